@@ -1,0 +1,25 @@
+"""ILM Assessment Portal: open the database, sign the user in, route to the pages of their role."""
+
+import streamlit as st
+
+from lib.navigation import pages_for
+from lib.ui import frame, session
+from lib.ui.context import app_context
+from lib.ui.signin import sign_in_page
+
+st.set_page_config(page_title="ILM Assessment Portal", page_icon=":material/school:", layout="wide")
+
+context = app_context()
+user = session.current_user(context.db, context.cookie_key)
+
+if user is None:
+    page = st.Page(lambda: sign_in_page(context.db, context.is_demo), title="Sign in", url_path="sign-in",
+                   icon=":material/login:")
+    st.navigation([page], position="hidden").run()
+else:
+    frame.sidebar(context.db, user, context.is_demo)
+    pages = [st.Page(spec.script, title=spec.title, icon=spec.icon, url_path=spec.url_path)
+             for spec in pages_for(user.role)]
+    current = st.navigation(pages)
+    st.session_state["ilma_page_title"] = current.title
+    current.run()

@@ -1,0 +1,1 @@
+"""Domain and data layer of the ILM Assessment Portal (no Streamlit outside lib/ui)."""

@@ -1,0 +1,45 @@
+"""Where the app keeps its data, read from the environment with embedded defaults."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "ilma.duckdb"
+
+# Settings that an assessment team would expect to tune, kept out of the code paths.
+SLA_WORKING_DAYS = 25
+QUALITY_CHECK_WORKING_DAYS = 5
+MAX_FAILED_SIGN_INS = 5
+LOCKOUT_MINUTES = 15
+SESSION_HOURS = 12
+COOKIE_NAME = "ilma_session"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Paths and secrets the running app needs."""
+
+    db_path: Path
+    files_dir: Path
+    cookie_key_file: Path
+    cookie_key_from_env: str | None
+    secrets_files: tuple[Path, ...]
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Read ILMA_DB, ILMA_FILES, ILMA_COOKIE_KEY and ILMA_SECRETS_FILE, falling back to files under data/."""
+    env = os.environ if env is None else env
+    db_path = Path(env.get("ILMA_DB") or DEFAULT_DB_PATH).expanduser().resolve()
+    files_dir = Path(env.get("ILMA_FILES") or db_path.parent / "files").expanduser().resolve()
+    return Settings(
+        db_path=db_path,
+        files_dir=files_dir,
+        cookie_key_file=db_path.parent / ".cookie_key",
+        cookie_key_from_env=env.get("ILMA_COOKIE_KEY") or None,
+        secrets_files=(Path(env["ILMA_SECRETS_FILE"]),) if env.get("ILMA_SECRETS_FILE") else (
+            PROJECT_ROOT / ".streamlit" / "secrets.toml", Path.home() / ".streamlit" / "secrets.toml"),
+    )

@@ -1,0 +1,94 @@
+"""Versioned schema migrations: numbered SQL files applied in order, each once."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+
+
+class SchemaTooNew(Exception):
+    """The database was written by a newer version of the app than this one."""
+
+    def __init__(self, found: int, known: int):
+        super().__init__(f"database schema version {found} is newer than this app's {known}")
+        self.found = found
+        self.known = known
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    description: str
+    sql: str
+
+
+def available_migrations(folder: Path = MIGRATIONS_DIR) -> list[Migration]:
+    """The migration files in version order; versions must run 1, 2, 3 … without gaps."""
+    migrations = []
+    for path in sorted(folder.glob("*.sql")):
+        match = _NAME.match(path.name)
+        if not match:
+            raise ValueError(f"migration file {path.name} is not named NNNN_description.sql")
+        migrations.append(Migration(int(match.group(1)), match.group(2).replace("_", " "), path.read_text()))
+    expected = list(range(1, len(migrations) + 1))
+    if [m.version for m in migrations] != expected:
+        raise ValueError(f"migration versions must be {expected}, found {[m.version for m in migrations]}")
+    return migrations
+
+
+def latest_version() -> int:
+    return len(available_migrations())
+
+
+def current_version(connection: duckdb.DuckDBPyConnection) -> int:
+    """The schema version recorded in the database; 0 for a new, empty file."""
+    exists = connection.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
+    ).fetchone()[0]
+    if not exists:
+        return 0
+    return connection.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]
+
+
+def check_not_newer(connection: duckdb.DuckDBPyConnection) -> int:
+    """Refuse a database that a newer app has migrated past what this one knows."""
+    found, known = current_version(connection), latest_version()
+    if found > known:
+        raise SchemaTooNew(found, known)
+    return found
+
+
+def migrate(connection: duckdb.DuckDBPyConnection) -> list[int]:
+    """Apply every migration the database lacks, each in its own transaction; return those applied."""
+    found = check_not_newer(connection)
+    applied = []
+    for migration in available_migrations():
+        if migration.version <= found:
+            continue
+        cursor = connection.cursor()
+        try:
+            cursor.begin()
+            cursor.execute(
+                "CREATE TABLE IF NOT EXISTS schema_version ("
+                " version INTEGER PRIMARY KEY, description VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
+            )
+            cursor.execute(migration.sql)
+            cursor.execute(
+                "INSERT INTO schema_version VALUES (?, ?, ?)",
+                [migration.version, migration.description, datetime.now()],
+            )
+            cursor.commit()
+        except BaseException:
+            cursor.rollback()
+            raise
+        finally:
+            cursor.close()
+        applied.append(migration.version)
+    return applied

@@ -1,0 +1,185 @@
+"""Opening the app's storage: checks that explain what is wrong instead of failing half-way.
+
+Each check runs before anything is written, so a refused start leaves the disk as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tempfile
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from lib import demo
+from lib.config import Settings
+from lib.db import Database, DatabaseLocked, connect
+from lib.migrate import SchemaTooNew, check_not_newer, migrate
+
+MIN_COOKIE_KEY_LENGTH = 32
+# streamlit-authenticator's documented example values: a key anyone can read is no key.
+KNOWN_WEAK_KEYS = {"some_key", "some_signature_key", "abcdef", "random_signature_key"}
+
+
+class StartupProblem(Exception):
+    """Something outside the code stops the app from starting; says what and what to do."""
+
+    def __init__(self, title: str, detail: str, remedy: str):
+        super().__init__(f"{title}: {detail}")
+        self.title = title
+        self.detail = detail
+        self.remedy = remedy
+
+
+@dataclass(frozen=True)
+class Opened:
+    db: Database
+    created_demo: bool
+
+
+def _check_writable(folder: Path, what: str, env_name: str) -> None:
+    """The folder exists (or can be made) and accepts a new file; the probe file is removed again."""
+    existing = folder
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir():
+        raise StartupProblem(
+            f"The {what} folder cannot be created",
+            f"{existing} is a file, so {folder} cannot be a folder.",
+            f"Set {env_name} to a path in a folder the app may write to, or move {existing} out of the way.",
+        )
+    try:
+        if existing == folder:
+            with tempfile.NamedTemporaryFile(dir=folder, prefix=".write-check-"):
+                pass
+        elif not os.access(existing, os.W_OK):
+            raise PermissionError(existing)
+    except OSError as error:
+        raise StartupProblem(
+            f"The {what} folder is not writable",
+            f"The app cannot write to {folder} ({error.strerror or error}).",
+            f"Give the user that runs the app write permission on {folder}, or set {env_name} to a writable path.",
+        ) from error
+
+
+def _check_schema(path: Path) -> None:
+    """Refuse a database written by a newer app, reading it without changing it."""
+    connection = connect(path, read_only=True)
+    try:
+        check_not_newer(connection)
+    finally:
+        connection.close()
+
+
+def open_database(settings: Settings, demo_submissions: int = demo.DEFAULT_APP_SUBMISSIONS) -> Opened:
+    """Open (creating with demo data on first start) and migrate the app's database."""
+    _check_writable(settings.db_path.parent, "database", "ILMA_DB")
+    _check_writable(settings.files_dir, "file store", "ILMA_FILES")
+    try:
+        created = False
+        if not settings.db_path.exists():
+            settings.db_path.parent.mkdir(parents=True, exist_ok=True)
+            demo.build(settings.db_path, demo_submissions)
+            created = True
+        else:
+            _check_schema(settings.db_path)
+        connection = connect(settings.db_path)
+        try:
+            migrate(connection)
+        except BaseException:
+            connection.close()
+            raise
+        settings.files_dir.mkdir(parents=True, exist_ok=True)
+        return Opened(Database(connection, settings.db_path), created)
+    except DatabaseLocked as error:
+        raise StartupProblem(
+            "The database is in use by another program",
+            f"{error.path} is locked by {error.holder}. DuckDB lets one program at a time write to it.",
+            "Close that program (for example a DuckDB shell or a second copy of the app) and reload this page, "
+            "or point ILMA_DB at another database file.",
+        ) from error
+    except SchemaTooNew as error:
+        raise StartupProblem(
+            "The database was written by a newer version of the app",
+            f"{settings.db_path} has schema version {error.found}; this version of the app knows up to "
+            f"{error.known}. Nothing has been changed.",
+            "Run the newer version of the app, or point ILMA_DB at a database this version created.",
+        ) from error
+    except duckdb.IOException as error:
+        raise StartupProblem(
+            "The database file cannot be opened",
+            f"{settings.db_path}: {error}",
+            "Check that the file is a DuckDB database and that the disk is not full, or point ILMA_DB elsewhere.",
+        ) from error
+
+
+def read_secrets(paths: tuple[Path, ...]) -> dict | None:
+    """The secrets files that exist, merged (the first named wins); None when there are none."""
+    found: dict = {}
+    existing = [path for path in paths if path.is_file()]
+    for path in reversed(existing):
+        try:
+            found.update(tomllib.loads(path.read_text()))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as error:
+            raise StartupProblem(
+                "The secrets file cannot be read",
+                f"{path}: {error}",
+                "Fix the file (it must be TOML, with the cookie key under [auth] as cookie_key = \"…\") "
+                "or remove it to let the app generate and keep its own key.",
+            ) from error
+    return found if existing else None
+
+
+def resolve_cookie_key(settings: Settings, secrets_found: Mapping | None) -> str:
+    """The key that signs session cookies: environment, then secrets.toml, then a generated, kept key.
+
+    secrets_found is None when there is no secrets file; a file that exists must name the key.
+    """
+    if settings.cookie_key_from_env:
+        return _strong(settings.cookie_key_from_env, "the ILMA_COOKIE_KEY environment variable")
+    if secrets_found is not None:
+        auth = secrets_found.get("auth")
+        key = auth.get("cookie_key") if isinstance(auth, Mapping) else None
+        if not key:
+            raise StartupProblem(
+                "The secrets file has no cookie key",
+                "A .streamlit/secrets.toml file exists but has no [auth] section with a cookie_key.",
+                'Add\n\n[auth]\ncookie_key = "<64 random characters>"\n\nto it (python -c "import secrets; '
+                'print(secrets.token_urlsafe(48))" makes one), or remove the file to let the app generate '
+                "and keep its own key.",
+            )
+        return _strong(str(key), "the [auth] cookie_key in secrets.toml")
+    return _generated_key(settings.cookie_key_file)
+
+
+def _strong(key: str, where: str) -> str:
+    if key in KNOWN_WEAK_KEYS or len(key) < MIN_COOKIE_KEY_LENGTH:
+        raise StartupProblem(
+            "The cookie key is too weak",
+            f"The key in {where} is shorter than {MIN_COOKIE_KEY_LENGTH} characters or is a published example.",
+            "Replace it with a long random value: python -c \"import secrets; print(secrets.token_urlsafe(48))\".",
+        )
+    return key
+
+
+def _generated_key(path: Path) -> str:
+    if path.exists():
+        return _strong(path.read_text().strip(), str(path))
+    key = secrets.token_urlsafe(48)
+    temporary = path.with_name(path.name + ".tmp")
+    try:
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(key)
+        os.replace(temporary, path)
+    except OSError as error:
+        raise StartupProblem(
+            "The cookie key cannot be kept",
+            f"No key is configured and the app cannot write a generated one to {path} ({error.strerror}).",
+            "Set ILMA_COOKIE_KEY, add [auth] cookie_key to .streamlit/secrets.toml, or make the folder writable.",
+        ) from error
+    return key

@@ -1,0 +1,48 @@
+"""The process-wide database and cookie key, opened once and shared by every session."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from lib import demo
+from lib.config import load_settings
+from lib.db import Database
+from lib.startup import StartupProblem, open_database, read_secrets, resolve_cookie_key
+
+
+@dataclass(frozen=True)
+class AppContext:
+    db: Database
+    cookie_key: str
+    is_demo: bool
+
+
+@st.cache_resource(show_spinner="Opening the database (the first start builds the demo data)…")
+def _open(db_path: str, files_dir: str) -> AppContext:
+    settings = load_settings()
+    cookie_key = resolve_cookie_key(settings, read_secrets(settings.secrets_files))
+    opened = open_database(settings)
+    return AppContext(opened.db, cookie_key, demo.is_demo(opened.db))
+
+
+def app_context() -> AppContext:
+    """The shared context; on a startup problem, a page that explains it, and the run stops."""
+    settings = load_settings()
+    try:
+        return _open(str(settings.db_path), str(settings.files_dir))
+    except StartupProblem as problem:
+        _show_problem(problem)
+        st.stop()
+
+
+def _show_problem(problem: StartupProblem) -> None:
+    def cannot_start() -> None:
+        st.title("ILM Assessment Portal")
+        st.error(f"**{problem.title}**\n\n{problem.detail}", icon=":material/error:")
+        st.markdown("**What to do**")
+        st.markdown(problem.remedy)
+        st.caption("Nothing has been changed on disk. Reload this page once it is fixed.")
+
+    st.navigation([st.Page(cannot_start, title="Cannot start", url_path="cannot-start")], position="hidden").run()

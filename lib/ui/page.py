@@ -1,0 +1,18 @@
+"""What every signed-in page starts with: the shared context and the signed-in user."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from lib.db import Database
+from lib.ui import session
+from lib.ui.context import app_context
+from lib.users import User
+
+
+def page_setup() -> tuple[Database, User]:
+    """The database and the signed-in user; app.py has checked the session on this run."""
+    user = st.session_state.get(session.USER)
+    if user is None:
+        st.stop()
+    return app_context().db, user
