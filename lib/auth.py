@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from lib.config import LOCKOUT_MINUTES, MAX_FAILED_SIGN_INS, SESSION_HOURS
 from lib.db import Database, Writer
 from lib.passwords import check_password
+from lib.scope import not_centre_data
 from lib.users import User
 
 WRONG_CREDENTIALS = "Incorrect username or password."
@@ -56,6 +57,15 @@ def _user(row: tuple) -> User:
                 centre_number=row[5], centre_name=row[6])
 
 
+def user_by_username(db: Database, username: str) -> User | None:
+    """The account with this username, as the User value lib functions take."""
+    row = db.query_one(
+        f"SELECT {_USER_COLUMNS} FROM users u LEFT JOIN centres c ON c.id = u.centre_id WHERE u.username = ?",
+        [username.strip().lower()],
+    )
+    return _user(row) if row else None
+
+
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -94,6 +104,7 @@ def sign_in(db: Database, username: str, password: str, now: datetime | None = N
             writer.audit("sign_in_failed", "user", None, after={"username": username, "why": "unknown username"})
             return SignInRefused("wrong_credentials", WRONG_CREDENTIALS)
         user_id, failed, locked_until = row[0], row[9], row[10]
+        writer.act_for(user_id, row[1])
         if locked_until and locked_until > now:
             writer.audit("sign_in_refused", "user", user_id, after={"why": "locked"})
             return _locked_refusal(locked_until, now)
@@ -189,6 +200,7 @@ def _end(db: Database, user: User, token: str, reason: str, now: datetime) -> No
     db.transact(user, work)
 
 
+@not_centre_data("ends the caller's own session")
 def sign_out(db: Database, user: User, token: str, now: datetime | None = None) -> None:
     """End the session on the server, so the browser's cookie is worthless even if copied."""
     _end(db, user, token, "signed_out", now or datetime.now())

@@ -60,9 +60,13 @@ class Writer:
     """A cursor inside an open transaction that also writes the audit trail."""
 
     cursor: duckdb.DuckDBPyConnection
-    actor: User | None
+    actor_id: int | None
     actor_name: str
     audited: bool = False
+
+    def act_for(self, user_id: int, username: str) -> None:
+        """Attribute the audit rows to an account found inside the transaction (sign-in)."""
+        self.actor_id, self.actor_name = user_id, username
 
     def execute(self, sql: str, params: list | tuple | dict | None = None) -> duckdb.DuckDBPyConnection:
         return self.cursor.execute(sql, params or [])
@@ -81,7 +85,7 @@ class Writer:
                VALUES (nextval('seq_audit_log'), ?, ?, ?, ?, ?, ?, ?, ?)""",
             [
                 datetime.now(),
-                self.actor.id if self.actor else None,
+                self.actor_id,
                 self.actor_name,
                 action,
                 entity,
@@ -139,7 +143,7 @@ class Database:
         for attempt in range(1, WRITE_RETRIES + 1):
             with self.cursor() as cursor:
                 cursor.begin()
-                writer = Writer(cursor, actor, name)
+                writer = Writer(cursor, actor.id if actor else None, name)
                 try:
                     result = work(writer)
                     if not writer.audited:

@@ -59,6 +59,7 @@ def not_centre_data(why: str) -> Callable[[F], F]:
     return _register("exempt", None, why)
 
 
+@not_centre_data("builds the scoping condition the reads use")
 def submission_scope(user: User, alias: str = "s") -> tuple[str, list]:
     """A WHERE condition limiting submissions (table alias `alias`) to what the user may see."""
     if user.role == CENTRE:
@@ -72,6 +73,7 @@ def submission_scope(user: User, alias: str = "s") -> tuple[str, list]:
     raise NotAllowed(f"role {user.role!r} has no access to submissions")
 
 
+@not_centre_data("builds the scoping condition the reads use")
 def centre_scope(user: User, column: str) -> tuple[str, list]:
     """A WHERE condition limiting rows with a centre id column to the user's centre (all for the ILM office)."""
     if user.role == CENTRE:

@@ -1,0 +1,30 @@
+import pytest
+
+from lib.config import PROJECT_ROOT
+from lib.navigation import pages_for
+from lib.users import ROLES
+
+EXPECTED = {
+    "centre": ["Home", "Tracker"],
+    "assessment_team": ["Home", "Submissions"],
+    "assessor": ["Home", "My allocated work"],
+    "lead_assessor": ["Home", "Marked work"],
+    "quality": ["Home"],
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_gets_exactly_its_pages(role):
+    assert [page.title for page in pages_for(role)] == EXPECTED[role]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_page_script_exists_and_urls_are_unique(role):
+    pages = pages_for(role)
+    assert all((PROJECT_ROOT / page.script).is_file() for page in pages)
+    assert len({page.url_path for page in pages}) == len(pages)
+
+
+def test_unknown_roles_get_nothing():
+    with pytest.raises(ValueError):
+        pages_for("learner")

@@ -1,0 +1,44 @@
+from lib import workdays
+from lib.tracker import tracker_page
+from tests.conftest import load_user
+
+
+def test_newest_first_one_page_at_a_time(db):
+    user = load_user(db, "centre.demo")
+    first = tracker_page(db, user, offset=0, limit=10)
+    second = tracker_page(db, user, offset=10, limit=10)
+    expected = db.query_one("SELECT count(*) FROM submissions WHERE centre_id = ? AND stage <> 'pending'",
+                            [user.centre_id])[0]
+    assert first.total == second.total == expected
+    ids = list(first.rows["ID"]) + list(second.rows["ID"])
+    assert ids == sorted(ids, reverse=True) and len(set(ids)) == 20
+
+
+def test_pending_items_are_not_on_the_tracker(db):
+    user = load_user(db, "centre.demo")
+    page = tracker_page(db, user, limit=10_000)
+    assert "Pending" not in set(page.rows["Status"])
+
+
+def test_sla_target_is_blank_when_rejected_and_the_release_date_once_released(db):
+    page = tracker_page(db, load_user(db, "team.demo"), limit=10_000)
+    rows = page.rows
+    assert rows[rows.Status == "Rejected"]["SLA Target"].isna().all()
+    released = rows[rows.Status.isin(["Completed", "Referred"])]
+    release_dates = dict(db.query_all("SELECT id, released_at::DATE FROM submissions WHERE stage = 'released'"))
+    assert all(release_dates[i] == d.date() for i, d in zip(released.ID, released["SLA Target"]))
+    submitted = rows[rows.Status == "Submitted"].head(20)
+    assert all(workdays.sla_target(d.date()) == t.date() for d, t in zip(submitted.Submitted, submitted["SLA Target"]))
+
+
+def test_rejected_rows_carry_their_reason(db):
+    rows = tracker_page(db, load_user(db, "team.demo"), limit=10_000).rows
+    rejected = rows[rows.Status == "Rejected"]
+    assert len(rejected) and rejected["Rejection reason"].notna().all()
+    assert rows[rows.Status != "Rejected"]["Rejection reason"].isna().all()
+
+
+def test_marks_and_results_appear_only_once_released(db):
+    rows = tracker_page(db, load_user(db, "team.demo"), limit=10_000).rows
+    unreleased = rows[~rows.Status.isin(["Completed", "Referred"])]
+    assert unreleased.Result.isna().all() and unreleased.Mark.isna().all()
