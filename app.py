@@ -20,6 +20,4 @@ else:
     frame.sidebar(context.db, user, context.is_demo)
     pages = [st.Page(spec.script, title=spec.title, icon=spec.icon, url_path=spec.url_path)
              for spec in pages_for(user.role)]
-    current = st.navigation(pages)
-    st.session_state["ilma_page_title"] = current.title
-    current.run()
+    st.navigation(pages).run()

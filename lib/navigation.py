@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from lib.users import ASSESSMENT_TEAM, ASSESSOR, CENTRE, LEAD_ASSESSOR, QUALITY
 
 
+# Script names differ from URL paths on purpose: Streamlit hashes both alike, and a page file
+# whose name equals a URL path can be mistaken for a pages/-folder page and run without app.py.
 @dataclass(frozen=True)
 class PageSpec:
     script: str
@@ -15,11 +17,11 @@ class PageSpec:
     url_path: str
 
 
-HOME = PageSpec("pages/home.py", "Home", ":material/home:", "home")
-TRACKER = PageSpec("pages/tracker.py", "Tracker", ":material/table_view:", "tracker")
-SUBMISSIONS = PageSpec("pages/tracker.py", "Submissions", ":material/table_view:", "submissions")
-MY_QUEUE = PageSpec("pages/tracker.py", "My allocated work", ":material/assignment_ind:", "my-work")
-MARKED_WORK = PageSpec("pages/tracker.py", "Marked work", ":material/fact_check:", "marked-work")
+HOME = PageSpec("pages/home_page.py", "Home", ":material/home:", "home")
+TRACKER = PageSpec("pages/tracker_page.py", "Tracker", ":material/table_view:", "tracker")
+SUBMISSIONS = PageSpec("pages/tracker_page.py", "Submissions", ":material/table_view:", "submissions")
+MY_QUEUE = PageSpec("pages/tracker_page.py", "My allocated work", ":material/assignment_ind:", "my-work")
+MARKED_WORK = PageSpec("pages/tracker_page.py", "Marked work", ":material/fact_check:", "marked-work")
 
 ROLE_PAGES: dict[str, tuple[PageSpec, ...]] = {
     CENTRE: (HOME, TRACKER),
@@ -36,3 +38,11 @@ def pages_for(role: str) -> tuple[PageSpec, ...]:
         return ROLE_PAGES[role]
     except KeyError:
         raise ValueError(f"unknown role {role!r}") from None
+
+
+def title_for(role: str, script: str) -> str:
+    """The menu title of a page script for this role (one script can serve several roles' pages)."""
+    for spec in pages_for(role):
+        if spec.script == script:
+            return spec.title
+    raise ValueError(f"{script} is not a page of role {role!r}")

@@ -1,7 +1,7 @@
 import pytest
 
 from lib.config import PROJECT_ROOT
-from lib.navigation import pages_for
+from lib.navigation import pages_for, title_for
 from lib.users import ROLES
 
 EXPECTED = {
@@ -23,8 +23,16 @@ def test_every_page_script_exists_and_urls_are_unique(role):
     pages = pages_for(role)
     assert all((PROJECT_ROOT / page.script).is_file() for page in pages)
     assert len({page.url_path for page in pages}) == len(pages)
+    assert not {page.url_path for page in pages} & {p.stem for p in (PROJECT_ROOT / "pages").glob("*.py")}
 
 
 def test_unknown_roles_get_nothing():
     with pytest.raises(ValueError):
         pages_for("learner")
+
+
+def test_one_script_serves_each_role_under_its_own_title():
+    assert title_for("centre", "pages/tracker_page.py") == "Tracker"
+    assert title_for("assessment_team", "pages/tracker_page.py") == "Submissions"
+    with pytest.raises(ValueError):
+        title_for("quality", "pages/tracker_page.py")

@@ -2,13 +2,14 @@
 
 import streamlit as st
 
+from lib.navigation import title_for
 from lib.tracker import tracker_page
 from lib.ui.page import page_setup
 from lib.ui.pager import page_window, pager
 from lib.ui.tracker_table import tracker_table
 
 db, user = page_setup()
-st.title(st.session_state.get("ilma_page_title", "Tracker"))
+st.title(title_for(user.role, "pages/tracker_page.py"))
 
 offset, limit = page_window("tracker")
 page = tracker_page(db, user, offset=offset, limit=limit)
