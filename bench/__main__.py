@@ -1,0 +1,92 @@
+"""python -m bench [--submissions N] [--rebuild]: build or reuse a demo database, print figures as JSON lines."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+from lib import demo, devserver
+from lib.config import PROJECT_ROOT
+
+CACHE = PROJECT_ROOT / ".bench-cache"
+SEED = 2025
+COOKIE_KEY = "bench-cookie-key-" + "z" * 40
+
+
+def emit(name: str, value: float, unit: str, **extra) -> None:
+    print(json.dumps({"name": name, "value": round(value, 3), "unit": unit, **extra}), flush=True)
+
+
+def database(submissions: int, rebuild: bool) -> Path:
+    """The cached benchmark database for this size, built (and its build time printed) when missing."""
+    CACHE.mkdir(exist_ok=True)
+    path = CACHE / f"demo-{submissions}-seed{SEED}.duckdb"
+    record = path.with_suffix(".json")
+    if rebuild:
+        path.unlink(missing_ok=True)
+        path.with_name(path.name + ".wal").unlink(missing_ok=True)
+    if path.exists() and record.exists():
+        built = json.loads(record.read_text())
+        emit("demo_generate_s", built["seconds"], "s", submissions=submissions, cached=True, built_on=built["date"])
+        return path
+    path.unlink(missing_ok=True)
+    started = time.perf_counter()
+    demo.build(path, submissions, SEED)
+    seconds = time.perf_counter() - started
+    record.write_text(json.dumps({"seconds": seconds, "date": date.today().isoformat()}))
+    emit("demo_generate_s", seconds, "s", submissions=submissions, cached=False)
+    return path
+
+
+def bench_env(db_path: Path) -> dict[str, str]:
+    return {**os.environ, "ILMA_DB": str(db_path), "ILMA_COOKIE_KEY": COOKIE_KEY,
+            "ILMA_SECRETS_FILE": str(CACHE / "no-secrets.toml")}
+
+
+def cold_start(db_path: Path, runs: int = 3) -> None:
+    """Seconds from starting the server process to /_stcore/health answering (median of runs)."""
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        process, _url = devserver.start(bench_env(db_path))
+        timings.append(time.perf_counter() - started)
+        devserver.stop(process)
+    emit("cold_start_s", statistics.median(timings), "s", runs=runs)
+
+
+def signin_rerun(db_path: Path, runs: int = 20) -> None:
+    """Milliseconds for one rerun of the sign-in page script in AppTest (median), after a warm-up run."""
+    from streamlit.testing.v1 import AppTest
+
+    os.environ.update(bench_env(db_path))
+    app = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=300)
+    app.run()
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        app.run()
+        timings.append((time.perf_counter() - started) * 1000)
+    if app.exception:
+        raise RuntimeError(app.exception[0].message)
+    emit("signin_rerun_ms", statistics.median(timings), "ms", runs=runs)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--submissions", type=int, default=1_000_000)
+    parser.add_argument("--rebuild", action="store_true", help="build the database again even if cached")
+    args = parser.parse_args(argv)
+    db_path = database(args.submissions, args.rebuild)
+    cold_start(db_path)
+    signin_rerun(db_path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

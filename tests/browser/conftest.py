@@ -1,0 +1,65 @@
+"""A real app server on a free loopback port and Debian's headless Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect, sync_playwright
+
+from lib import devserver
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+STRONG_KEY = "browser-test-cookie-key-" + "y" * 40
+
+
+def start_app(data_dir: Path):
+    env = {**os.environ, "ILMA_DB": str(data_dir / "ilma.duckdb"), "ILMA_COOKIE_KEY": STRONG_KEY,
+           "ILMA_SECRETS_FILE": str(data_dir / "no-secrets.toml")}
+    return devserver.start(env)
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory):
+    """An app started on an empty data folder: its first start builds the demo database."""
+    process, url = start_app(tmp_path_factory.mktemp("browser-data"))
+    yield url
+    devserver.stop(process)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: the test command installs Debian's chromium package")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def context(browser):
+    opened = browser.new_context(viewport={"width": 1400, "height": 900}, accept_downloads=True)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def page(context) -> Page:
+    return context.new_page()
+
+
+def wait_idle(page: Page) -> None:
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60_000)
+
+
+def sign_in(page: Page, url: str, username: str, password: str) -> None:
+    page.goto(url)
+    expect(page.locator(".st-key-sign_in_username input")).to_be_visible(timeout=90_000)
+    page.locator(".st-key-sign_in_username input").fill(username)
+    page.locator(".st-key-sign_in_password input").fill(password)
+    page.locator(".st-key-sign_in_submit button").click()
+    expect(page.locator(".st-key-sign_out")).to_be_visible(timeout=30_000)
+    wait_idle(page)
