@@ -35,7 +35,7 @@ def stage_counts(db: Database, user: User) -> pd.DataFrame:
     ).set_index("stage")
     rows = [
         {"Stage": STAGE_LABELS[stage], "Items": int(found.loc[stage, "items"]) if stage in found.index else 0,
-         "Oldest submitted": found.loc[stage, "oldest"] if stage in found.index else None}
+         "Oldest submitted": found.loc[stage, "oldest"] if stage in found.index else pd.NaT}
         for stage in STAGES
     ]
     return pd.DataFrame(rows)

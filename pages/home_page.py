@@ -1,5 +1,6 @@
 """Home: the signed-in user's figures at a glance."""
 
+import pandas as pd
 import streamlit as st
 
 from lib.navigation import pages_for
@@ -29,8 +30,9 @@ else:
 
 if not user.is_centre:
     st.subheader("Work in the service, by stage")
-    st.dataframe(stage_counts(db, user), hide_index=True, key="home_stages",
-                 column_config={"Oldest submitted": st.column_config.DateColumn(format="DD/MM/YYYY")})
+    stages = stage_counts(db, user)
+    stages["Oldest submitted"] = pd.to_datetime(stages["Oldest submitted"]).dt.strftime("%d/%m/%Y").fillna("")
+    st.dataframe(stages, hide_index=True, key="home_stages")
 
 for spec in pages_for(user.role)[1:]:
     st.page_link(spec.script, label=f"Open {spec.title}", icon=spec.icon)

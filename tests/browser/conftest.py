@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
 from lib import devserver
+from lib.config import COOKIE_NAME
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -56,10 +57,16 @@ def wait_idle(page: Page) -> None:
 
 
 def sign_in(page: Page, url: str, username: str, password: str) -> None:
+    """Sign in and wait until the session cookie is stored and the reruns it causes are over."""
     page.goto(url)
     expect(page.locator(".st-key-sign_in_username input")).to_be_visible(timeout=90_000)
     page.locator(".st-key-sign_in_username input").fill(username)
     page.locator(".st-key-sign_in_password input").fill(password)
     page.locator(".st-key-sign_in_submit button").click()
     expect(page.locator(".st-key-sign_out")).to_be_visible(timeout=30_000)
+    for _ in range(200):
+        if any(cookie["name"] == COOKIE_NAME for cookie in page.context.cookies()):
+            break
+        page.wait_for_timeout(100)
+    page.wait_for_timeout(500)
     wait_idle(page)

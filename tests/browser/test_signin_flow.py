@@ -15,7 +15,7 @@ def test_centre_user_signs_in_and_sees_the_tracker(page, app_url):
     sign_in(page, app_url, "centre.demo", DEMO_PASSWORD)
     expect(page.get_by_role("heading", name="Northbridge Training Ltd")).to_be_visible()
     expect(page.get_by_text("Demo data").first).to_be_visible()
-    page.get_by_role("link", name="Tracker").first.click()
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Tracker", exact=True).click()
     expect(page.get_by_role("heading", name="Tracker")).to_be_visible(timeout=30_000)
     wait_idle(page)
     expect(page.get_by_test_id("stDataFrame")).to_be_visible()
