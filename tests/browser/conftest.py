@@ -56,10 +56,18 @@ def wait_idle(page: Page) -> None:
     page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60_000)
 
 
+def settle(page: Page) -> None:
+    """Wait out the rerun that the cookie component asks for when it first reports in."""
+    wait_idle(page)
+    page.wait_for_timeout(300)
+    wait_idle(page)
+
+
 def sign_in(page: Page, url: str, username: str, password: str) -> None:
     """Sign in and wait until the session cookie is stored and the reruns it causes are over."""
     page.goto(url)
     expect(page.locator(".st-key-sign_in_username input")).to_be_visible(timeout=90_000)
+    settle(page)
     page.locator(".st-key-sign_in_username input").fill(username)
     page.locator(".st-key-sign_in_password input").fill(password)
     page.locator(".st-key-sign_in_submit button").click()
@@ -68,5 +76,4 @@ def sign_in(page: Page, url: str, username: str, password: str) -> None:
         if any(cookie["name"] == COOKIE_NAME for cookie in page.context.cookies()):
             break
         page.wait_for_timeout(100)
-    page.wait_for_timeout(500)
-    wait_idle(page)
+    settle(page)

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from lib.config import COOKIE_NAME
 from lib.demo import DEMO_PASSWORD
-from tests.browser.conftest import sign_in, wait_idle
+from tests.browser.conftest import settle, sign_in, wait_idle
 
 
 def test_centre_user_signs_in_and_sees_the_tracker(page, app_url):
@@ -25,6 +25,8 @@ def test_centre_user_signs_in_and_sees_the_tracker(page, app_url):
 
 def test_a_wrong_password_is_refused_in_the_browser(page, app_url):
     page.goto(app_url)
+    expect(page.locator(".st-key-sign_in_username input")).to_be_visible(timeout=90_000)
+    settle(page)
     page.locator(".st-key-sign_in_username input").fill("centre.demo")
     page.locator(".st-key-sign_in_password input").fill("not-the-password")
     page.locator(".st-key-sign_in_submit button").click()
