@@ -85,11 +85,13 @@ def _centres(rng: np.random.Generator, n_submissions: int) -> pd.DataFrame:
     extra = max(0, n_submissions // 4_000 - len(NAMED_CENTRES))
     rows = [dict(number=n, name=name, status=s, blocked_reason=r, weight=w, referral=p)
             for n, name, s, r, w, p in NAMED_CENTRES]
+    names_per_round = len(PLACES) * len(KINDS)
     for i in range(extra):
-        rows.append(dict(number=f"{100000 + i * 37:06d}", name=f"{PLACES[i % len(PLACES)]} {KINDS[(i // len(PLACES)) % len(KINDS)]}"
-                         + (f" {i // (len(PLACES) * len(KINDS)) + 1}" if i >= len(PLACES) * len(KINDS) else ""),
-                         status="active", blocked_reason=None, weight=float(rng.uniform(0.5, 3.0)),
-                         referral=float(rng.beta(4, 16))))
+        name = f"{PLACES[i % len(PLACES)]} {KINDS[(i // len(PLACES)) % len(KINDS)]}"
+        if i >= names_per_round:
+            name += f" {i // names_per_round + 1}"
+        rows.append(dict(number=f"{100000 + i * 37:06d}", name=name, status="active", blocked_reason=None,
+                         weight=float(rng.uniform(0.5, 3.0)), referral=float(rng.beta(4, 16))))
     centres = pd.DataFrame(rows)
     centres.insert(0, "id", np.arange(1, len(centres) + 1))
     return centres
@@ -156,7 +158,8 @@ def _chains(rng, registrations: pd.DataFrame, learners: pd.DataFrame, approvals:
     taken = np.minimum(wanted, rng.integers(1, 5, len(wanted)))
     pairs = pairs[pairs["rank"] < pairs.learner_id.map(taken).to_numpy()]
     # Learners at centres approved for integrated assessment sometimes send two or three units as one.
-    integrated_ok = set(zip(approvals[approvals.integrated].centre_id, approvals[approvals.integrated].qualification_code))
+    integrated = approvals[approvals.integrated]
+    integrated_ok = set(zip(integrated.centre_id, integrated.qualification_code))
     can_integrate = pd.Series([(c, q) in integrated_ok for c, q in zip(pairs.centre_id, pairs.qualification_code)],
                               index=pairs.index)
     learner_integrates = pairs.learner_id.map(pd.Series(rng.random(len(wanted)) < 0.3, index=wanted.index))
@@ -180,7 +183,8 @@ def _attempts(rng, chains: pd.DataFrame, centres: pd.DataFrame, today: date) -> 
     """Every submission of every chain: a New one, then Updated or Re-assessment after each setback."""
     today64 = np.datetime64(today, "D")
     start_floor = today64 - np.timedelta64(HISTORY_DAYS, "D")
-    first_day = np.maximum(chains.registered_on.to_numpy().astype("datetime64[D]") + np.timedelta64(14, "D"), start_floor)
+    registered = chains.registered_on.to_numpy().astype("datetime64[D]")
+    first_day = np.maximum(registered + np.timedelta64(14, "D"), start_floor)
     span = np.maximum((today64 - first_day).astype(int), 1)
     day = first_day + (rng.random(len(chains)) * span).astype("timedelta64[D]")
     referral_tendency = chains.centre_id.map(centres.set_index("id").referral).to_numpy()
@@ -270,7 +274,8 @@ def _submissions(rng, chains, centres, assessor_ids, n: int, today: date, now: d
         "qc_due": np.where(pending, np.datetime64("NaT"), workdays.offset_working_days(days, 5)),
         "rejected_at": np.where(rejected, qc_done.astype("datetime64[s]") + np.timedelta64(11 * 3600, "s"),
                                 np.datetime64("NaT")),
-        "rejection_reason": np.where(rejected, np.array(REJECTION_REASONS)[rng.integers(0, len(REJECTION_REASONS), count)], None),
+        "rejection_reason": np.where(
+            rejected, np.array(REJECTION_REASONS)[rng.integers(0, len(REJECTION_REASONS), count)], None),
         "assessor_id": np.where(has_assessor, np.array(assessor_ids)[rng.integers(0, len(assessor_ids), count)], None),
         "allocated_at": np.where(has_assessor, qc_done.astype("datetime64[s]") + np.timedelta64(15 * 3600, "s"),
                                  np.datetime64("NaT")),

@@ -30,7 +30,8 @@ def _calendar() -> np.busdaycalendar:
 
 def _as_days(values) -> np.ndarray:
     days = np.asarray(values, dtype="datetime64[D]")
-    if days.size and (days.min() < np.datetime64(f"{FIRST_YEAR}-01-01") or days.max() > np.datetime64(f"{LAST_YEAR - 1}-06-30")):
+    first, last = np.datetime64(f"{FIRST_YEAR}-01-01"), np.datetime64(f"{LAST_YEAR - 1}-06-30")
+    if days.size and (days.min() < first or days.max() > last):
         raise ValueError(f"working days are known from {FIRST_YEAR} to {LAST_YEAR - 1} only")
     return days
 

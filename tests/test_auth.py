@@ -32,7 +32,7 @@ def test_wrong_password_and_unknown_user_get_the_same_message(db):
 
 
 def test_five_failures_lock_the_account_for_fifteen_minutes(db):
-    for attempt in range(4):
+    for _ in range(4):
         assert auth.sign_in(db, "centre.demo", "wrong", now=NOW).reason == "wrong_credentials"
     locked = auth.sign_in(db, "centre.demo", "wrong", now=NOW)
     assert locked.reason == "locked"

@@ -1,5 +1,6 @@
 import subprocess
 import sys
+
 import pytest
 
 from lib import demo, workdays
@@ -41,14 +42,16 @@ def test_spread_over_the_last_three_years(db):
 
 def test_categories_follow_the_record_they_resubmit(db):
     rows = db.query_all(
-        """SELECT s.category, p.stage, p.result, s.learner_id = p.learner_id AND s.unit_codes = p.unit_codes, s.id > p.id
+        """SELECT s.category, p.stage, p.result,
+                  s.learner_id = p.learner_id AND s.unit_codes = p.unit_codes, s.id > p.id
            FROM submissions s JOIN submissions p ON p.id = s.resubmits_id WHERE s.category IS NOT NULL""")
     assert rows
     for category, previous_stage, previous_result, same_work, later in rows:
         assert same_work and later
         assert (category, previous_stage, previous_result) in {
             ("Updated", "rejected", None), ("Re-assessment", "released", "Referral")}
-    firsts = db.query_all("SELECT DISTINCT category FROM submissions WHERE resubmits_id IS NULL AND category IS NOT NULL")
+    firsts = db.query_all(
+        "SELECT DISTINCT category FROM submissions WHERE resubmits_id IS NULL AND category IS NOT NULL")
     assert firsts == [("New",)]
 
 
@@ -81,7 +84,8 @@ def test_re_assessments_are_batched_under_a_purchase_order(db):
     names = [r[0] for r in db.query_all("""SELECT DISTINCT b.name FROM submissions s JOIN batches b ON b.id = s.batch_id
                                            WHERE s.category = 'Re-assessment'""")]
     assert names and all(name.startswith("PO ") for name in names)
-    assert db.query_one("SELECT count(*) FROM submissions WHERE category = 'Re-assessment' AND batch_id IS NULL")[0] == 0
+    unbatched = "SELECT count(*) FROM submissions WHERE category = 'Re-assessment' AND batch_id IS NULL"
+    assert db.query_one(unbatched)[0] == 0
 
 
 def test_batches_belong_to_the_centre_of_their_submissions(db):

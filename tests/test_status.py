@@ -7,7 +7,8 @@ from lib.status import STAGES, centre_status, centre_status_sql
 
 def test_python_and_sql_agree_on_every_stage_and_result(db):
     for stage, result in itertools.product(STAGES, ["Pass", "Referral", None]):
-        sql = db.query_one(f"SELECT {centre_status_sql('s')} FROM (SELECT ? AS stage, ? AS result) s", [stage, result])[0]
+        query = f"SELECT {centre_status_sql('s')} FROM (SELECT ? AS stage, ? AS result) s"
+        sql = db.query_one(query, [stage, result])[0]
         assert sql == centre_status(stage, result), (stage, result)
 
 

@@ -7,6 +7,7 @@ copied cookie worthless.
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime, timedelta
 
 import jwt
@@ -49,10 +50,9 @@ class SessionCookie(CookieModel):
         self.cookie_manager.set(COOKIE_NAME, value, key="ilma_cookie_set", expires_at=expires)
 
     def forget(self) -> None:
-        try:
+        # KeyError: the component had not reported the cookie yet; the browser drops it all the same.
+        with contextlib.suppress(KeyError):
             self.cookie_manager.delete(COOKIE_NAME, key="ilma_cookie_delete")
-        except KeyError:
-            pass  # the component had not reported the cookie yet; the browser drops it all the same
 
 
 def _clear(notice: str | None = None) -> None:

@@ -29,8 +29,8 @@ def sign_in_page(db: Database, is_demo: bool) -> None:
             else:
                 outcome = auth.sign_in(db, username, password)
                 if isinstance(outcome, auth.SignInRefused):
-                    icon = ":material/lock:" if outcome.reason in ("locked", "closed", "centre_blocked") else ":material/error:"
-                    st.error(outcome.message, icon=icon)
+                    refused_account = outcome.reason in ("locked", "closed", "centre_blocked")
+                    st.error(outcome.message, icon=":material/lock:" if refused_account else ":material/error:")
                 else:
                     session.complete_sign_in(outcome)
                     st.rerun()
