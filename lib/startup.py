@@ -148,9 +148,10 @@ def resolve_cookie_key(settings: Settings, secrets_found: Mapping | None) -> str
             raise StartupProblem(
                 "The secrets file has no cookie key",
                 "A .streamlit/secrets.toml file exists but has no [auth] section with a cookie_key.",
-                'Add\n\n[auth]\ncookie_key = "<64 random characters>"\n\nto it (python -c "import secrets; '
-                'print(secrets.token_urlsafe(48))" makes one), or remove the file to let the app generate '
-                "and keep its own key.",
+                "Add a long random key to the file, for example one that "
+                '`python -c "import secrets; print(secrets.token_urlsafe(48))"` prints:\n\n'
+                '```toml\n[auth]\ncookie_key = "…"\n```\n\n'
+                "or remove the file to let the app generate and keep its own key.",
             )
         return _strong(str(key), "the [auth] cookie_key in secrets.toml")
     return _generated_key(settings.cookie_key_file)

@@ -21,6 +21,7 @@ class AppContext:
 
 @st.cache_resource(show_spinner="Opening the database (the first start builds the demo data)…")
 def _open(db_path: str, files_dir: str) -> AppContext:
+    """Cached per database and file store path, so tests with other paths get their own."""
     settings = load_settings()
     cookie_key = resolve_cookie_key(settings, read_secrets(settings.secrets_files))
     opened = open_database(settings)
