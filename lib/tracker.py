@@ -1,50 +1,60 @@
-"""The Tracker: every submitted item the signed-in user may see, newest first, a page at a time."""
+"""The Tracker: every submitted item the signed-in user may see, filtered, sorted and paged in DuckDB."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-import pandas as pd
-
+from lib import grid
 from lib.db import Database
-from lib.scope import reads_centre_data, submission_scope
-from lib.status import centre_status_sql, sla_target_sql
+from lib.scope import not_centre_data, reads_centre_data, submission_scope
+from lib.status import COMPLETED, REFERRED, REJECTED, SUBMITTED, centre_status_sql, sla_target_sql
 from lib.users import User
 
-TRACKER_COLUMNS = ["ID", "Batch", "Submitted", "SLA Target", "ENR", "Learner", "Unit(s)", "Type",
-                   "Category", "Status", "Result", "Mark"]
+TRACKER_COLUMNS = grid.ColumnSet(
+    columns=(
+        grid.Column("ID", "s.id", grid.NUMBER),
+        grid.Column("Batch", "b.name"),
+        grid.Column("Submitted", "CAST(s.submitted_at AS DATE)", grid.DATE),
+        grid.Column("SLA Target", sla_target_sql("s"), grid.DATE),
+        grid.Column("ENR", "l.enr"),
+        grid.Column("Learner", "(l.first_name || ' ' || l.last_name)", grid.NAME,
+                    parts=("l.first_name", "l.last_name"), frame_parts=("first_name", "last_name")),
+        grid.Column("Unit(s)", "s.unit_codes"),
+        grid.Column("Type", "s.type", choices=("Unit", "Integrated")),
+        grid.Column("Category", "s.category", choices=("New", "Updated", "Re-assessment")),
+        grid.Column("Status", centre_status_sql("s"), choices=(SUBMITTED, REJECTED, COMPLETED, REFERRED)),
+        grid.Column("Result", "s.result", choices=("Pass", "Referral")),
+        grid.Column("Mark", "s.mark", grid.NUMBER),
+    ),
+    key="ID",
+)
+CENTRE_COLUMN = grid.Column("Centre", "c.number")
+STAFF_COLUMNS = grid.ColumnSet(columns=(TRACKER_COLUMNS.columns[0], CENTRE_COLUMN, *TRACKER_COLUMNS.columns[1:]),
+                               key="ID")
+
+HIDDEN = (
+    ("Rejection reason", "s.rejection_reason"),
+    ("centre_id", "s.centre_id"),
+    ("learner_id", "s.learner_id"),
+    ("first_name", "l.first_name"),
+    ("last_name", "l.last_name"),
+)
+FROM = """submissions s
+    JOIN learners l ON l.id = s.learner_id
+    JOIN centres c ON c.id = s.centre_id
+    LEFT JOIN batches b ON b.id = s.batch_id"""
 
 
-@dataclass(frozen=True)
-class TrackerPage:
-    rows: pd.DataFrame
-    total: int
-    offset: int
-
-
-def _tracker_select(user: User) -> tuple[str, list]:
-    scope, params = submission_scope(user)
-    sql = f"""
-        SELECT s.id AS "ID", b.name AS "Batch", CAST(s.submitted_at AS DATE) AS "Submitted",
-               {sla_target_sql()} AS "SLA Target", l.enr AS "ENR",
-               l.first_name || ' ' || l.last_name AS "Learner", s.unit_codes AS "Unit(s)",
-               s.type AS "Type", s.category AS "Category", {centre_status_sql()} AS "Status",
-               s.result AS "Result", s.mark AS "Mark", s.rejection_reason AS "Rejection reason",
-               c.number AS "Centre", s.centre_id AS centre_id
-        FROM submissions s
-        JOIN learners l ON l.id = s.learner_id
-        JOIN centres c ON c.id = s.centre_id
-        LEFT JOIN batches b ON b.id = s.batch_id
-        WHERE s.stage <> 'pending' AND {scope}
-    """
-    return sql, params
+@not_centre_data("chooses columns by role")
+def columns_for(user: User) -> grid.ColumnSet:
+    """Centre users see their own centre only, so the Centre column is for ILM staff."""
+    return TRACKER_COLUMNS if user.is_centre else STAFF_COLUMNS
 
 
 @reads_centre_data()
-def tracker_page(db: Database, user: User, offset: int = 0, limit: int = 10) -> TrackerPage:
-    """One page of the Tracker, highest ID first, with the count of every row the user may see."""
+def tracker_page(db: Database, user: User, query: grid.GridQuery | None = None, limit: int | None = None) -> grid.GridPage:
+    """One page of the Tracker for the user's filters and sort, with the count of matching rows."""
+    query = query or grid.GridQuery()
+    if limit is not None:
+        query = grid.GridQuery(query.filters, query.sort, query.offset, limit)
     scope, params = submission_scope(user)
-    total = db.query_one(f"SELECT count(*) FROM submissions s WHERE s.stage <> 'pending' AND {scope}", params)[0]
-    sql, params = _tracker_select(user)
-    rows = db.query_df(f'{sql} ORDER BY s.id DESC LIMIT ? OFFSET ?', [*params, limit, max(0, offset)])
-    return TrackerPage(rows, total, offset)
+    source = grid.GridSource(FROM, f"s.stage <> 'pending' AND {scope}", params, HIDDEN)
+    return grid.run(db, source, columns_for(user), query)

@@ -1,12 +1,13 @@
 from lib import workdays
+from lib.grid import GridQuery
 from lib.tracker import tracker_page
 from tests.conftest import load_user
 
 
 def test_newest_first_one_page_at_a_time(db):
     user = load_user(db, "centre.demo")
-    first = tracker_page(db, user, offset=0, limit=10)
-    second = tracker_page(db, user, offset=10, limit=10)
+    first = tracker_page(db, user, GridQuery(offset=0, limit=10))
+    second = tracker_page(db, user, GridQuery(offset=10, limit=10))
     expected = db.query_one("SELECT count(*) FROM submissions WHERE centre_id = ? AND stage <> 'pending'",
                             [user.centre_id])[0]
     assert first.total == second.total == expected

@@ -1,0 +1,87 @@
+"""The shared data grid: Filter (two conditions per column, And / Or), Clear Filter, sort, paging.
+
+Filtering, sorting and paging run in DuckDB (lib/grid.py); this widget only keeps the user's
+choices in session state and turns them into a GridQuery.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from lib import grid
+from lib.ui.pager import page_window, pager
+
+NEWEST_FIRST = "Newest first"
+
+
+def _filters(key: str) -> tuple[grid.ColumnFilter, ...]:
+    return st.session_state.get(f"{key}_filters", ())
+
+
+def _value_input(column: grid.Column, operator: str, key: str, label: str):
+    if column.kind == grid.DATE:
+        return st.date_input(label, value=None, key=key, format="DD/MM/YYYY")
+    if column.choices and operator == grid.EQUALS:
+        return st.selectbox(label, column.choices, index=None, key=key, placeholder="Choose…")
+    if column.kind == grid.NUMBER:
+        return st.number_input(label, value=None, step=1, key=key)
+    return st.text_input(label, key=key)
+
+
+def _filter_form(key: str, columns: grid.ColumnSet) -> None:
+    labels = [c.label for c in columns.columns]
+    chosen = st.selectbox("Column", labels, key=f"{key}_filter_column")
+    column = columns[chosen]
+    operators = grid.OPERATORS[column.kind]
+    st.caption("Show items with value that:")
+    first_op = st.selectbox("Condition", operators, key=f"{key}_filter_op1_{chosen}", label_visibility="collapsed")
+    first_value = _value_input(column, first_op, f"{key}_filter_value1_{chosen}", "Value")
+    join = st.radio("Join", (grid.AND, grid.OR), key=f"{key}_filter_join_{chosen}", horizontal=True,
+                    label_visibility="collapsed")
+    second_op = st.selectbox("Second condition", operators, key=f"{key}_filter_op2_{chosen}",
+                             index=min(1, len(operators) - 1), label_visibility="collapsed")
+    second_value = _value_input(column, second_op, f"{key}_filter_value2_{chosen}", "Second value (optional)")
+    if st.button("Filter", key=f"{key}_filter_apply", type="primary"):
+        if first_value in (None, "") and second_value in (None, ""):
+            st.error(f"Enter a value to filter {chosen}.")
+            return
+        conditions = [grid.Condition(op, value) for op, value in ((first_op, first_value), (second_op, second_value))
+                      if value not in (None, "")]
+        new = grid.ColumnFilter(chosen, conditions[0], join, conditions[1] if len(conditions) > 1 else None)
+        try:
+            grid.validate(columns, (new,))
+        except grid.FilterError as error:
+            st.error(str(error))
+            return
+        kept = tuple(f for f in _filters(key) if f.column != chosen)
+        st.session_state[f"{key}_filters"] = (*kept, new)
+        st.session_state[f"{key}_page"] = 0
+        st.rerun()
+
+
+def grid_query(key: str, columns: grid.ColumnSet) -> grid.GridQuery:
+    """The controls above a list; returns what to fetch for the current filters, sort and page."""
+    filter_col, clear_col, sort_col, direction_col = st.columns([1.2, 1.2, 2.2, 1.6], vertical_alignment="bottom")
+    with filter_col.popover("Filter", icon=":material/filter_list:", width="stretch"):
+        _filter_form(key, columns)
+
+    def clear() -> None:
+        st.session_state[f"{key}_filters"] = ()
+        st.session_state[f"{key}_page"] = 0
+
+    clear_col.button("Clear Filter", key=f"{key}_clear", on_click=clear, disabled=not _filters(key),
+                     icon=":material/filter_list_off:", width="stretch")
+    sort_choice = sort_col.selectbox("Sort by", [NEWEST_FIRST, *(c.label for c in columns.columns)],
+                                     key=f"{key}_sort")
+    descending = direction_col.toggle("Descending", key=f"{key}_descending", value=True,
+                                      disabled=sort_choice == NEWEST_FIRST)
+    active = _filters(key)
+    if active:
+        st.caption("Filtered: " + " · ".join(grid.describe(f) for f in active))
+    offset, limit = page_window(key)
+    sort = None if sort_choice == NEWEST_FIRST else grid.Sort(sort_choice, descending)
+    return grid.GridQuery(active, sort, offset, limit)
+
+
+def grid_pager(key: str, page: grid.GridPage) -> None:
+    pager(key, page.total)
