@@ -45,6 +45,8 @@ class Column:
     frame_parts: tuple[str, ...] = ()
     # The values a user picks from instead of typing (Status: Submitted, Rejected, …).
     choices: tuple[str, ...] = ()
+    # False for a technical key that orders rows but is not shown or offered as a filter.
+    shown: bool = True
 
 
 @dataclass(frozen=True)
@@ -245,19 +247,31 @@ class GridSource:
     hidden: tuple[tuple[str, str], ...] = ()
 
 
+def _select(source: GridSource, columns: ColumnSet, query: GridQuery, hidden: bool = True) -> tuple[str, list]:
+    where, params = to_sql(columns, query.filters)
+    shown = [c for c in columns.columns if c.shown or hidden]
+    select = ", ".join([f'{c.sql} AS "{c.label}"' for c in shown]
+                       + ([f'{sql} AS "{name}"' for name, sql in source.hidden] if hidden else []))
+    return (f"SELECT {select} FROM {source.from_sql} WHERE ({source.scope_sql}) AND {where} "
+            f"ORDER BY {order_sql(columns, query.sort)}"), [*source.scope_params, *params]
+
+
+def iterate(db, source: GridSource, columns: ColumnSet, query: GridQuery, chunk: int = 20_000):
+    """Every matching row (shown columns only) in order, a chunk at a time, for exports of any size."""
+    sql, params = _select(source, columns, query, hidden=False)
+    with db.cursor() as cursor:
+        result = cursor.execute(sql, params)
+        while rows := result.fetchmany(chunk):
+            yield from rows
+
+
 def run(db, source: GridSource, columns: ColumnSet, query: GridQuery) -> GridPage:
     """Count and fetch one page in DuckDB: filtering, sorting and paging never leave the database."""
     where, params = to_sql(columns, query.filters)
-    condition = f"({source.scope_sql}) AND {where}"
-    all_params = [*source.scope_params, *params]
-    total = db.query_one(f"SELECT count(*) FROM {source.from_sql} WHERE {condition}", all_params)[0]
+    total = db.query_one(f"SELECT count(*) FROM {source.from_sql} WHERE ({source.scope_sql}) AND {where}",
+                         [*source.scope_params, *params])[0]
     limit = max(1, int(query.limit))
     offset = min(max(0, int(query.offset)), max(0, (total - 1) // limit * limit))
-    select = ", ".join([f'{c.sql} AS "{c.label}"' for c in columns.columns]
-                       + [f'{sql} AS "{name}"' for name, sql in source.hidden])
-    rows = db.query_df(
-        f"SELECT {select} FROM {source.from_sql} WHERE {condition} "
-        f"ORDER BY {order_sql(columns, query.sort)} LIMIT ? OFFSET ?",
-        [*all_params, limit, offset],
-    )
+    sql, all_params = _select(source, columns, query)
+    rows = db.query_df(f"{sql} LIMIT ? OFFSET ?", [*all_params, limit, offset])
     return GridPage(rows, total, offset, limit)

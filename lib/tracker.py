@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from lib import grid
 from lib.db import Database
+from lib.export import write_xlsx
+from lib.files import FileStore
 from lib.scope import not_centre_data, reads_centre_data, submission_scope
 from lib.status import COMPLETED, REFERRED, REJECTED, SUBMITTED, centre_status_sql, sla_target_sql
 from lib.users import User
@@ -49,12 +51,38 @@ def columns_for(user: User) -> grid.ColumnSet:
     return TRACKER_COLUMNS if user.is_centre else STAFF_COLUMNS
 
 
+def _source(user: User) -> grid.GridSource:
+    scope, params = submission_scope(user)
+    return grid.GridSource(FROM, f"s.stage <> 'pending' AND {scope}", params, HIDDEN)
+
+
 @reads_centre_data()
-def tracker_page(db: Database, user: User, query: grid.GridQuery | None = None, limit: int | None = None) -> grid.GridPage:
+def tracker_page(db: Database, user: User, query: grid.GridQuery | None = None,
+                 limit: int | None = None) -> grid.GridPage:
     """One page of the Tracker for the user's filters and sort, with the count of matching rows."""
     query = query or grid.GridQuery()
     if limit is not None:
         query = grid.GridQuery(query.filters, query.sort, query.offset, limit)
+    return grid.run(db, _source(user), columns_for(user), query)
+
+
+@reads_centre_data()
+def tracker_export(db: Database, user: User, query: grid.GridQuery | None = None) -> bytes:
+    """The Centre Report: every row of the filtered, sorted Tracker with its visible columns, as .xlsx."""
+    columns = columns_for(user)
+    headers = [column.label for column in columns.columns if column.shown]
+    rows = grid.iterate(db, _source(user), columns, query or grid.GridQuery())
+    return write_xlsx(headers, rows, title="Centre Report")
+
+
+@reads_centre_data(probes={"submission_ids": "submission"})
+def released_result_sheets(db: Database, user: User, submission_ids: list[int],
+                           store: FileStore | None = None) -> list[tuple[str, bytes]]:
+    """The marked result sheets of released items the user may see (a centre sees them only once released)."""
     scope, params = submission_scope(user)
-    source = grid.GridSource(FROM, f"s.stage <> 'pending' AND {scope}", params, HIDDEN)
-    return grid.run(db, source, columns_for(user), query)
+    rows = db.query_all(
+        f"""SELECT f.original_name, f.stored_name FROM files f JOIN submissions s ON s.id = f.submission_id
+            WHERE list_contains(?, s.id) AND s.stage = 'released' AND f.kind = 'marked_result_sheet'
+              AND f.removed_at IS NULL AND {scope} ORDER BY s.id, f.unit_code""",
+        [[int(i) for i in submission_ids], *params])
+    return [(name, store.read(stored)) for name, stored in rows]
