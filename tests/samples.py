@@ -1,0 +1,80 @@
+"""Real files for upload tests: Word documents, PDFs, and crafted bad ones."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import docx
+from pypdf import PdfWriter
+
+
+def word_document(text: str = "My reflective account of leading the team.", words: int | None = None) -> bytes:
+    document = docx.Document()
+    document.add_paragraph(text if words is None else " ".join(["word"] * words))
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def result_sheet() -> bytes:
+    return word_document("ILM result sheet. Learner: ______ Centre: ______ Assessor feedback: ______")
+
+
+def pdf_document() -> bytes:
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def legacy_doc() -> bytes:
+    """Enough of a Word 97-2003 compound file for content sniffing."""
+    return b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1" + b"\x00" * 504 + b"\xEC\xA5\xC1\x00" + b"\x00" * 2000
+
+
+def plain_zip() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("notes.txt", "not a Word document")
+    return buffer.getvalue()
+
+
+def macro_document() -> bytes:
+    """A .docm's parts: a Word package that declares itself macro-enabled and carries vbaProject.bin."""
+    source = zipfile.ZipFile(io.BytesIO(word_document()))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "[Content_Types].xml":
+                data = data.replace(b"wordprocessingml.document.main+xml", b"ms-word.document.macroEnabled.main+xml")
+            archive.writestr(item, data)
+        archive.writestr("word/vbaProject.bin", b"\x00" * 64)
+    return buffer.getvalue()
+
+
+def zip_bomb() -> bytes:
+    """A Word package with one part that inflates from a few KB to 50 MB."""
+    source = zipfile.ZipFile(io.BytesIO(word_document()))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for item in source.infolist():
+            archive.writestr(item.filename, source.read(item.filename))
+        archive.writestr("word/media/filler.bin", b"\x00" * (50 * 1024 * 1024))
+    return buffer.getvalue()
+
+
+def path_traversal_document() -> bytes:
+    source = zipfile.ZipFile(io.BytesIO(word_document()))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for item in source.infolist():
+            archive.writestr(item.filename, source.read(item.filename))
+        archive.writestr("../../etc/evil.xml", b"<x/>")
+    return buffer.getvalue()
+
+
+def broken_pdf() -> bytes:
+    return b"%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\nthis is not really a pdf\n%%EOF"
