@@ -19,12 +19,17 @@ class PageSpec:
 
 HOME = PageSpec("pages/home_page.py", "Home", ":material/home:", "home")
 TRACKER = PageSpec("pages/tracker_page.py", "Tracker", ":material/table_view:", "tracker")
+UNIT_ASSESSMENT = PageSpec("pages/unit_assessment_page.py", "Unit Assessment", ":material/upload_file:",
+                           "unit-assessment")
+INTEGRATED_ASSESSMENT = PageSpec("pages/integrated_assessment_page.py", "Integrated Assessment",
+                                 ":material/library_add:", "integrated-assessment")
+PENDING = PageSpec("pages/pending_page.py", "Pending Submission", ":material/pending_actions:", "pending-submission")
 SUBMISSIONS = PageSpec("pages/tracker_page.py", "Submissions", ":material/table_view:", "submissions")
 MY_QUEUE = PageSpec("pages/tracker_page.py", "My allocated work", ":material/assignment_ind:", "my-work")
 MARKED_WORK = PageSpec("pages/tracker_page.py", "Marked work", ":material/fact_check:", "marked-work")
 
 ROLE_PAGES: dict[str, tuple[PageSpec, ...]] = {
-    CENTRE: (HOME, TRACKER),
+    CENTRE: (HOME, UNIT_ASSESSMENT, INTEGRATED_ASSESSMENT, PENDING, TRACKER),
     ASSESSMENT_TEAM: (HOME, SUBMISSIONS),
     ASSESSOR: (HOME, MY_QUEUE),
     LEAD_ASSESSOR: (HOME, MARKED_WORK),

@@ -75,6 +75,7 @@ INTEGRATED_ROWS = grid.ColumnSet((
 INTEGRATED_FROM = """registrations r JOIN learners l ON l.id = r.learner_id JOIN qualifications q ON q.code = r.qualification_code
     JOIN centre_approvals a ON a.centre_id = l.centre_id AND a.qualification_code = r.qualification_code"""
 HIDDEN = (("learner_id", "l.id"), ("first_name", "l.first_name"), ("last_name", "l.last_name"))
+UNIT_HIDDEN = (*HIDDEN, ("credits", "u.credits"), ("word_limit", "u.word_limit"))
 
 
 @reads_centre_data()
@@ -83,7 +84,7 @@ def unit_assessment_rows(db: Database, user: User, query: grid.GridQuery | None 
     """Registered learners × the units of their qualification, for the Unit Assessment page."""
     _centre_only(user)
     query = query or grid.GridQuery(limit=limit or 10)
-    source = grid.GridSource(UNIT_FROM, "l.centre_id = ?", [user.centre_id], HIDDEN)
+    source = grid.GridSource(UNIT_FROM, "l.centre_id = ?", [user.centre_id], UNIT_HIDDEN)
     return grid.run(db, source, UNIT_ROWS, query)
 
 

@@ -1,23 +1,66 @@
-"""Tracker: every submitted assessment the signed-in user may see, newest first."""
+"""Tracker: every submitted assessment the user may see; filter, download result sheets, export, re-submit."""
+
+from datetime import date
 
 import streamlit as st
 
+from lib.errors import Refused
+from lib.export import centre_report_name
 from lib.navigation import title_for
-from lib.tracker import tracker_page
-from lib.ui.page import page_setup
-from lib.ui.pager import page_window, pager
+from lib.scope import NotFound
+from lib.submitting import start_resubmission
+from lib.tracker import columns_for, released_result_sheets, tracker_export, tracker_page
+from lib.ui.grid import grid_query
+from lib.ui.page import file_store, page_setup, show_notice
+from lib.ui.pager import pager
 from lib.ui.tracker_table import tracker_table
+from lib.uploads import zip_files
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 db, user = page_setup()
+store = file_store()
 st.title(title_for(user.role, "pages/tracker_page.py"))
+show_notice("tracker_notice")
 
-offset, limit = page_window("tracker")
-page = tracker_page(db, user, offset=offset, limit=limit)
+query = grid_query("tracker", columns_for(user))
+page = tracker_page(db, user, query)
 if page.total == 0:
-    st.info("There are no submissions to show yet. Assessments appear here once they are submitted.",
-            icon=":material/inbox:")
+    if query.filters:
+        st.info("No submissions match these filters. Use Clear Filter to see them all.", icon=":material/search_off:")
+    else:
+        st.info("There are no submissions yet. Assessments appear here once they are submitted from Pending "
+                "Submission.", icon=":material/inbox:")
+    st.stop()
+
+st.caption("Submitted rows are blue and Rejected rows red, with the reason beside them. The SLA Target is 25 working "
+           "days after submission and shows the release date once results are issued.")
+ticked = tracker_table(page.rows, show_centre=not user.is_centre, key="tracker_table")
+pager("tracker", page.total)
+chosen = page.rows.iloc[ticked]
+
+export_col, sheets_col, resubmit_col, _ = st.columns([1.6, 2, 1.6, 2])
+export_col.download_button("Export to Excel", data=lambda: tracker_export(db, user, query),
+                           file_name=centre_report_name(date.today()), mime=XLSX, key="tracker_export",
+                           icon=":material/table_view:", on_click="ignore")
+released = chosen[chosen.Status.isin(["Completed", "Referred"])]
+sheets = released_result_sheets(db, user, released.ID.astype(int).tolist(), store) if len(released) else []
+if len(sheets) == 1:
+    sheets_col.download_button("Download Result Sheet", data=sheets[0][1], file_name=sheets[0][0],
+                               key="tracker_sheets", icon=":material/download:", on_click="ignore")
 else:
-    st.caption("Submitted rows are blue and Rejected rows red. The SLA Target is 25 working days after "
-               "submission, and shows the release date once results are issued.")
-    tracker_table(page.rows, show_centre=not user.is_centre, key="tracker_table")
-    pager("tracker", page.total)
+    sheets_col.download_button("Download Result Sheets", data=zip_files(sheets) if sheets else b"",
+                               file_name="Result Sheets.zip", key="tracker_sheets", icon=":material/folder_zip:",
+                               disabled=not sheets, on_click="ignore",
+                               help="Tick Completed or Referred rows whose marked result sheets have been issued.")
+if user.is_centre and resubmit_col.button("Re-submit", key="tracker_resubmit", icon=":material/replay:",
+                                          disabled=len(chosen) != 1,
+                                          help="Tick one Rejected or Referred row: the latest record for that "
+                                               "learner and unit."):
+    try:
+        new_id = start_resubmission(db, user, int(chosen.ID.iloc[0]))
+    except (Refused, NotFound) as refused:
+        st.error(str(refused), icon=":material/error:")
+    else:
+        st.session_state["pending_notice"] = (f"Re-submission {new_id} is ready in Pending: add the reworked evidence "
+                                              "and the result sheet, then submit it.")
+        st.switch_page("pages/pending_page.py")

@@ -5,7 +5,7 @@ from lib.navigation import pages_for, title_for
 from lib.users import ROLES
 
 EXPECTED = {
-    "centre": ["Home", "Tracker"],
+    "centre": ["Home", "Unit Assessment", "Integrated Assessment", "Pending Submission", "Tracker"],
     "assessment_team": ["Home", "Submissions"],
     "assessor": ["Home", "My allocated work"],
     "lead_assessor": ["Home", "Marked work"],

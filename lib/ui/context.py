@@ -9,6 +9,7 @@ import streamlit as st
 from lib import demo
 from lib.config import load_settings
 from lib.db import Database
+from lib.files import FileStore
 from lib.startup import StartupProblem, open_database, read_secrets, resolve_cookie_key
 
 
@@ -17,6 +18,7 @@ class AppContext:
     db: Database
     cookie_key: str
     is_demo: bool
+    store: FileStore
 
 
 @st.cache_resource(show_spinner="Opening the database (the first start builds the demo data)…")
@@ -25,7 +27,7 @@ def _open(db_path: str, files_dir: str) -> AppContext:
     settings = load_settings()
     cookie_key = resolve_cookie_key(settings, read_secrets(settings.secrets_files))
     opened = open_database(settings)
-    return AppContext(opened.db, cookie_key, demo.is_demo(opened.db))
+    return AppContext(opened.db, cookie_key, demo.is_demo(opened.db), FileStore(settings.files_dir))
 
 
 def app_context() -> AppContext:

@@ -11,7 +11,7 @@ import streamlit as st
 from lib import grid
 from lib.ui.pager import page_window, pager
 
-NEWEST_FIRST = "Newest first"
+NEWEST_FIRST = "Default order"
 
 
 def _filters(key: str) -> tuple[grid.ColumnFilter, ...]:

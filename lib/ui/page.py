@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from lib.db import Database
+from lib.files import FileStore
 from lib.ui import session
 from lib.ui.context import app_context
 from lib.users import User
@@ -16,3 +17,14 @@ def page_setup() -> tuple[Database, User]:
     if user is None:
         st.stop()
     return app_context().db, user
+
+
+def file_store() -> FileStore:
+    return app_context().store
+
+
+def show_notice(key: str) -> None:
+    """A message left by the previous page (after an upload or a submission), shown once."""
+    notice = st.session_state.pop(key, None)
+    if notice:
+        st.success(notice, icon=":material/check_circle:")

@@ -1,0 +1,72 @@
+"""Pieces of the upload screens: files as lib wants them, checks shown before upload, the declaration."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from lib import files
+from lib.errors import Refused
+from lib.naming import check_file_name
+from lib.uploads import EMBEDDED, SEPARATE_FILE, Upload
+
+DECLARATION_CHOICES = {
+    EMBEDDED: "The learner's signed declaration is embedded in the evidence",
+    SEPARATE_FILE: "I will attach the signed declaration as a separate file",
+}
+
+
+def as_uploads(uploaded) -> tuple[Upload, ...]:
+    """Streamlit's UploadedFile objects (one, several or none) as lib Uploads."""
+    if uploaded is None:
+        return ()
+    items = uploaded if isinstance(uploaded, list) else [uploaded]
+    return tuple(Upload(item.name, item.getvalue()) for item in items)
+
+
+def evidence_feedback(uploaded: tuple[Upload, ...], enr: str, resubmission: bool, centre_number: str | None,
+                      unit_codes: tuple[str, ...], word_limit: int | None) -> None:
+    """Naming protocol and word count of each evidence file, shown as soon as it is chosen."""
+    for upload in uploaded:
+        try:
+            checked = files.check_evidence(upload.name, upload.data)
+        except Refused as refused:
+            st.error(str(refused), icon=":material/block:")
+            continue
+        name = check_file_name(checked.original_name, enr, resubmission, centre_number, unit_codes)
+        if not name.ok:
+            st.warning(name.message, icon=":material/badge:")
+        if checked.word_count is not None:
+            words = f"{checked.original_name}: {checked.word_count:,} words"
+            if word_limit and checked.word_count > word_limit:
+                st.warning(f"{words}, over the guidance of {word_limit:,} for this unit. ILM may reject it or "
+                           "charge a further re-submission fee for each extra 10,000 words.", icon=":material/warning:")
+            else:
+                st.caption(words + (f" (guidance: at most {word_limit:,})" if word_limit else " (no word-count guidance)"))
+
+
+def result_sheet_feedback(uploaded: tuple[Upload, ...]) -> None:
+    for upload in uploaded:
+        try:
+            files.check_result_sheet(upload.name, upload.data)
+        except Refused as refused:
+            st.error(str(refused), icon=":material/block:")
+
+
+def declaration_choice(key: str) -> tuple[str | None, Upload | None]:
+    """How the learner's authenticity declaration comes with a first submission."""
+    choice = st.radio(
+        "Authenticity declaration (first submissions only; not needed for a re-submission)",
+        list(DECLARATION_CHOICES), format_func=DECLARATION_CHOICES.get, index=None, key=f"{key}_declaration",
+    )
+    attached = None
+    if choice == SEPARATE_FILE:
+        chosen = st.file_uploader("Signed declaration (Word or PDF)", key=f"{key}_declaration_file")
+        uploads = as_uploads(chosen)
+        attached = uploads[0] if uploads else None
+    return choice, attached
+
+
+def forget_widgets(prefix: str) -> None:
+    """Drop the state of an upload screen's widgets so the next screen starts empty."""
+    for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(prefix)]:
+        del st.session_state[key]
