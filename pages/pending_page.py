@@ -84,15 +84,15 @@ st.markdown(f"Learner Name : **{item.Learner}**, Qualification : {item.Qual} - {
 listing = submission_files(db, user, item_id)
 labels = {"evidence": "Evidence", "result_sheet": "Result Sheet", "declaration": "Declaration"}
 for file in listing.itertuples():
-    name_col, words_col, download_col, remove_col = st.columns([5, 2, 1.2, 1.2], vertical_alignment="center")
-    unit = f" ({file.unit_code})" if file.unit_code else ""
+    name_col, words_col, download_col, remove_col = st.columns([5, 1.4, 1.6, 1.4], vertical_alignment="center")
+    unit = f" ({file.unit_code})" if pd.notna(file.unit_code) else ""
     name_col.markdown(f"{labels.get(file.kind, file.kind)}{unit}: {file.original_name}")
     words_col.caption(f"{int(file.word_count):,} words" if pd.notna(file.word_count)
                       else f"{file.size_bytes / 1024:,.0f} KB")
     download_col.download_button("Download", data=lambda fid=int(file.id): read_file(db, user, fid, store)[1],
                                  file_name=file.original_name, key=f"pending_download_{file.id}",
-                                 icon=":material/download:")
-    if remove_col.button("Remove", key=f"pending_remove_file_{file.id}", icon=":material/close:"):
+                                 icon=":material/download:", on_click="ignore", width="stretch")
+    if remove_col.button("Remove", key=f"pending_remove_file_{file.id}", icon=":material/close:", width="stretch"):
         try:
             remove_file(db, user, int(file.id))
         except (Refused, NotFound) as refused:
@@ -101,7 +101,8 @@ for file in listing.itertuples():
             st.rerun()
 if (listing.kind == "evidence").any():
     st.download_button("Download Evidence (zip)", data=lambda: evidence_zip(db, user, item_id, store),
-                       file_name=f"Evidence {item_id}.zip", key="pending_evidence_zip", icon=":material/folder_zip:")
+                       file_name=f"Evidence {item_id}.zip", key="pending_evidence_zip", icon=":material/folder_zip:",
+                       on_click="ignore")
 if item.missing_sheets:
     st.warning("No Result Sheet: add one below before submitting.", icon=":material/description:")
 

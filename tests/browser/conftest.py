@@ -16,8 +16,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 STRONG_KEY = "browser-test-cookie-key-" + "y" * 40
 
 
-def start_app(data_dir: Path):
-    env = {**os.environ, "ILMA_DB": str(data_dir / "ilma.duckdb"), "ILMA_COOKIE_KEY": STRONG_KEY,
+def start_app(data_dir: Path, db_path: Path | None = None):
+    env = {**os.environ, "ILMA_DB": str(db_path or data_dir / "ilma.duckdb"), "ILMA_COOKIE_KEY": STRONG_KEY,
            "ILMA_SECRETS_FILE": str(data_dir / "no-secrets.toml")}
     return devserver.start(env)
 
@@ -76,4 +76,19 @@ def sign_in(page: Page, url: str, username: str, password: str) -> None:
         if any(cookie["name"] == COOKIE_NAME for cookie in page.context.cookies()):
             break
         page.wait_for_timeout(100)
+    settle(page)
+
+
+def tick_row(page: Page, table_key: str, row: int = 0) -> None:
+    """Tick a row's checkbox in a st.dataframe (drawn on a canvas, so by position)."""
+    grid = page.locator(f".st-key-{table_key} [data-testid='stDataFrame']")
+    expect(grid).to_be_visible(timeout=30_000)
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 18, box["y"] + 35 * (row + 1) + 17)
+    settle(page)
+
+
+def open_page(page: Page, name: str) -> None:
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=name, exact=True).click()
+    expect(page.get_by_role("heading", name=name, exact=True)).to_be_visible(timeout=30_000)
     settle(page)

@@ -1,0 +1,108 @@
+"""A centre uploads a unit assessment, submits it as a batch, finds it in the Tracker and exports Excel."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import openpyxl
+import pytest
+from playwright.sync_api import expect
+
+from lib import demo, devserver, workdays
+from lib.db import Database
+from lib.demo import DEMO_PASSWORD
+from tests import samples
+from tests.browser.conftest import open_page, settle, sign_in, start_app, tick_row, wait_idle
+
+
+@pytest.fixture(scope="module")
+def prepared(tmp_path_factory):
+    """A demo learner of the demo centre who never submitted anything (the list shows their last unit first)."""
+    folder = tmp_path_factory.mktemp("flow")
+    path = folder / "ilma.duckdb"
+    demo.build(path, 800, seed_value=5)
+    db = Database.open(path)
+    enr, unit = db.query_one(
+        """SELECT l.enr, max(qu.unit_code) FROM learners l JOIN registrations r ON r.learner_id = l.id
+           JOIN qualification_units qu ON qu.qualification_code = r.qualification_code
+           JOIN centres c ON c.id = l.centre_id
+           WHERE c.number = '012345' AND r.expires_on > current_date
+             AND NOT EXISTS (SELECT 1 FROM submissions s WHERE s.learner_id = l.id)
+           GROUP BY l.enr ORDER BY l.enr LIMIT 1""")
+    db.close()
+    process, url = start_app(folder, path)
+    yield url, enr, unit, folder
+    devserver.stop(process)
+
+
+def test_upload_submit_as_batch_track_and_export(browser, prepared, tmp_path):
+    url, enr, unit, _ = prepared
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    page = context.new_page()
+    sign_in(page, url, "centre.demo", DEMO_PASSWORD)
+
+    open_page(page, "Unit Assessment")
+    page.get_by_test_id("stPopover").get_by_role("button").first.click()
+    page.locator(".st-key-units_filter_column").click()
+    page.get_by_role("option", name="ENR", exact=True).click()
+    wait_idle(page)
+    page.locator(".st-key-units_filter_value1_ENR input").fill(enr)
+    page.locator(".st-key-units_filter_apply button").click()
+    wait_idle(page)
+    expect(page.get_by_text(f'Filtered: ENR contains "{enr}"')).to_be_visible(timeout=30_000)
+    page.keyboard.press("Escape")
+    tick_row(page, "units_table", 0)
+    page.locator(".st-key-units_upload button").click()
+    expect(page.get_by_text("Learner Name :").first).to_be_visible(timeout=30_000)
+    settle(page)
+
+    evidence = tmp_path / f"S.Smith-{enr}(1).docx"
+    evidence.write_bytes(samples.word_document(words=1500))
+    sheet = tmp_path / "Result Sheet.docx"
+    sheet.write_bytes(samples.result_sheet())
+    page.locator("[class*='st-key-unit_upload_'][class*='_evidence'] input[type=file]").set_input_files(str(evidence))
+    wait_idle(page)
+    page.locator("[class*='st-key-unit_upload_'][class*='_sheet'] input[type=file]").set_input_files(str(sheet))
+    wait_idle(page)
+    expect(page.get_by_text("1,500 words").first).to_be_visible(timeout=30_000)
+    page.get_by_text("The learner's signed declaration is embedded in the evidence").click()
+    wait_idle(page)
+    page.locator(".st-key-unit_upload_submit button").click()
+
+    expect(page.get_by_role("heading", name="Pending Submission")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("Uploaded 1 assessment(s)")).to_be_visible()
+    settle(page)
+    tick_row(page, "pending_table", 0)
+    expect(page.get_by_text("View / Edit item")).to_be_visible(timeout=30_000)
+    page.locator(".st-key-pending_batch_name input").fill("Cohort 42")
+    expect(page.locator(".st-key-pending_submit_batch button")).to_be_enabled()
+    page.locator(".st-key-pending_batch_name input").press("Enter")
+    settle(page)
+    page.locator(".st-key-pending_submit_batch button").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_be_visible(timeout=30_000)
+    dialog.locator(".st-key-pending_quality_confirmed label").click()
+    dialog.locator(".st-key-pending_confirm_ok button").click()
+
+    expect(page.get_by_role("heading", name="Tracker")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("Submitted 1 assessment(s) as batch Cohort 42.")).to_be_visible()
+    settle(page)
+    target = workdays.sla_target(date.today()).strftime("%d/%m/%Y")
+    first_row = page.locator(".st-key-tracker_table [role='row']").nth(1)
+    expect(first_row).to_contain_text("Cohort 42")
+    expect(first_row).to_contain_text(target)
+    expect(first_row).to_contain_text(enr)
+
+    with page.expect_download() as download_info:
+        page.locator(".st-key-tracker_export button").click()
+    download = download_info.value
+    assert download.suggested_filename == f"Centre Report {date.today().isoformat()}.xlsx"
+    sheet_rows = list(openpyxl.load_workbook(download.path()).active.values)
+    header = sheet_rows[0]
+    assert header[:4] == ("ID", "Batch", "Submitted", "SLA Target")
+    ours = [row for row in sheet_rows[1:] if row[header.index("Batch")] == "Cohort 42"]
+    assert len(ours) == 1
+    assert ours[0][header.index("ENR")] == enr and ours[0][header.index("Unit(s)")] == unit
+    assert ours[0][header.index("SLA Target")].date() == workdays.sla_target(date.today())
+    assert ours[0][header.index("Status")] == "Submitted"
+    context.close()
