@@ -34,7 +34,14 @@ ticked = selectable_table(blank_missing(shown, ("Registration Expiry",)), key="p
 selected_ids = [int(items.ID.iloc[i]) for i in ticked]
 
 
-@st.dialog("Confirm the quality of the submission")
+CONFIRMING = "pending_confirming"
+
+
+def stop_confirming() -> None:
+    st.session_state.pop(CONFIRMING, None)
+
+
+@st.dialog("Confirm the quality of the submission", on_dismiss=stop_confirming)
 def confirm(ids: list[int], batch_name: str | None) -> None:
     st.write(f"You are sending {len(ids)} assessment(s) to ILM" + (f" as batch **{batch_name}**." if batch_name else "."))
     confirmed = st.checkbox("I confirm that these assessments are complete, are the learners' own work, carry the "
@@ -46,6 +53,7 @@ def confirm(ids: list[int], batch_name: str | None) -> None:
         except (Refused, NotFound) as refused:
             st.error(str(refused), icon=":material/error:")
             return
+        stop_confirming()
         st.session_state["tracker_notice"] = (f"Submitted {len(ids)} assessment(s)"
                                               + (f" as batch {batch_name}" if batch_name else "") + ".")
         st.switch_page("pages/tracker_page.py")
@@ -53,7 +61,7 @@ def confirm(ids: list[int], batch_name: str | None) -> None:
 
 submit_col, batch_col, batch_name_col, remove_col = st.columns([1.1, 1.5, 2.2, 1.8], vertical_alignment="bottom")
 if submit_col.button("Submit", key="pending_submit", type="primary", disabled=not selected_ids):
-    confirm(selected_ids, None)
+    st.session_state[CONFIRMING] = (selected_ids, None)
 batch_name = batch_name_col.text_input("Batch name (3 to 20 characters)", key="pending_batch_name",
                                        placeholder="e.g. PO 2345678", max_chars=40)
 if batch_col.button("Submit as a Batch", key="pending_submit_batch", disabled=not selected_ids):
@@ -61,7 +69,9 @@ if batch_col.button("Submit as a Batch", key="pending_submit_batch", disabled=no
     if not 3 <= length <= 20:
         batch_name_col.error(f"A batch name needs 3 to 20 characters; this one has {length}.")
     else:
-        confirm(selected_ids, batch_name.strip())
+        st.session_state[CONFIRMING] = (selected_ids, batch_name.strip())
+if CONFIRMING in st.session_state:
+    confirm(*st.session_state[CONFIRMING])
 if remove_col.button("Remove from Pending", key="pending_remove", disabled=not selected_ids,
                      icon=":material/delete:"):
     try:

@@ -34,12 +34,15 @@ def _filter_form(key: str, columns: grid.ColumnSet) -> None:
     column = columns[chosen]
     operators = grid.OPERATORS[column.kind]
     st.caption("Show items with value that:")
-    first_op = st.selectbox("Condition", operators, key=f"{key}_filter_op1_{chosen}", label_visibility="collapsed")
+    # Columns with fixed values (Status, Type, …) start on 'Is equal to', as the guide describes.
+    first_op = st.selectbox("Condition", operators, key=f"{key}_filter_op1_{chosen}", label_visibility="collapsed",
+                            index=operators.index(grid.EQUALS) if column.choices else 0)
     first_value = _value_input(column, first_op, f"{key}_filter_value1_{chosen}", "Value")
     join = st.radio("Join", (grid.AND, grid.OR), key=f"{key}_filter_join_{chosen}", horizontal=True,
                     label_visibility="collapsed")
     second_op = st.selectbox("Second condition", operators, key=f"{key}_filter_op2_{chosen}",
-                             index=min(1, len(operators) - 1), label_visibility="collapsed")
+                             index=operators.index(grid.EQUALS) if column.choices else min(1, len(operators) - 1),
+                             label_visibility="collapsed")
     second_value = _value_input(column, second_op, f"{key}_filter_value2_{chosen}", "Second value (optional)")
     if st.button("Filter", key=f"{key}_filter_apply", type="primary"):
         if first_value in (None, "") and second_value in (None, ""):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -97,7 +99,7 @@ def test_upload_submit_as_batch_track_and_export(browser, prepared, tmp_path):
         page.locator(".st-key-tracker_export button").click()
     download = download_info.value
     assert download.suggested_filename == f"Centre Report {date.today().isoformat()}.xlsx"
-    sheet_rows = list(openpyxl.load_workbook(download.path()).active.values)
+    sheet_rows = list(openpyxl.load_workbook(io.BytesIO(Path(download.path()).read_bytes())).active.values)
     header = sheet_rows[0]
     assert header[:4] == ("ID", "Batch", "Submitted", "SLA Target")
     ours = [row for row in sheet_rows[1:] if row[header.index("Batch")] == "Cohort 42"]

@@ -1,0 +1,143 @@
+"""The centre's pages in AppTest: lists, filters, selection, upload screens, pending actions, the Tracker."""
+
+from __future__ import annotations
+
+import pytest
+
+from lib.db import Database
+from tests.apptest_helpers import STRONG_KEY, new_app, sign_in, texts
+from tests.conftest import load_user
+
+
+@pytest.fixture
+def centre_app(db_path, monkeypatch, tmp_path):
+    monkeypatch.setenv("ILMA_DB", str(db_path))
+    monkeypatch.setenv("ILMA_COOKIE_KEY", STRONG_KEY)
+    monkeypatch.setenv("ILMA_SECRETS_FILE", str(tmp_path / "no-secrets.toml"))
+    return sign_in(new_app(), "centre.demo")
+
+
+def open_page(at, script):
+    at.switch_page(script).run()
+    assert not at.exception
+    return at
+
+
+def tick(at, table_key, rows):
+    at.session_state[table_key] = {"selection": {"rows": rows, "columns": [], "cells": []}}
+    return at.run()
+
+
+def test_unit_assessment_lists_learner_units_and_filters_them(centre_app):
+    at = open_page(centre_app, "pages/unit_assessment_page.py")
+    table = at.dataframe[0].value
+    assert list(table.columns) == ["ENR", "Learner", "Qual", "Qual. Name", "Registration Expiry", "Unit", "Unit Name"]
+    assert len(table) == 10
+    enr = table.ENR.iloc[0]
+    at.selectbox(key="units_filter_column").select("ENR").run()
+    at.text_input(key="units_filter_value1_ENR").input(enr[:4].lower()).run()
+    at.button(key="units_filter_apply").click().run()
+    assert f'Filtered: ENR contains "{enr[:4].lower()}"' in texts(at)
+    assert all(value.startswith(enr[:4]) for value in at.dataframe[0].value.ENR)
+    at.button(key="units_clear").click().run()
+    assert "Filtered:" not in texts(at)
+
+
+def test_unit_assessment_upload_screen_names_each_row_and_refuses_an_empty_upload(centre_app):
+    at = open_page(centre_app, "pages/unit_assessment_page.py")
+    tick(at, "units_table", [0, 1])
+    at.button(key="units_upload").click().run()
+    headers = [m.value for m in at.markdown if "Learner Name :" in m.value]
+    assert len(headers) == 2 and "Qualification :" in headers[0] and "Unit :" in headers[0] and "credit" in headers[0]
+    at.button(key="unit_upload_submit").click().run()
+    assert "Every row needs at least one evidence file." in texts(at)
+    removes = [b for b in at.button if b.key and b.key.endswith("_remove")]
+    removes[0].click().run()
+    assert len([m for m in at.markdown if "Learner Name :" in m.value]) == 1
+    at.button(key="unit_upload_cancel").click().run()
+    assert at.dataframe[0].value.columns[0] == "ENR"
+
+
+def test_integrated_assessment_explains_unapproved_qualifications_and_needs_two_units(centre_app):
+    at = open_page(centre_app, "pages/integrated_assessment_page.py")
+    assert "not approved for Integrated Assessment" in texts(at)
+    tick(at, "integrated_table", [0])
+    at.button(key="integrated_choose").click().run()
+    assert any("Learner Name :" in m.value for m in at.markdown)
+    assert at.button(key="integrated_add_unit") is not None
+    at.button(key="integrated_upload").click().run()
+    assert "at least two different units" in texts(at)
+
+
+def test_pending_marks_missing_result_sheets_and_refuses_a_bad_batch_name(centre_app):
+    at = open_page(centre_app, "pages/pending_page.py")
+    table = at.dataframe[0].value
+    assert set(table["Result Sheet"]) == {"No Result Sheet"}
+    tick(at, "pending_table", [0])
+    assert any(s.value.startswith("View / Edit item") for s in at.subheader)
+    assert "No Result Sheet: add one below before submitting." in texts(at)
+    for name in ("ab", "x" * 21):
+        at.text_input(key="pending_batch_name").input(name).run()
+        at.button(key="pending_submit_batch").click().run()
+        assert f"A batch name needs 3 to 20 characters; this one has {len(name)}." in texts(at)
+
+
+def test_pending_submit_asks_for_confirmation_and_explains_a_refusal(centre_app):
+    at = open_page(centre_app, "pages/pending_page.py")
+    tick(at, "pending_table", [0])
+    at.button(key="pending_submit").click().run()
+    at.checkbox(key="pending_quality_confirmed").check().run()
+    at.button(key="pending_confirm_ok").click().run()
+    assert "has no evidence files" in texts(at)
+
+
+def test_pending_remove_takes_items_off(centre_app):
+    at = open_page(centre_app, "pages/pending_page.py")
+    before = len(at.dataframe[0].value)
+    tick(at, "pending_table", [0])
+    at.button(key="pending_remove").click().run()
+    assert "Removed 1 item(s) from Pending." in texts(at)
+    assert (len(at.dataframe[0].value) if at.dataframe else 0) == before - 1
+
+
+def test_tracker_filters_by_status_and_resubmits_only_the_latest_record(centre_app):
+    at = open_page(centre_app, "pages/tracker_page.py")
+    assert list(at.dataframe[0].value.columns)[:4] == ["ID", "Batch", "Submitted", "SLA Target"]
+    at.selectbox(key="tracker_filter_column").select("Status").run()
+    at.selectbox(key="tracker_filter_value1_Status").select("Rejected").run()
+    at.button(key="tracker_filter_apply").click().run()
+    rejected = at.dataframe[0].value
+    assert set(rejected.Status) == {"Rejected"} and all(rejected["Rejection reason"])
+    assert all(target == "" for target in rejected["SLA Target"])
+    at.selectbox(key="tracker_sort").select("ID").run()
+    at.toggle(key="tracker_descending").set_value(False).run()
+    ids = list(at.dataframe[0].value.ID)
+    assert ids == sorted(ids)
+
+
+def test_resubmitting_an_old_record_shows_the_guides_message(centre_app, db):
+    user = load_user(db, "centre.demo")
+    older = db.query_one("""SELECT p.id FROM submissions s JOIN submissions p ON p.id = s.resubmits_id
+                            WHERE s.centre_id = ? ORDER BY p.id DESC LIMIT 1""", [user.centre_id])[0]
+    at = open_page(centre_app, "pages/tracker_page.py")
+    at.selectbox(key="tracker_filter_column").select("ID").run()
+    at.number_input(key="tracker_filter_value1_ID").set_value(older).run()
+    at.button(key="tracker_filter_apply").click().run()
+    tick(at, "tracker_table", [0])
+    at.button(key="tracker_resubmit").click().run()
+    assert ("You have already re-submitted this assessment. This is an old record. For further re-submissions, "
+            "select the latest record on your Tracker.") in texts(at)
+
+
+def test_a_centre_with_no_submissions_is_told_so(db_path, monkeypatch, tmp_path):
+    db = Database.open(db_path)
+    centre_id = load_user(db, "harbourside.demo").centre_id
+    db.query_one("DELETE FROM submissions WHERE centre_id = ?", [centre_id])
+    db.close()
+    monkeypatch.setenv("ILMA_DB", str(db_path))
+    monkeypatch.setenv("ILMA_COOKIE_KEY", STRONG_KEY)
+    monkeypatch.setenv("ILMA_SECRETS_FILE", str(tmp_path / "none.toml"))
+    at = open_page(sign_in(new_app(), "harbourside.demo"), "pages/tracker_page.py")
+    assert "There are no submissions yet." in texts(at)
+    at = open_page(at, "pages/pending_page.py")
+    assert "Nothing is waiting to be submitted." in texts(at)

@@ -1,0 +1,52 @@
+import io
+from datetime import date
+
+import openpyxl
+import pytest
+
+from lib.export import centre_report_name, write_xlsx
+from lib.grid import ColumnFilter, Condition, GridQuery
+from lib.tracker import tracker_export, tracker_page
+from tests.conftest import load_user
+
+
+@pytest.mark.parametrize("dangerous", ["=HYPERLINK(\"http://x\")", "+44 1234", "-2+3", "@SUM(A1)", "\tTab", "\nNew",
+                                       "=cmd|' /C calc'!A0"])
+def test_cells_that_look_like_formulas_stay_text(dangerous):
+    sheet = openpyxl.load_workbook(io.BytesIO(write_xlsx(["Learner"], [[dangerous]]))).active
+    cell = sheet["A2"]
+    assert cell.value == dangerous and cell.data_type == "s" and cell.quotePrefix
+
+
+def test_ordinary_values_keep_their_types():
+    data = write_xlsx(["ID", "Submitted", "Learner", "Mark"], [[7, date(2026, 11, 23), "Lisa May", None]])
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).active
+    assert [c.value for c in sheet[1]] == ["ID", "Submitted", "Learner", "Mark"]
+    row = [c.value for c in sheet[2]]
+    assert row[0] == 7 and row[1].date() == date(2026, 11, 23) and row[2] == "Lisa May" and row[3] is None
+    assert sheet["A1"].font.b
+
+
+def test_the_report_file_name():
+    assert centre_report_name(date(2026, 11, 23)) == "Centre Report 2026-11-23.xlsx"
+
+
+def test_the_centre_report_holds_the_filtered_rows_with_the_visible_columns(db):
+    user = load_user(db, "centre.demo")
+    query = GridQuery((ColumnFilter("Status", Condition("Is equal to", "Rejected")),))
+    sheet = openpyxl.load_workbook(io.BytesIO(tracker_export(db, user, query))).active
+    rows = list(sheet.values)
+    assert rows[0] == ("ID", "Batch", "Submitted", "SLA Target", "ENR", "Learner", "Unit(s)", "Type", "Category",
+                       "Status", "Result", "Mark")
+    expected = tracker_page(db, user, query, limit=100_000).rows
+    assert [r[0] for r in rows[1:]] == expected.ID.tolist()
+    assert {r[9] for r in rows[1:]} == {"Rejected"}
+
+
+def test_a_learner_named_like_a_formula_is_exported_as_text(db):
+    user = load_user(db, "centre.demo")
+    db.query_one("UPDATE learners SET first_name = '=1+1' WHERE id = (SELECT learner_id FROM submissions "
+                 "WHERE centre_id = ? AND stage <> 'pending' ORDER BY id DESC LIMIT 1)", [user.centre_id])
+    sheet = openpyxl.load_workbook(io.BytesIO(tracker_export(db, user))).active
+    learners = [cell for cell in sheet["F"] if isinstance(cell.value, str) and cell.value.startswith("=1+1")]
+    assert learners and all(cell.data_type == "s" for cell in learners)
