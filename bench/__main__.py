@@ -11,6 +11,7 @@ import time
 from datetime import date
 from pathlib import Path
 
+from bench import tracker
 from lib import demo, devserver
 from lib.config import PROJECT_ROOT
 
@@ -83,8 +84,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rebuild", action="store_true", help="build the database again even if cached")
     args = parser.parse_args(argv)
     db_path = database(args.submissions, args.rebuild)
+    # Child processes first: once AppTest has opened the database in this process, it holds the file's lock.
     cold_start(db_path)
+    tracker.query_figures(db_path, emit)
+    tracker.export_figures(db_path, emit)
     signin_rerun(db_path)
+    tracker.rerun_figures(db_path, bench_env(db_path), emit)
     return 0
 
 

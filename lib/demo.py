@@ -428,7 +428,8 @@ def seed(db: Database, n_submissions: int, seed: int = 2025, today: date | None 
         _insert(writer, "centre_approvals", approvals, ["centre_id", "qualification_code", "integrated", "approved_on"])
         _insert(writer, "users", users, ["id", "username", "name", "email", "role", "centre_id", "approved_by",
                                          "password_hash", "status", "created_at", "closed_at"])
-        _insert(writer, "learners", learners, ["id", "enr", "first_name", "last_name", "centre_id"])
+        learners["search_name"] = (learners.first_name + " " + learners.last_name).str.lower()
+        _insert(writer, "learners", learners, ["id", "enr", "first_name", "last_name", "centre_id", "search_name"])
         _insert(writer, "registrations", registrations,
                 ["id", "learner_id", "qualification_code", "registered_on", "expires_on"])
         _insert(writer, "batches", batches, ["id", "centre_id", "name", "created_at", "created_by"])

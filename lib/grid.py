@@ -32,7 +32,7 @@ class FilterError(ValueError):
     """A filter the user typed cannot be applied; the message says why."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Column:
     """A column of a list: its heading, its SQL expression, and how it filters."""
 
@@ -47,6 +47,10 @@ class Column:
     choices: tuple[str, ...] = ()
     # False for a technical key that orders rows but is not shown or offered as a filter.
     shown: bool = True
+    # Faster SQL for 'Is equal to' one of the choices (a status is a CASE over stage and result).
+    equals_sql: dict[str, str] = field(default_factory=dict)
+    # An already lower-cased expression to search for 'Contains'.
+    contains_sql: str | None = None
 
 
 @dataclass(frozen=True)
@@ -141,7 +145,10 @@ def _condition_sql(column: Column, condition: Condition) -> tuple[str, list]:
     value = _checked_value(column, condition)
     if condition.operator == CONTAINS:
         # The whole name contains any part of the first or the last name, so one test serves all three.
-        return f"coalesce(contains(lower({column.sql}), lower(?)), FALSE)", [value]
+        searched = column.contains_sql or f"lower({column.sql})"
+        return f"coalesce(contains({searched}, lower(?)), FALSE)", [value]
+    if condition.operator == EQUALS and value in column.equals_sql:
+        return f"({column.equals_sql[value]})", []
     if condition.operator == EQUALS:
         if column.kind == NAME:
             expressions = [column.sql, *column.parts]
@@ -247,31 +254,52 @@ class GridSource:
     hidden: tuple[tuple[str, str], ...] = ()
 
 
-def _select(source: GridSource, columns: ColumnSet, query: GridQuery, hidden: bool = True) -> tuple[str, list]:
-    where, params = to_sql(columns, query.filters)
+def _select_list(source: GridSource, columns: ColumnSet, hidden: bool) -> str:
     shown = [c for c in columns.columns if c.shown or hidden]
-    select = ", ".join([f'{c.sql} AS "{c.label}"' for c in shown]
-                       + ([f'{sql} AS "{name}"' for name, sql in source.hidden] if hidden else []))
-    return (f"SELECT {select} FROM {source.from_sql} WHERE ({source.scope_sql}) AND {where} "
-            f"ORDER BY {order_sql(columns, query.sort)}"), [*source.scope_params, *params]
+    return ", ".join([f'{c.sql} AS "{c.label}"' for c in shown]
+                     + ([f'{sql} AS "{name}"' for name, sql in source.hidden] if hidden else []))
 
 
 def iterate(db, source: GridSource, columns: ColumnSet, query: GridQuery, chunk: int = 20_000):
     """Every matching row (shown columns only) in order, a chunk at a time, for exports of any size."""
-    sql, params = _select(source, columns, query, hidden=False)
+    where, params = to_sql(columns, query.filters)
+    sql = (f"SELECT {_select_list(source, columns, hidden=False)} FROM {source.from_sql} "
+           f"WHERE ({source.scope_sql}) AND {where} ORDER BY {order_sql(columns, query.sort)}")
     with db.cursor() as cursor:
-        result = cursor.execute(sql, params)
+        result = cursor.execute(sql, [*source.scope_params, *params])
         while rows := result.fetchmany(chunk):
             yield from rows
 
 
-def run(db, source: GridSource, columns: ColumnSet, query: GridQuery) -> GridPage:
-    """Count and fetch one page in DuckDB: filtering, sorting and paging never leave the database."""
+def _page_keys(db, source: GridSource, columns: ColumnSet, query: GridQuery, offset: int, limit: int):
+    """The key of each row on the page and the count of all matches, in one pass over the key columns only."""
     where, params = to_sql(columns, query.filters)
-    total = db.query_one(f"SELECT count(*) FROM {source.from_sql} WHERE ({source.scope_sql}) AND {where}",
-                         [*source.scope_params, *params])[0]
+    key = columns[columns.key].sql
+    return db.query_all(
+        f"SELECT {key}, count(*) OVER () FROM {source.from_sql} WHERE ({source.scope_sql}) AND {where} "
+        f"ORDER BY {order_sql(columns, query.sort)} LIMIT ? OFFSET ?",
+        [*source.scope_params, *params, limit, offset])
+
+
+def run(db, source: GridSource, columns: ColumnSet, query: GridQuery) -> GridPage:
+    """Count and fetch one page in DuckDB: filtering, sorting and paging never leave the database.
+
+    The first query finds the page's keys and the total together; the second fetches the shown
+    columns for just those keys, so a million matching rows are never carried with every column.
+    """
     limit = max(1, int(query.limit))
-    offset = min(max(0, int(query.offset)), max(0, (total - 1) // limit * limit))
-    sql, all_params = _select(source, columns, query)
-    rows = db.query_df(f"{sql} LIMIT ? OFFSET ?", [*all_params, limit, offset])
+    offset = max(0, int(query.offset))
+    found = _page_keys(db, source, columns, query, offset, limit)
+    if not found and offset:
+        where, params = to_sql(columns, query.filters)
+        total = db.query_one(f"SELECT count(*) FROM {source.from_sql} WHERE ({source.scope_sql}) AND {where}",
+                             [*source.scope_params, *params])[0]
+        offset = max(0, (total - 1) // limit * limit)
+        found = _page_keys(db, source, columns, query, offset, limit)
+    total = found[0][1] if found else 0
+    rows = db.query_df(
+        f"SELECT {_select_list(source, columns, hidden=True)} FROM {source.from_sql} "
+        f"WHERE ({source.scope_sql}) AND list_contains(?, {columns[columns.key].sql}) "
+        f"ORDER BY {order_sql(columns, query.sort)}",
+        [*source.scope_params, [key for key, _ in found]])
     return GridPage(rows, total, offset, limit)

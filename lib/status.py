@@ -50,3 +50,15 @@ def sla_target_sql(alias: str = "s") -> str:
         f"CASE {alias}.stage WHEN 'rejected' THEN NULL WHEN 'released' THEN CAST({alias}.released_at AS DATE) "
         f"ELSE {alias}.sla_target END"
     )
+
+
+def status_equals_sql(alias: str = "s") -> dict[str, str]:
+    """For each status, a condition on the stored columns that DuckDB filters fast (same rows as the CASE)."""
+    in_service = ", ".join(f"'{stage}'" for stage in IN_SERVICE_STAGES)
+    return {
+        PENDING: f"{alias}.stage = 'pending'",
+        SUBMITTED: f"{alias}.stage IN ({in_service})",
+        REJECTED: f"{alias}.stage = 'rejected'",
+        COMPLETED: f"{alias}.stage = 'released' AND {alias}.result = 'Pass'",
+        REFERRED: f"{alias}.stage = 'released' AND {alias}.result IS DISTINCT FROM 'Pass'",
+    }

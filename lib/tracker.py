@@ -7,7 +7,7 @@ from lib.db import Database
 from lib.export import write_xlsx
 from lib.files import FileStore
 from lib.scope import not_centre_data, reads_centre_data, submission_scope
-from lib.status import COMPLETED, REFERRED, REJECTED, SUBMITTED, centre_status_sql, sla_target_sql
+from lib.status import COMPLETED, REFERRED, REJECTED, SUBMITTED, centre_status_sql, sla_target_sql, status_equals_sql
 from lib.users import User
 
 TRACKER_COLUMNS = grid.ColumnSet(
@@ -18,11 +18,13 @@ TRACKER_COLUMNS = grid.ColumnSet(
         grid.Column("SLA Target", sla_target_sql("s"), grid.DATE),
         grid.Column("ENR", "l.enr"),
         grid.Column("Learner", "(l.first_name || ' ' || l.last_name)", grid.NAME,
-                    parts=("l.first_name", "l.last_name"), frame_parts=("first_name", "last_name")),
+                    parts=("l.first_name", "l.last_name"), frame_parts=("first_name", "last_name"),
+                    contains_sql="l.search_name"),
         grid.Column("Unit(s)", "s.unit_codes"),
         grid.Column("Type", "s.type", choices=("Unit", "Integrated")),
         grid.Column("Category", "s.category", choices=("New", "Updated", "Re-assessment")),
-        grid.Column("Status", centre_status_sql("s"), choices=(SUBMITTED, REJECTED, COMPLETED, REFERRED)),
+        grid.Column("Status", centre_status_sql("s"), choices=(SUBMITTED, REJECTED, COMPLETED, REFERRED),
+                    equals_sql=status_equals_sql("s")),
         grid.Column("Result", "s.result", choices=("Pass", "Referral")),
         grid.Column("Mark", "s.mark", grid.NUMBER),
     ),

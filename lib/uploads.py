@@ -58,7 +58,8 @@ def _centre_only(user: User) -> None:
 # ---- the lists to choose from -----------------------------------------------------------------
 
 LEARNER = grid.Column("Learner", "(l.first_name || ' ' || l.last_name)", grid.NAME,
-                      parts=("l.first_name", "l.last_name"), frame_parts=("first_name", "last_name"))
+                      parts=("l.first_name", "l.last_name"), frame_parts=("first_name", "last_name"),
+                      contains_sql="l.search_name")
 UNIT_ROWS = grid.ColumnSet((
     grid.Column("ENR", "l.enr"), LEARNER, grid.Column("Qual", "r.qualification_code"),
     grid.Column("Qual. Name", "q.name"), grid.Column("Registration Expiry", "r.expires_on", grid.DATE),

@@ -50,3 +50,17 @@ def test_a_learner_named_like_a_formula_is_exported_as_text(db):
     sheet = openpyxl.load_workbook(io.BytesIO(tracker_export(db, user))).active
     learners = [cell for cell in sheet["F"] if isinstance(cell.value, str) and cell.value.startswith("=1+1")]
     assert learners and all(cell.data_type == "s" for cell in learners)
+
+
+def test_text_is_escaped_and_control_characters_dropped():
+    value = 'O\'Brien & <Sons> "Ltd"\x01'
+    sheet = openpyxl.load_workbook(io.BytesIO(write_xlsx(["Batch"], [[value], ["  spaced  "]], title="a/b:c"))).active
+    assert sheet["A2"].value == 'O\'Brien & <Sons> "Ltd"' and sheet["A3"].value == "  spaced  "
+
+
+def test_many_columns_get_the_right_letters():
+    from lib.xlsx import column_letters
+
+    assert column_letters(28)[-3:] == ["Z", "AA", "AB"]
+    sheet = openpyxl.load_workbook(io.BytesIO(write_xlsx([f"c{i}" for i in range(30)], [list(range(30))]))).active
+    assert sheet["AD2"].value == 29
