@@ -72,8 +72,8 @@ def query_figures(db_path: Path, emit) -> None:
     try:
         for role, username in USERS.items():
             user = user_by_username(db, username)
-            emit("tracker_query_ms", median_ms(lambda: tracker_page(db, user, QUERY)), "ms", user=role)
-            emit("tracker_query_raw_sql_ms", median_ms(lambda: raw_sql(db, user.centre_id)), "ms", user=role)
+            emit("tracker_query_ms", median_ms(lambda u=user: tracker_page(db, u, QUERY)), "ms", user=role)
+            emit("tracker_query_raw_sql_ms", median_ms(lambda u=user: raw_sql(db, u.centre_id)), "ms", user=role)
             filtered, load = pandas_way(db, user)
             emit("tracker_query_pandas_ms", filtered, "ms", user=role, load_ms=round(load, 1))
     finally:
