@@ -20,6 +20,8 @@ import pandas as pd
 
 from lib import workdays
 from lib.db import Database, Writer, connect
+from lib.demo_files import add_marked_sheets
+from lib.files import FileStore
 from lib.migrate import migrate
 from lib.passwords import hash_password
 from lib.reference_data import QUALIFICATIONS, unit_rows
@@ -457,8 +459,12 @@ def is_demo(db: Database) -> bool:
     return db.query_one("SELECT count(*) FROM app_meta WHERE key = ?", [DEMO_MARKER_KEY])[0] > 0
 
 
-def build(path: Path, n_submissions: int, seed_value: int = 2025, today: date | None = None) -> DemoSummary:
-    """Create a new database file at path with demo data, whole or not at all."""
+def build(path: Path, n_submissions: int, seed_value: int = 2025, today: date | None = None,
+          files_dir: Path | None = None) -> DemoSummary:
+    """Create a new database file at path with demo data, whole or not at all.
+
+    With files_dir, the demo centre's latest released items also get marked result sheets there.
+    """
     if path.exists():
         raise FileExistsError(f"{path} already exists: choose a new path or delete the old file first")
     building = path.with_name(path.name + ".building")
@@ -468,6 +474,8 @@ def build(path: Path, n_submissions: int, seed_value: int = 2025, today: date | 
     try:
         migrate(connection)
         summary = seed(Database(connection, building), n_submissions, seed_value, today)
+        if files_dir is not None:
+            add_marked_sheets(Database(connection, building), FileStore(files_dir), DEMO_CENTRE_NUMBER)
         connection.execute("CHECKPOINT")
     except BaseException:
         connection.close()

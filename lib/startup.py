@@ -83,7 +83,7 @@ def open_database(settings: Settings, demo_submissions: int = demo.DEFAULT_APP_S
         created = False
         if not settings.db_path.exists():
             settings.db_path.parent.mkdir(parents=True, exist_ok=True)
-            demo.build(settings.db_path, demo_submissions)
+            demo.build(settings.db_path, demo_submissions, files_dir=settings.files_dir)
             created = True
         else:
             _check_schema(settings.db_path)

@@ -1,5 +1,8 @@
 """Unit Assessment: pick learners and units, upload their evidence and result sheets, then go to Pending."""
 
+from datetime import date
+
+import pandas as pd
 import streamlit as st
 
 from lib.errors import Refused
@@ -31,6 +34,10 @@ def upload_screen(basket: list[dict]) -> None:
         with st.container(border=True):
             title, remove = st.columns([6, 1], vertical_alignment="center")
             title.markdown(f"**{header(row)}**")
+            expiry = pd.Timestamp(row["Registration Expiry"]).date()
+            if expiry < date.today():
+                st.error(f"This registration expired on {expiry:%d/%m/%Y}: renew it on Walled Garden, or remove the "
+                         "row, before uploading.", icon=":material/event_busy:")
             if remove.button("Remove", key=f"{key}_remove", icon=":material/close:"):
                 basket.remove(row)
                 st.rerun()

@@ -33,6 +33,8 @@ def test_first_start_builds_the_demo_database_and_a_second_changes_nothing(tmp_p
     assert again.db.query_one("SELECT count(*) FROM submissions")[0] == count == 200
     assert again.db.query_one("SELECT count(*) FROM schema_version")[0] == latest_version()
     assert settings.files_dir.is_dir() and settings.files_dir == settings.db_path.parent / "files"
+    assert again.db.query_one("SELECT count(*) FROM files WHERE kind = 'marked_result_sheet'")[0] > 0
+    assert any(settings.files_dir.rglob("*"))
     again.db.close()
 
 

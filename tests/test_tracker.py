@@ -43,3 +43,21 @@ def test_marks_and_results_appear_only_once_released(db):
     rows = tracker_page(db, load_user(db, "team.demo"), limit=10_000).rows
     unreleased = rows[~rows.Status.isin(["Completed", "Referred"])]
     assert unreleased.Result.isna().all() and unreleased.Mark.isna().all()
+
+
+def test_released_result_sheets_download_only_once_released_and_only_for_the_centre(db, db_path):
+    from lib.demo_files import add_marked_sheets
+    from lib.files import FileStore
+    from lib.tracker import released_result_sheets
+
+    store = FileStore(db_path.parent / "files")
+    written = add_marked_sheets(db, store, "012345", items=3)
+    assert written >= 3
+    centre = load_user(db, "centre.demo")
+    ids = [r[0] for r in db.query_all("SELECT DISTINCT submission_id FROM files WHERE kind = 'marked_result_sheet'")]
+    sheets = released_result_sheets(db, centre, ids, store)
+    assert len(sheets) == written and all(data[:2] == b"PK" and name.endswith(".docx") for name, data in sheets)
+    assert released_result_sheets(db, load_user(db, "harbourside.demo"), ids, store) == []
+    db.query_one("UPDATE submissions SET stage = 'ready', released_at = NULL, result = NULL, mark = NULL "
+                 "WHERE id = ?", [ids[0]])
+    assert len(released_result_sheets(db, centre, ids, store)) < written
