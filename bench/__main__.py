@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from bench import tracker
+from bench.timing import rerun_ms
 from lib import demo, devserver
 from lib.config import PROJECT_ROOT
 
@@ -68,14 +69,7 @@ def signin_rerun(db_path: Path, runs: int = 20) -> None:
     os.environ.update(bench_env(db_path))
     app = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=300)
     app.run()
-    timings = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        app.run()
-        timings.append((time.perf_counter() - started) * 1000)
-    if app.exception:
-        raise RuntimeError(app.exception[0].message)
-    emit("signin_rerun_ms", statistics.median(timings), "ms", runs=runs)
+    emit("signin_rerun_ms", rerun_ms(app, runs), "ms", runs=runs)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 import json
 import os
-import statistics
 import subprocess
 import sys
 import threading
@@ -14,27 +13,18 @@ from pathlib import Path
 
 import psutil
 
+from bench.timing import median_ms, rerun_ms
 from lib import grid
 from lib.auth import user_by_username
 from lib.db import Database
 from lib.export import write_xlsx
 from lib.grid import ColumnFilter, Condition, GridQuery, Sort
-from lib.tracker import _source, columns_for, tracker_page
+from lib.tracker import columns_for, tracker_page, tracker_source
 
 USERS = {"centre": "centre.demo", "assessment_team": "team.demo"}
 QUERY = GridQuery((ColumnFilter("Learner", Condition(grid.CONTAINS, "li")),
                    ColumnFilter("Status", Condition(grid.EQUALS, "Completed"))), Sort("Submitted", True), 0, 10)
 EXPORT_ROWS = 100_000
-
-
-def median_ms(work, runs: int = 15) -> float:
-    work()
-    timings = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        work()
-        timings.append((time.perf_counter() - started) * 1000)
-    return statistics.median(timings)
 
 
 RAW_KEYS = """
@@ -98,14 +88,7 @@ def rerun_figures(db_path: Path, env: dict, emit, runs: int = 10) -> None:
         app.switch_page("pages/tracker_page.py").run()
         app.session_state["tracker_filters"] = QUERY.filters
         app.session_state["tracker_sort"] = "Submitted"
-        timings = []
-        for _ in range(runs):
-            started = time.perf_counter()
-            app.run()
-            timings.append((time.perf_counter() - started) * 1000)
-        if app.exception:
-            raise RuntimeError(app.exception[0].message)
-        emit("tracker_rerun_ms", statistics.median(timings), "ms", user=role, runs=runs)
+        emit("tracker_rerun_ms", rerun_ms(app, runs), "ms", user=role, runs=runs)
 
 
 def export_probe(db_path: str) -> None:
@@ -114,7 +97,7 @@ def export_probe(db_path: str) -> None:
     user = user_by_username(db, "team.demo")
     columns = columns_for(user)
     headers = [c.label for c in columns.columns if c.shown]
-    write_xlsx(headers, itertools.islice(grid.iterate(db, _source(user), columns, GridQuery()), 100), "warm-up")
+    write_xlsx(headers, itertools.islice(grid.iterate(db, tracker_source(user), columns, GridQuery()), 100), "warm-up")
     process = psutil.Process()
     baseline = peak = process.memory_info().rss
     finished = threading.Event()
@@ -127,7 +110,7 @@ def export_probe(db_path: str) -> None:
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     started = time.perf_counter()
-    data = write_xlsx(headers, itertools.islice(grid.iterate(db, _source(user), columns, GridQuery()), EXPORT_ROWS),
+    data = write_xlsx(headers, itertools.islice(grid.iterate(db, tracker_source(user), columns, GridQuery()), EXPORT_ROWS),
                       "Centre Report")
     seconds = time.perf_counter() - started
     finished.set()

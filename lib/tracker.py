@@ -53,7 +53,9 @@ def columns_for(user: User) -> grid.ColumnSet:
     return TRACKER_COLUMNS if user.is_centre else STAFF_COLUMNS
 
 
-def _source(user: User) -> grid.GridSource:
+@not_centre_data("builds the scoped source the Tracker reads use")
+def tracker_source(user: User) -> grid.GridSource:
+    """The Tracker rows the user may see: submitted items only, scoped by role."""
     scope, params = submission_scope(user)
     return grid.GridSource(FROM, f"s.stage <> 'pending' AND {scope}", params, HIDDEN)
 
@@ -65,7 +67,7 @@ def tracker_page(db: Database, user: User, query: grid.GridQuery | None = None,
     query = query or grid.GridQuery()
     if limit is not None:
         query = grid.GridQuery(query.filters, query.sort, query.offset, limit)
-    return grid.run(db, _source(user), columns_for(user), query)
+    return grid.run(db, tracker_source(user), columns_for(user), query)
 
 
 @reads_centre_data()
@@ -73,7 +75,7 @@ def tracker_export(db: Database, user: User, query: grid.GridQuery | None = None
     """The Centre Report: every row of the filtered, sorted Tracker with its visible columns, as .xlsx."""
     columns = columns_for(user)
     headers = [column.label for column in columns.columns if column.shown]
-    rows = grid.iterate(db, _source(user), columns, query or grid.GridQuery())
+    rows = grid.iterate(db, tracker_source(user), columns, query or grid.GridQuery())
     return write_xlsx(headers, rows, title="Centre Report")
 
 

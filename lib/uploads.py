@@ -79,24 +79,26 @@ HIDDEN = (("learner_id", "l.id"), ("first_name", "l.first_name"), ("last_name", 
 UNIT_HIDDEN = (*HIDDEN, ("credits", "u.credits"), ("word_limit", "u.word_limit"))
 
 
+def _centre_list(db: Database, user: User, source: grid.GridSource, columns: grid.ColumnSet,
+                 query: grid.GridQuery | None, limit: int | None) -> grid.GridPage:
+    _centre_only(user)
+    return grid.run(db, source, columns, query or grid.GridQuery(limit=limit or 10))
+
+
 @reads_centre_data()
 def unit_assessment_rows(db: Database, user: User, query: grid.GridQuery | None = None,
                          limit: int | None = None) -> grid.GridPage:
     """Registered learners × the units of their qualification, for the Unit Assessment page."""
-    _centre_only(user)
-    query = query or grid.GridQuery(limit=limit or 10)
     source = grid.GridSource(UNIT_FROM, "l.centre_id = ?", [user.centre_id], UNIT_HIDDEN)
-    return grid.run(db, source, UNIT_ROWS, query)
+    return _centre_list(db, user, source, UNIT_ROWS, query, limit)
 
 
 @reads_centre_data()
 def integrated_rows(db: Database, user: User, query: grid.GridQuery | None = None,
                     limit: int | None = None) -> grid.GridPage:
     """Registered learners × qualifications the centre may assess as Integrated."""
-    _centre_only(user)
-    query = query or grid.GridQuery(limit=limit or 10)
     source = grid.GridSource(INTEGRATED_FROM, "l.centre_id = ? AND a.integrated", [user.centre_id], HIDDEN)
-    return grid.run(db, source, INTEGRATED_ROWS, query)
+    return _centre_list(db, user, source, INTEGRATED_ROWS, query, limit)
 
 
 @reads_centre_data()

@@ -4,12 +4,22 @@ import pandas as pd
 import streamlit as st
 
 from lib.errors import Refused
+from lib.naming import check_file_name
 from lib.scope import NotFound
 from lib.submitting import submit
 from lib.ui.page import file_store, page_setup, show_notice
 from lib.ui.tables import blank_missing, selectable_table
 from lib.ui.upload_form import as_uploads, evidence_feedback, forget_widgets, result_sheet_feedback
-from lib.uploads import add_files, evidence_zip, pending_items, read_file, remove_file, remove_pending, submission_files
+from lib.uploads import (
+    add_files,
+    evidence_zip,
+    pending_items,
+    qualification_units,
+    read_file,
+    remove_file,
+    remove_pending,
+    submission_files,
+)
 
 db, user = page_setup()
 store = file_store()
@@ -93,12 +103,22 @@ st.markdown(f"Learner Name : **{item.Learner}**, Qualification : {item.Qual} - {
             f"Unit(s) : {item['Unit(s)']}")
 listing = submission_files(db, user, item_id)
 labels = {"evidence": "Evidence", "result_sheet": "Result Sheet", "declaration": "Declaration"}
+units = item["Unit(s)"].split(", ")
+limits = qualification_units(db, user, item.Qual).set_index("code").word_limit.reindex(units).dropna()
+word_limit = int(limits.min()) if len(limits) else None
+resubmission = pd.notna(item.resubmits_id)
 for file in listing.itertuples():
     name_col, words_col, download_col, remove_col = st.columns([5, 1.4, 1.6, 1.4], vertical_alignment="center")
     unit = f" ({file.unit_code})" if pd.notna(file.unit_code) else ""
     name_col.markdown(f"{labels.get(file.kind, file.kind)}{unit}: {file.original_name}")
     words_col.caption(f"{int(file.word_count):,} words" if pd.notna(file.word_count)
                       else f"{file.size_bytes / 1024:,.0f} KB")
+    if file.kind == "evidence":
+        naming = check_file_name(file.original_name, item.ENR, resubmission, user.centre_number, tuple(units))
+        if not naming.ok:
+            name_col.warning(naming.message, icon=":material/badge:")
+        if word_limit and pd.notna(file.word_count) and file.word_count > word_limit:
+            name_col.warning(f"Over the word-count guidance of {word_limit:,} for this unit.", icon=":material/warning:")
     download_col.download_button("Download", data=lambda fid=int(file.id): read_file(db, user, fid, store)[1],
                                  file_name=file.original_name, key=f"pending_download_{file.id}",
                                  icon=":material/download:", on_click="ignore", width="stretch")
@@ -116,7 +136,6 @@ if (listing.kind == "evidence").any():
 if item.missing_sheets:
     st.warning("No Result Sheet: add one below before submitting.", icon=":material/description:")
 
-units = item["Unit(s)"].split(", ")
 with st.form("pending_add_files", clear_on_submit=True):
     st.markdown("**Add files**")
     new_evidence = st.file_uploader("Evidence Files", accept_multiple_files=True, key="pending_new_evidence")
@@ -127,7 +146,7 @@ with st.form("pending_add_files", clear_on_submit=True):
 if added:
     evidence = as_uploads(new_evidence)
     sheet = as_uploads(new_sheet)
-    evidence_feedback(evidence, item.ENR, pd.notna(item.resubmits_id), user.centre_number, tuple(units), None)
+    evidence_feedback(evidence, item.ENR, resubmission, user.centre_number, tuple(units), word_limit)
     result_sheet_feedback(sheet)
     unit_key = None if sheet_unit.startswith("All units") else sheet_unit
     try:
