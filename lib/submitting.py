@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from lib import workdays
+from lib import workdays, workflow
 from lib.db import Database, Writer
 from lib.errors import Refused
 from lib.scope import NotAllowed, NotFound, writes_centre_data
@@ -73,8 +73,7 @@ def _check_ready(writer: Writer, user: User, item_id: int, today) -> tuple:
 def submit(db: Database, user: User, submission_ids: list[int], batch_name: str | None = None,
            quality_confirmed: bool = False, now: datetime | None = None) -> list[int]:
     """Send the selected pending items to ILM, all or none, fixing their category and SLA target."""
-    if not user.is_centre:
-        raise NotAllowed("Only centre users submit assessments.")
+    workflow.check("submit", user.role, "pending")
     if not submission_ids:
         raise Refused("Select at least one item to submit.")
     if not quality_confirmed:
