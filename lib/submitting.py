@@ -143,6 +143,8 @@ def start_resubmission(db: Database, user: User, submission_id: int, now: dateti
                                         unit_codes, uploaded_at, uploaded_by)
                VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?)""",
             [new_id, user.centre_id, learner_id, qualification, kind, submission_id, units, now, user.id])
+        writer.execute("INSERT INTO submission_units (submission_id, unit_code) SELECT ?, unnest(string_split(?, ', '))",
+                       [new_id, units])
         writer.audit("start_resubmission", "submission", new_id, after={"resubmits": submission_id, "was": status})
         return new_id
 

@@ -13,7 +13,7 @@ from lib import files, grid
 from lib.db import Database, Writer
 from lib.errors import Refused
 from lib.files import DECLARATION, EVIDENCE, RESULT_SHEET, CheckedFile, FileStore
-from lib.scope import NotAllowed, NotFound, reads_centre_data, writes_centre_data
+from lib.scope import NotAllowed, NotFound, not_centre_data, reads_centre_data, writes_centre_data
 from lib.status import centre_status
 from lib.users import User
 
@@ -177,7 +177,7 @@ def _declaration(kind: str | None, upload: Upload | None, first: bool, learner: 
 
 
 @dataclass
-class _Staged:
+class StagedFiles:
     """Files written to the store during one transaction, removed again if it does not commit."""
 
     store: FileStore
@@ -196,8 +196,10 @@ class _Staged:
         return file_id
 
 
-def _in_transaction(db: Database, store: FileStore, user: User, work):
-    staged = _Staged(store)
+@not_centre_data("runs the caller's own scoped work")
+def transact_with_files(db: Database, store: FileStore, user: User, work):
+    """Run work(writer, staged) in one transaction; files it stored are removed again if it does not commit."""
+    staged = StagedFiles(store)
     try:
         return db.transact(user, lambda writer: work(writer, staged))
     except BaseException:
@@ -214,6 +216,8 @@ def _new_pending(writer: Writer, user: User, registration: tuple, kind: str, uni
            VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?)""",
         [submission_id, user.centre_id, registration[0], registration[3], kind, previous, unit_label, now, user.id,
          declaration])
+    writer.execute("INSERT INTO submission_units (submission_id, unit_code) SELECT ?, unnest(string_split(?, ', '))",
+                   [submission_id, unit_label])
     return submission_id
 
 
@@ -234,7 +238,7 @@ def upload_units(db: Database, store: FileStore, user: User, uploads: list[UnitU
             if upload.result_sheet else None
         checked_rows.append((upload, evidence, sheet))
 
-    def work(writer: Writer, staged: _Staged) -> list[int]:
+    def work(writer: Writer, staged: StagedFiles) -> list[int]:
         created = []
         for upload, evidence, sheet in checked_rows:
             registration = _registration(writer, user, upload.learner_id, None, [upload.unit_code], now.date())
@@ -255,7 +259,7 @@ def upload_units(db: Database, store: FileStore, user: User, uploads: list[UnitU
             created.append(submission_id)
         return created
 
-    return _in_transaction(db, store, user, work)
+    return transact_with_files(db, store, user, work)
 
 
 @writes_centre_data()
@@ -276,7 +280,7 @@ def upload_integrated(db: Database, store: FileStore, user: User, upload: Integr
         if upload.single_result_sheet else None
     unit_label = ", ".join(units)
 
-    def work(writer: Writer, staged: _Staged) -> int:
+    def work(writer: Writer, staged: StagedFiles) -> int:
         approved = writer.execute(
             "SELECT integrated FROM centre_approvals WHERE centre_id = ? AND qualification_code = ?",
             [user.centre_id, upload.qualification_code]).fetchone()
@@ -300,7 +304,7 @@ def upload_integrated(db: Database, store: FileStore, user: User, upload: Integr
                      after={"type": "Integrated", "units": units, "learner_id": upload.learner_id})
         return submission_id
 
-    return _in_transaction(db, store, user, work)
+    return transact_with_files(db, store, user, work)
 
 
 # ---- pending items and their files ------------------------------------------------------------
@@ -404,7 +408,7 @@ def add_files(db: Database, store: FileStore, user: User, submission_id: int, ev
     if not checked_evidence and not checked_sheets:
         raise Refused("Choose at least one file to add.")
 
-    def work(writer: Writer, staged: _Staged) -> None:
+    def work(writer: Writer, staged: StagedFiles) -> None:
         _, _, kind, unit_label = _own_pending(writer, user, submission_id)
         units = unit_label.split(", ")
         for unit in checked_sheets:
@@ -422,7 +426,7 @@ def add_files(db: Database, store: FileStore, user: User, submission_id: int, ev
         writer.audit("add_files", "submission", submission_id,
                      after={"evidence": len(checked_evidence), "result_sheets": sorted(map(str, checked_sheets))})
 
-    _in_transaction(db, store, user, work)
+    transact_with_files(db, store, user, work)
 
 
 @writes_centre_data(probes={"file_id": "file"})
@@ -461,6 +465,7 @@ def remove_pending(db: Database, store: FileStore, user: User, submission_ids: l
         stored = [row[0] for row in writer.execute(
             "SELECT stored_name FROM files WHERE list_contains(?, submission_id)", [submission_ids]).fetchall()]
         writer.execute("DELETE FROM files WHERE list_contains(?, submission_id)", [submission_ids])
+        writer.execute("DELETE FROM submission_units WHERE list_contains(?, submission_id)", [submission_ids])
         writer.execute("DELETE FROM submissions WHERE list_contains(?, id)", [submission_ids])
         writer.audit("remove_pending", "submission", ",".join(map(str, submission_ids)),
                      before={"ids": submission_ids, "files": len(stored)})

@@ -24,7 +24,8 @@ def bank_holidays() -> np.ndarray:
 
 
 @lru_cache(maxsize=1)
-def _calendar() -> np.busdaycalendar:
+def calendar() -> np.busdaycalendar:
+    """numpy's business-day calendar: Monday to Friday less the England and Wales bank holidays."""
     return np.busdaycalendar(weekmask="1111100", holidays=bank_holidays())
 
 
@@ -41,7 +42,7 @@ def _day(value: date | datetime) -> date:
 
 
 def is_working_day(day: date) -> bool:
-    return bool(np.is_busday(np.datetime64(_day(day), "D"), busdaycal=_calendar()))
+    return bool(np.is_busday(np.datetime64(_day(day), "D"), busdaycal=calendar()))
 
 
 def received_on(submitted: date | datetime) -> date:
@@ -69,9 +70,9 @@ def sla_targets(submitted_days) -> np.ndarray:
 
 def offset_working_days(days, offset: int) -> np.ndarray:
     """add_working_days for many days at once."""
-    return np.busday_offset(_as_days(days), offset, roll="forward", busdaycal=_calendar())
+    return np.busday_offset(_as_days(days), offset, roll="forward", busdaycal=calendar())
 
 
 def working_days_between(start: date, end: date) -> int:
     """Working days from start (excluded) to end (included); negative when end is earlier."""
-    return int(np.busday_count(np.datetime64(start, "D") + 1, np.datetime64(end, "D") + 1, busdaycal=_calendar()))
+    return int(np.busday_count(np.datetime64(start, "D") + 1, np.datetime64(end, "D") + 1, busdaycal=calendar()))

@@ -31,8 +31,9 @@ MOVES = {move.action: move for move in (
     # Reallocation is allowed until the marking is done.
     Move("allocate", "Allocate to an assessor", ("accepted", "allocated"), "allocated", (ASSESSMENT_TEAM,)),
     Move("mark", "Mark", ("allocated",), "marked", (ASSESSOR,)),
-    Move("sample", "Select for sampling", ("marked",), "sampling", (ASSESSMENT_TEAM, LEAD_ASSESSOR)),
-    Move("clear_unsampled", "Ready without sampling", ("marked",), "ready", (ASSESSMENT_TEAM, LEAD_ASSESSOR)),
+    # Made by the sampling rules the moment an assessor finishes marking, so on the assessor's behalf too.
+    Move("sample", "Select for sampling", ("marked",), "sampling", (ASSESSMENT_TEAM, LEAD_ASSESSOR, ASSESSOR)),
+    Move("clear_unsampled", "Ready without sampling", ("marked",), "ready", (ASSESSMENT_TEAM, LEAD_ASSESSOR, ASSESSOR)),
     Move("agree", "Agree the marking", ("sampling",), "ready", (LEAD_ASSESSOR,)),
     Move("send_back", "Send back to the assessor", ("sampling",), "allocated", (LEAD_ASSESSOR,)),
     Move("release", "Release results", ("ready",), "released", (ASSESSMENT_TEAM,)),

@@ -1,0 +1,64 @@
+"""The service level: open items by stage with working days left, at risk and breached; on-time rate by month."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from lib import workdays
+from lib.db import Database
+from lib.scope import NotAllowed, reads_centre_data
+from lib.users import ASSESSMENT_TEAM, LEAD_ASSESSOR, QUALITY, User
+
+OPEN_STAGES = ("submitted", "accepted", "allocated", "marked", "sampling", "ready")
+DASHBOARD_STAGES = {
+    "submitted": "Quality check", "accepted": "Allocation", "allocated": "Marking",
+    "marked": "Sampling", "sampling": "Sampling", "ready": "Release",
+}
+
+
+def _staff_only(user: User) -> None:
+    if user.role not in (ASSESSMENT_TEAM, LEAD_ASSESSOR, QUALITY):
+        raise NotAllowed("The service-level dashboard is for the ILM Assessment Service.")
+
+
+@reads_centre_data()
+def open_items(db: Database, user: User, today: date | None = None) -> pd.DataFrame:
+    """Open items by dashboard stage: how many, at risk (few working days left), breached (past the target)."""
+    _staff_only(user)
+    today = today or date.today()
+    at_risk_days = int(float(db.query_one("SELECT value FROM settings WHERE key = 'sla_at_risk_working_days'")[0]))
+    rows = db.query_df("SELECT stage, sla_target, count(*) AS items FROM submissions "
+                       "WHERE list_contains(?, stage) GROUP BY stage, sla_target", [list(OPEN_STAGES)])
+    if rows.empty:
+        return pd.DataFrame(columns=["Stage", "Open items", "At risk", "Breached", "Fewest working days left"])
+    targets = rows.sla_target.to_numpy().astype("datetime64[D]")
+    start = np.datetime64(today, "D") + 1
+    left = np.where(targets >= start,
+                    np.busday_count(start, targets + 1, busdaycal=workdays.calendar()),
+                    -np.busday_count(targets + 1, start, busdaycal=workdays.calendar()))
+    rows["left"] = left
+    rows["Stage"] = rows.stage.map(DASHBOARD_STAGES)
+    rows["at_risk"] = np.where((left >= 0) & (left <= at_risk_days), rows["items"], 0)
+    rows["breached"] = np.where(left < 0, rows["items"], 0)
+    summary = rows.groupby("Stage", sort=False).agg(**{
+        "Open items": ("items", "sum"), "At risk": ("at_risk", "sum"), "Breached": ("breached", "sum"),
+        "Fewest working days left": ("left", "min")})
+    order = list(dict.fromkeys(DASHBOARD_STAGES.values()))
+    return summary.reindex([s for s in order if s in summary.index]).reset_index()
+
+
+@reads_centre_data()
+def on_time_by_month(db: Database, user: User, months: int = 12, today: date | None = None) -> pd.DataFrame:
+    """Per month of release: results released, how many by their SLA target, and the rate."""
+    _staff_only(user)
+    today = today or date.today()
+    return db.query_df(
+        """SELECT strftime(date_trunc('month', released_at), '%Y-%m') AS "Month", count(*) AS "Released",
+                  count(*) FILTER (WHERE CAST(released_at AS DATE) <= sla_target) AS "On time",
+                  round(100.0 * count(*) FILTER (WHERE CAST(released_at AS DATE) <= sla_target) / count(*), 1)
+                    AS "On-time %"
+           FROM submissions WHERE stage = 'released' AND released_at >= date_trunc('month', ?::DATE) - to_months(?)
+           GROUP BY ALL ORDER BY 1""", [today, months - 1])
