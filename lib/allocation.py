@@ -117,3 +117,22 @@ def auto_allocate(db: Database, user: User, now: datetime | None = None, limit: 
         return chosen
 
     return db.transact(user, work)
+
+
+@reads_centre_data()
+def allocation_queue(db: Database, user: User) -> pd.DataFrame:
+    """Accepted items waiting for an assessor, and allocated ones not yet marked (they can be reallocated)."""
+    _team_only(user)
+    return db.query_df(
+        """SELECT s.id AS "ID", c.number AS "Centre", s.unit_codes AS "Unit(s)", s.type AS "Type",
+                  s.sla_target AS "SLA Target", coalesce(a.name, '') AS "Assessor",
+                  CASE s.stage WHEN 'accepted' THEN 'Awaiting allocation' ELSE 'With assessor' END AS "Stage",
+                  s.centre_id
+           FROM submissions s JOIN centres c ON c.id = s.centre_id LEFT JOIN users a ON a.id = s.assessor_id
+           WHERE s.stage IN ('accepted', 'allocated') ORDER BY s.stage, s.sla_target, s.id LIMIT 1000""")
+
+
+@reads_centre_data()
+def centre_choices(db: Database, user: User) -> pd.DataFrame:
+    _team_only(user)
+    return db.query_df("SELECT id, number, name FROM centres ORDER BY number")

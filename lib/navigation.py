@@ -23,6 +23,13 @@ UNIT_ASSESSMENT = PageSpec("pages/unit_assessment_page.py", "Unit Assessment", "
                            "unit-assessment")
 INTEGRATED_ASSESSMENT = PageSpec("pages/integrated_assessment_page.py", "Integrated Assessment",
                                  ":material/library_add:", "integrated-assessment")
+QUALITY_CHECK = PageSpec("pages/quality_check_page.py", "Quality check", ":material/rule:", "quality-check")
+ALLOCATION = PageSpec("pages/allocation_page.py", "Allocation", ":material/assignment:", "allocation")
+MARKING = PageSpec("pages/marking_page.py", "My marking queue", ":material/edit_note:", "marking")
+SAMPLING = PageSpec("pages/sampling_page.py", "Sampling", ":material/fact_check:", "sampling")
+RELEASE = PageSpec("pages/release_page.py", "Release", ":material/send:", "release")
+CLAIMS = PageSpec("pages/claims_page.py", "Walled Garden claims", ":material/workspace_premium:", "claims")
+SLA_DASHBOARD = PageSpec("pages/sla_page.py", "SLA dashboard", ":material/timer:", "sla")
 PENDING = PageSpec("pages/pending_page.py", "Pending Submission", ":material/pending_actions:", "pending-submission")
 SUBMISSIONS = PageSpec("pages/tracker_page.py", "Submissions", ":material/table_view:", "submissions")
 MY_QUEUE = PageSpec("pages/tracker_page.py", "My allocated work", ":material/assignment_ind:", "my-work")
@@ -30,10 +37,10 @@ MARKED_WORK = PageSpec("pages/tracker_page.py", "Marked work", ":material/fact_c
 
 ROLE_PAGES: dict[str, tuple[PageSpec, ...]] = {
     CENTRE: (HOME, UNIT_ASSESSMENT, INTEGRATED_ASSESSMENT, PENDING, TRACKER),
-    ASSESSMENT_TEAM: (HOME, SUBMISSIONS),
-    ASSESSOR: (HOME, MY_QUEUE),
-    LEAD_ASSESSOR: (HOME, MARKED_WORK),
-    QUALITY: (HOME,),
+    ASSESSMENT_TEAM: (HOME, QUALITY_CHECK, ALLOCATION, RELEASE, CLAIMS, SLA_DASHBOARD, SUBMISSIONS),
+    ASSESSOR: (HOME, MARKING, MY_QUEUE),
+    LEAD_ASSESSOR: (HOME, SAMPLING, MARKED_WORK, SLA_DASHBOARD),
+    QUALITY: (HOME, SLA_DASHBOARD),
 }
 
 

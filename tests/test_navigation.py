@@ -6,10 +6,11 @@ from lib.users import ROLES
 
 EXPECTED = {
     "centre": ["Home", "Unit Assessment", "Integrated Assessment", "Pending Submission", "Tracker"],
-    "assessment_team": ["Home", "Submissions"],
-    "assessor": ["Home", "My allocated work"],
-    "lead_assessor": ["Home", "Marked work"],
-    "quality": ["Home"],
+    "assessment_team": ["Home", "Quality check", "Allocation", "Release", "Walled Garden claims", "SLA dashboard",
+                        "Submissions"],
+    "assessor": ["Home", "My marking queue", "My allocated work"],
+    "lead_assessor": ["Home", "Sampling", "Marked work", "SLA dashboard"],
+    "quality": ["Home", "SLA dashboard"],
 }
 
 

@@ -1,0 +1,46 @@
+"""Quality check: submitted items oldest first; open one, see its files, accept it or reject it with a reason."""
+
+import streamlit as st
+
+from lib.errors import Refused
+from lib.quality_check import accept, qc_queue, reject
+from lib.scope import NotFound
+from lib.ui.item_files import item_files
+from lib.ui.page import file_store, page_setup, show_notice
+from lib.ui.tables import blank_missing, selectable_table
+
+db, user = page_setup()
+st.title("Quality check")
+show_notice("qc_notice")
+queue = qc_queue(db, user)
+if queue.empty:
+    st.info("Nothing is waiting for a quality check.", icon=":material/inbox:")
+    st.stop()
+overdue = int(queue.Overdue.sum())
+st.caption(f"{len(queue):,} item(s) waiting, oldest first; {overdue:,} past the 5-working-day quality check.")
+shown = queue.drop(columns=["centre_id"]).assign(Overdue=queue.Overdue.map({True: "Overdue", False: ""}))
+ticked = selectable_table(blank_missing(shown, ("Submitted", "QC due", "SLA Target")), key="qc_table", single=True)
+if not ticked:
+    st.caption("Tick an item to open it.")
+    st.stop()
+item_id = int(queue.ID.iloc[ticked[0]])
+st.subheader(f"Item {item_id}: {queue.Learner.iloc[ticked[0]]}, {queue['Unit(s)'].iloc[ticked[0]]}")
+item_files(db, file_store(), user, item_id, key="qc")
+accept_col, reason_col, reject_col = st.columns([1.2, 4, 1.2], vertical_alignment="bottom")
+reason = reason_col.text_input("Reason for rejection (the centre reads this)", key="qc_reason")
+if accept_col.button("Accept", key="qc_accept", type="primary", icon=":material/check:"):
+    try:
+        accept(db, user, item_id)
+    except (Refused, NotFound) as refused:
+        st.error(str(refused))
+    else:
+        st.session_state["qc_notice"] = f"Accepted item {item_id}: it is ready for allocation."
+        st.rerun()
+if reject_col.button("Reject", key="qc_reject", icon=":material/block:"):
+    try:
+        reject(db, user, item_id, reason)
+    except (Refused, NotFound) as refused:
+        st.error(str(refused))
+    else:
+        st.session_state["qc_notice"] = f"Rejected item {item_id}; the centre sees the reason on its Tracker."
+        st.rerun()

@@ -1,0 +1,45 @@
+"""Sampling: marked items the rules picked for quality assurance; agree, or send back to the assessor."""
+
+import streamlit as st
+
+from lib.errors import Refused
+from lib.sampling import agree, sampling_queue, send_back
+from lib.scope import NotFound
+from lib.ui.item_files import item_files
+from lib.ui.page import file_store, page_setup, show_notice
+from lib.ui.tables import blank_missing, selectable_table
+
+db, user = page_setup()
+st.title("Sampling")
+show_notice("sampling_notice")
+queue = sampling_queue(db, user)
+if queue.empty:
+    st.info("No marked work is waiting for sampling.", icon=":material/inbox:")
+    st.stop()
+st.caption("Marked items picked by the sampling rules, with why. Agree to make an item ready for release, or send "
+           "it back to its assessor with a note.")
+ticked = selectable_table(blank_missing(queue.drop(columns=["centre_id"]), ("SLA Target",)), key="sampling_table",
+                          single=True)
+if not ticked:
+    st.stop()
+item_id = int(queue.ID.iloc[ticked[0]])
+st.subheader(f"Item {item_id}")
+item_files(db, file_store(), user, item_id, key="sampling")
+agree_col, note_col, back_col = st.columns([1.2, 4, 1.4], vertical_alignment="bottom")
+note = note_col.text_input("Note for the assessor", key="sampling_note")
+if agree_col.button("Agree", key="sampling_agree", type="primary", icon=":material/check:"):
+    try:
+        agree(db, user, item_id)
+    except (Refused, NotFound) as refused:
+        st.error(str(refused))
+    else:
+        st.session_state["sampling_notice"] = f"Agreed: item {item_id} is ready for release."
+        st.rerun()
+if back_col.button("Send back", key="sampling_send_back", icon=":material/undo:"):
+    try:
+        send_back(db, user, item_id, note)
+    except (Refused, NotFound) as refused:
+        st.error(str(refused))
+    else:
+        st.session_state["sampling_notice"] = f"Item {item_id} went back to its assessor with your note."
+        st.rerun()
