@@ -253,7 +253,8 @@ def _submissions(rng, chains, centres, assessor_ids, n: int, today: date, now: d
     stage = np.select(
         [pending, rejected, released, in_flight & (today64 < qc_done), progress < 0.25, progress < 0.75,
          progress < 0.85, progress < 0.93],
-        ["pending", "rejected", "released", "submitted", "accepted", "allocated", "marked", "sampling"],
+        # 'marked' is passed through at once by the sampling rules, so marked work waits in sampling or ready.
+        ["pending", "rejected", "released", "submitted", "accepted", "allocated", "sampling", "sampling"],
         default="ready",
     )
     has_assessor = np.isin(stage, ["allocated", "marked", "sampling", "ready", "released"])
@@ -438,6 +439,12 @@ def seed(db: Database, n_submissions: int, seed: int = 2025, today: date | None 
         _insert(writer, "submissions", sub, SUBMISSION_COLUMNS)
         _insert(writer, "submission_units", units,
                 ["submission_id", "unit_code", "result", "mark", "feedback", "marked_at", "marked_by"])
+        sampled = sub[sub.stage == "sampling"]
+        _insert(writer, "sampling", pd.DataFrame({
+            "submission_id": sampled.id.to_numpy(), "round": 1,
+            "reasons": np.where(sampled.category == "Re-assessment", "every re-assessment is sampled",
+                                "picked at random"),
+            "selected_at": sampled.marked_at.to_numpy()}), ["submission_id", "round", "reasons", "selected_at"])
         for sequence, table in [("seq_centres", "centres"), ("seq_users", "users"), ("seq_learners", "learners"),
                                 ("seq_registrations", "registrations"), ("seq_batches", "batches"),
                                 ("seq_submissions", "submissions")]:

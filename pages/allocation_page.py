@@ -70,7 +70,7 @@ with st.form("allocation_conflict_form", clear_on_submit=True):
     where = where_col.selectbox("Centre", list(centres.id), key="allocation_conflict_centre",
                                 format_func=dict(zip(centres.id, centres.number + " " + centres.name)).get)
     reason = st.text_input("Reason", key="allocation_conflict_reason")
-    if st.form_submit_button("Record"):
+    if st.form_submit_button("Record", key="allocation_conflict_record"):
         try:
             record_conflict(db, user, who, where, reason)
         except (Refused, NotFound) as refused:

@@ -41,7 +41,7 @@ for unit in item["Unit(s)"].split(", "):
                                      key=f"marking_mark_{unit}")
         feedback = st.text_area("Feedback", key=f"marking_feedback_{unit}")
         sheet = st.file_uploader("Marked result sheet (Word .docx)", key=f"marking_sheet_{unit}")
-        if st.form_submit_button("Save unit", type="primary"):
+        if st.form_submit_button("Save unit", type="primary", key=f"marking_save_{unit}"):
             uploads = as_uploads(sheet)
             try:
                 stage = mark_unit(db, store, user, item_id, unit, result, mark, feedback,
