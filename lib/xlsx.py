@@ -99,17 +99,24 @@ def _cell(reference: str, value) -> str:
     return _text(reference, str(value))
 
 
+def _entry(name: str) -> zipfile.ZipInfo:
+    """A zip entry with a fixed date, so the same rows always make the same file."""
+    entry = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+    entry.compress_type = zipfile.ZIP_DEFLATED
+    return entry
+
+
 def write(target, headers: Sequence[str], rows: Iterable[Sequence], title: str = "Report") -> None:
     """Write one sheet of bold headers and rows into target (a path or a binary file object)."""
     letters = column_letters(len(headers))
     safe_title = escape(re.sub(r"[\[\]:*?/\\]", " ", title)[:31] or "Report", {'"': "&quot;"})
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
-        archive.writestr("[Content_Types].xml", CONTENT_TYPES)
-        archive.writestr("_rels/.rels", ROOT_RELS)
-        archive.writestr("xl/workbook.xml", WORKBOOK.format(title=safe_title))
-        archive.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELS)
-        archive.writestr("xl/styles.xml", STYLES)
-        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
+        archive.writestr(_entry("[Content_Types].xml"), CONTENT_TYPES)
+        archive.writestr(_entry("_rels/.rels"), ROOT_RELS)
+        archive.writestr(_entry("xl/workbook.xml"), WORKBOOK.format(title=safe_title))
+        archive.writestr(_entry("xl/_rels/workbook.xml.rels"), WORKBOOK_RELS)
+        archive.writestr(_entry("xl/styles.xml"), STYLES)
+        with archive.open(_entry("xl/worksheets/sheet1.xml"), "w", force_zip64=True) as sheet:
             header = "".join(_text(f"{letter}1", str(name), HEADER) for letter, name in zip(letters, headers))
             sheet.write(f'{SHEET_START}<row r="1">{header}</row>'.encode())
             buffer = []

@@ -64,3 +64,8 @@ def test_many_columns_get_the_right_letters():
     assert column_letters(28)[-3:] == ["Z", "AA", "AB"]
     sheet = openpyxl.load_workbook(io.BytesIO(write_xlsx([f"c{i}" for i in range(30)], [list(range(30))]))).active
     assert sheet["AD2"].value == 29
+
+
+def test_the_same_rows_make_the_same_file():
+    rows = [[1, "a", date(2026, 1, 2)]]
+    assert write_xlsx(["ID", "Name", "Day"], rows) == write_xlsx(["ID", "Name", "Day"], rows)
