@@ -11,7 +11,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from bench import tracker
+from bench import ilm, tracker
 from bench.timing import rerun_ms
 from lib import demo, devserver
 from lib.config import PROJECT_ROOT
@@ -82,6 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     cold_start(db_path)
     tracker.query_figures(db_path, emit)
     tracker.export_figures(db_path, emit)
+    ilm.figures(db_path, emit)
     signin_rerun(db_path)
     tracker.rerun_figures(db_path, bench_env(db_path), emit)
     return 0
