@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import random
 import shutil
 import tempfile
@@ -71,10 +72,8 @@ class ServiceMachine(RuleBasedStateMachine):
         """Run one attempt; compare stages before and after against what the workflow allows."""
         before = self._stages()
         audit_before = self._audit_count()
-        try:
+        with contextlib.suppress(Refused, NotAllowed, NotFound):
             work(self.users[role])
-        except (Refused, NotAllowed, NotFound):
-            pass
         self.now += timedelta(hours=3)
         after = self._stages()
         changed = {i for i in after if before.get(i) != after[i]}
@@ -151,7 +150,7 @@ class ServiceMachine(RuleBasedStateMachine):
     def categories_and_resubmissions_follow_the_rules(self):
         if not hasattr(self, "db") or not self.items:
             return
-        for item, category, resubmits, stage in self.db.query_all(
+        for _, category, resubmits, stage in self.db.query_all(
                 "SELECT id, category, resubmits_id, stage FROM submissions WHERE list_contains(?, id)", [self.items]):
             if stage == "pending":
                 continue
