@@ -30,17 +30,19 @@ SAMPLING = PageSpec("pages/sampling_page.py", "Sampling", ":material/fact_check:
 RELEASE = PageSpec("pages/release_page.py", "Release", ":material/send:", "release")
 CLAIMS = PageSpec("pages/claims_page.py", "Walled Garden claims", ":material/workspace_premium:", "claims")
 SLA_DASHBOARD = PageSpec("pages/sla_page.py", "SLA dashboard", ":material/timer:", "sla")
+REFERRALS = PageSpec("pages/referrals_page.py", "Referral rates", ":material/query_stats:", "referral-rates")
+CENTRE_REFERRALS = PageSpec("pages/referrals_page.py", "My referral rates", ":material/query_stats:", "my-referral-rates")
 PENDING = PageSpec("pages/pending_page.py", "Pending Submission", ":material/pending_actions:", "pending-submission")
 SUBMISSIONS = PageSpec("pages/tracker_page.py", "Submissions", ":material/table_view:", "submissions")
 MY_QUEUE = PageSpec("pages/tracker_page.py", "My allocated work", ":material/assignment_ind:", "my-work")
 MARKED_WORK = PageSpec("pages/tracker_page.py", "Marked work", ":material/fact_check:", "marked-work")
 
 ROLE_PAGES: dict[str, tuple[PageSpec, ...]] = {
-    CENTRE: (HOME, UNIT_ASSESSMENT, INTEGRATED_ASSESSMENT, PENDING, TRACKER),
-    ASSESSMENT_TEAM: (HOME, QUALITY_CHECK, ALLOCATION, RELEASE, CLAIMS, SLA_DASHBOARD, SUBMISSIONS),
+    CENTRE: (HOME, UNIT_ASSESSMENT, INTEGRATED_ASSESSMENT, PENDING, TRACKER, CENTRE_REFERRALS),
+    ASSESSMENT_TEAM: (HOME, QUALITY_CHECK, ALLOCATION, RELEASE, CLAIMS, SLA_DASHBOARD, REFERRALS, SUBMISSIONS),
     ASSESSOR: (HOME, MARKING, MY_QUEUE),
-    LEAD_ASSESSOR: (HOME, SAMPLING, MARKED_WORK, SLA_DASHBOARD),
-    QUALITY: (HOME, SLA_DASHBOARD),
+    LEAD_ASSESSOR: (HOME, SAMPLING, MARKED_WORK, REFERRALS, SLA_DASHBOARD),
+    QUALITY: (HOME, REFERRALS, SLA_DASHBOARD),
 }
 
 

@@ -5,12 +5,12 @@ from lib.navigation import pages_for, title_for
 from lib.users import ROLES
 
 EXPECTED = {
-    "centre": ["Home", "Unit Assessment", "Integrated Assessment", "Pending Submission", "Tracker"],
+    "centre": ["Home", "Unit Assessment", "Integrated Assessment", "Pending Submission", "Tracker", "My referral rates"],
     "assessment_team": ["Home", "Quality check", "Allocation", "Release", "Walled Garden claims", "SLA dashboard",
-                        "Submissions"],
+                        "Referral rates", "Submissions"],
     "assessor": ["Home", "My marking queue", "My allocated work"],
-    "lead_assessor": ["Home", "Sampling", "Marked work", "SLA dashboard"],
-    "quality": ["Home", "SLA dashboard"],
+    "lead_assessor": ["Home", "Sampling", "Marked work", "Referral rates", "SLA dashboard"],
+    "quality": ["Home", "Referral rates", "SLA dashboard"],
 }
 
 

@@ -1,0 +1,89 @@
+"""Referral rates against a small fixture worked out by hand."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import duckdb
+import pytest
+
+from lib.db import Database
+from lib.migrate import migrate
+from lib.referrals import Period, against_service, funnel_limit, monthly_service_rates, rates_by, service_rate
+from lib.users import User
+
+TEAM = User(1, "team", "Team", "assessment_team")
+CENTRE_A = User(2, "a", "A user", "centre", centre_id=1, centre_number="100001", centre_name="A")
+ALL = Period(date(2026, 1, 1), date(2026, 12, 31))
+
+
+@pytest.fixture
+def fixture_db(tmp_path):
+    """Centre A: a Pass, a Referral (January) and an integrated item with one Referral among two Passes
+    (March); centre B: one Pass (January); centre C: nothing released. No results in February."""
+    connection = duckdb.connect(str(tmp_path / "rates.duckdb"))
+    migrate(connection)
+    connection.execute("""INSERT INTO centres VALUES (1, '100001', 'A', 'active', NULL, now()),
+                          (2, '100002', 'B', 'active', NULL, now()), (3, '100003', 'C', 'active', NULL, now())""")
+    items = [(1, 1, "8000-250", datetime(2026, 1, 10)), (2, 1, "8000-251", datetime(2026, 1, 20)),
+             (3, 1, "8000-250, 8000-251, 8000-255", datetime(2026, 3, 5)), (4, 2, "8000-250", datetime(2026, 1, 15)),
+             (5, 3, "8000-250", None)]
+    for item_id, centre, units, released in items:
+        stage = "released" if released else "allocated"
+        connection.execute(
+            """INSERT INTO submissions (id, centre_id, learner_id, qualification_code, type, stage, category, unit_codes,
+                   uploaded_at, submitted_at, released_at, result)
+               VALUES (?, ?, 1, '8000-14', ?, ?, 'New', ?, ?, ?, ?, NULL)""",
+            [item_id, centre, "Integrated" if "," in units else "Unit", stage, units, datetime(2026, 1, 2),
+             datetime(2026, 1, 2), released])
+    results = {1: ["Pass"], 2: ["Referral"], 3: ["Pass", "Pass", "Referral"], 4: ["Pass"], 5: [None]}
+    for item_id, _, units, _ in items:
+        for unit, result in zip(units.split(", "), results[item_id]):
+            connection.execute("INSERT INTO submission_units (submission_id, unit_code, result, mark) VALUES (?, ?, ?, ?)",
+                               [item_id, unit, result, 60 if result == "Pass" else 40 if result else None])
+    yield Database(connection)
+    connection.close()
+
+
+def test_rates_by_centre(fixture_db):
+    frame = rates_by(fixture_db, TEAM, "centre", ALL).set_index("Centre")
+    assert frame.loc["100001", ["Results", "Referrals", "Rate %"]].tolist() == [5, 2, 40.0]
+    assert frame.loc["100002", ["Results", "Referrals", "Rate %"]].tolist() == [1, 0, 0.0]
+    assert "100003" not in frame.index  # a centre with no released results has no rate
+    assert service_rate(fixture_db, TEAM, ALL) == (2, 6)
+
+
+def test_rates_by_unit_count_each_unit_of_an_integrated_item(fixture_db):
+    frame = rates_by(fixture_db, TEAM, "unit", ALL).set_index("Unit")
+    assert frame.loc["8000-250", ["Results", "Referrals"]].tolist() == [3, 0]
+    assert frame.loc["8000-251", ["Results", "Referrals"]].tolist() == [2, 1]
+    assert frame.loc["8000-255", ["Results", "Referrals"]].tolist() == [1, 1]
+
+
+def test_months_without_results_have_no_row_and_each_month_has_its_service_rate(fixture_db):
+    frame = rates_by(fixture_db, TEAM, "month", ALL)
+    assert frame.Month.tolist() == ["2026-01", "2026-03"]
+    monthly = monthly_service_rates(fixture_db, TEAM, ALL)
+    assert monthly == {"2026-01": pytest.approx(100 / 3), "2026-03": pytest.approx(100 / 3)}
+    beside = against_service(frame, monthly)
+    assert beside["Service %"].tolist() == [33.3, 33.3]
+
+
+def test_a_centre_sees_its_own_rates_against_the_service_and_no_other_centre(fixture_db):
+    frame = rates_by(fixture_db, CENTRE_A, "centre", ALL)
+    assert frame.Centre.tolist() == ["100001"]
+    assert service_rate(fixture_db, CENTRE_A, ALL) == (2, 6)
+
+
+def test_funnel_limits_are_wide_for_small_groups():
+    small, large = funnel_limit(0.2, [5, 500], 1.959964)
+    assert small > large > 0.2
+    assert funnel_limit(0.2, [5], 3.090232)[0] > small
+    frame = against_service(rates_by_frame(), 20.0)
+    assert frame["Above 99.8% limit"].tolist() == [False, True]
+
+
+def rates_by_frame():
+    import pandas as pd
+
+    return pd.DataFrame({"Centre": ["small", "large"], "Results": [5, 500], "Referrals": [3, 160]})
