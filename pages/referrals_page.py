@@ -59,7 +59,7 @@ st.plotly_chart(chart, key="rates_monthly_chart")
 
 if not own_centre and len(centres):
     sizes = centres.Results.to_numpy()
-    xs = list(range(1, int(sizes.max()) + 1))
+    xs = list(range(5, int(sizes.max()) + 2))
     funnel = go.Figure()
     for z, label, dash in ((Z_95, "95% limits", "dash"), (Z_998, "99.8% limits", "dot")):
         for upper in (True, False):
@@ -70,7 +70,8 @@ if not own_centre and len(centres):
     funnel.add_scatter(x=flagged.Results, y=flagged["Rate %"], mode="markers", text=flagged.Centre, name="Centres",
                        marker=dict(color=["#c0392b" if f else "#2e86c1" for f in flagged["Above 99.8% limit"]], size=9))
     funnel.update_layout(title="Centres: referral rate against number of results (funnel plot)", height=420,
-                         xaxis_title="Released unit results", yaxis_title="Referral rate %", margin=dict(t=50))
+                         xaxis_title="Released unit results", yaxis_title="Referral rate %", margin=dict(t=50),
+                         yaxis_range=[0, min(100, 1.4 * max(float(flagged["Rate %"].max()), service))])
     st.plotly_chart(funnel, key="rates_funnel")
 
 groups = ["unit", "month"] if own_centre else ["centre", "unit", "qualification", "assessor", "batch", "month"]
