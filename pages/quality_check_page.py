@@ -2,11 +2,9 @@
 
 import streamlit as st
 
-from lib.errors import Refused
 from lib.quality_check import accept, qc_queue, reject
-from lib.scope import NotFound
 from lib.ui.item_files import item_files
-from lib.ui.page import file_store, page_setup, show_notice
+from lib.ui.page import file_store, page_setup, run_action, show_notice
 from lib.ui.tables import blank_missing, selectable_table
 
 db, user = page_setup()
@@ -29,18 +27,7 @@ item_files(db, file_store(), user, item_id, key="qc")
 accept_col, reason_col, reject_col = st.columns([1.2, 4, 1.2], vertical_alignment="bottom")
 reason = reason_col.text_input("Reason for rejection (the centre reads this)", key="qc_reason")
 if accept_col.button("Accept", key="qc_accept", type="primary", icon=":material/check:"):
-    try:
-        accept(db, user, item_id)
-    except (Refused, NotFound) as refused:
-        st.error(str(refused))
-    else:
-        st.session_state["qc_notice"] = f"Accepted item {item_id}: it is ready for allocation."
-        st.rerun()
+    run_action(lambda: accept(db, user, item_id), "qc_notice", f"Accepted item {item_id}: it is ready for allocation.")
 if reject_col.button("Reject", key="qc_reject", icon=":material/block:"):
-    try:
-        reject(db, user, item_id, reason)
-    except (Refused, NotFound) as refused:
-        st.error(str(refused))
-    else:
-        st.session_state["qc_notice"] = f"Rejected item {item_id}; the centre sees the reason on its Tracker."
-        st.rerun()
+    run_action(lambda: reject(db, user, item_id, reason), "qc_notice",
+               f"Rejected item {item_id}; the centre sees the reason on its Tracker.")

@@ -2,11 +2,9 @@
 
 import streamlit as st
 
-from lib.errors import Refused
 from lib.sampling import agree, sampling_queue, send_back
-from lib.scope import NotFound
 from lib.ui.item_files import item_files
-from lib.ui.page import file_store, page_setup, show_notice
+from lib.ui.page import file_store, page_setup, run_action, show_notice
 from lib.ui.tables import blank_missing, selectable_table
 
 db, user = page_setup()
@@ -28,18 +26,7 @@ item_files(db, file_store(), user, item_id, key="sampling")
 agree_col, note_col, back_col = st.columns([1.2, 4, 1.4], vertical_alignment="bottom")
 note = note_col.text_input("Note for the assessor", key="sampling_note")
 if agree_col.button("Agree", key="sampling_agree", type="primary", icon=":material/check:"):
-    try:
-        agree(db, user, item_id)
-    except (Refused, NotFound) as refused:
-        st.error(str(refused))
-    else:
-        st.session_state["sampling_notice"] = f"Agreed: item {item_id} is ready for release."
-        st.rerun()
+    run_action(lambda: agree(db, user, item_id), "sampling_notice", f"Agreed: item {item_id} is ready for release.")
 if back_col.button("Send back", key="sampling_send_back", icon=":material/undo:"):
-    try:
-        send_back(db, user, item_id, note)
-    except (Refused, NotFound) as refused:
-        st.error(str(refused))
-    else:
-        st.session_state["sampling_notice"] = f"Item {item_id} went back to its assessor with your note."
-        st.rerun()
+    run_action(lambda: send_back(db, user, item_id, note), "sampling_notice",
+               f"Item {item_id} went back to its assessor with your note.")

@@ -5,7 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from lib.db import Database
+from lib.errors import Refused
 from lib.files import FileStore
+from lib.scope import NotFound
 from lib.ui import session
 from lib.ui.context import app_context
 from lib.users import User
@@ -28,3 +30,14 @@ def show_notice(key: str) -> None:
     notice = st.session_state.pop(key, None)
     if notice:
         st.success(notice, icon=":material/check_circle:")
+
+
+def run_action(work, notice_key: str, success: str) -> None:
+    """Do a user's action; a refusal is shown where they are, a success is announced after the rerun."""
+    try:
+        work()
+    except (Refused, NotFound) as refused:
+        st.error(str(refused), icon=":material/error:")
+    else:
+        st.session_state[notice_key] = success
+        st.rerun()
