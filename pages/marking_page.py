@@ -8,7 +8,7 @@ from lib.marking import RESULTS, mark_unit, my_queue
 from lib.scope import NotFound
 from lib.ui.item_files import item_files
 from lib.ui.page import file_store, page_setup, show_notice
-from lib.ui.tables import blank_missing, selectable_table
+from lib.ui.tables import work_queue
 from lib.ui.upload_form import as_uploads, forget_widgets
 
 db, user = page_setup()
@@ -16,12 +16,8 @@ store = file_store()
 st.title("My marking queue")
 show_notice("marking_notice")
 queue = my_queue(db, user)
-if queue.empty:
-    st.info("Nothing is allocated to you for marking.", icon=":material/inbox:")
-    st.stop()
-st.caption("Items allocated to you, the nearest SLA target first. Tick one to mark it.")
-ticked = selectable_table(blank_missing(queue.drop(columns=["centre_id"]), ("SLA Target",)), key="marking_table",
-                          single=True)
+ticked = work_queue(queue, "marking_table", "Nothing is allocated to you for marking.",
+                    "Items allocated to you, the nearest SLA target first. Tick one to mark it.")
 if not ticked:
     st.stop()
 item = queue.iloc[ticked[0]]

@@ -5,19 +5,16 @@ import streamlit as st
 from lib.quality_check import accept, qc_queue, reject
 from lib.ui.item_files import item_files
 from lib.ui.page import file_store, page_setup, run_action, show_notice
-from lib.ui.tables import blank_missing, selectable_table
+from lib.ui.tables import work_queue
 
 db, user = page_setup()
 st.title("Quality check")
 show_notice("qc_notice")
 queue = qc_queue(db, user)
-if queue.empty:
-    st.info("Nothing is waiting for a quality check.", icon=":material/inbox:")
-    st.stop()
-overdue = int(queue.Overdue.sum())
-st.caption(f"{len(queue):,} item(s) waiting, oldest first; {overdue:,} past the 5-working-day quality check.")
-shown = queue.drop(columns=["centre_id"]).assign(Overdue=queue.Overdue.map({True: "Overdue", False: ""}))
-ticked = selectable_table(blank_missing(shown, ("Submitted", "QC due", "SLA Target")), key="qc_table", single=True)
+ticked = work_queue(queue.assign(Overdue=queue.Overdue.map({True: "Overdue", False: ""})), "qc_table",
+                    "Nothing is waiting for a quality check.",
+                    f"{len(queue):,} item(s) waiting, oldest first; {int(queue.Overdue.sum()):,} past the "
+                    "5-working-day quality check.", ("Submitted", "QC due", "SLA Target"))
 if not ticked:
     st.caption("Tick an item to open it.")
     st.stop()

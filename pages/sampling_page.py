@@ -5,19 +5,15 @@ import streamlit as st
 from lib.sampling import agree, sampling_queue, send_back
 from lib.ui.item_files import item_files
 from lib.ui.page import file_store, page_setup, run_action, show_notice
-from lib.ui.tables import blank_missing, selectable_table
+from lib.ui.tables import work_queue
 
 db, user = page_setup()
 st.title("Sampling")
 show_notice("sampling_notice")
 queue = sampling_queue(db, user)
-if queue.empty:
-    st.info("No marked work is waiting for sampling.", icon=":material/inbox:")
-    st.stop()
-st.caption("Marked items picked by the sampling rules, with why. Agree to make an item ready for release, or send "
-           "it back to its assessor with a note.")
-ticked = selectable_table(blank_missing(queue.drop(columns=["centre_id"]), ("SLA Target",)), key="sampling_table",
-                          single=True)
+ticked = work_queue(queue, "sampling_table", "No marked work is waiting for sampling.",
+                    "Marked items picked by the sampling rules, with why. Agree to make an item ready for release, "
+                    "or send it back to its assessor with a note.")
 if not ticked:
     st.stop()
 item_id = int(queue.ID.iloc[ticked[0]])

@@ -29,3 +29,14 @@ def selectable_table(frame, key: str, column_config: dict | None = None, single:
         column_config=column_config or {},
     )
     return list(event.selection.rows) if event and event.selection else []
+
+
+def work_queue(frame: pd.DataFrame, key: str, empty: str, caption: str, date_columns: tuple[str, ...] = ("SLA Target",),
+               single: bool = True) -> list[int]:
+    """A role's queue: says so and stops when it is empty, else a table to tick items in."""
+    if frame.empty:
+        st.info(empty, icon=":material/inbox:")
+        st.stop()
+    st.caption(caption)
+    shown = frame.drop(columns=["centre_id"], errors="ignore")
+    return selectable_table(blank_missing(shown, date_columns), key=key, single=single)
