@@ -80,13 +80,18 @@ def tracker_export(db: Database, user: User, query: grid.GridQuery | None = None
 
 
 @reads_centre_data(probes={"submission_ids": "submission"})
-def released_result_sheets(db: Database, user: User, submission_ids: list[int],
-                           store: FileStore | None = None) -> list[tuple[str, bytes]]:
-    """The marked result sheets of released items the user may see (a centre sees them only once released)."""
+def released_sheet_names(db: Database, user: User, submission_ids: list[int]) -> list[tuple[str, str]]:
+    """(original name, stored name) of the marked result sheets of released items the user may see."""
     scope, params = submission_scope(user)
-    rows = db.query_all(
+    return db.query_all(
         f"""SELECT f.original_name, f.stored_name FROM files f JOIN submissions s ON s.id = f.submission_id
             WHERE list_contains(?, s.id) AND s.stage = 'released' AND f.kind = 'marked_result_sheet'
               AND f.removed_at IS NULL AND {scope} ORDER BY s.id, f.unit_code""",
         [[int(i) for i in submission_ids], *params])
-    return [(name, store.read(stored)) for name, stored in rows]
+
+
+@reads_centre_data(probes={"submission_ids": "submission"})
+def released_result_sheets(db: Database, user: User, submission_ids: list[int],
+                           store: FileStore | None = None) -> list[tuple[str, bytes]]:
+    """The marked result sheets of released items the user may see (a centre sees them only once released)."""
+    return [(name, store.read(stored)) for name, stored in released_sheet_names(db, user, submission_ids)]

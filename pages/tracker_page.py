@@ -9,7 +9,7 @@ from lib.export import centre_report_name
 from lib.navigation import title_for
 from lib.scope import NotFound
 from lib.submitting import start_resubmission
-from lib.tracker import columns_for, released_result_sheets, tracker_export, tracker_page
+from lib.tracker import columns_for, released_result_sheets, released_sheet_names, tracker_export, tracker_page
 from lib.ui.grid import grid_query
 from lib.ui.page import file_store, page_setup, show_notice
 from lib.ui.pager import pager
@@ -43,14 +43,17 @@ export_col.download_button("Export to Excel", data=lambda: tracker_export(db, us
                            file_name=centre_report_name(date.today()), mime=XLSX, key="tracker_export",
                            icon=":material/table_view:", on_click="ignore")
 released = chosen[chosen.Status.isin(["Completed", "Referred"])]
-sheets = released_result_sheets(db, user, released.ID.astype(int).tolist(), store) if len(released) else []
-if len(sheets) == 1:
-    sheets_col.download_button("Download Result Sheet", data=sheets[0][1], file_name=sheets[0][0],
+released_ids = released.ID.astype(int).tolist()
+# Only the names on each rerun; the files are read when the button is pressed.
+names = released_sheet_names(db, user, released_ids) if released_ids else []
+if len(names) == 1:
+    sheets_col.download_button("Download Result Sheet", data=lambda: store.read(names[0][1]), file_name=names[0][0],
                                key="tracker_sheets", icon=":material/download:", on_click="ignore")
 else:
-    sheets_col.download_button("Download Result Sheets", data=zip_files(sheets) if sheets else b"",
+    sheets_col.download_button("Download Result Sheets",
+                               data=lambda: zip_files(released_result_sheets(db, user, released_ids, store)),
                                file_name="Result Sheets.zip", key="tracker_sheets", icon=":material/folder_zip:",
-                               disabled=not sheets, on_click="ignore",
+                               disabled=not names, on_click="ignore",
                                help="Tick Completed or Referred rows whose marked result sheets have been issued.")
 if user.is_centre and resubmit_col.button("Re-submit", key="tracker_resubmit", icon=":material/replay:",
                                           disabled=len(chosen) != 1,
