@@ -20,6 +20,7 @@ import pandas as pd
 
 from lib import workdays
 from lib.db import Database, Writer, connect
+from lib.demo_analytics import add_follow_up_work
 from lib.demo_files import add_marked_sheets
 from lib.files import FileStore
 from lib.migrate import migrate
@@ -284,6 +285,9 @@ def _submissions(rng, chains, centres, assessor_ids, n: int, today: date, now: d
                                  np.datetime64("NaT")),
         "marked_at": np.where(is_marked, released_day.astype("datetime64[s]") - np.timedelta64(2 * 86400, "s"),
                               np.datetime64("NaT")),
+        "quality_checked_at": np.where(~np.isin(stage, ["pending", "submitted"]),
+                                       qc_done.astype("datetime64[s]") + np.timedelta64(10 * 3600, "s"),
+                                       np.datetime64("NaT")),
         "released_at": np.where(released, released_day.astype("datetime64[s]") + np.timedelta64(14 * 3600, "s"),
                                 np.datetime64("NaT")),
         "chain": attempts.chain.to_numpy(),
@@ -459,7 +463,7 @@ def seed(db: Database, n_submissions: int, seed: int = 2025, today: date | None 
 SUBMISSION_COLUMNS = ["id", "centre_id", "learner_id", "qualification_code", "type", "stage", "category",
                       "resubmits_id", "unit_codes", "batch_id", "uploaded_at", "uploaded_by", "submitted_at",
                       "submitted_by", "received_on", "sla_target", "qc_due", "rejected_at", "rejection_reason",
-                      "assessor_id", "allocated_at", "marked_at", "released_at", "result", "mark"]
+                      "assessor_id", "allocated_at", "marked_at", "released_at", "result", "mark", "quality_checked_at"]
 
 
 def is_demo(db: Database) -> bool:
@@ -481,6 +485,7 @@ def build(path: Path, n_submissions: int, seed_value: int = 2025, today: date | 
     try:
         migrate(connection)
         summary = seed(Database(connection, building), n_submissions, seed_value, today)
+        add_follow_up_work(Database(connection, building), today or date.today())
         if files_dir is not None:
             add_marked_sheets(Database(connection, building), FileStore(files_dir), DEMO_CENTRE_NUMBER)
         connection.execute("CHECKPOINT")

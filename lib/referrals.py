@@ -23,11 +23,11 @@ GROUPS = {
     "unit": ("u.unit_code",),
     "qualification": ("s.qualification_code",),
     "assessor": ("a.name",),
-    "batch": ("b.name", "c.number"),
+    "batch": ("b.id", "b.name", "c.number"),
     "month": ("strftime(s.released_at, '%Y-%m')",),
 }
 GROUP_LABELS = {"c.number": "Centre", "c.name": "Centre name", "u.unit_code": "Unit",
-                "s.qualification_code": "Qual", "a.name": "Assessor", "b.name": "Batch",
+                "s.qualification_code": "Qual", "a.name": "Assessor", "b.id": "Batch ID", "b.name": "Batch",
                 "strftime(s.released_at, '%Y-%m')": "Month"}
 Z_95, Z_998 = 1.959964, 3.090232
 FROM = """submissions s JOIN submission_units u ON u.submission_id = s.id JOIN centres c ON c.id = s.centre_id
@@ -40,6 +40,10 @@ class Period:
     end: date
     qualification: str | None = None
     centre_number: str | None = None
+    batch_id: int | None = None
+
+
+ALL_TIME = Period(date(2000, 1, 1), date(2100, 1, 1))
 
 
 def _where(user: User, period: Period, with_centre: bool = True) -> tuple[str, list]:
@@ -56,6 +60,9 @@ def _where(user: User, period: Period, with_centre: bool = True) -> tuple[str, l
     if with_centre and period.centre_number:
         clauses.append("c.number = ?")
         params.append(period.centre_number)
+    if with_centre and period.batch_id is not None:
+        clauses.append("s.batch_id = ?")
+        params.append(period.batch_id)
     return " AND ".join(clauses), params
 
 
@@ -86,7 +93,7 @@ def monthly_service_rates(db: Database, user: User, period: Period) -> dict[str,
 @reads_centre_data()
 def rates_by(db: Database, user: User, group: str = "centre", period: Period | None = None) -> pd.DataFrame:
     """Results, referrals and rate (%) per group in the period (a centre sees only its own results)."""
-    period = period or Period(date(2000, 1, 1), date(2100, 1, 1))
+    period = period or ALL_TIME
     keys = GROUPS[group]
     where, params = _where(user, period)
     select = ", ".join(f'{key} AS "{GROUP_LABELS[key]}"' for key in keys)

@@ -10,12 +10,9 @@ import pandas as pd
 from lib.db import Database, Writer
 from lib.errors import Refused
 from lib.scope import NotAllowed, reads_centre_data, writes_centre_data
+from lib.settings import setting
 from lib.transitions import move
 from lib.users import LEAD_ASSESSOR, User
-
-
-def setting(writer_or_db, key: str) -> float:
-    return float(writer_or_db.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()[0])
 
 
 def reasons_for(writer: Writer, item_id: int, chance: random.Random) -> list[str]:

@@ -81,3 +81,10 @@ def centre_scope(user: User, column: str) -> tuple[str, list]:
     if user.role in (ASSESSMENT_TEAM, LEAD_ASSESSOR, QUALITY):
         return "TRUE", []
     raise NotAllowed(f"role {user.role!r} has no access to centre-wide data")
+
+
+@not_centre_data("checks the role only")
+def require_role(user: User, roles: tuple[str, ...], message: str) -> None:
+    """Refuse a user whose role is not one of roles, with a message naming who may."""
+    if user.role not in roles:
+        raise NotAllowed(message)

@@ -10,6 +10,7 @@ import pandas as pd
 from lib import workdays
 from lib.db import Database
 from lib.scope import NotAllowed, reads_centre_data
+from lib.settings import setting
 from lib.users import ASSESSMENT_TEAM, LEAD_ASSESSOR, QUALITY, User
 
 OPEN_STAGES = ("submitted", "accepted", "allocated", "marked", "sampling", "ready")
@@ -29,7 +30,7 @@ def open_items(db: Database, user: User, today: date | None = None) -> pd.DataFr
     """Open items by dashboard stage: how many, at risk (few working days left), breached (past the target)."""
     _staff_only(user)
     today = today or date.today()
-    at_risk_days = int(float(db.query_one("SELECT value FROM settings WHERE key = 'sla_at_risk_working_days'")[0]))
+    at_risk_days = int(setting(db, "sla_at_risk_working_days"))
     rows = db.query_df("SELECT stage, sla_target, count(*) AS items FROM submissions "
                        "WHERE list_contains(?, stage) GROUP BY stage, sla_target", [list(OPEN_STAGES)])
     if rows.empty:
@@ -62,3 +63,32 @@ def on_time_by_month(db: Database, user: User, months: int = 12, today: date | N
                     AS "On-time %"
            FROM submissions WHERE stage = 'released' AND released_at >= date_trunc('month', ?::DATE) - to_months(?)
            GROUP BY ALL ORDER BY 1""", [today, months - 1])
+
+
+PERFORMANCE_GROUPS = {"month": ("strftime(s.released_at, '%Y-%m')", "Month"), "centre": ("c.number", "Centre")}
+
+
+@reads_centre_data()
+def performance(db: Database, user: User, start: date = date(2000, 1, 1), end: date = date(2100, 1, 1),
+                by: str | None = "month",
+                centre_number: str | None = None) -> pd.DataFrame:
+    """Results released in [start, end] by month or centre (or overall when by is None): how many, the share
+    on time, the median working days from received to result, and the share of their quality checks made
+    within the 5 working days the service aims for."""
+    _staff_only(user)
+    key, label = PERFORMANCE_GROUPS[by] if by else ("'All'", "Overall")
+    with db.cursor() as cursor:
+        cursor.register("workday_numbers", workdays.working_day_numbers())
+        return cursor.execute(
+            f"""SELECT {key} AS "{label}", count(*) AS "Released",
+                       round(100.0 * count(*) FILTER (WHERE CAST(s.released_at AS DATE) <= s.sla_target) / count(*), 1)
+                           AS "On-time %",
+                       median(done.n - received.n) AS "Median working days",
+                       round(100.0 * count(*) FILTER (WHERE CAST(s.quality_checked_at AS DATE) <= s.qc_due)
+                             / nullif(count(s.quality_checked_at), 0), 1) AS "QC within 5 working days %"
+                FROM submissions s JOIN centres c ON c.id = s.centre_id
+                JOIN workday_numbers received ON received.day = s.received_on
+                JOIN workday_numbers done ON done.day = CAST(s.released_at AS DATE)
+                WHERE s.stage = 'released' AND CAST(s.released_at AS DATE) BETWEEN ? AND ?
+                  AND (? IS NULL OR c.number = ?)
+                GROUP BY ALL ORDER BY 1""", [start, end, centre_number, centre_number]).df()

@@ -76,3 +76,14 @@ def offset_working_days(days, offset: int) -> np.ndarray:
 def working_days_between(start: date, end: date) -> int:
     """Working days from start (excluded) to end (included); negative when end is earlier."""
     return int(np.busday_count(np.datetime64(start, "D") + 1, np.datetime64(end, "D") + 1, busdaycal=calendar()))
+
+
+@lru_cache(maxsize=1)
+def working_day_numbers():
+    """Each calendar day with the count of working days up to and including it, so that SQL can count
+    working days between two dates by subtraction (a pandas frame to register as a table)."""
+    import pandas as pd
+
+    days = np.arange(np.datetime64(f"{FIRST_YEAR}-01-01"), np.datetime64(f"{LAST_YEAR}-01-01"), dtype="datetime64[D]")
+    numbers = np.cumsum(np.is_busday(days, busdaycal=calendar())).astype(np.int32)
+    return pd.DataFrame({"day": days, "n": numbers})

@@ -1,11 +1,12 @@
-"""Referral rates: by centre, unit, qualification, assessor, batch and month, against the service average."""
+"""Referral rates: by centre, unit, qualification, assessor, batch and month against the service average,
+with a drill-down from a centre to its units, batches and their submissions; a centre sees its own only."""
 
 from datetime import date, timedelta
 
 import plotly.graph_objects as go
 import streamlit as st
 
-from lib.export import write_xlsx
+from lib.batch_review import batch_items, feedback_report, reports_for_centre
 from lib.referrals import (
     Z_95,
     Z_998,
@@ -16,7 +17,14 @@ from lib.referrals import (
     rates_by,
     service_rate,
 )
+from lib.ui.analytics_table import analytics_table
+from lib.ui.feedback_download import report_download
 from lib.ui.page import page_setup
+
+LIMITS_HELP = ("Above 95% / 99.8% limit: more referrals than the service rate explains by chance for a group of "
+               "this size (funnel plot limits); small groups need a much higher rate to be flagged.")
+GROUP_TABS = {"centre": "Centres", "unit": "Units", "qualification": "Qualifications", "assessor": "Assessors",
+              "batch": "Batches", "month": "Months"}
 
 db, user = page_setup()
 own_centre = user.is_centre
@@ -32,13 +40,14 @@ if start > end:
     st.stop()
 qualifications = [q for (q,) in db.query_all("SELECT code FROM qualifications ORDER BY code")]
 qualification = qual_col.selectbox("Qualification", qualifications, index=None, placeholder="All", key="rates_qual")
-centres = rates_by(db, user, "centre", Period(start, end, qualification))
+whole_service = Period(start, end, qualification)
+centres = rates_by(db, user, "centre", whole_service)
 centre = None if own_centre else centre_col.selectbox("Centre", centres.Centre.tolist(), index=None,
                                                       placeholder="All centres", key="rates_centre")
 period = Period(start, end, qualification, centre)
-referrals, results = service_rate(db, user, Period(start, end, qualification))
+referrals, results = service_rate(db, user, whole_service)
 service = 100 * referrals / results if results else 0.0
-monthly = monthly_service_rates(db, user, Period(start, end, qualification))
+monthly = monthly_service_rates(db, user, whole_service)
 
 metric_cols = st.columns(3)
 metric_cols[0].metric("Service referral rate", f"{service:.1f}%", help=f"{referrals:,} of {results:,} results",
@@ -47,7 +56,8 @@ if own_centre or centre:
     mine = centres if own_centre else centres[centres.Centre == centre]
     rate = 100 * mine.Referrals.sum() / mine.Results.sum() if len(mine) and mine.Results.sum() else 0.0
     metric_cols[1].metric(f"Centre {user.centre_number if own_centre else centre}", f"{rate:.1f}%",
-                          delta=f"{rate - service:+.1f} points against the service", delta_color="inverse", border=True)
+                          delta=f"{rate - service:+.1f} points against the service", delta_color="inverse",
+                          help=f"{int(mine.Referrals.sum()):,} of {int(mine.Results.sum()):,} results", border=True)
 
 by_month = rates_by(db, user, "month", period)
 chart = go.Figure()
@@ -73,14 +83,49 @@ if not own_centre and len(centres):
                          xaxis_title="Released unit results", yaxis_title="Referral rate %", margin=dict(t=50),
                          yaxis_range=[0, min(100, 1.4 * max(float(flagged["Rate %"].max()), service))])
     st.plotly_chart(funnel, key="rates_funnel")
+    st.caption("Red: above the 99.8% limit. " + LIMITS_HELP)
 
-groups = ["unit", "month"] if own_centre else ["centre", "unit", "qualification", "assessor", "batch", "month"]
-for tab, group in zip(st.tabs([g.capitalize() for g in groups]), groups):
+
+def rates_table(group: str, within: Period, key: str, drill: bool = False):
+    table = against_service(rates_by(db, user, group, within), monthly if group == "month" else service)
+    return analytics_table(table, key, f"Referral rates by {group}", drill=drill)
+
+
+groups = ["unit", "month"] if own_centre else list(GROUP_TABS)
+ticked_centre = None
+for tab, group in zip(st.tabs([GROUP_TABS[g] for g in groups]), groups):
     with tab:
-        table = rates_by(db, user, group, period)
-        table = against_service(table, monthly if group == "month" else service)
-        st.dataframe(table, hide_index=True, key=f"rates_table_{group}")
-        st.download_button("Export to Excel", key=f"rates_export_{group}", icon=":material/table_view:",
-                           on_click="ignore", file_name=f"Referral rates by {group} {date.today().isoformat()}.xlsx",
-                           data=lambda t=table, g=group: write_xlsx(list(t.columns), t.itertuples(index=False, name=None),
-                                                                    f"By {g}"))
+        if group == "centre":
+            st.caption("Tick a centre to see its units, its batches and their submissions below.")
+        ticked = rates_table(group, period, f"rates_{group}", drill=group == "centre")
+        if group == "centre":
+            ticked_centre = ticked
+
+if ticked_centre is not None:
+    number = ticked_centre["Centre"]
+    st.subheader(f"Centre {number} {ticked_centre['Centre name']}")
+    within = Period(start, end, qualification, number)
+    units_tab, batches_tab = st.tabs(["Its units", "Its batches"])
+    with units_tab:
+        rates_table("unit", within, "drill_units")
+    with batches_tab:
+        st.caption("Tick a batch to see its submissions.")
+        batch = rates_table("batch", within, "drill_batches", drill=True)
+    if batch is not None:
+        st.markdown(f"**Batch {batch['Batch']}**: its submissions")
+        analytics_table(batch_items(db, user, int(batch["Batch ID"])), "drill_items", f"Batch {batch['Batch']}",
+                        date_columns=("Submitted", "Released"))
+
+if own_centre:
+    st.subheader("Feedback Summary Reports")
+    reports = reports_for_centre(db, user)
+    if reports.empty:
+        st.caption("No Feedback Summary Report has been written on your batches. When a batch's referral rate is "
+                   "high, your lead assessor writes one with trends and advice per unit.")
+    for row in reports.itertuples(index=False):
+        report = feedback_report(db, user, int(row[0]))
+        with st.expander(f"Batch {report.batch_name}: written {report.updated_at:%d/%m/%Y} by {report.author}"):
+            st.markdown(report.trends)
+            for unit, advice in report.unit_advice.items():
+                st.markdown(f"**{unit}**: {advice}")
+            report_download(report, f"report_download_{report.batch_id}")

@@ -80,7 +80,7 @@ def delete_centre(db: Database, number: str) -> None:
                        [centre_id])
         cursor.execute("DELETE FROM registrations WHERE learner_id IN (SELECT id FROM learners WHERE centre_id = ?)",
                        [centre_id])
-        for table in ("submissions", "learners", "batches", "centre_approvals"):
+        for table in ("submissions", "learners", "batches", "centre_approvals", "invoices", "eqa_alerts"):
             cursor.execute(f"DELETE FROM {table} WHERE centre_id = ?", [centre_id])
 
 
@@ -92,6 +92,7 @@ def centre_b_ids(db: Database) -> dict[str, int]:
         "batch": db.query_one("SELECT max(id) FROM batches WHERE centre_id = ?", [centre_id])[0],
         "file": db.query_one("SELECT max(f.id) FROM files f JOIN submissions s ON s.id = f.submission_id "
                              "WHERE s.centre_id = ?", [centre_id])[0] or -1,
+        "alert": db.query_one("SELECT max(id) FROM eqa_alerts WHERE centre_id = ?", [centre_id])[0] or -1,
     }
 
 

@@ -1,0 +1,74 @@
+"""An analytics table on the shared grid: Filter, Clear Filter, sort and paging as in the Tracker, an Excel
+export of every filtered row (formula-safe), and optionally a row to drill into."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from lib import grid
+from lib.export import write_xlsx
+from lib.ui.grid import grid_pager, grid_query
+from lib.ui.tables import blank_missing, selectable_table
+
+YES_NO = ("Yes", "No")
+
+
+def _kind(series: pd.Series) -> str:
+    if pd.api.types.is_bool_dtype(series):
+        return grid.TEXT
+    if pd.api.types.is_numeric_dtype(series):
+        return grid.NUMBER
+    if pd.api.types.is_datetime64_any_dtype(series) or (len(series.dropna()) and isinstance(series.dropna().iloc[0], date)):
+        return grid.DATE
+    return grid.TEXT
+
+
+def _readable(frame: pd.DataFrame) -> pd.DataFrame:
+    """Yes/No instead of True/False, so that a filter can pick one."""
+    frame = frame.copy()
+    for column in frame.columns:
+        if pd.api.types.is_bool_dtype(frame[column]):
+            frame[column] = frame[column].map({True: "Yes", False: "No"})
+    return frame
+
+
+def column_set(frame: pd.DataFrame, choices: dict[str, tuple[str, ...]] | None = None) -> grid.ColumnSet:
+    choices = choices or {}
+    columns = tuple(
+        grid.Column(label, label, _kind(frame[label]),
+                    choices=choices.get(label, YES_NO if set(frame[label].dropna().unique()) <= set(YES_NO)
+                                        and len(frame) else ()))
+        for label in frame.columns)
+    return grid.ColumnSet(columns, key=frame.columns[0])
+
+
+def analytics_table(frame: pd.DataFrame, key: str, export_name: str, drill: bool = False,
+                    column_config: dict | None = None, date_columns: tuple[str, ...] = ()) -> pd.Series | None:
+    """Show frame on the shared grid with its export; with drill, return the ticked row (or None)."""
+    frame = _readable(frame)
+    columns = column_set(frame)
+    query = grid_query(key, columns)
+    try:
+        kept = grid.filter_frame(frame, columns, query.filters)
+    except grid.FilterError as error:
+        st.error(str(error))
+        kept = frame
+    if query.sort is not None:
+        kept = grid.sort_frame(kept, columns, query.sort)
+    page = kept.iloc[query.offset:query.offset + query.limit]
+    shown = blank_missing(page, date_columns)
+    ticked = None
+    if drill:
+        rows = selectable_table(shown, key=f"{key}_table", column_config=column_config, single=True)
+        ticked = page.iloc[rows[0]] if rows and rows[0] < len(page) else None
+    else:
+        st.dataframe(shown, key=f"{key}_table", hide_index=True, width="stretch", column_config=column_config or {})
+    grid_pager(key, grid.GridPage(page, len(kept), query.offset, query.limit))
+    st.download_button(
+        "Export to Excel", key=f"{key}_export", icon=":material/table_view:", on_click="ignore",
+        file_name=f"{export_name} {date.today().isoformat()}.xlsx",
+        data=lambda: write_xlsx(list(kept.columns), kept.itertuples(index=False, name=None), export_name[:31]))
+    return ticked
