@@ -32,6 +32,10 @@ CLAIMS = PageSpec("pages/claims_page.py", "Walled Garden claims", ":material/wor
 SLA_DASHBOARD = PageSpec("pages/sla_page.py", "SLA dashboard", ":material/timer:", "sla")
 REFERRALS = PageSpec("pages/referrals_page.py", "Referral rates", ":material/query_stats:", "referral-rates")
 CENTRE_REFERRALS = PageSpec("pages/referrals_page.py", "My referral rates", ":material/query_stats:", "my-referral-rates")
+BATCH_REVIEW = PageSpec("pages/batch_review_page.py", "Batch review", ":material/group_work:", "batch-review")
+EQA_ALERTS = PageSpec("pages/eqa_alerts_page.py", "EQA alerts", ":material/notification_important:", "eqa-alerts")
+INVOICING = PageSpec("pages/invoicing_page.py", "Invoicing", ":material/receipt_long:", "invoicing")
+SETTINGS = PageSpec("pages/settings_page.py", "Settings", ":material/settings:", "settings")
 PENDING = PageSpec("pages/pending_page.py", "Pending Submission", ":material/pending_actions:", "pending-submission")
 SUBMISSIONS = PageSpec("pages/tracker_page.py", "Submissions", ":material/table_view:", "submissions")
 MY_QUEUE = PageSpec("pages/tracker_page.py", "My allocated work", ":material/assignment_ind:", "my-work")
@@ -39,10 +43,11 @@ MARKED_WORK = PageSpec("pages/tracker_page.py", "Marked work", ":material/fact_c
 
 ROLE_PAGES: dict[str, tuple[PageSpec, ...]] = {
     CENTRE: (HOME, UNIT_ASSESSMENT, INTEGRATED_ASSESSMENT, PENDING, TRACKER, CENTRE_REFERRALS),
-    ASSESSMENT_TEAM: (HOME, QUALITY_CHECK, ALLOCATION, RELEASE, CLAIMS, SLA_DASHBOARD, REFERRALS, SUBMISSIONS),
+    ASSESSMENT_TEAM: (HOME, QUALITY_CHECK, ALLOCATION, RELEASE, CLAIMS, INVOICING, REFERRALS, BATCH_REVIEW, EQA_ALERTS,
+                      SLA_DASHBOARD, SUBMISSIONS, SETTINGS),
     ASSESSOR: (HOME, MARKING, MY_QUEUE),
-    LEAD_ASSESSOR: (HOME, SAMPLING, MARKED_WORK, REFERRALS, SLA_DASHBOARD),
-    QUALITY: (HOME, REFERRALS, SLA_DASHBOARD),
+    LEAD_ASSESSOR: (HOME, SAMPLING, MARKED_WORK, BATCH_REVIEW, REFERRALS, SLA_DASHBOARD),
+    QUALITY: (HOME, EQA_ALERTS, REFERRALS, SLA_DASHBOARD),
 }
 
 

@@ -6,11 +6,11 @@ from lib.users import ROLES
 
 EXPECTED = {
     "centre": ["Home", "Unit Assessment", "Integrated Assessment", "Pending Submission", "Tracker", "My referral rates"],
-    "assessment_team": ["Home", "Quality check", "Allocation", "Release", "Walled Garden claims", "SLA dashboard",
-                        "Referral rates", "Submissions"],
+    "assessment_team": ["Home", "Quality check", "Allocation", "Release", "Walled Garden claims", "Invoicing",
+                        "Referral rates", "Batch review", "EQA alerts", "SLA dashboard", "Submissions", "Settings"],
     "assessor": ["Home", "My marking queue", "My allocated work"],
-    "lead_assessor": ["Home", "Sampling", "Marked work", "Referral rates", "SLA dashboard"],
-    "quality": ["Home", "Referral rates", "SLA dashboard"],
+    "lead_assessor": ["Home", "Sampling", "Marked work", "Batch review", "Referral rates", "SLA dashboard"],
+    "quality": ["Home", "EQA alerts", "Referral rates", "SLA dashboard"],
 }
 
 

@@ -1,0 +1,171 @@
+"""The analytics pages in AppTest: referral rates with drill-down, batch review and its report, EQA alerts,
+SLA performance, invoicing and settings; each role sees and does what it may."""
+
+from __future__ import annotations
+
+import pytest
+
+from lib.db import Database
+from tests.apptest_helpers import STRONG_KEY, new_app, sign_in, texts
+
+
+@pytest.fixture
+def as_role(db_path, monkeypatch, tmp_path):
+    monkeypatch.setenv("ILMA_DB", str(db_path))
+    monkeypatch.setenv("ILMA_COOKIE_KEY", STRONG_KEY)
+    monkeypatch.setenv("ILMA_SECRETS_FILE", str(tmp_path / "no-secrets.toml"))
+
+    def signed_in(username: str, script: str):
+        at = sign_in(new_app(), username)
+        at.switch_page(script).run()
+        assert not at.exception, at.exception
+        return at
+
+    return signed_in
+
+
+def tick(at, key, rows):
+    at.session_state[key] = {"selection": {"rows": rows, "columns": [], "cells": []}}
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def chart_keys(at) -> list[str]:
+    return [chart.proto.id.rsplit("-", 1)[-1] for chart in at.get("plotly_chart")]
+
+
+def test_team_sees_rates_charts_and_drills_from_a_centre_to_a_batch(as_role):
+    at = as_role("team.demo", "pages/referrals_page.py")
+    assert at.metric[0].label == "Service referral rate"
+    assert len(at.get("plotly_chart")) == 2  # the monthly chart and the funnel plot
+    assert [t.label for t in at.tabs][:6] == ["Centres", "Units", "Qualifications", "Assessors", "Batches", "Months"]
+    tick(at, "rates_centre_table", [0])
+    assert "Centre 012345" in texts(at)
+    tick(at, "drill_batches_table", [0])
+    assert "its submissions" in texts(at)
+    items = [frame.value for frame in at.dataframe if "Learner" in frame.value.columns]
+    assert items and len(items[-1]) > 0
+
+
+def test_a_filter_on_the_centre_table_keeps_matching_rows(as_role):
+    at = as_role("team.demo", "pages/referrals_page.py")
+    at.selectbox(key="rates_centre_filter_column").set_value("Centre").run()
+    at.text_input(key="rates_centre_filter_value1_Centre").input("0234")
+    at.button(key="rates_centre_filter_apply").click().run()
+    shown = next(frame.value for frame in at.dataframe if "Centre name" in frame.value.columns)
+    assert shown.Centre.tolist() == ["023456"]
+
+
+def test_a_centre_sees_only_its_own_rates_and_its_feedback_reports(as_role):
+    at = as_role("harbourside.demo", "pages/referrals_page.py")
+    assert at.title[0].value == "My referral rates"
+    assert len(at.get("plotly_chart")) == 1  # no funnel plot of other centres
+    assert [t.label for t in at.tabs] == ["Units", "Months"]
+    for frame in at.dataframe:
+        assert "Centre" not in frame.value.columns or set(frame.value.Centre) <= {"023456"}
+    assert "Feedback Summary Reports" in texts(at)
+    assert at.get("download_button")  # the report's Word download
+
+
+def test_the_lead_writes_a_feedback_summary_report_and_the_centre_sees_it(as_role, db_path):
+    at = as_role("lead.demo", "pages/batch_review_page.py")
+    at.toggle(key="batches_flagged_only").set_value(False).run()
+    table = next(frame.value for frame in at.dataframe if "Batch ID" in frame.value.columns)
+    without_report = [i for i, has in enumerate(table.Report) if has == "No" and table.Results.iloc[i] != "0"]
+    row = without_report[0]
+    batch_id = int(table["Batch ID"].iloc[row])
+    tick(at, "batches_table", [row])
+    at.text_area(key=f"report_trends_{batch_id}").input("Too short")
+    at.button(key="FormSubmitter:report_form_" + str(batch_id) + "-Save report").click().run()
+    assert "Describe the trends" in texts(at)
+    at.text_area(key=f"report_trends_{batch_id}").input("Learners described theory without linking it to practice.")
+    at.button(key="FormSubmitter:report_form_" + str(batch_id) + "-Save report").click().run()
+    assert not at.exception
+    assert "is saved" in texts(at)
+    database = Database.open(db_path)
+    try:
+        centre = database.query_one("SELECT c.number FROM batches b JOIN centres c ON c.id = b.centre_id "
+                                    "WHERE b.id = ?", [batch_id])[0]
+        username = database.query_one("SELECT username FROM users WHERE role = 'centre' AND status = 'active' AND "
+                                      "centre_id = (SELECT centre_id FROM batches WHERE id = ?) ORDER BY id LIMIT 1",
+                                      [batch_id])
+    finally:
+        database.close()
+    if username and centre != "067890":  # the blocked centre cannot sign in
+        centre_view = as_role(username[0], "pages/referrals_page.py")
+        assert "Learners described theory" in "\n".join(e.label for e in centre_view.expander) + texts(centre_view)
+
+
+def test_the_team_reads_batch_review_but_writes_no_report(as_role):
+    at = as_role("team.demo", "pages/batch_review_page.py")
+    assert at.metric[1].label == "Flagged"
+    tick(at, "batches_table", [0])
+    assert not at.get("text_area")
+
+
+def test_quality_follows_an_alert_up_with_notes(as_role):
+    at = as_role("quality.demo", "pages/eqa_alerts_page.py")
+    assert [m.label for m in at.metric] == ["Open", "Contacted", "Action plan", "Closed"]
+    table = next(frame.value for frame in at.dataframe if "Alert" in frame.value.columns)
+    row = 0
+    alert, status = int(table.Alert.iloc[row]), table.Status.iloc[row]
+    next_status = {"Open": "contacted", "Contacted": "action_plan", "Action plan": "closed"}[status]
+    tick(at, "eqa_alerts_table", [row])
+    assert "eqa_alert_chart" in chart_keys(at)
+    at.radio(key=f"follow_up_status_{alert}").set_value(next_status)
+    at.button(key=f"FormSubmitter:follow_up_{alert}-Save").click().run()
+    assert "Write a note" in texts(at)
+    at.radio(key=f"follow_up_status_{alert}").set_value(next_status)
+    at.text_area(key=f"follow_up_note_{alert}").input("Phoned the quality contact; visit booked.")
+    at.button(key=f"FormSubmitter:follow_up_{alert}-Save").click().run()
+    assert f"Alert {alert} is now" in texts(at)
+
+
+def test_the_sla_dashboard_shows_performance_overall_and_by_centre(as_role):
+    at = as_role("lead.demo", "pages/sla_page.py")
+    labels = [m.label for m in at.metric]
+    assert labels[3:] == ["Released", "On time", "Median working days to result", "Quality checks within 5 working days"]
+    assert at.metric[4].value.endswith("%")
+    assert len(at.get("plotly_chart")) == 1
+    by_centre = next(frame.value for frame in at.dataframe if "Centre" in frame.value.columns)
+    assert len(by_centre) >= 3
+
+
+def test_invoicing_runs_a_week_once(as_role, db_path):
+    at = as_role("team.demo", "pages/invoicing_page.py")
+    at.date_input(key="invoice_week").set_value(__import__("datetime").date(2026, 11, 16)).run()
+    # The demo has billed its past weeks already: nothing is left and the run button is disabled.
+    assert at.button(key="invoice_run").disabled
+    assert "Invoices raised for this week" in texts(at)
+    database = Database.open(db_path)
+    try:
+        before = database.query_one("SELECT count(*) FROM invoice_lines")[0]
+        database.query_one("DELETE FROM invoice_lines WHERE invoice_id = (SELECT max(id) FROM invoices) RETURNING 1")
+        database.query_one("DELETE FROM invoices WHERE id = (SELECT max(id) FROM invoices) RETURNING 1")
+        removed = before - database.query_one("SELECT count(*) FROM invoice_lines")[0]
+    finally:
+        database.close()
+    at.run()
+    assert not at.button(key="invoice_run").disabled
+    at.button(key="invoice_run").click().run()
+    assert "Invoices raised" in texts(at)
+    database = Database.open(db_path)
+    try:
+        assert database.query_one("SELECT count(*) FROM invoice_lines")[0] == before
+    finally:
+        database.close()
+    assert removed > 0
+
+
+def test_settings_refuse_a_bad_value_and_keep_a_good_one(as_role):
+    at = as_role("team.demo", "pages/settings_page.py")
+    at.text_input(key="setting_batch_flag_rate_percent").input("lots").run()
+    at.button(key="setting_save_batch_flag_rate_percent").click().run()
+    assert "must be a number" in texts(at)
+    at.text_input(key="setting_batch_flag_rate_percent").input("35").run()
+    at.button(key="setting_save_batch_flag_rate_percent").click().run()
+    assert "is now 35" in texts(at)
+    at.text_input(key="fee_re_assessment").input("-5").run()
+    at.button(key="fee_save_re_assessment").click().run()
+    assert "zero or more" in texts(at)
