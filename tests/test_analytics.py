@@ -1,0 +1,310 @@
+"""Batch review, Feedback Summary Reports, EQA alerts, SLA performance, invoicing and settings against
+figures worked out by hand (tests/analytics_fixture.py), and on the demo database where a lifecycle needs it."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import date, datetime
+from decimal import Decimal
+
+import docx
+import pandas as pd
+import pytest
+
+from lib import batch_review, eqa, invoicing, settings, sla
+from lib.errors import Refused
+from lib.feedback_docx import feedback_report_docx
+from lib.referrals import Period
+from lib.scope import NotAllowed, NotFound
+from tests.analytics_fixture import CENTRE_A, CENTRE_B, LEAD, QUALITY, TEAM, Item, add, new_database
+from tests.conftest import load_user
+
+YEAR_2026 = Period(date(2026, 1, 1), date(2026, 12, 31))
+
+
+@pytest.fixture
+def fixture_db(tmp_path):
+    database = new_database(tmp_path / "analytics.duckdb")
+    yield database
+    database.close()
+
+
+# ---- batch review --------------------------------------------------------------------------------
+
+RULE = batch_review.FlagRule(rate_percent=40, min_results=5)
+
+
+@pytest.mark.parametrize(("rate", "results", "expected"), [
+    (40.0, 5, "rate ≥ 40%"),                          # on the threshold, enough results
+    (39.9, 5, ""),                                     # just under it
+    (100.0, 4, ""),                                    # every result referred, but too few to judge
+    (35.0, 400, "above 99.8% limit"),                  # under 40% but far more than chance (limit 26.2%)
+    (80.0, 5, "rate ≥ 40% and above 99.8% limit"),     # limit for 5 results is 75.3%
+])
+def test_batch_flags_need_enough_results_and_a_high_or_unlikely_rate(rate, results, expected):
+    assert batch_review.flag_reasons([rate], [results], 20.0, RULE) == [expected]
+
+
+def batch_items(db):
+    add(db,
+        Item(31, 1, {"8000-250": "Referral"}, batch=11, released=datetime(2026, 3, 20)),
+        Item(32, 1, {"8000-250": "Pass", "8000-251": "Referral"}, batch=11, released=datetime(2026, 3, 21)),
+        Item(33, 1, {"8000-250": "Referral"}, batch=11, released=datetime(2026, 3, 22)),
+        Item(34, 1, {"8000-251": None}, batch=11, stage="allocated"),
+        Item(35, 2, {"8000-250": "Pass"}, batch=12, released=datetime(2026, 3, 20)))
+
+
+def test_batches_show_size_results_rate_and_most_referred_units(fixture_db):
+    batch_items(fixture_db)
+    frame = batch_review.batches(fixture_db, LEAD, YEAR_2026).set_index("Batch ID")
+    cohort = frame.loc[11]
+    assert (cohort.Items, cohort["Released items"], cohort.Results, cohort.Referrals) == (4, 3, 4, 3)
+    assert cohort["Rate %"] == 75.0
+    assert cohort["Most referred units"] == "8000-250 (2), 8000-251 (1)"
+    assert cohort.Flag == ""  # 4 results: fewer than the 5 the rule asks for
+    assert frame.loc[12, "Rate %"] == 0.0
+    assert 10 not in frame.index  # a batch with no items is not listed
+    settings.update_setting(fixture_db, TEAM, "batch_flag_min_results", "4")
+    again = batch_review.batches(fixture_db, LEAD, YEAR_2026).set_index("Batch ID")
+    assert again.loc[11, "Flag"].startswith("rate ≥ 40%")
+
+
+def test_a_batchs_submissions_hide_unreleased_results(fixture_db):
+    batch_items(fixture_db)
+    items = batch_review.batch_items(fixture_db, LEAD, 11).set_index("ID")
+    assert items.loc[32, "Unit results"] == "8000-250: Pass, 8000-251: Referral"
+    assert items.loc[34, "Unit results"] == "8000-251: not released"
+    with pytest.raises(NotAllowed):
+        batch_review.batches(fixture_db, CENTRE_A, YEAR_2026)
+    assert batch_review.batch_items(fixture_db, CENTRE_B, 11).empty
+
+
+ADVICE = {"8000-250": "Evaluate, do not only describe.", "8000-251": ""}
+TRENDS = "Learners described theory without linking it to their workplace."
+
+
+def test_a_lead_writes_a_report_the_centre_reads_and_downloads_as_word(fixture_db):
+    batch_items(fixture_db)
+    with pytest.raises(Refused, match="trends"):
+        batch_review.save_feedback_report(fixture_db, LEAD, 11, "Too short", ADVICE)
+    with pytest.raises(Refused, match="8585-301"):
+        batch_review.save_feedback_report(fixture_db, LEAD, 11, TRENDS, {"8585-301": "Not in this batch"})
+    with pytest.raises(NotAllowed):
+        batch_review.save_feedback_report(fixture_db, CENTRE_A, 11, TRENDS, ADVICE)
+    assert batch_review.feedback_report(fixture_db, CENTRE_A, 11) is None
+    batch_review.save_feedback_report(fixture_db, LEAD, 11, TRENDS, ADVICE, now=datetime(2026, 3, 25, 10))
+
+    report = batch_review.feedback_report(fixture_db, CENTRE_A, 11)
+    assert report.trends == TRENDS and report.unit_advice == {"8000-250": "Evaluate, do not only describe."}
+    assert report.unit_figures == (("8000-250", 3, 2), ("8000-251", 1, 1))
+    assert batch_review.reports_for_centre(fixture_db, CENTRE_A)["Batch ID"].tolist() == [11]
+    assert batch_review.reports_for_centre(fixture_db, CENTRE_B).empty
+    with pytest.raises(NotFound):
+        batch_review.feedback_report(fixture_db, CENTRE_B, 11)
+
+    document = docx.Document(io.BytesIO(feedback_report_docx(report)))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert TRENDS in text and "Cohort A" in text and "Helen Lead" in text and "(75.0%)" in text
+    rows = [[cell.text for cell in row.cells] for row in document.tables[0].rows]
+    assert rows[1] == ["8000-250", "3", "2", "Evaluate, do not only describe."]
+    assert rows[2] == ["8000-251", "1", "1", ""]
+
+    batch_review.save_feedback_report(fixture_db, LEAD, 11, TRENDS + " Updated.", {}, now=datetime(2026, 3, 27))
+    rewritten = batch_review.feedback_report(fixture_db, LEAD, 11)
+    assert rewritten.written_at == datetime(2026, 3, 25, 10) and rewritten.updated_at == datetime(2026, 3, 27)
+    audit = fixture_db.query_all("SELECT action FROM audit_log WHERE entity = 'batch' AND entity_id = '11'")
+    assert [a for (a,) in audit] == ["feedback_report_saved", "feedback_report_saved"]
+
+
+# ---- EQA alerts ----------------------------------------------------------------------------------
+
+RUN_RULE = eqa.AlertRule(months_in_a_row=3, min_results=10)
+
+
+def months(rows):
+    return pd.DataFrame(rows, columns=["centre_id", "month", "results", "referrals", "service"])
+
+
+def test_runs_need_consecutive_months_above_the_service_with_enough_results():
+    frame = months([
+        # centre 1: four months above: one run of four
+        *[(1, m, 10, 5, 20.0) for m in ("2026-01", "2026-02", "2026-03", "2026-04")],
+        # centre 2: two months, then a month with 9 results, then three months: only the last three count
+        (2, "2026-01", 20, 10, 20.0), (2, "2026-02", 20, 10, 20.0), (2, "2026-03", 9, 9, 20.0),
+        *[(2, m, 12, 6, 20.0) for m in ("2026-04", "2026-05", "2026-06")],
+        # centre 3: across the turn of the year
+        *[(3, m, 10, 3, 20.0) for m in ("2025-11", "2025-12", "2026-01")],
+        # centre 4: a month with no results breaks the run (January, March, April)
+        *[(4, m, 10, 5, 20.0) for m in ("2026-01", "2026-03", "2026-04")],
+        # centre 5: equal to the service is not above it
+        *[(5, m, 10, 2, 20.0) for m in ("2026-01", "2026-02", "2026-03")],
+    ])
+    runs = {run["centre_id"]: [m["month"] for m in run["months"]] for run in eqa.find_runs(frame, RUN_RULE)}
+    assert runs == {1: ["2026-01", "2026-02", "2026-03", "2026-04"], 2: ["2026-04", "2026-05", "2026-06"],
+                    3: ["2025-11", "2025-12", "2026-01"]}
+    first = eqa.find_runs(frame, RUN_RULE)[0]["months"][0]
+    assert first == {"month": "2026-01", "results": 10, "referrals": 5, "rate": 50.0, "service": 20.0}
+
+
+def test_alerts_are_raised_once_and_extended_when_the_run_goes_on(db):
+    quality = load_user(db, "quality.demo")
+    today = date(2026, 11, 23)
+    assert eqa.raise_alerts(db, quality, today) == 0  # the demo raised them already
+    audit_rows = db.query_one("SELECT count(*) FROM audit_log")[0]
+    assert eqa.raise_alerts(db, quality, today) == 0
+    assert db.query_one("SELECT count(*) FROM audit_log")[0] == audit_rows  # nothing changed, nothing written
+    alert_id, stored = db.query_one("SELECT id, months FROM eqa_alerts ORDER BY last_month DESC, id LIMIT 1")
+    stored = json.loads(stored)
+    db.query_one("UPDATE eqa_alerts SET months = ?, last_month = ? WHERE id = ? RETURNING 1",
+                 [json.dumps(stored[:-1]), stored[-2]["month"], alert_id])
+    assert eqa.raise_alerts(db, quality, today) == 0
+    assert json.loads(db.query_one("SELECT months FROM eqa_alerts WHERE id = ?", [alert_id])[0]) == stored
+    db.query_one("DELETE FROM eqa_alerts WHERE id = ? RETURNING 1", [alert_id])
+    assert eqa.raise_alerts(db, quality, today) == 1
+
+
+def test_an_alert_moves_open_contacted_action_plan_closed_with_notes(db):
+    quality = load_user(db, "quality.demo")
+    alert_id = db.query_one("UPDATE eqa_alerts SET status = 'open' WHERE id = (SELECT min(id) FROM eqa_alerts) "
+                            "RETURNING id")[0]
+    with db.cursor() as cursor:
+        cursor.execute("DELETE FROM eqa_alert_notes WHERE alert_id = ?", [alert_id])
+    with pytest.raises(Refused, match="cannot move"):
+        eqa.follow_up(db, quality, alert_id, "open_wrongly", "A note that is long enough")
+    with pytest.raises(Refused, match="Write a note"):
+        eqa.follow_up(db, quality, alert_id, "contacted", " ")
+    with pytest.raises(NotAllowed):
+        eqa.follow_up(db, load_user(db, "team.demo"), alert_id, "contacted", "Team cannot do this")
+    steps = [("open", "Added the centre to this month's calls."), ("contacted", "Spoke to the quality contact."),
+             ("action_plan", "Action plan agreed: tutor standardisation by March."), ("closed", "Rates back in line.")]
+    for day, (status, note) in enumerate(steps, start=1):
+        eqa.follow_up(db, quality, alert_id, status, note, now=datetime(2026, 11, day, 9))
+    detail = eqa.alert_detail(db, quality, alert_id)
+    assert detail.status == "closed"
+    assert detail.notes.To.tolist() == ["Open", "Contacted", "Action plan", "Closed"]
+    assert detail.notes.Note.tolist()[-1] == "Rates back in line."
+    with pytest.raises(Refused):
+        eqa.follow_up(db, quality, alert_id, "closed", "Closing a closed alert")
+    assert eqa.allowed_moves("contacted") == ["contacted", "action_plan", "closed"]
+    with pytest.raises(NotAllowed):
+        eqa.alerts(db, load_user(db, "centre.demo"))
+
+
+# ---- SLA performance -----------------------------------------------------------------------------
+
+def sla_items(db):
+    add(db,
+        # received Mon 2 March, released Fri 27 March: 19 working days; QC on day 2 of 5
+        Item(41, 1, {"8000-250": "Pass"}, received=date(2026, 3, 2), released=datetime(2026, 3, 27, 14),
+             sla_target=date(2026, 4, 8), checked=datetime(2026, 3, 4, 10), qc_due=date(2026, 3, 9)),
+        # received Mon 30 March, released Thu 9 April across Easter (Good Friday, Easter Monday): 6 working days;
+        # QC on the due day itself
+        Item(42, 1, {"8000-250": "Pass"}, received=date(2026, 3, 30), released=datetime(2026, 4, 9, 14),
+             sla_target=date(2026, 5, 6), checked=datetime(2026, 4, 8, 16), qc_due=date(2026, 4, 8)),
+        # centre B: received 2 March, released Mon 20 April, after its target: 33 working days; QC late
+        Item(43, 2, {"8000-250": "Pass"}, received=date(2026, 3, 2), released=datetime(2026, 4, 20, 9),
+             sla_target=date(2026, 4, 8), checked=datetime(2026, 3, 12, 9), qc_due=date(2026, 3, 9)))
+
+
+def test_sla_performance_by_month_centre_and_overall(fixture_db):
+    sla_items(fixture_db)
+    by_month = sla.performance(fixture_db, TEAM, date(2026, 1, 1), date(2026, 12, 31), by="month")
+    assert by_month.values.tolist() == [["2026-03", 1, 100.0, 19.0, 100.0], ["2026-04", 2, 50.0, 19.5, 50.0]]
+    by_centre = sla.performance(fixture_db, TEAM, date(2026, 1, 1), date(2026, 12, 31), by="centre")
+    assert by_centre.values.tolist() == [["100001", 2, 100.0, 12.5, 100.0], ["100002", 1, 0.0, 33.0, 0.0]]
+    overall = sla.performance(fixture_db, TEAM, date(2026, 1, 1), date(2026, 12, 31), by=None)
+    assert overall.values.tolist() == [["All", 3, 66.7, 19.0, 66.7]]
+    one_centre = sla.performance(fixture_db, TEAM, date(2026, 1, 1), date(2026, 12, 31), by=None,
+                                 centre_number="100002")
+    assert one_centre.values.tolist() == [["All", 1, 0.0, 33.0, 0.0]]
+    april = sla.performance(fixture_db, TEAM, date(2026, 4, 1), date(2026, 4, 30), by=None)
+    assert april.Released.tolist() == [2]
+    with pytest.raises(NotAllowed):
+        sla.performance(fixture_db, CENTRE_A)
+
+
+# ---- invoicing -----------------------------------------------------------------------------------
+
+WEEK = date(2026, 11, 16)  # Monday 16 to Sunday 22 November 2026
+WEDNESDAY = date(2026, 11, 25)
+
+
+def invoice_items(db):
+    add(db,
+        Item(21, 1, {"8000-250": None}, stage="submitted", category="Re-assessment", batch=10,
+             submitted=datetime(2026, 11, 22, 23, 59)),                        # Sunday 23:59: this week
+        Item(22, 1, {"8000-250": None}, stage="submitted", category="Re-assessment", batch=10,
+             submitted=datetime(2026, 11, 23, 0, 0)),                          # Monday 00:00: next week
+        Item(23, 1, {"8000-250": None, "8000-251": None}, stage="submitted", category="Re-assessment", batch=13,
+             submitted=datetime(2026, 11, 16, 0, 0)),                          # Monday 00:00: two units
+        Item(24, 2, {"8000-250": None}, stage="submitted", submitted=datetime(2026, 11, 18, 12), words=27_000),
+        Item(25, 2, {"8000-250": None}, stage="submitted", submitted=datetime(2026, 11, 18, 12), words=4_000),
+        Item(26, 2, {"8000-250": None}, stage="submitted", category="Re-assessment", batch=12,
+             submitted=datetime(2026, 11, 15, 23, 59)),                        # the Sunday before
+        Item(27, 2, {"8000-250": None}, stage="rejected", submitted=datetime(2026, 11, 19, 12), words=30_000),
+        Item(28, 2, {"8585-301": None}, stage="submitted", submitted=datetime(2026, 11, 19, 12), words=30_000))
+
+
+def test_the_wednesday_run_bills_last_week_per_centre_and_purchase_order(fixture_db):
+    invoice_items(fixture_db)
+    assert invoicing.week_to_bill(WEDNESDAY) == WEEK
+    assert invoicing.week_to_bill(date(2026, 11, 23)) == WEEK  # a late run on the Monday still bills that week
+    created = invoicing.run_week(fixture_db, TEAM, WEEK, today=WEDNESDAY)
+    assert len(created) == 3
+    raised = invoicing.invoices(fixture_db, TEAM, WEEK)
+    assert raised[["Centre", "Purchase order", "Lines", "Total £"]].values.tolist() == [
+        ["100001", "PO 1111111", 1, 85.0],   # item 21, Sunday 23:59
+        ["100001", "PO 3333333", 1, 170.0],  # item 23, two units
+        ["100002", invoicing.NO_PURCHASE_ORDER, 1, 255.0],  # item 24: 22,000 words over, 3 blocks of 10,000
+    ]
+    lines = invoicing.invoice_lines(fixture_db, TEAM, WEEK)
+    assert lines[["ID", "Fee", "Quantity", "Amount £"]].values.tolist() == [
+        [21, "Re-assessment", 1, 85.0], [23, "Re-assessment", 2, 170.0], [24, "Word count over guidance", 3, 255.0]]
+
+
+def test_running_a_week_twice_bills_nothing_twice_and_new_fees_apply_to_new_runs(fixture_db):
+    invoice_items(fixture_db)
+    invoicing.run_week(fixture_db, TEAM, WEEK, today=WEDNESDAY)
+    assert invoicing.run_week(fixture_db, TEAM, WEEK, today=WEDNESDAY) == []
+    assert invoicing.preview(fixture_db, TEAM, WEEK).empty
+    settings.update_fee(fixture_db, TEAM, "re_assessment", "90.00")
+    invoicing.run_week(fixture_db, TEAM, date(2026, 11, 23), today=date(2026, 12, 2))
+    next_week = invoicing.invoice_lines(fixture_db, TEAM, date(2026, 11, 23))
+    assert next_week[["ID", "Amount £"]].values.tolist() == [[22, 90.0]]  # Monday 00:00 belongs to this week
+    assert invoicing.invoices(fixture_db, TEAM, WEEK)["Total £"].sum() == 510.0  # old invoices keep their prices
+    assert fixture_db.query_one("SELECT count(*) FROM invoice_lines")[0] == 4
+
+
+def test_invoicing_refuses_unfinished_weeks_other_days_and_other_roles(fixture_db):
+    invoice_items(fixture_db)
+    with pytest.raises(Refused, match="has not ended"):
+        invoicing.run_week(fixture_db, TEAM, date(2026, 11, 23), today=WEDNESDAY)
+    with pytest.raises(Refused, match="Monday"):
+        invoicing.run_week(fixture_db, TEAM, date(2026, 11, 18), today=WEDNESDAY)
+    with pytest.raises(NotAllowed):
+        invoicing.run_week(fixture_db, CENTRE_A, WEEK, today=WEDNESDAY)
+    assert fixture_db.query_one("SELECT count(*) FROM invoices")[0] == 0
+    invoicing.run_week(fixture_db, TEAM, WEEK, today=WEDNESDAY)
+    assert invoicing.invoices(fixture_db, CENTRE_A)["Centre"].unique().tolist() == ["100001"]
+
+
+# ---- settings ------------------------------------------------------------------------------------
+
+def test_settings_take_numbers_of_zero_or_more_from_the_team_only(fixture_db):
+    with pytest.raises(Refused, match="must be a number"):
+        settings.update_setting(fixture_db, TEAM, "eqa_consecutive_months", "three")
+    with pytest.raises(Refused, match="zero or more"):
+        settings.update_setting(fixture_db, TEAM, "eqa_consecutive_months", "-1")
+    with pytest.raises(Refused, match="no setting"):
+        settings.update_setting(fixture_db, TEAM, "made_up", "1")
+    with pytest.raises(NotAllowed):
+        settings.update_setting(fixture_db, QUALITY, "eqa_consecutive_months", "2")
+    with pytest.raises(Refused, match="two decimal places"):
+        settings.update_fee(fixture_db, TEAM, "re_assessment", "85.001")
+    settings.update_setting(fixture_db, TEAM, "eqa_consecutive_months", "4")
+    assert eqa.alert_rule(fixture_db) == eqa.AlertRule(4, 10)
+    settings.update_fee(fixture_db, TEAM, "word_count_excess", "£99.50")
+    assert settings.fee_amounts(fixture_db)["word_count_excess"] == Decimal("99.50")
+    changes = fixture_db.query_all("SELECT action, entity_id FROM audit_log ORDER BY id")
+    assert changes == [("setting_changed", "eqa_consecutive_months"), ("fee_changed", "word_count_excess")]
