@@ -83,6 +83,7 @@ def tick_row(page: Page, table_key: str, row: int = 0) -> None:
     """Tick a row's checkbox in a st.dataframe (drawn on a canvas, so by position)."""
     grid = page.locator(f".st-key-{table_key} [data-testid='stDataFrame']")
     expect(grid).to_be_visible(timeout=30_000)
+    grid.scroll_into_view_if_needed()
     box = grid.bounding_box()
     page.mouse.click(box["x"] + 18, box["y"] + 35 * (row + 1) + 17)
     settle(page)
