@@ -11,7 +11,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from bench import ilm, tracker
+from bench import analytics, ilm, tracker
 from bench.timing import rerun_ms
 from lib import demo, devserver
 from lib.config import PROJECT_ROOT
@@ -83,8 +83,10 @@ def main(argv: list[str] | None = None) -> int:
     tracker.query_figures(db_path, emit)
     tracker.export_figures(db_path, emit)
     ilm.figures(db_path, emit)
+    analytics.figures(db_path, emit)
     signin_rerun(db_path)
     tracker.rerun_figures(db_path, bench_env(db_path), emit)
+    analytics.rerun_figures(bench_env(db_path), emit)
     return 0
 
 

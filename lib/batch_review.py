@@ -13,7 +13,7 @@ import pandas as pd
 from lib.db import Database, Writer
 from lib.errors import Refused
 from lib.referrals import ALL_TIME, Z_998, Period, funnel_limit, rates_by, service_rate
-from lib.scope import NotFound, centre_scope, reads_centre_data, require_role, writes_centre_data
+from lib.scope import NotFound, centre_scope, reads_centre_data, require_role, submission_scope, writes_centre_data
 from lib.settings import setting
 from lib.users import ASSESSMENT_TEAM, LEAD_ASSESSOR, QUALITY, User
 
@@ -93,7 +93,8 @@ def batches(db: Database, user: User, period: Period = ALL_TIME) -> pd.DataFrame
                                     out=np.full(len(frame), np.nan), where=results > 0), 1))
     referrals, all_results = service_rate(db, user, Period(period.start, period.end, period.qualification))
     service = 100 * referrals / all_results if all_results else 0.0
-    frame["Flag"] = flag_reasons(frame["Rate %"].fillna(0), results, service, flag_rule(db))
+    frame.insert(frame.columns.get_loc("Created"), "Flag",
+                 flag_reasons(frame["Rate %"].fillna(0), results, service, flag_rule(db)))
     frame["Most referred units"] = frame["Most referred units"].fillna("")
     return frame
 
@@ -204,3 +205,13 @@ def save_feedback_report(db: Database, user: User, batch_id: int, trends: str, u
                      {"trends": trends, "unit_advice": advice})
 
     db.transact(user, work)
+
+
+@reads_centre_data(probes={"submission_id": "submission"})
+def report_for_item(db: Database, user: User, submission_id: int) -> FeedbackReport | None:
+    """The Feedback Summary Report on the batch a submission was sent in, if one has been written."""
+    scope, params = submission_scope(user)
+    row = db.query_one(f"SELECT s.batch_id FROM submissions s WHERE s.id = ? AND {scope}", [submission_id, *params])
+    if row is None or row[0] is None:
+        return None
+    return feedback_report(db, user, int(row[0]))

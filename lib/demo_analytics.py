@@ -31,6 +31,11 @@ def add_follow_up_work(db: Database, today: date) -> None:
         batch_review.save_feedback_report(db, lead, int(batch_id), TRENDS, dict.fromkeys(codes, ADVICE), written)
     eqa.raise_alerts(db, quality, today)
     open_alerts = eqa.alerts(db, quality, include_closed=False)
+    long_ago = f"{today.year - 1}-{today.month:02d}"
+    for alert_id in open_alerts[open_alerts.To < long_ago].Alert:
+        eqa.follow_up(db, quality, int(alert_id), "closed",
+                      "EQA visit held and tutor guidance updated; the centre's rate came back in line.")
+    open_alerts = eqa.alerts(db, quality, include_closed=False)
     if len(open_alerts):
         eqa.follow_up(db, quality, int(open_alerts.Alert.iloc[0]), "contacted",
                       "Called the centre's quality contact; a review of tutor guidance on evaluation is booked.")

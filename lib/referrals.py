@@ -111,10 +111,11 @@ def against_service(frame: pd.DataFrame, service_percent) -> pd.DataFrame:
     """
     frame = frame.copy()
     if isinstance(service_percent, dict):
-        frame["Service %"] = frame.Month.map(service_percent).astype(float).round(1)
+        service = frame.Month.map(service_percent).to_numpy(dtype=float)
     else:
-        frame["Service %"] = float(service_percent)
-    rate = frame["Service %"].to_numpy(dtype=float) / 100
+        service = np.full(len(frame), float(service_percent))
+    frame["Service %"] = np.round(service, 1)
+    rate = service / 100
     observed = (frame.Referrals / frame.Results).to_numpy(dtype=float)
     frame["Above 95% limit"] = observed > funnel_limit(rate, frame.Results.to_numpy(), Z_95)
     frame["Above 99.8% limit"] = observed > funnel_limit(rate, frame.Results.to_numpy(), Z_998)

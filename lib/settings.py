@@ -12,6 +12,15 @@ from lib.scope import not_centre_data, require_role
 from lib.users import ASSESSMENT_TEAM, User
 
 TEAM_ONLY = "Only the ILM Assessment Team changes settings and fees."
+TITLES = {
+    "batch_flag_rate_percent": "Batch flag: referral rate (%)",
+    "batch_flag_min_results": "Batch flag: fewest results",
+    "eqa_consecutive_months": "EQA alert: months in a row",
+    "eqa_min_results_per_month": "EQA alert: fewest results a month",
+    "sampling_first_markings": "Sampling: an assessor's first markings",
+    "sampling_random_percent": "Sampling: random share (%)",
+    "sla_at_risk_working_days": "SLA: at risk with working days left",
+}
 
 
 def setting(db_or_writer: Database | Writer, key: str) -> float:
@@ -24,7 +33,9 @@ def setting(db_or_writer: Database | Writer, key: str) -> float:
 
 
 def all_settings(db: Database) -> pd.DataFrame:
-    return db.query_df('SELECT key AS "Setting", value AS "Value", description AS "Meaning" FROM settings ORDER BY key')
+    frame = db.query_df('SELECT key AS "Setting", value AS "Value", description AS "Meaning" FROM settings ORDER BY key')
+    frame.insert(1, "Title", [TITLES.get(key, key.replace("_", " ").capitalize()) for key in frame.Setting])
+    return frame
 
 
 def _non_negative_number(raw, what: str) -> Decimal:

@@ -20,8 +20,8 @@ st.caption("Each Wednesday the team bills the re-submissions after a Referral ma
 show_notice(NOTICE)
 
 default_week = week_to_bill(date.today())
-chosen = st.date_input("Week beginning (a Monday)", default_week, key="invoice_week", format="DD/MM/YYYY",
-                       max_value=default_week)
+chosen = st.columns(3)[0].date_input("Week beginning (a Monday)", default_week, key="invoice_week",
+                                     format="DD/MM/YYYY", max_value=default_week)
 week_start = chosen - timedelta(days=chosen.weekday())
 if week_start != chosen:
     st.caption(f"That day is in the week beginning Monday {week_start:%d/%m/%Y}.")

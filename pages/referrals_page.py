@@ -63,7 +63,8 @@ by_month = rates_by(db, user, "month", period)
 chart = go.Figure()
 chart.add_scatter(x=sorted(monthly), y=[monthly[m] for m in sorted(monthly)], name="Service", mode="lines+markers")
 if own_centre or centre:
-    chart.add_scatter(x=by_month.Month, y=by_month["Rate %"], name="Centre", mode="lines+markers")
+    chart.add_scatter(x=by_month.Month, y=by_month["Rate %"], mode="lines+markers",
+                      name=f"Centre {user.centre_number if own_centre else centre}")
 chart.update_layout(title="Referral rate by month (%)", height=340, margin=dict(t=50, b=10), yaxis_rangemode="tozero")
 st.plotly_chart(chart, key="rates_monthly_chart")
 

@@ -14,11 +14,11 @@ show_notice(NOTICE)
 st.subheader("Rules")
 for row in all_settings(db).itertuples(index=False):
     name_col, value_col, save_col = st.columns([5, 1.5, 1], vertical_alignment="bottom")
-    name_col.markdown(f"**{row.Setting.replace('_', ' ').capitalize()}**  \n{row.Meaning}")
+    name_col.markdown(f"**{row.Title}**  \n{row.Meaning}")
     value = value_col.text_input("Value", row.Value, key=f"setting_{row.Setting}", label_visibility="collapsed")
     if save_col.button("Save", key=f"setting_save_{row.Setting}", disabled=value == row.Value):
         run_action(lambda key=row.Setting, value=value: update_setting(db, user, key, value), NOTICE,
-                   f"{row.Setting.replace('_', ' ').capitalize()} is now {value}.")
+                   f"{row.Title} is now {value}.")
 
 st.subheader("Guide to Fees")
 st.caption("The invoicing run prices each line from here at the time it runs; invoices already raised keep their "

@@ -4,12 +4,14 @@ from datetime import date
 
 import streamlit as st
 
+from lib.batch_review import report_for_item
 from lib.errors import Refused
 from lib.export import centre_report_name
 from lib.navigation import title_for
 from lib.scope import NotFound
 from lib.submitting import start_resubmission
 from lib.tracker import columns_for, released_result_sheets, released_sheet_names, tracker_export, tracker_page
+from lib.ui.feedback_download import report_download
 from lib.ui.grid import grid_query
 from lib.ui.page import file_store, page_setup, show_notice
 from lib.ui.pager import pager
@@ -38,7 +40,7 @@ ticked = tracker_table(page.rows, show_centre=not user.is_centre, key="tracker_t
 pager("tracker", page.total)
 chosen = page.rows.iloc[ticked]
 
-export_col, sheets_col, resubmit_col, _ = st.columns([1.6, 2, 1.6, 2])
+export_col, sheets_col, resubmit_col, report_col = st.columns([1.6, 2, 1.6, 3])
 export_col.download_button("Export to Excel", data=lambda: tracker_export(db, user, query),
                            file_name=centre_report_name(date.today()), mime=XLSX, key="tracker_export",
                            icon=":material/table_view:", on_click="ignore")
@@ -55,6 +57,11 @@ else:
                                file_name="Result Sheets.zip", key="tracker_sheets", icon=":material/folder_zip:",
                                disabled=not names, on_click="ignore",
                                help="Tick Completed or Referred rows whose marked result sheets have been issued.")
+report = (report_for_item(db, user, int(chosen.ID.iloc[0]))
+          if len(chosen) == 1 and isinstance(chosen.Batch.iloc[0], str) else None)
+if report is not None:
+    with report_col:
+        report_download(report, "tracker_report")
 if user.is_centre and resubmit_col.button("Re-submit", key="tracker_resubmit", icon=":material/replay:",
                                           disabled=len(chosen) != 1,
                                           help="Tick one Rejected or Referred row: the latest record for that "

@@ -141,3 +141,17 @@ def test_a_centre_with_no_submissions_is_told_so(db_path, monkeypatch, tmp_path)
     assert "There are no submissions yet." in texts(at)
     at = open_page(at, "pages/pending_page.py")
     assert "Nothing is waiting to be submitted." in texts(at)
+
+
+def test_a_row_from_a_reported_batch_offers_its_feedback_summary_report(centre_app, db):
+    user = load_user(db, "centre.demo")
+    item = db.query_one("""SELECT max(s.id) FROM submissions s JOIN feedback_reports r ON r.batch_id = s.batch_id
+                           WHERE s.centre_id = ? AND s.stage <> 'pending'""", [user.centre_id])[0]
+    at = open_page(centre_app, "pages/tracker_page.py")
+    at.selectbox(key="tracker_filter_column").select("ID").run()
+    at.number_input(key="tracker_filter_value1_ID").set_value(item).run()
+    at.button(key="tracker_filter_apply").click().run()
+    assert not [b for b in at.get("download_button") if b.proto.id.endswith("tracker_report")]
+    tick(at, "tracker_table", [0])
+    buttons = [b for b in at.get("download_button") if b.proto.id.endswith("tracker_report")]
+    assert buttons and buttons[0].proto.label == "Download Feedback Summary Report (Word)"

@@ -2,10 +2,10 @@
 -- history, the Guide to Fees and weekly re-assessment invoices.
 
 INSERT INTO settings VALUES
-    ('batch_flag_rate_percent', '40', 'A batch is flagged when its referral rate is at least this percentage…'),
-    ('batch_flag_min_results', '5', '…with at least this many released unit results (or when above the funnel''s 99.8% limit)'),
-    ('eqa_consecutive_months', '3', 'An EQA alert is raised after this many months in a row above the service''s monthly rate…'),
-    ('eqa_min_results_per_month', '10', '…with at least this many released unit results in each of those months');
+    ('batch_flag_rate_percent', '40', 'Batch review flags a batch whose referral rate is at least this percentage'),
+    ('batch_flag_min_results', '5', 'Batch review flags only batches with at least this many released unit results'),
+    ('eqa_consecutive_months', '3', 'An EQA alert needs this many months in a row above the service''s monthly referral rate'),
+    ('eqa_min_results_per_month', '10', 'Each of those months needs at least this many released unit results');
 
 CREATE TABLE feedback_reports (
     batch_id INTEGER PRIMARY KEY,

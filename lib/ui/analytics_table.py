@@ -60,6 +60,8 @@ def analytics_table(frame: pd.DataFrame, key: str, export_name: str, drill: bool
         kept = grid.sort_frame(kept, columns, query.sort)
     page = kept.iloc[query.offset:query.offset + query.limit]
     shown = blank_missing(page, date_columns)
+    column_config = {**{label: st.column_config.NumberColumn(format="£%.2f") for label in shown.columns
+                        if "£" in label and pd.api.types.is_numeric_dtype(shown[label])}, **(column_config or {})}
     ticked = None
     if drill:
         rows = selectable_table(shown, key=f"{key}_table", column_config=column_config, single=True)

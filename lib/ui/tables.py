@@ -12,7 +12,7 @@ def blank_missing(frame: pd.DataFrame, date_columns: tuple[str, ...] = ()) -> pd
     for column in shown.columns:
         if column in date_columns:
             shown[column] = pd.to_datetime(shown[column]).dt.strftime("%d/%m/%Y")
-        if not pd.api.types.is_integer_dtype(shown[column]) or shown[column].isna().any():
+        if not pd.api.types.is_numeric_dtype(shown[column]) or shown[column].isna().any():
             shown[column] = shown[column].astype(object).where(shown[column].notna(), "").astype(str)
     return shown
 
