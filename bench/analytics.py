@@ -15,7 +15,7 @@ from lib import eqa, sla
 from lib.auth import user_by_username
 from lib.batch_review import batches
 from lib.db import Database
-from lib.referrals import GROUPS, Period, against_service, monthly_service_rates, rates_by, service_rate
+from lib.referrals import GROUPS, Period, against_service, rate_view
 
 
 def default_period() -> Period:
@@ -24,12 +24,8 @@ def default_period() -> Period:
 
 
 def all_groupings(db: Database, user, period: Period) -> dict[str, pd.DataFrame]:
-    """What the page computes for its default view: the service rate, its months, and each grouping beside it."""
-    referrals, results = service_rate(db, user, period)
-    monthly = monthly_service_rates(db, user, period)
-    service = 100 * referrals / results
-    return {group: against_service(rates_by(db, user, group, period), monthly if group == "month" else service)
-            for group in GROUPS}
+    """What the page computes for its default view: each grouping with the service rates beside it."""
+    return rate_view(db, user, period).tables
 
 
 def load_results(db: Database) -> pd.DataFrame:

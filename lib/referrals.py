@@ -90,18 +90,77 @@ def monthly_service_rates(db: Database, user: User, period: Period) -> dict[str,
     return dict(rows)
 
 
+def _split(frame: pd.DataFrame, keys: list[str], groups: tuple[str, ...]) -> dict[str, pd.DataFrame]:
+    """The rows of each grouping set, under the grouping's column labels, ordered by its first column."""
+    tables = {}
+    for group in groups:
+        mask = sum(1 << (len(keys) - 1 - i) for i, key in enumerate(keys) if key not in GROUPS[group])
+        rows = frame[frame.grouping_id == mask]
+        table = pd.DataFrame({GROUP_LABELS[key]: rows[f"k{keys.index(key)}"] for key in GROUPS[group]})
+        table["Results"], table["Referrals"] = rows.results, rows.referrals
+        if group == "batch":  # work sent without a batch is not a batch
+            table = table[table["Batch ID"].notna()].astype({"Batch ID": "int64"})
+        table = table.sort_values(table.columns[0], kind="stable").reset_index(drop=True)
+        table["Rate %"] = (100 * table.Referrals / table.Results).round(1)
+        tables[group] = table
+    return tables
+
+
+@reads_centre_data()
+def rates_by_all(db: Database, user: User, groups: tuple[str, ...] = tuple(GROUPS),
+                 period: Period | None = None) -> dict[str, pd.DataFrame]:
+    """Results, referrals and rate (%) per group for several groupings, in one pass over the results
+    (GROUPING SETS); a centre sees only its own results."""
+    where, params = _where(user, period or ALL_TIME)
+    keys = list(dict.fromkeys(key for group in groups for key in GROUPS[group]))
+    sets = ", ".join("(" + ", ".join(GROUPS[group]) + ")" for group in groups)
+    frame = db.query_df(
+        f"""SELECT {", ".join(f"{key} AS k{i}" for i, key in enumerate(keys))},
+                   GROUPING_ID({", ".join(keys)}) AS grouping_id, count(*) AS results,
+                   count(*) FILTER (WHERE u.result = 'Referral') AS referrals
+            FROM {FROM} WHERE {where} GROUP BY GROUPING SETS ({sets})""", params)
+    return _split(frame, keys, groups)
+
+
 @reads_centre_data()
 def rates_by(db: Database, user: User, group: str = "centre", period: Period | None = None) -> pd.DataFrame:
     """Results, referrals and rate (%) per group in the period (a centre sees only its own results)."""
-    period = period or ALL_TIME
-    keys = GROUPS[group]
-    where, params = _where(user, period)
-    select = ", ".join(f'{key} AS "{GROUP_LABELS[key]}"' for key in keys)
-    frame = db.query_df(
-        f"""SELECT {select}, count(*) AS "Results", count(*) FILTER (WHERE u.result = 'Referral') AS "Referrals"
-            FROM {FROM} WHERE {where} GROUP BY ALL ORDER BY 1""", params)
-    frame["Rate %"] = (100 * frame.Referrals / frame.Results).round(1)
-    return frame
+    return rates_by_all(db, user, (group,), period)[group]
+
+
+@dataclass(frozen=True)
+class RateView:
+    """What the referral-rates page shows for one choice of filters."""
+
+    tables: dict[str, pd.DataFrame]  # each grouping with the service rate and the funnel limits beside it
+    centres: pd.DataFrame  # every centre over the whole service (the funnel plot and the centre list)
+    referrals: int
+    results: int
+    monthly: dict[str, float]  # the service's rate by month
+
+    @property
+    def service_percent(self) -> float:
+        return 100 * self.referrals / self.results if self.results else 0.0
+
+
+@reads_centre_data()
+def rate_view(db: Database, user: User, period: Period = ALL_TIME, groups: tuple[str, ...] = tuple(GROUPS)) -> RateView:
+    """Every grouping of the page for the period; for the whole service (no centre chosen) one query does it all."""
+    whole_service = Period(period.start, period.end, period.qualification)
+    derive = user.role != CENTRE and period == whole_service
+    wanted = tuple(dict.fromkeys((*groups, "centre", "month"))) if derive else groups
+    tables = rates_by_all(db, user, wanted, period)
+    if derive:
+        centres = tables["centre"]
+        referrals, results = int(centres.Referrals.sum()), int(centres.Results.sum())
+        monthly = dict(zip(tables["month"].Month, 100 * tables["month"].Referrals / tables["month"].Results))
+    else:
+        centres = rates_by(db, user, "centre", whole_service)
+        referrals, results = service_rate(db, user, whole_service)
+        monthly = monthly_service_rates(db, user, whole_service)
+    service = 100 * referrals / results if results else 0.0
+    beside = {group: against_service(tables[group], monthly if group == "month" else service) for group in groups}
+    return RateView(beside, centres, referrals, results, monthly)
 
 
 def against_service(frame: pd.DataFrame, service_percent) -> pd.DataFrame:

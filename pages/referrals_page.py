@@ -7,16 +7,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from lib.batch_review import batch_items, feedback_report, reports_for_centre
-from lib.referrals import (
-    Z_95,
-    Z_998,
-    Period,
-    against_service,
-    funnel_limit,
-    monthly_service_rates,
-    rates_by,
-    service_rate,
-)
+from lib.referrals import Z_95, Z_998, Period, against_service, funnel_limit, rate_view, rates_by
 from lib.ui.analytics_table import analytics_table
 from lib.ui.feedback_download import report_download
 from lib.ui.page import page_setup
@@ -40,14 +31,14 @@ if start > end:
     st.stop()
 qualifications = [q for (q,) in db.query_all("SELECT code FROM qualifications ORDER BY code")]
 qualification = qual_col.selectbox("Qualification", qualifications, index=None, placeholder="All", key="rates_qual")
-whole_service = Period(start, end, qualification)
-centres = rates_by(db, user, "centre", whole_service)
-centre = None if own_centre else centre_col.selectbox("Centre", centres.Centre.tolist(), index=None,
-                                                      placeholder="All centres", key="rates_centre")
+centre_numbers = [n for (n,) in db.query_all("SELECT number FROM centres ORDER BY number")]
+centre = None if own_centre else centre_col.selectbox("Centre", centre_numbers, index=None, placeholder="All centres",
+                                                      key="rates_centre")
 period = Period(start, end, qualification, centre)
-referrals, results = service_rate(db, user, whole_service)
-service = 100 * referrals / results if results else 0.0
-monthly = monthly_service_rates(db, user, whole_service)
+groups = ("unit", "month") if own_centre else tuple(GROUP_TABS)
+view = rate_view(db, user, period, groups)
+centres, monthly, service = view.centres, view.monthly, view.service_percent
+referrals, results = view.referrals, view.results
 
 metric_cols = st.columns(3)
 metric_cols[0].metric("Service referral rate", f"{service:.1f}%", help=f"{referrals:,} of {results:,} results",
@@ -59,7 +50,7 @@ if own_centre or centre:
                           delta=f"{rate - service:+.1f} points against the service", delta_color="inverse",
                           help=f"{int(mine.Referrals.sum()):,} of {int(mine.Results.sum()):,} results", border=True)
 
-by_month = rates_by(db, user, "month", period)
+by_month = view.tables["month"]
 chart = go.Figure()
 chart.add_scatter(x=sorted(monthly), y=[monthly[m] for m in sorted(monthly)], name="Service", mode="lines+markers")
 if own_centre or centre:
@@ -87,18 +78,20 @@ if not own_centre and len(centres):
     st.caption("Red: above the 99.8% limit. " + LIMITS_HELP)
 
 
-def rates_table(group: str, within: Period, key: str, drill: bool = False):
-    table = against_service(rates_by(db, user, group, within), monthly if group == "month" else service)
+def rates_table(table, group: str, key: str, drill: bool = False):
     return analytics_table(table, key, f"Referral rates by {group}", drill=drill)
 
 
-groups = ["unit", "month"] if own_centre else list(GROUP_TABS)
+def drill_table(group: str, within: Period, key: str, drill: bool = False):
+    return rates_table(against_service(rates_by(db, user, group, within), service), group, key, drill)
+
+
 ticked_centre = None
 for tab, group in zip(st.tabs([GROUP_TABS[g] for g in groups]), groups):
     with tab:
         if group == "centre":
             st.caption("Tick a centre to see its units, its batches and their submissions below.")
-        ticked = rates_table(group, period, f"rates_{group}", drill=group == "centre")
+        ticked = rates_table(view.tables[group], group, f"rates_{group}", drill=group == "centre")
         if group == "centre":
             ticked_centre = ticked
 
@@ -108,10 +101,10 @@ if ticked_centre is not None:
     within = Period(start, end, qualification, number)
     units_tab, batches_tab = st.tabs(["Its units", "Its batches"])
     with units_tab:
-        rates_table("unit", within, "drill_units")
+        drill_table("unit", within, "drill_units")
     with batches_tab:
         st.caption("Tick a batch to see its submissions.")
-        batch = rates_table("batch", within, "drill_batches", drill=True)
+        batch = drill_table("batch", within, "drill_batches", drill=True)
     if batch is not None:
         st.markdown(f"**Batch {batch['Batch']}**: its submissions")
         analytics_table(batch_items(db, user, int(batch["Batch ID"])), "drill_items", f"Batch {batch['Batch']}",

@@ -9,7 +9,16 @@ import pytest
 
 from lib.db import Database
 from lib.migrate import migrate
-from lib.referrals import Period, against_service, funnel_limit, monthly_service_rates, rates_by, service_rate
+from lib.referrals import (
+    Period,
+    against_service,
+    funnel_limit,
+    monthly_service_rates,
+    rate_view,
+    rates_by,
+    rates_by_all,
+    service_rate,
+)
 from lib.users import User
 
 TEAM = User(1, "team", "Team", "assessment_team")
@@ -87,3 +96,25 @@ def rates_by_frame():
     import pandas as pd
 
     return pd.DataFrame({"Centre": ["small", "large"], "Results": [5, 500], "Referrals": [3, 160]})
+
+
+def test_one_pass_over_every_grouping_gives_what_each_grouping_gives_alone(fixture_db):
+    together = rates_by_all(fixture_db, TEAM, period=ALL)
+    for group, table in together.items():
+        alone = rates_by(fixture_db, TEAM, group, ALL)
+        assert table.to_dict("list") == alone.to_dict("list"), group
+    assert together["assessor"].Results.sum() == 6
+
+
+def test_the_page_view_derives_the_service_from_its_own_tables_only_for_the_whole_service(fixture_db):
+    whole = rate_view(fixture_db, TEAM, ALL)
+    assert (whole.referrals, whole.results) == (2, 6)
+    assert whole.monthly == pytest.approx({"2026-01": 100 / 3, "2026-03": 100 / 3})
+    assert whole.tables["centre"]["Service %"].tolist() == [33.3, 33.3]
+    one_centre = rate_view(fixture_db, TEAM, Period(ALL.start, ALL.end, centre_number="100002"))
+    assert (one_centre.referrals, one_centre.results) == (2, 6)  # still the whole service's rate
+    assert one_centre.tables["centre"].Centre.tolist() == ["100002"]
+    assert one_centre.centres.Centre.tolist() == ["100001", "100002"]
+    mine = rate_view(fixture_db, CENTRE_A, ALL, ("unit", "month"))
+    assert (mine.referrals, mine.results) == (2, 6)
+    assert set(mine.tables) == {"unit", "month"} and mine.centres.Centre.tolist() == ["100001"]
