@@ -50,7 +50,8 @@ def pandas_groupings(frame: pd.DataFrame, period: Period) -> dict[str, pd.DataFr
     monthly = kept.groupby("month").referral.mean().mul(100).to_dict()
     out = {}
     for group, keys in PANDAS_KEYS.items():
-        table = kept.groupby(keys, dropna=False).agg(Results=("referral", "size"), Referrals=("referral", "sum"))
+        rows = kept[kept.batch_id.notna()] if group == "batch" else kept
+        table = rows.groupby(keys, dropna=False).agg(Results=("referral", "size"), Referrals=("referral", "sum"))
         table = table.reset_index()
         table["Rate %"] = (100 * table.Referrals / table.Results).round(1)
         out[group] = against_service(table.rename(columns={"month": "Month"}), monthly if group == "month" else service)

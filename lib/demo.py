@@ -485,7 +485,8 @@ def build(path: Path, n_submissions: int, seed_value: int = 2025, today: date | 
     try:
         migrate(connection)
         summary = seed(Database(connection, building), n_submissions, seed_value, today)
-        add_follow_up_work(Database(connection, building), today or date.today())
+        add_follow_up_work(Database(connection, building), today or date.today(),
+                           [number for number, *_ in NAMED_CENTRES])
         if files_dir is not None:
             add_marked_sheets(Database(connection, building), FileStore(files_dir), DEMO_CENTRE_NUMBER)
         connection.execute("CHECKPOINT")

@@ -18,12 +18,14 @@ ADVICE = ("Ask learners to evaluate, not only describe: for each criterion, what
           "and what they would do differently, with a workplace example.")
 
 
-def add_follow_up_work(db: Database, today: date) -> None:
+def add_follow_up_work(db: Database, today: date, reported_centres: list[str]) -> None:
+    """reported_centres: the centres whose most-referred batch gets a Feedback Summary Report."""
     team, lead, quality = (user_by_username(db, name) for name in ("team.demo", "lead.demo", "quality.demo"))
     for weeks_back in range(INVOICED_WEEKS, 0, -1):
         invoicing.run_week(db, team, invoicing.week_to_bill(today - timedelta(weeks=weeks_back - 1)), today)
     reviewed = batch_review.batches(db, lead, Period(today - timedelta(days=365), today))
-    worst = (reviewed[reviewed.Referrals > 0].sort_values(["Referrals", "Batch ID"], ascending=False)
+    named = reviewed[reviewed.Centre.isin(reported_centres)]
+    worst = (named[named.Referrals > 0].sort_values(["Referrals", "Batch ID"], ascending=False)
              .drop_duplicates("Centre"))
     written = datetime.combine(today - timedelta(days=7), datetime.min.time()) + timedelta(hours=10)
     for batch_id, units in zip(worst["Batch ID"], worst["Most referred units"]):

@@ -101,23 +101,31 @@ def run_week(db: Database, user: User, week_start: date, today: date | None = No
 
     def work(writer: Writer) -> list[int]:
         lines = _priced(_billable(writer.cursor, week_start), fee_amounts(writer))
-        created = []
-        for (centre_id, purchase_order), group in lines.groupby(["centre_id", "purchase_order"], sort=True):
-            invoice_id = writer.execute("SELECT nextval('seq_invoices')").fetchone()[0]
-            total = sum(group.amount, Decimal(0))
-            writer.execute("INSERT INTO invoices VALUES (?, ?, ?, ?, ?, ?, ?)",
-                           [invoice_id, int(centre_id), week_start, purchase_order, now, user.id, total])
-            writer.cursor.executemany(
-                "INSERT INTO invoice_lines VALUES (?, ?, ?, ?, ?, ?)",
-                [[invoice_id, int(row.id), row.fee_code, int(row.quantity), row.unit_amount, row.amount]
-                 for row in group.itertuples(index=False)])
-            writer.audit("invoice_raised", "invoice", invoice_id, None,
-                         {"centre_id": int(centre_id), "week_start": week_start, "purchase_order": purchase_order,
-                          "lines": len(group), "total": total})
-            created.append(int(invoice_id))
-        if not created:
+        if lines.empty:
             writer.audit("invoicing_run_empty", "invoice", None, None, {"week_start": week_start})
-        return created
+            return []
+        invoices = lines.groupby(["centre_id", "purchase_order"], sort=True).agg(total=("amount", "sum")).reset_index()
+        ids = [row[0] for row in writer.execute("SELECT nextval('seq_invoices') FROM range(?)",
+                                                [len(invoices)]).fetchall()]
+        invoices["id"] = ids
+        lines = lines.merge(invoices[["centre_id", "purchase_order", "id"]].rename(columns={"id": "invoice_id"}),
+                            on=["centre_id", "purchase_order"])
+        # Amounts travel as text so that DuckDB reads exact pounds and pence, not binary floats.
+        invoices["total"] = invoices.total.astype(str)
+        lines["unit_amount"], lines["amount"] = lines.unit_amount.astype(str), lines.amount.astype(str)
+        writer.cursor.register("new_invoices", invoices)
+        writer.cursor.register("new_lines", lines)
+        writer.execute("""INSERT INTO invoices SELECT id, centre_id, ?, purchase_order, ?, ?, CAST(total AS DECIMAL(12, 2))
+                          FROM new_invoices""", [week_start, now, user.id])
+        writer.execute("""INSERT INTO invoice_lines SELECT invoice_id, id, fee_code, quantity,
+                              CAST(unit_amount AS DECIMAL(10, 2)), CAST(amount AS DECIMAL(12, 2)) FROM new_lines""")
+        writer.cursor.unregister("new_invoices")
+        writer.cursor.unregister("new_lines")
+        writer.audit("invoices_raised", "invoice", None, None, {
+            "week_start": week_start,
+            "invoices": [{"id": int(row.id), "centre_id": int(row.centre_id), "purchase_order": row.purchase_order,
+                          "total": row.total} for row in invoices.itertuples(index=False)]})
+        return [int(i) for i in ids]
 
     return db.transact(user, work)
 

@@ -9,7 +9,7 @@ for noise.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 import numpy as np
 import pandas as pd
@@ -18,20 +18,28 @@ from lib.db import Database
 from lib.scope import NotAllowed, not_centre_data, reads_centre_data
 from lib.users import ASSESSMENT_TEAM, CENTRE, LEAD_ASSESSOR, QUALITY, User
 
+# One key per grouping; names are joined on after counting, so the million-row scan joins nothing
+# but the centres (for the centre filter).
 GROUPS = {
-    "centre": ("c.number", "c.name"),
-    "unit": ("u.unit_code",),
-    "qualification": ("s.qualification_code",),
-    "assessor": ("a.name",),
-    "batch": ("b.id", "b.name", "c.number"),
-    "month": ("strftime(s.released_at, '%Y-%m')",),
+    "centre": "s.centre_id",
+    "unit": "u.unit_code",
+    "qualification": "s.qualification_code",
+    "assessor": "s.assessor_id",
+    "batch": "s.batch_id",
+    "month": "strftime(s.released_at, '%Y-%m')",
 }
-GROUP_LABELS = {"c.number": "Centre", "c.name": "Centre name", "u.unit_code": "Unit",
-                "s.qualification_code": "Qual", "a.name": "Assessor", "b.id": "Batch ID", "b.name": "Batch",
-                "strftime(s.released_at, '%Y-%m')": "Month"}
+RESULT_ALIASES = {"centre": "centre_id", "unit": "unit", "qualification": "qualification",
+                  "assessor": "assessor_id", "batch": "batch_id", "month": "month"}
+GROUP_COLUMNS = {
+    "centre": {"Centre": "c.number", "Centre name": "c.name"},
+    "unit": {"Unit": "r.unit"},
+    "qualification": {"Qual": "r.qualification"},
+    "assessor": {"Assessor": "a.name"},
+    "batch": {"Batch ID": "r.batch_id", "Batch": "b.name", "Centre": "bc.number"},
+    "month": {"Month": "r.month"},
+}
 Z_95, Z_998 = 1.959964, 3.090232
-FROM = """submissions s JOIN submission_units u ON u.submission_id = s.id JOIN centres c ON c.id = s.centre_id
-    LEFT JOIN users a ON a.id = s.assessor_id LEFT JOIN batches b ON b.id = s.batch_id"""
+FROM = "submissions s JOIN submission_units u ON u.submission_id = s.id JOIN centres c ON c.id = s.centre_id"
 
 
 @dataclass(frozen=True)
@@ -47,8 +55,9 @@ ALL_TIME = Period(date(2000, 1, 1), date(2100, 1, 1))
 
 
 def _where(user: User, period: Period, with_centre: bool = True) -> tuple[str, list]:
-    clauses = ["s.stage = 'released'", "u.result IS NOT NULL", "CAST(s.released_at AS DATE) BETWEEN ? AND ?"]
-    params: list = [period.start, period.end]
+    # A range on the column itself (not on a cast of it) lets DuckDB skip row groups outside the period.
+    clauses = ["s.stage = 'released'", "u.result IS NOT NULL", "s.released_at >= ?", "s.released_at < ?"]
+    params: list = [datetime.combine(period.start, time.min), datetime.combine(period.end + timedelta(days=1), time.min)]
     if period.qualification:
         clauses.append("s.qualification_code = ?")
         params.append(period.qualification)
@@ -90,14 +99,13 @@ def monthly_service_rates(db: Database, user: User, period: Period) -> dict[str,
     return dict(rows)
 
 
-def _split(frame: pd.DataFrame, keys: list[str], groups: tuple[str, ...]) -> dict[str, pd.DataFrame]:
-    """The rows of each grouping set, under the grouping's column labels, ordered by its first column."""
+def _split(frame: pd.DataFrame, groups: tuple[str, ...]) -> dict[str, pd.DataFrame]:
+    """The rows of each grouping set under the grouping's column labels, ordered by its first column."""
     tables = {}
     for group in groups:
-        mask = sum(1 << (len(keys) - 1 - i) for i, key in enumerate(keys) if key not in GROUPS[group])
-        rows = frame[frame.grouping_id == mask]
-        table = pd.DataFrame({GROUP_LABELS[key]: rows[f"k{keys.index(key)}"] for key in GROUPS[group]})
-        table["Results"], table["Referrals"] = rows.results, rows.referrals
+        rows = frame[frame.grouping == group]
+        table = pd.DataFrame({label: rows[label.lower().replace(" ", "_") + f"_{group}"] for label in GROUP_COLUMNS[group]})
+        table["Results"], table["Referrals"] = rows.results.to_numpy(), rows.referrals.to_numpy()
         if group == "batch":  # work sent without a batch is not a batch
             table = table[table["Batch ID"].notna()].astype({"Batch ID": "int64"})
         table = table.sort_values(table.columns[0], kind="stable").reset_index(drop=True)
@@ -112,14 +120,22 @@ def rates_by_all(db: Database, user: User, groups: tuple[str, ...] = tuple(GROUP
     """Results, referrals and rate (%) per group for several groupings, in one pass over the results
     (GROUPING SETS); a centre sees only its own results."""
     where, params = _where(user, period or ALL_TIME)
-    keys = list(dict.fromkeys(key for group in groups for key in GROUPS[group]))
-    sets = ", ".join("(" + ", ".join(GROUPS[group]) + ")" for group in groups)
+    keys = [GROUPS[group] for group in groups]
+    which = " ".join(f"WHEN GROUPING({key}) = 0 THEN '{group}'" for group, key in zip(groups, keys))
+    named = ", ".join(f'{column} AS "{label.lower().replace(" ", "_")}_{group}"'
+                      for group in groups for label, column in GROUP_COLUMNS[group].items())
+    selected = ", ".join(f"{GROUPS[group] if group in groups else 'NULL'} AS {alias}"
+                         for group, alias in RESULT_ALIASES.items())
     frame = db.query_df(
-        f"""SELECT {", ".join(f"{key} AS k{i}" for i, key in enumerate(keys))},
-                   GROUPING_ID({", ".join(keys)}) AS grouping_id, count(*) AS results,
-                   count(*) FILTER (WHERE u.result = 'Referral') AS referrals
-            FROM {FROM} WHERE {where} GROUP BY GROUPING SETS ({sets})""", params)
-    return _split(frame, keys, groups)
+        f"""WITH r AS (
+                SELECT CASE {which} END AS grouping, {selected}, count(*) AS results,
+                       count(*) FILTER (WHERE u.result = 'Referral') AS referrals
+                FROM {FROM} WHERE {where}
+                GROUP BY GROUPING SETS ({", ".join(f"({key})" for key in keys)}))
+            SELECT r.grouping, r.results, r.referrals, {named}
+            FROM r LEFT JOIN centres c ON c.id = r.centre_id LEFT JOIN users a ON a.id = r.assessor_id
+            LEFT JOIN batches b ON b.id = r.batch_id LEFT JOIN centres bc ON bc.id = b.centre_id""", params)
+    return _split(frame, groups)
 
 
 @reads_centre_data()
@@ -143,11 +159,21 @@ class RateView:
         return 100 * self.referrals / self.results if self.results else 0.0
 
 
+def beside_service(tables: dict[str, pd.DataFrame], service_percent: float,
+                   monthly: dict[str, float]) -> dict[str, pd.DataFrame]:
+    """Each grouping with the service's rate beside it (its monthly rate for months) and the funnel limits."""
+    return {group: against_service(table, monthly if group == "month" else service_percent)
+            for group, table in tables.items()}
+
+
 @reads_centre_data()
 def rate_view(db: Database, user: User, period: Period = ALL_TIME, groups: tuple[str, ...] = tuple(GROUPS)) -> RateView:
-    """Every grouping of the page for the period; for the whole service (no centre chosen) one query does it all."""
+    """Every grouping of the staff page for the period; for the whole service (no centre chosen) one query
+    does it all. A centre's own view is built from rates_by_all and the service-wide functions instead."""
+    if user.role == CENTRE:
+        raise NotAllowed("The service-wide view is for the ILM Assessment Service.")
     whole_service = Period(period.start, period.end, period.qualification)
-    derive = user.role != CENTRE and period == whole_service
+    derive = period == whole_service
     wanted = tuple(dict.fromkeys((*groups, "centre", "month"))) if derive else groups
     tables = rates_by_all(db, user, wanted, period)
     if derive:
@@ -159,8 +185,8 @@ def rate_view(db: Database, user: User, period: Period = ALL_TIME, groups: tuple
         referrals, results = service_rate(db, user, whole_service)
         monthly = monthly_service_rates(db, user, whole_service)
     service = 100 * referrals / results if results else 0.0
-    beside = {group: against_service(tables[group], monthly if group == "month" else service) for group in groups}
-    return RateView(beside, centres, referrals, results, monthly)
+    return RateView(beside_service({g: tables[g] for g in groups}, service, monthly), centres, referrals, results,
+                    monthly)
 
 
 def against_service(frame: pd.DataFrame, service_percent) -> pd.DataFrame:

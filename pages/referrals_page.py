@@ -7,7 +7,19 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from lib.batch_review import batch_items, feedback_report, reports_for_centre
-from lib.referrals import Z_95, Z_998, Period, against_service, funnel_limit, rate_view, rates_by
+from lib.referrals import (
+    Z_95,
+    Z_998,
+    Period,
+    against_service,
+    beside_service,
+    funnel_limit,
+    monthly_service_rates,
+    rate_view,
+    rates_by,
+    rates_by_all,
+    service_rate,
+)
 from lib.ui.analytics_table import analytics_table
 from lib.ui.feedback_download import report_download
 from lib.ui.page import page_setup
@@ -36,9 +48,17 @@ centre = None if own_centre else centre_col.selectbox("Centre", centre_numbers, 
                                                       key="rates_centre")
 period = Period(start, end, qualification, centre)
 groups = ("unit", "month") if own_centre else tuple(GROUP_TABS)
-view = rate_view(db, user, period, groups)
-centres, monthly, service = view.centres, view.monthly, view.service_percent
-referrals, results = view.referrals, view.results
+if own_centre:
+    whole_service = Period(start, end, qualification)
+    referrals, results = service_rate(db, user, whole_service)
+    monthly = monthly_service_rates(db, user, whole_service)
+    service = 100 * referrals / results if results else 0.0
+    tables = beside_service(rates_by_all(db, user, (*groups, "centre"), period), service, monthly)
+    centres = tables.pop("centre")
+else:
+    view = rate_view(db, user, period, groups)
+    tables, centres, monthly, service = view.tables, view.centres, view.monthly, view.service_percent
+    referrals, results = view.referrals, view.results
 
 metric_cols = st.columns(3)
 metric_cols[0].metric("Service referral rate", f"{service:.1f}%", help=f"{referrals:,} of {results:,} results",
@@ -50,7 +70,7 @@ if own_centre or centre:
                           delta=f"{rate - service:+.1f} points against the service", delta_color="inverse",
                           help=f"{int(mine.Referrals.sum()):,} of {int(mine.Results.sum()):,} results", border=True)
 
-by_month = view.tables["month"]
+by_month = tables["month"]
 chart = go.Figure()
 chart.add_scatter(x=sorted(monthly), y=[monthly[m] for m in sorted(monthly)], name="Service", mode="lines+markers")
 if own_centre or centre:
@@ -91,7 +111,7 @@ for tab, group in zip(st.tabs([GROUP_TABS[g] for g in groups]), groups):
     with tab:
         if group == "centre":
             st.caption("Tick a centre to see its units, its batches and their submissions below.")
-        ticked = rates_table(view.tables[group], group, f"rates_{group}", drill=group == "centre")
+        ticked = rates_table(tables[group], group, f"rates_{group}", drill=group == "centre")
         if group == "centre":
             ticked_centre = ticked
 

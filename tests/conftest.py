@@ -42,3 +42,21 @@ def load_user(db: Database, username: str) -> User:
     user = user_by_username(db, username)
     assert user is not None, username
     return user
+
+
+@pytest.fixture
+def as_role(db_path, monkeypatch, tmp_path):
+    """Sign in to the app in AppTest as a demo user and open a page script."""
+    from tests.apptest_helpers import STRONG_KEY, new_app, sign_in
+
+    monkeypatch.setenv("ILMA_DB", str(db_path))
+    monkeypatch.setenv("ILMA_COOKIE_KEY", STRONG_KEY)
+    monkeypatch.setenv("ILMA_SECRETS_FILE", str(tmp_path / "no-secrets.toml"))
+
+    def signed_in(username: str, script: str):
+        at = sign_in(new_app(), username)
+        at.switch_page(script).run()
+        assert not at.exception, at.exception
+        return at
+
+    return signed_in

@@ -3,25 +3,10 @@ SLA performance, invoicing and settings; each role sees and does what it may."""
 
 from __future__ import annotations
 
-import pytest
+from datetime import date
 
 from lib.db import Database
-from tests.apptest_helpers import STRONG_KEY, new_app, sign_in, texts
-
-
-@pytest.fixture
-def as_role(db_path, monkeypatch, tmp_path):
-    monkeypatch.setenv("ILMA_DB", str(db_path))
-    monkeypatch.setenv("ILMA_COOKIE_KEY", STRONG_KEY)
-    monkeypatch.setenv("ILMA_SECRETS_FILE", str(tmp_path / "no-secrets.toml"))
-
-    def signed_in(username: str, script: str):
-        at = sign_in(new_app(), username)
-        at.switch_page(script).run()
-        assert not at.exception, at.exception
-        return at
-
-    return signed_in
+from tests.apptest_helpers import texts
 
 
 def tick(at, key, rows):
@@ -134,7 +119,7 @@ def test_the_sla_dashboard_shows_performance_overall_and_by_centre(as_role):
 
 def test_invoicing_runs_a_week_once(as_role, db_path):
     at = as_role("team.demo", "pages/invoicing_page.py")
-    at.date_input(key="invoice_week").set_value(__import__("datetime").date(2026, 11, 16)).run()
+    at.date_input(key="invoice_week").set_value(date(2026, 11, 16)).run()
     # The demo has billed its past weeks already: nothing is left and the run button is disabled.
     assert at.button(key="invoice_run").disabled
     assert "Invoices raised for this week" in texts(at)

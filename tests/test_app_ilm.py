@@ -2,24 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
-
-from tests.apptest_helpers import STRONG_KEY, new_app, sign_in, texts
-
-
-@pytest.fixture
-def as_role(db_path, monkeypatch, tmp_path):
-    monkeypatch.setenv("ILMA_DB", str(db_path))
-    monkeypatch.setenv("ILMA_COOKIE_KEY", STRONG_KEY)
-    monkeypatch.setenv("ILMA_SECRETS_FILE", str(tmp_path / "no-secrets.toml"))
-
-    def signed_in(username: str, script: str):
-        at = sign_in(new_app(), username)
-        at.switch_page(script).run()
-        assert not at.exception
-        return at
-
-    return signed_in
+from tests.apptest_helpers import texts
 
 
 def tick(at, key, rows):
