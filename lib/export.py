@@ -20,3 +20,8 @@ def write_xlsx(headers: Sequence[str], rows: Iterable[Sequence], title: str = "R
     buffer = io.BytesIO()
     xlsx.write(buffer, headers, rows, title)
     return buffer.getvalue()
+
+
+def frame_xlsx(frame, title: str = "Report") -> bytes:
+    """write_xlsx of a pandas DataFrame: its columns as headers, every row."""
+    return write_xlsx(list(frame.columns), frame.itertuples(index=False, name=None), title[:31])

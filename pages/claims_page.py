@@ -5,7 +5,7 @@ from datetime import date
 import streamlit as st
 
 from lib.errors import Refused
-from lib.export import write_xlsx
+from lib.export import frame_xlsx
 from lib.release import claims_to_make, mark_claimed
 from lib.ui.page import page_setup, show_notice
 from lib.ui.tables import blank_missing, selectable_table
@@ -32,5 +32,5 @@ if claim_col.button("Mark claimed", key="claims_mark", type="primary", disabled=
         st.rerun()
 export_col.download_button(
     "Export to Excel", key="claims_export", icon=":material/table_view:", on_click="ignore",
-    data=lambda: write_xlsx(list(shown.columns), shown.itertuples(index=False, name=None), "Walled Garden claims"),
+    data=lambda: frame_xlsx(shown, "Walled Garden claims"),
     file_name=f"Walled Garden claims {date.today().isoformat()}.xlsx")

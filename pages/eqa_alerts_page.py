@@ -45,7 +45,7 @@ chart.add_scatter(x=months.Month, y=months["Service %"], name="Service", mode="l
 chart.update_layout(title="Referral rate in the months above the service (%)", height=300, margin=dict(t=50, b=10),
                     yaxis_rangemode="tozero")
 st.plotly_chart(chart, key="eqa_alert_chart")
-st.dataframe(months, hide_index=True, key="eqa_alert_months")
+analytics_table(months, f"eqa_alert_months_{detail.alert_id}", f"EQA alert {detail.alert_id} months")
 st.markdown("**History**")
 if detail.notes.empty:
     st.caption("No follow-up yet.")

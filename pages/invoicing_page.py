@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 import streamlit as st
 
-from lib.export import write_xlsx
+from lib.export import frame_xlsx
 from lib.invoicing import invoice_lines, invoices, preview, run_week, week_to_bill
 from lib.ui.analytics_table import analytics_table
 from lib.ui.page import page_setup, run_action, show_notice
@@ -48,5 +48,4 @@ else:
     st.download_button("Export the week's invoice lines to Excel", key="invoice_lines_export",
                        icon=":material/table_view:", on_click="ignore",
                        file_name=f"Invoice lines week {week_start:%Y-%m-%d}.xlsx",
-                       data=lambda: write_xlsx(list(lines.columns), lines.itertuples(index=False, name=None),
-                                               "Invoice lines"))
+                       data=lambda: frame_xlsx(lines, "Invoice lines"))

@@ -18,7 +18,7 @@ board = open_items(db, user)
 totals = board[["Open items", "At risk", "Breached"]].sum() if not board.empty else None
 for column, label in zip(st.columns(3), ("Open items", "At risk", "Breached")):
     column.metric(label, f"{int(totals[label]) if totals is not None else 0:,}", border=True)
-st.dataframe(board, hide_index=True, key="sla_stages")
+analytics_table(board, "sla_stages", "SLA open work by stage")
 
 st.subheader("Performance on released work")
 start_col, end_col, centre_col = st.columns(3)

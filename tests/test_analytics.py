@@ -9,11 +9,13 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import docx
+import openpyxl
 import pandas as pd
 import pytest
 
 from lib import batch_review, eqa, invoicing, settings, sla
 from lib.errors import Refused
+from lib.export import frame_xlsx
 from lib.feedback_docx import feedback_report_docx
 from lib.referrals import Period
 from lib.scope import NotAllowed, NotFound
@@ -308,3 +310,17 @@ def test_settings_take_numbers_of_zero_or_more_from_the_team_only(fixture_db):
     assert settings.fee_amounts(fixture_db)["word_count_excess"] == Decimal("99.50")
     changes = fixture_db.query_all("SELECT action, entity_id FROM audit_log ORDER BY id")
     assert changes == [("setting_changed", "eqa_consecutive_months"), ("fee_changed", "word_count_excess")]
+
+
+# ---- exports -------------------------------------------------------------------------------------
+
+def test_analytics_exports_keep_a_formula_like_batch_name_as_text(fixture_db):
+    batch_items(fixture_db)
+    fixture_db.query_one("UPDATE batches SET name = '=HYPERLINK(1)' WHERE id = 11 RETURNING 1")
+    frame = batch_review.batches(fixture_db, LEAD, YEAR_2026)
+    sheet = openpyxl.load_workbook(io.BytesIO(frame_xlsx(frame, "Batch review"))).active
+    header = [cell.value for cell in sheet[1]]
+    row = next(r for r in sheet.iter_rows(min_row=2) if r[header.index("Batch ID")].value == 11)
+    cell = row[header.index("Batch")]
+    assert cell.value == "=HYPERLINK(1)" and cell.data_type == "s" and cell.quotePrefix
+    assert row[header.index("Rate %")].value == 75.0 and row[header.index("Created")].is_date

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from lib import grid
-from lib.export import write_xlsx
+from lib.export import frame_xlsx
 from lib.ui.grid import grid_pager, grid_query
 from lib.ui.tables import blank_missing, selectable_table
 
@@ -72,5 +72,5 @@ def analytics_table(frame: pd.DataFrame, key: str, export_name: str, drill: bool
     st.download_button(
         "Export to Excel", key=f"{key}_export", icon=":material/table_view:", on_click="ignore",
         file_name=f"{export_name} {date.today().isoformat()}.xlsx",
-        data=lambda: write_xlsx(list(kept.columns), kept.itertuples(index=False, name=None), export_name[:31]))
+        data=lambda: frame_xlsx(kept, export_name))
     return ticked
