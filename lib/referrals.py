@@ -114,6 +114,14 @@ def _split(frame: pd.DataFrame, groups: tuple[str, ...]) -> dict[str, pd.DataFra
     return tables
 
 
+@not_centre_data("the service-wide rate of each unit over all centres")
+def unit_service_rates(db: Database, user: User, period: Period) -> dict[str, float]:
+    """The service's referral rate (%) for each unit, over all centres: what one centre's unit is held against."""
+    whole_service = Period(period.start, period.end, period.qualification)
+    units = rates_by_all(db, _service_view(user), ("unit",), whole_service)["unit"]
+    return dict(zip(units.Unit, 100 * units.Referrals / units.Results))
+
+
 @reads_centre_data()
 def rates_by_all(db: Database, user: User, groups: tuple[str, ...] = tuple(GROUPS),
                  period: Period | None = None) -> dict[str, pd.DataFrame]:
@@ -159,11 +167,18 @@ class RateView:
         return 100 * self.referrals / self.results if self.results else 0.0
 
 
-def beside_service(tables: dict[str, pd.DataFrame], service_percent: float,
-                   monthly: dict[str, float]) -> dict[str, pd.DataFrame]:
-    """Each grouping with the service's rate beside it (its monthly rate for months) and the funnel limits."""
-    return {group: against_service(table, monthly if group == "month" else service_percent)
-            for group, table in tables.items()}
+def beside_service(tables: dict[str, pd.DataFrame], service_percent: float, monthly: dict[str, float],
+                   by_unit: dict[str, float] | None = None) -> dict[str, pd.DataFrame]:
+    """Each grouping with the service's rate beside it (its monthly rate for months; with by_unit, the
+    service's rate for that unit) and the funnel limits."""
+    def service_for(group: str):
+        if group == "month":
+            return monthly, "Month"
+        if group == "unit" and by_unit is not None:
+            return by_unit, "Unit"
+        return service_percent, "Month"
+
+    return {group: against_service(table, *service_for(group)) for group, table in tables.items()}
 
 
 @reads_centre_data()
@@ -189,14 +204,15 @@ def rate_view(db: Database, user: User, period: Period = ALL_TIME, groups: tuple
                     monthly)
 
 
-def against_service(frame: pd.DataFrame, service_percent) -> pd.DataFrame:
+def against_service(frame: pd.DataFrame, service_percent, key: str = "Month") -> pd.DataFrame:
     """Add the service rate beside each group and whether the group is above the funnel's limits.
 
-    service_percent: one rate for every row, or a mapping from Month to that month's rate.
+    service_percent: one rate for every row, or a mapping from the key column (a month, a unit) to the
+    service's rate for it.
     """
     frame = frame.copy()
     if isinstance(service_percent, dict):
-        service = frame.Month.map(service_percent).to_numpy(dtype=float)
+        service = frame[key].map(service_percent).to_numpy(dtype=float)
     else:
         service = np.full(len(frame), float(service_percent))
     frame["Service %"] = np.round(service, 1)

@@ -21,8 +21,9 @@ if opened:
     st.info(f"{opened} new alert{'s' if opened != 1 else ''} since the last check.", icon=":material/notifications:")
 
 show_closed = st.toggle("Show closed alerts", value=False, key="eqa_show_closed")
-table = alerts(db, user, include_closed=show_closed)
-counts = table.Status.value_counts()
+every_alert = alerts(db, user)
+counts = every_alert.Status.value_counts()
+table = every_alert if show_closed else every_alert[every_alert.Status != STATUS_LABELS["closed"]]
 for column, status in zip(st.columns(4), STATUS_LABELS.values()):
     column.metric(status, int(counts.get(status, 0)), border=True)
 if table.empty:

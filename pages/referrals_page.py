@@ -19,6 +19,7 @@ from lib.referrals import (
     rates_by,
     rates_by_all,
     service_rate,
+    unit_service_rates,
 )
 from lib.ui.analytics_table import analytics_table
 from lib.ui.feedback_download import report_download
@@ -33,7 +34,8 @@ db, user = page_setup()
 own_centre = user.is_centre
 st.title("My referral rates" if own_centre else "Referral rates")
 st.caption("Referral rate = Referral results ÷ released unit results (Pass + Referral), by the month of release. "
-           "An integrated item counts one result per unit.")
+           "An integrated item counts one result per unit. Service %: the service's rate over all centres "
+           "(for a month, that month's; for a centre's unit, that unit's).")
 
 start_col, end_col, qual_col, centre_col = st.columns(4)
 start = start_col.date_input("From", date.today() - timedelta(days=365), key="rates_from", format="DD/MM/YYYY")
@@ -53,7 +55,8 @@ if own_centre:
     referrals, results = service_rate(db, user, whole_service)
     monthly = monthly_service_rates(db, user, whole_service)
     service = 100 * referrals / results if results else 0.0
-    tables = beside_service(rates_by_all(db, user, (*groups, "centre"), period), service, monthly)
+    tables = beside_service(rates_by_all(db, user, (*groups, "centre"), period), service, monthly,
+                            unit_service_rates(db, user, whole_service))
     centres = tables.pop("centre")
 else:
     view = rate_view(db, user, period, groups)
@@ -103,7 +106,10 @@ def rates_table(table, group: str, key: str, drill: bool = False):
 
 
 def drill_table(group: str, within: Period, key: str, drill: bool = False):
-    return rates_table(against_service(rates_by(db, user, group, within), service), group, key, drill)
+    table = rates_by(db, user, group, within)
+    beside = against_service(table, unit_service_rates(db, user, within), "Unit") if group == "unit" \
+        else against_service(table, service)
+    return rates_table(beside, group, key, drill)
 
 
 ticked_centre = None

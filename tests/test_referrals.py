@@ -12,12 +12,14 @@ from lib.migrate import migrate
 from lib.referrals import (
     Period,
     against_service,
+    beside_service,
     funnel_limit,
     monthly_service_rates,
     rate_view,
     rates_by,
     rates_by_all,
     service_rate,
+    unit_service_rates,
 )
 from lib.scope import NotAllowed
 from lib.users import User
@@ -118,3 +120,11 @@ def test_the_page_view_derives_the_service_from_its_own_tables_only_for_the_whol
     assert one_centre.centres.Centre.tolist() == ["100001", "100002"]
     with pytest.raises(NotAllowed):
         rate_view(fixture_db, CENTRE_A, ALL, ("unit", "month"))
+
+
+def test_a_centres_unit_is_held_against_the_services_rate_for_that_unit(fixture_db):
+    by_unit = unit_service_rates(fixture_db, CENTRE_A, ALL)
+    assert by_unit == {"8000-250": 0.0, "8000-251": 50.0, "8000-255": 100.0}  # over centres A and B
+    tables = beside_service({"unit": rates_by(fixture_db, CENTRE_A, "unit", ALL)}, 33.3, {}, by_unit)
+    assert tables["unit"][["Unit", "Rate %", "Service %"]].values.tolist() == [
+        ["8000-250", 0.0, 0.0], ["8000-251", 50.0, 50.0], ["8000-255", 100.0, 100.0]]
