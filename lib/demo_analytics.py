@@ -10,6 +10,7 @@ from lib.auth import user_by_username
 from lib.db import Database
 from lib.referrals import Period
 
+# Every week of the last six months is invoiced except the one the next Wednesday run will bill.
 INVOICED_WEEKS = 26
 TRENDS = ("Several learners described theory without linking it to their own workplace, and the reflective "
           "sections were brief.\n\nWhere criteria were referred it was mostly for missing evaluation: learners "
@@ -21,7 +22,7 @@ ADVICE = ("Ask learners to evaluate, not only describe: for each criterion, what
 def add_follow_up_work(db: Database, today: date, reported_centres: list[str]) -> None:
     """reported_centres: the centres whose most-referred batch gets a Feedback Summary Report."""
     team, lead, quality = (user_by_username(db, name) for name in ("team.demo", "lead.demo", "quality.demo"))
-    for weeks_back in range(INVOICED_WEEKS, 0, -1):
+    for weeks_back in range(INVOICED_WEEKS, 1, -1):
         invoicing.run_week(db, team, invoicing.week_to_bill(today - timedelta(weeks=weeks_back - 1)), today)
     reviewed = batch_review.batches(db, lead, Period(today - timedelta(days=365), today))
     named = reviewed[reviewed.Centre.isin(reported_centres)]

@@ -19,6 +19,7 @@ RE_ASSESSMENT, WORD_COUNT_EXCESS = "re_assessment", "word_count_excess"
 EXCESS_BLOCK_WORDS = 10_000
 NO_PURCHASE_ORDER = "(no batch name)"
 TEAM_ONLY = "Only the ILM Assessment Team runs invoicing."
+FEE_LABELS = {RE_ASSESSMENT: "Re-assessment", WORD_COUNT_EXCESS: "Word count over guidance"}
 
 
 def week_to_bill(today: date) -> date:
@@ -83,7 +84,7 @@ def preview(db: Database, user: User, week_start: date | None = None) -> pd.Data
         lines = _priced(_billable(cursor, week_start or week_to_bill(date.today())), fee_amounts(db))
     return pd.DataFrame({
         "Centre": lines.number, "Centre name": lines.name, "Purchase order": lines.purchase_order,
-        "ID": lines.id, "Fee": lines.fee_code, "Quantity": lines.quantity,
+        "ID": lines.id, "Fee": lines.fee_code.map(FEE_LABELS), "Quantity": lines.quantity,
         "Unit £": lines.unit_amount.astype(float), "Amount £": lines.amount.astype(float)})
 
 

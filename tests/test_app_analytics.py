@@ -117,30 +117,22 @@ def test_the_sla_dashboard_shows_performance_overall_and_by_centre(as_role):
     assert len(by_centre) >= 3
 
 
-def test_invoicing_runs_a_week_once(as_role, db_path):
+def test_invoicing_bills_last_week_once(as_role, db_path):
     at = as_role("team.demo", "pages/invoicing_page.py")
     at.date_input(key="invoice_week").set_value(date(2026, 11, 16)).run()
-    # The demo has billed its past weeks already: nothing is left and the run button is disabled.
-    assert at.button(key="invoice_run").disabled
-    assert "Invoices raised for this week" in texts(at)
-    database = Database.open(db_path)
-    try:
-        before = database.query_one("SELECT count(*) FROM invoice_lines")[0]
-        database.query_one("DELETE FROM invoice_lines WHERE invoice_id = (SELECT max(id) FROM invoices) RETURNING 1")
-        database.query_one("DELETE FROM invoices WHERE id = (SELECT max(id) FROM invoices) RETURNING 1")
-        removed = before - database.query_one("SELECT count(*) FROM invoice_lines")[0]
-    finally:
-        database.close()
-    at.run()
-    assert not at.button(key="invoice_run").disabled
+    # The demo leaves the latest week for the Wednesday run.
+    to_bill = next(frame.value for frame in at.dataframe if "Purchase order" in frame.value.columns)
+    assert len(to_bill) > 0 and "None yet." in texts(at)
     at.button(key="invoice_run").click().run()
-    assert "Invoices raised" in texts(at)
+    assert "Invoices raised for the week beginning 16/11/2026" in texts(at)
+    assert at.button(key="invoice_run").disabled and "Nothing to bill for this week." in texts(at)
     database = Database.open(db_path)
     try:
-        assert database.query_one("SELECT count(*) FROM invoice_lines")[0] == before
+        billed = database.query_one("SELECT count(*) FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id "
+                                    "WHERE i.week_start = '2026-11-16'")[0]
     finally:
         database.close()
-    assert removed > 0
+    assert billed == len(to_bill)
 
 
 def test_settings_refuse_a_bad_value_and_keep_a_good_one(as_role):
