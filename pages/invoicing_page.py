@@ -32,7 +32,7 @@ st.subheader(f"Not yet billed: {week_start:%d/%m/%Y} to {week_end:%d/%m/%Y}")
 if to_bill.empty:
     st.caption("Nothing to bill for this week.")
 else:
-    st.metric("To bill", f"£{to_bill['Amount £'].sum():,.2f}", help=f"{len(to_bill)} lines", border=True)
+    st.columns(3)[0].metric("To bill", f"£{to_bill['Amount £'].sum():,.2f}", help=f"{len(to_bill)} lines", border=True)
     analytics_table(to_bill, "invoice_preview", f"To bill week {week_start:%Y-%m-%d}")
 if st.button(f"Run invoicing for the week beginning {week_start:%d/%m/%Y}", key="invoice_run", type="primary",
              icon=":material/receipt_long:", disabled=to_bill.empty):

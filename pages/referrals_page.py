@@ -92,8 +92,11 @@ if not own_centre and len(centres):
                                line=dict(dash=dash, color="grey"), name=label, showlegend=upper)
     funnel.add_hline(y=service, line_color="black", annotation_text="service rate")
     flagged = against_service(centres, service)
-    funnel.add_scatter(x=flagged.Results, y=flagged["Rate %"], mode="markers", text=flagged.Centre, name="Centres",
-                       marker=dict(color=["#c0392b" if f else "#2e86c1" for f in flagged["Above 99.8% limit"]], size=9))
+    outside = flagged["Above 99.8% limit"]
+    funnel.add_scatter(x=flagged.Results, y=flagged["Rate %"], mode="markers+text", name="Centres",
+                       text=[number if out else "" for number, out in zip(flagged.Centre, outside)],
+                       textposition="top center", hovertext=flagged.Centre + " " + flagged["Centre name"],
+                       marker=dict(color=["#c0392b" if out else "#2e86c1" for out in outside], size=9))
     funnel.update_layout(title="Centres: referral rate against number of results (funnel plot)", height=420,
                          xaxis_title="Released unit results", yaxis_title="Referral rate %", margin=dict(t=50),
                          yaxis_range=[0, min(100, 1.4 * max(float(flagged["Rate %"].max()), service))])
