@@ -52,7 +52,12 @@ def _non_negative_number(raw, what: str) -> Decimal:
 def update_setting(db: Database, user: User, key: str, raw_value) -> None:
     """Change one setting; the value must be a number of zero or more."""
     require_role(user, (ASSESSMENT_TEAM,), TEAM_ONLY)
-    value = _non_negative_number(raw_value, f"The setting {key}")
+    title = TITLES.get(key, key)
+    value = _non_negative_number(raw_value, title)
+    if key.endswith("_percent") and value > 100:
+        raise Refused(f"{title} is a percentage: at most 100.")
+    if not key.endswith("_percent") and value != value.to_integral_value():
+        raise Refused(f"{title} is a whole number.")
     text = str(int(value)) if value == value.to_integral_value() else str(value)
 
     def work(writer: Writer) -> None:

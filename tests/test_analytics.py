@@ -298,6 +298,10 @@ def test_settings_take_numbers_of_zero_or_more_from_the_team_only(fixture_db):
         settings.update_setting(fixture_db, TEAM, "eqa_consecutive_months", "three")
     with pytest.raises(Refused, match="zero or more"):
         settings.update_setting(fixture_db, TEAM, "eqa_consecutive_months", "-1")
+    with pytest.raises(Refused, match="at most 100"):
+        settings.update_setting(fixture_db, TEAM, "batch_flag_rate_percent", "140")
+    with pytest.raises(Refused, match="whole number"):
+        settings.update_setting(fixture_db, TEAM, "eqa_consecutive_months", "2.5")
     with pytest.raises(Refused, match="no setting"):
         settings.update_setting(fixture_db, TEAM, "made_up", "1")
     with pytest.raises(NotAllowed):
