@@ -11,6 +11,7 @@ from lib.referrals import ALL_TIME, Period, rates_by
 from lib.ui.analytics_table import analytics_table
 from lib.ui.feedback_download import report_download
 from lib.ui.page import page_setup, run_action, show_notice
+from lib.users import LEAD_ASSESSOR
 
 NOTICE = "batch_review_notice"
 
@@ -36,7 +37,7 @@ second.metric("Flagged", f"{len(flagged):,}", border=True)
 third.metric("Flagged without a report", f"{int((~flagged.Report).sum()):,}", border=True)
 shown = flagged if only_flagged else table
 st.caption("Tick a batch to see its units and submissions" + (" and write its Feedback Summary Report."
-                                                                if user.role == "lead_assessor" else "."))
+                                                                if user.role == LEAD_ASSESSOR else "."))
 batch = analytics_table(shown, "batches", "Batch review", drill=True, date_columns=("Created",))
 if batch is None:
     st.stop()
@@ -56,9 +57,9 @@ st.subheader("Feedback Summary Report")
 if report is not None:
     st.caption(f"Written {report.written_at:%d/%m/%Y} by {report.author}; last saved {report.updated_at:%d/%m/%Y %H:%M}.")
     report_download(report, f"batch_report_download_{batch_id}")
-elif user.role != "lead_assessor":
+elif user.role != LEAD_ASSESSOR:
     st.caption("No report has been written for this batch.")
-if user.role == "lead_assessor":
+if user.role == LEAD_ASSESSOR:
     with st.form(f"report_form_{batch_id}"):
         trends = st.text_area("Trends in this batch", value=report.trends if report else "", height=150,
                               key=f"report_trends_{batch_id}",
