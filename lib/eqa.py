@@ -77,12 +77,10 @@ def _monthly(cursor, first_month: date, end: date) -> pd.DataFrame:
            FROM per WINDOW m AS (PARTITION BY month)""", [first_month, end]).df()
 
 
-def _changes(cursor, today: date) -> list[tuple[dict, tuple | None]]:
+def _changes(cursor, today: date, rule: AlertRule) -> list[tuple[dict, tuple | None]]:
     """Each run that is not yet an alert, or whose alert lacks some of its months, with that alert's row."""
     month_start = today.replace(day=1)  # the current month is not complete yet
     first = (pd.Timestamp(month_start) - pd.DateOffset(months=MONTHS_SCANNED)).date()
-    rule = AlertRule(*(int(float(cursor.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()[0]))
-                       for key in ("eqa_consecutive_months", "eqa_min_results_per_month")))
     changes = []
     for run in find_runs(_monthly(cursor, first, month_start), rule):
         existing = cursor.execute("SELECT id, months FROM eqa_alerts WHERE centre_id = ? AND first_month = ?",
@@ -103,13 +101,13 @@ def raise_alerts(db: Database, user: User, today: date | None = None) -> int:
     require_role(user, READERS, "EQA alerts are for quality, the assessment team and lead assessors.")
     today = today or date.today()
     with db.cursor() as cursor:
-        if not _changes(cursor, today):
+        if not _changes(cursor, today, alert_rule(db)):
             return 0
     now = datetime.now()
 
     def work(writer: Writer) -> int:
         opened = 0
-        for run, existing in _changes(writer.cursor, today):
+        for run, existing in _changes(writer.cursor, today, alert_rule(writer)):
             months = run["months"]
             if existing is None:
                 alert_id = writer.execute("SELECT nextval('seq_eqa_alerts')").fetchone()[0]

@@ -149,12 +149,11 @@ def invoices(db: Database, user: User, week_start: date | None = None) -> pd.Dat
 def invoice_lines(db: Database, user: User, week_start: date | None = None) -> pd.DataFrame:
     """Every billed line of a week's invoices (or of all weeks), for the Excel export."""
     scope, params = centre_scope(user, "i.centre_id")
-    return db.query_df(
+    lines = db.query_df(
         f"""SELECT i.id AS "Invoice", c.number AS "Centre", c.name AS "Centre name", i.purchase_order AS "Purchase order",
                    l.submission_id AS "ID", le.enr AS "ENR", le.first_name || ' ' || le.last_name AS "Learner",
                    s.unit_codes AS "Unit(s)", CAST(s.submitted_at AS DATE) AS "Submitted",
-                   CASE l.fee_code WHEN 're_assessment' THEN 'Re-assessment'
-                                   ELSE 'Word count over guidance' END AS "Fee",
+                   l.fee_code AS "Fee",
                    l.quantity AS "Quantity", CAST(l.unit_amount AS DOUBLE) AS "Unit £",
                    CAST(l.amount AS DOUBLE) AS "Amount £"
             FROM invoices i JOIN invoice_lines l ON l.invoice_id = i.id JOIN centres c ON c.id = i.centre_id
@@ -162,3 +161,5 @@ def invoice_lines(db: Database, user: User, week_start: date | None = None) -> p
             WHERE {scope} AND (?::DATE IS NULL OR i.week_start = ?::DATE)
             ORDER BY i.week_start, c.number, i.purchase_order, l.submission_id, l.fee_code""",
         [*params, week_start, week_start])
+    lines["Fee"] = lines["Fee"].map(FEE_LABELS)
+    return lines

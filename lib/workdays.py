@@ -7,6 +7,7 @@ from functools import lru_cache
 
 import holidays
 import numpy as np
+import pandas as pd
 
 from lib.config import QUALITY_CHECK_WORKING_DAYS, SLA_WORKING_DAYS
 
@@ -82,8 +83,6 @@ def working_days_between(start: date, end: date) -> int:
 def working_day_numbers():
     """Each calendar day with the count of working days up to and including it, so that SQL can count
     working days between two dates by subtraction (a pandas frame to register as a table)."""
-    import pandas as pd
-
     days = np.arange(np.datetime64(f"{FIRST_YEAR}-01-01"), np.datetime64(f"{LAST_YEAR}-01-01"), dtype="datetime64[D]")
     numbers = np.cumsum(np.is_busday(days, busdaycal=calendar())).astype(np.int32)
     return pd.DataFrame({"day": days, "n": numbers})
