@@ -83,6 +83,7 @@ def figures(db_path: Path, emit) -> None:
 
 def rerun_figures(env: dict, emit, runs: int = 10) -> None:
     """The referral-rates page script rerun in AppTest, signed in as the assessment team, default view."""
+    import streamlit as st
     from streamlit.testing.v1 import AppTest
 
     from lib.config import PROJECT_ROOT
@@ -96,4 +97,8 @@ def rerun_figures(env: dict, emit, runs: int = 10) -> None:
     app.button(key="sign_in_submit").click().run()
     app.switch_page("pages/home_page.py").run()
     app.switch_page("pages/referrals_page.py").run()
+    st.cache_data.clear()  # a first look counts the rates; reruns within two minutes reuse them
+    started = time.perf_counter()
+    app.run()
+    emit("analytics_first_run_ms", (time.perf_counter() - started) * 1000, "ms", page="referral rates")
     emit("analytics_rerun_ms", rerun_ms(app, runs), "ms", page="referral rates", runs=runs)

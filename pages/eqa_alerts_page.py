@@ -1,6 +1,8 @@
 """EQA alerts: centres above the service's monthly referral rate for months in a row, followed up by quality
 from open to contacted, action plan and closed, with a note at every step."""
 
+from datetime import date
+
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -16,9 +18,14 @@ db, user = page_setup()
 st.title("EQA alerts")
 st.caption(alert_rule(db).describe() + " Only complete months count; the limits are settings.")
 show_notice(NOTICE)
-opened = raise_alerts(db, user)
-if opened:
-    st.info(f"{opened} new alert{'s' if opened != 1 else ''} since the last check.", icon=":material/notifications:")
+# Alerts come from complete months only, so one check a session is enough until the month or the rule changes.
+checked = (date.today().strftime("%Y-%m"), alert_rule(db))
+if st.session_state.get("eqa_checked") != checked:
+    opened = raise_alerts(db, user)
+    st.session_state["eqa_checked"] = checked
+    if opened:
+        st.info(f"{opened} new alert{'s' if opened != 1 else ''} since the last check.",
+                icon=":material/notifications:")
 
 show_closed = st.toggle("Show closed alerts", value=False, key="eqa_show_closed")
 every_alert = alerts(db, user)

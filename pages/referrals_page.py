@@ -15,7 +15,6 @@ from lib.referrals import (
     beside_service,
     funnel_limit,
     monthly_service_rates,
-    rate_view,
     rates_by,
     rates_by_all,
     service_rate,
@@ -24,6 +23,7 @@ from lib.referrals import (
 from lib.ui.analytics_table import analytics_table
 from lib.ui.feedback_download import report_download
 from lib.ui.page import page_setup
+from lib.ui.rates_cache import recent_rate_view
 
 LIMITS_HELP = ("Above 95% / 99.8% limit: more referrals than the service rate explains by chance for a group of "
                "this size (funnel plot limits); small groups need a much higher rate to be flagged.")
@@ -59,7 +59,8 @@ if own_centre:
                             unit_service_rates(db, user, whole_service))
     centres = tables.pop("centre")
 else:
-    view = rate_view(db, user, period, groups)
+    view, counted_at = recent_rate_view(db, user, period, groups)
+    st.caption(f"Figures as of {counted_at:%H:%M}; they are counted again every two minutes.")
     tables, centres, monthly, service = view.tables, view.centres, view.monthly, view.service_percent
     referrals, results = view.referrals, view.results
 

@@ -1,0 +1,25 @@
+"""The staff referral-rate view, kept for two minutes: ticking a row or paging a table reruns the page, and
+the figures need not be counted again over a million results for that."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import streamlit as st
+
+from lib.db import Database
+from lib.referrals import Period, RateView, rate_view
+from lib.users import User
+
+FRESH_SECONDS = 120
+
+
+@st.cache_data(ttl=FRESH_SECONDS, max_entries=32, show_spinner=False)
+def _counted(_db: Database, _user: User, database: str, role: str, period: tuple, groups: tuple[str, ...]):
+    return rate_view(_db, _user, Period(*period), groups), datetime.now()
+
+
+def recent_rate_view(db: Database, user: User, period: Period, groups: tuple[str, ...]) -> tuple[RateView, datetime]:
+    """rate_view for a staff user, counted at most FRESH_SECONDS ago (the same for every staff role); and when."""
+    fields = (period.start, period.end, period.qualification, period.centre_number, period.batch_id)
+    return _counted(db, user, str(db.path), user.role, fields, groups)
