@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lib.navigation import pages_for
+from lib.accounts.navigation import pages_for
 from lib.ui import frame, session
 from lib.ui.context import app_context
 from lib.ui.signin import sign_in_page

@@ -13,8 +13,9 @@ from pathlib import Path
 
 from bench import analytics, ilm, tracker
 from bench.timing import rerun_ms
-from lib import demo, devserver
+from lib import demo
 from lib.config import PROJECT_ROOT
+from lib.store import devserver
 
 CACHE = PROJECT_ROOT / ".bench-cache"
 SEED = 2025

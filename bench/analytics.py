@@ -11,11 +11,12 @@ from pathlib import Path
 import pandas as pd
 
 from bench.timing import median_ms, rerun_ms
-from lib import eqa, sla
-from lib.auth import user_by_username
-from lib.batch_review import batches
-from lib.db import Database
-from lib.referrals import GROUPS, Period, against_service, rate_view
+from lib.accounts.auth import user_by_username
+from lib.analytics import eqa
+from lib.analytics.batch_review import batches
+from lib.analytics.referrals import GROUPS, Period, against_service, rate_view
+from lib.service import sla
+from lib.store.db import Database
 
 
 def default_period() -> Period:
@@ -95,8 +96,8 @@ def rerun_figures(env: dict, emit, runs: int = 10) -> None:
     app.text_input(key="sign_in_username").input("team.demo")
     app.text_input(key="sign_in_password").input(DEMO_PASSWORD)
     app.button(key="sign_in_submit").click().run()
-    app.switch_page("pages/home_page.py").run()
-    app.switch_page("pages/referrals_page.py").run()
+    app.switch_page("pages/common/home_page.py").run()
+    app.switch_page("pages/analytics/referrals_page.py").run()
     st.cache_data.clear()  # a first look counts the rates; reruns within two minutes reuse them
     started = time.perf_counter()
     app.run()

@@ -7,11 +7,11 @@ from pathlib import Path
 import numpy as np
 
 from bench.timing import median_ms
-from lib import workdays
-from lib.auth import user_by_username
-from lib.db import Database
-from lib.quality_check import qc_queue
-from lib.sla import on_time_by_month, open_items
+from lib.accounts.auth import user_by_username
+from lib.rules import workdays
+from lib.service.quality_check import qc_queue
+from lib.service.sla import on_time_by_month, open_items
+from lib.store.db import Database
 
 
 def figures(db_path: Path, emit) -> None:

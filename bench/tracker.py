@@ -14,12 +14,12 @@ from pathlib import Path
 import psutil
 
 from bench.timing import median_ms, rerun_ms
-from lib import grid
-from lib.auth import user_by_username
-from lib.db import Database
-from lib.export import write_xlsx
-from lib.grid import ColumnFilter, Condition, GridQuery, Sort
-from lib.tracker import columns_for, tracker_page, tracker_source
+from lib.accounts.auth import user_by_username
+from lib.centre.tracker import columns_for, tracker_page, tracker_source
+from lib.store import grid
+from lib.store.db import Database
+from lib.store.export import write_xlsx
+from lib.store.grid import ColumnFilter, Condition, GridQuery, Sort
 
 USERS = {"centre": "centre.demo", "assessment_team": "team.demo"}
 QUERY = GridQuery((ColumnFilter("Learner", Condition(grid.CONTAINS, "li")),
@@ -84,8 +84,8 @@ def rerun_figures(db_path: Path, env: dict, emit, runs: int = 10) -> None:
         app.text_input(key="sign_in_username").input(username)
         app.text_input(key="sign_in_password").input(DEMO_PASSWORD)
         app.button(key="sign_in_submit").click().run()
-        app.switch_page("pages/home_page.py").run()
-        app.switch_page("pages/tracker_page.py").run()
+        app.switch_page("pages/common/home_page.py").run()
+        app.switch_page("pages/centre/tracker_page.py").run()
         app.session_state["tracker_filters"] = QUERY.filters
         app.session_state["tracker_sort"] = "Submitted"
         emit("tracker_rerun_ms", rerun_ms(app, runs), "ms", user=role, runs=runs)

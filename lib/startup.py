@@ -17,8 +17,8 @@ import duckdb
 
 from lib import demo
 from lib.config import Settings
-from lib.db import Database, DatabaseLocked, connect
-from lib.migrate import SchemaTooNew, check_not_newer, migrate
+from lib.store.db import Database, DatabaseLocked, connect
+from lib.store.migrate import SchemaTooNew, check_not_newer, migrate
 
 MIN_COOKIE_KEY_LENGTH = 32
 # streamlit-authenticator's documented example values: a key anyone can read is no key.

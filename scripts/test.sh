@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Installs what the tests need (Python packages, Debian's chromium for the browser tests), then runs them all.
+# Runs every test in a virtual environment of its own (.venv/), so nothing installed on the machine by hand
+# can hide a missing requirement. The environment is rebuilt whenever a requirements file changes; Debian's
+# chromium is installed for the browser tests if missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -7,5 +9,13 @@ if [ ! -x /usr/bin/chromium ]; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium > /dev/null
 fi
-python -m pip install --quiet --disable-pip-version-check --root-user-action=ignore -r requirements-dev.txt
-python -m pytest "$@"
+
+venv=.venv
+wanted=$(cat requirements.txt requirements-dev.txt | sha256sum | cut -d' ' -f1)
+if [ ! -x "$venv/bin/python" ] || [ "$(cat "$venv/.requirements-sha256" 2>/dev/null)" != "$wanted" ]; then
+  rm -rf "$venv"
+  python3 -m venv "$venv"
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+  echo "$wanted" > "$venv/.requirements-sha256"
+fi
+exec "$venv/bin/python" -m pytest "$@"

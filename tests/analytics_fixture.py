@@ -7,9 +7,9 @@ from datetime import date, datetime
 
 import duckdb
 
-from lib.db import Database
-from lib.migrate import migrate
-from lib.users import User
+from lib.rules.roles import User
+from lib.store.db import Database
+from lib.store.migrate import migrate
 
 TEAM = User(1, "team", "Rachel Team", "assessment_team")
 LEAD = User(2, "lead", "Helen Lead", "lead_assessor")

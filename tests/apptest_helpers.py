@@ -23,7 +23,7 @@ def sign_in(at: AppTest, username: str, password: str = DEMO_PASSWORD) -> AppTes
     at.run()
     if "Home" in page_names(at):
         # A browser follows the rerun to the default page; AppTest keeps asking for the sign-in page.
-        at.switch_page("pages/home_page.py").run()
+        at.switch_page("pages/common/home_page.py").run()
     return at
 
 
@@ -38,3 +38,19 @@ def texts(at: AppTest) -> str:
     for kind in ("error", "info", "warning", "success", "caption", "title", "markdown", "header", "subheader"):
         parts.extend(str(element.value) for element in getattr(at, kind))
     return "\n".join(parts)
+
+
+def table_widget_key(at: AppTest, table_key: str) -> str:
+    """The key the shared table widget gave its dataframe on the last run (it changes with the rows shown)."""
+    keys = [frame.proto.id.rsplit("-", 1)[-1] for frame in at.dataframe]
+    matches = [key for key in keys if key.startswith(f"{table_key}__")]
+    assert len(matches) == 1, f"no single table {table_key} among {keys}"
+    return matches[0]
+
+
+def tick(at: AppTest, table_key: str, rows: list[int]) -> AppTest:
+    """Tick rows (positions on the page shown) of a table, as a click in the browser would, and rerun."""
+    at.session_state[table_widget_key(at, table_key)] = {"selection": {"rows": rows, "columns": [], "cells": []}}
+    at.run()
+    assert not at.exception, at.exception
+    return at

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from lib import demo
-from lib.auth import user_by_username
-from lib.db import Database
-from lib.users import User
+from lib.accounts.auth import user_by_username
+from lib.rules.roles import User
+from lib.store.db import Database
 
 TODAY = date(2026, 11, 23)
 SMALL_DEMO_SUBMISSIONS = 800

@@ -13,12 +13,13 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from lib import batch_review, eqa, invoicing, settings, sla
+from lib.analytics import batch_review, eqa, invoicing
+from lib.analytics.feedback_docx import feedback_report_docx
+from lib.analytics.referrals import Period
 from lib.errors import Refused
-from lib.export import frame_xlsx
-from lib.feedback_docx import feedback_report_docx
-from lib.referrals import Period
-from lib.scope import NotAllowed, NotFound
+from lib.service import settings, sla
+from lib.store.export import frame_xlsx
+from lib.store.scope import NotAllowed, NotFound
 from tests.analytics_fixture import CENTRE_A, CENTRE_B, LEAD, QUALITY, TEAM, Item, add, new_database
 from tests.conftest import load_user
 

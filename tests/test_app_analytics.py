@@ -5,15 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from lib.db import Database
-from tests.apptest_helpers import texts
-
-
-def tick(at, key, rows):
-    at.session_state[key] = {"selection": {"rows": rows, "columns": [], "cells": []}}
-    at.run()
-    assert not at.exception, at.exception
-    return at
+from lib.store.db import Database
+from tests.apptest_helpers import texts, tick
 
 
 def chart_keys(at) -> list[str]:
@@ -21,7 +14,7 @@ def chart_keys(at) -> list[str]:
 
 
 def test_team_sees_rates_charts_and_drills_from_a_centre_to_a_batch(as_role):
-    at = as_role("team.demo", "pages/referrals_page.py")
+    at = as_role("team.demo", "pages/analytics/referrals_page.py")
     assert at.metric[0].label == "Service referral rate"
     assert len(at.get("plotly_chart")) == 2  # the monthly chart and the funnel plot
     assert [t.label for t in at.tabs][:6] == ["Centres", "Units", "Qualifications", "Assessors", "Batches", "Months"]
@@ -34,7 +27,7 @@ def test_team_sees_rates_charts_and_drills_from_a_centre_to_a_batch(as_role):
 
 
 def test_a_filter_on_the_centre_table_keeps_matching_rows(as_role):
-    at = as_role("team.demo", "pages/referrals_page.py")
+    at = as_role("team.demo", "pages/analytics/referrals_page.py")
     at.selectbox(key="rates_centre_filter_column").set_value("Centre").run()
     at.text_input(key="rates_centre_filter_value1_Centre").input("0234")
     at.button(key="rates_centre_filter_apply").click().run()
@@ -43,7 +36,7 @@ def test_a_filter_on_the_centre_table_keeps_matching_rows(as_role):
 
 
 def test_a_centre_sees_only_its_own_rates_and_its_feedback_reports(as_role):
-    at = as_role("harbourside.demo", "pages/referrals_page.py")
+    at = as_role("harbourside.demo", "pages/analytics/referrals_page.py")
     assert at.title[0].value == "My referral rates"
     assert len(at.get("plotly_chart")) == 1  # no funnel plot of other centres
     assert [t.label for t in at.tabs] == ["Units", "Months"]
@@ -54,7 +47,7 @@ def test_a_centre_sees_only_its_own_rates_and_its_feedback_reports(as_role):
 
 
 def test_the_lead_writes_a_feedback_summary_report_and_the_centre_sees_it(as_role, db_path):
-    at = as_role("lead.demo", "pages/batch_review_page.py")
+    at = as_role("lead.demo", "pages/analytics/batch_review_page.py")
     at.toggle(key="batches_flagged_only").set_value(False).run()
     table = next(frame.value for frame in at.dataframe if "Batch ID" in frame.value.columns)
     without_report = [i for i, has in enumerate(table.Report) if has == "No" and table.Results.iloc[i] != "0"]
@@ -78,19 +71,19 @@ def test_the_lead_writes_a_feedback_summary_report_and_the_centre_sees_it(as_rol
     finally:
         database.close()
     if username and centre != "067890":  # the blocked centre cannot sign in
-        centre_view = as_role(username[0], "pages/referrals_page.py")
+        centre_view = as_role(username[0], "pages/analytics/referrals_page.py")
         assert "Learners described theory" in "\n".join(e.label for e in centre_view.expander) + texts(centre_view)
 
 
 def test_the_team_reads_batch_review_but_writes_no_report(as_role):
-    at = as_role("team.demo", "pages/batch_review_page.py")
+    at = as_role("team.demo", "pages/analytics/batch_review_page.py")
     assert at.metric[1].label == "Flagged"
     tick(at, "batches_table", [0])
     assert not at.get("text_area")
 
 
 def test_quality_follows_an_alert_up_with_notes(as_role):
-    at = as_role("quality.demo", "pages/eqa_alerts_page.py")
+    at = as_role("quality.demo", "pages/analytics/eqa_alerts_page.py")
     assert [m.label for m in at.metric] == ["Open", "Contacted", "Action plan", "Closed"]
     table = next(frame.value for frame in at.dataframe if "Alert" in frame.value.columns)
     row = 0
@@ -108,7 +101,7 @@ def test_quality_follows_an_alert_up_with_notes(as_role):
 
 
 def test_the_sla_dashboard_shows_performance_overall_and_by_centre(as_role):
-    at = as_role("lead.demo", "pages/sla_page.py")
+    at = as_role("lead.demo", "pages/service/sla_page.py")
     labels = [m.label for m in at.metric]
     assert labels[3:] == ["Released", "On time", "Median working days to result", "Quality checks within 5 working days"]
     assert at.metric[4].value.endswith("%")
@@ -118,7 +111,7 @@ def test_the_sla_dashboard_shows_performance_overall_and_by_centre(as_role):
 
 
 def test_invoicing_bills_last_week_once(as_role, db_path):
-    at = as_role("team.demo", "pages/invoicing_page.py")
+    at = as_role("team.demo", "pages/analytics/invoicing_page.py")
     at.date_input(key="invoice_week").set_value(date(2026, 11, 16)).run()
     # The demo leaves the latest week for the Wednesday run.
     to_bill = next(frame.value for frame in at.dataframe if "Purchase order" in frame.value.columns)
@@ -136,7 +129,7 @@ def test_invoicing_bills_last_week_once(as_role, db_path):
 
 
 def test_settings_refuse_a_bad_value_and_keep_a_good_one(as_role):
-    at = as_role("team.demo", "pages/settings_page.py")
+    at = as_role("team.demo", "pages/analytics/settings_page.py")
     at.text_input(key="setting_batch_flag_rate_percent").input("lots").run()
     at.button(key="setting_save_batch_flag_rate_percent").click().run()
     assert "must be a number" in texts(at)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from lib.db import Database
-from tests.apptest_helpers import STRONG_KEY, new_app, sign_in, texts
+from lib.store.db import Database
+from tests.apptest_helpers import STRONG_KEY, new_app, sign_in, texts, tick
 from tests.conftest import load_user
 
 
@@ -23,13 +23,8 @@ def open_page(at, script):
     return at
 
 
-def tick(at, table_key, rows):
-    at.session_state[table_key] = {"selection": {"rows": rows, "columns": [], "cells": []}}
-    return at.run()
-
-
 def test_unit_assessment_lists_learner_units_and_filters_them(centre_app):
-    at = open_page(centre_app, "pages/unit_assessment_page.py")
+    at = open_page(centre_app, "pages/centre/unit_assessment_page.py")
     table = at.dataframe[0].value
     assert list(table.columns) == ["ENR", "Learner", "Qual", "Qual. Name", "Registration Expiry", "Unit", "Unit Name"]
     assert len(table) == 10
@@ -44,7 +39,7 @@ def test_unit_assessment_lists_learner_units_and_filters_them(centre_app):
 
 
 def test_unit_assessment_upload_screen_names_each_row_and_refuses_an_empty_upload(centre_app):
-    at = open_page(centre_app, "pages/unit_assessment_page.py")
+    at = open_page(centre_app, "pages/centre/unit_assessment_page.py")
     tick(at, "units_table", [0, 1])
     at.button(key="units_upload").click().run()
     headers = [m.value for m in at.markdown if "Learner Name :" in m.value]
@@ -59,7 +54,7 @@ def test_unit_assessment_upload_screen_names_each_row_and_refuses_an_empty_uploa
 
 
 def test_integrated_assessment_explains_unapproved_qualifications_and_needs_two_units(centre_app):
-    at = open_page(centre_app, "pages/integrated_assessment_page.py")
+    at = open_page(centre_app, "pages/centre/integrated_assessment_page.py")
     assert "not approved for Integrated Assessment" in texts(at)
     tick(at, "integrated_table", [0])
     at.button(key="integrated_choose").click().run()
@@ -70,7 +65,7 @@ def test_integrated_assessment_explains_unapproved_qualifications_and_needs_two_
 
 
 def test_pending_marks_missing_result_sheets_and_refuses_a_bad_batch_name(centre_app):
-    at = open_page(centre_app, "pages/pending_page.py")
+    at = open_page(centre_app, "pages/centre/pending_page.py")
     table = at.dataframe[0].value
     assert set(table["Result Sheet"]) == {"No Result Sheet"}
     tick(at, "pending_table", [0])
@@ -83,7 +78,7 @@ def test_pending_marks_missing_result_sheets_and_refuses_a_bad_batch_name(centre
 
 
 def test_pending_submit_asks_for_confirmation_and_explains_a_refusal(centre_app):
-    at = open_page(centre_app, "pages/pending_page.py")
+    at = open_page(centre_app, "pages/centre/pending_page.py")
     tick(at, "pending_table", [0])
     at.button(key="pending_submit").click().run()
     at.checkbox(key="pending_quality_confirmed").check().run()
@@ -92,7 +87,7 @@ def test_pending_submit_asks_for_confirmation_and_explains_a_refusal(centre_app)
 
 
 def test_pending_remove_takes_items_off(centre_app):
-    at = open_page(centre_app, "pages/pending_page.py")
+    at = open_page(centre_app, "pages/centre/pending_page.py")
     before = len(at.dataframe[0].value)
     tick(at, "pending_table", [0])
     at.button(key="pending_remove").click().run()
@@ -101,7 +96,7 @@ def test_pending_remove_takes_items_off(centre_app):
 
 
 def test_tracker_filters_by_status_and_resubmits_only_the_latest_record(centre_app):
-    at = open_page(centre_app, "pages/tracker_page.py")
+    at = open_page(centre_app, "pages/centre/tracker_page.py")
     assert list(at.dataframe[0].value.columns)[:4] == ["ID", "Batch", "Submitted", "SLA Target"]
     at.selectbox(key="tracker_filter_column").select("Status").run()
     at.selectbox(key="tracker_filter_value1_Status").select("Rejected").run()
@@ -119,7 +114,7 @@ def test_resubmitting_an_old_record_shows_the_guides_message(centre_app, db):
     user = load_user(db, "centre.demo")
     older = db.query_one("""SELECT p.id FROM submissions s JOIN submissions p ON p.id = s.resubmits_id
                             WHERE s.centre_id = ? ORDER BY p.id DESC LIMIT 1""", [user.centre_id])[0]
-    at = open_page(centre_app, "pages/tracker_page.py")
+    at = open_page(centre_app, "pages/centre/tracker_page.py")
     at.selectbox(key="tracker_filter_column").select("ID").run()
     at.number_input(key="tracker_filter_value1_ID").set_value(older).run()
     at.button(key="tracker_filter_apply").click().run()
@@ -137,9 +132,9 @@ def test_a_centre_with_no_submissions_is_told_so(db_path, monkeypatch, tmp_path)
     monkeypatch.setenv("ILMA_DB", str(db_path))
     monkeypatch.setenv("ILMA_COOKIE_KEY", STRONG_KEY)
     monkeypatch.setenv("ILMA_SECRETS_FILE", str(tmp_path / "none.toml"))
-    at = open_page(sign_in(new_app(), "harbourside.demo"), "pages/tracker_page.py")
+    at = open_page(sign_in(new_app(), "harbourside.demo"), "pages/centre/tracker_page.py")
     assert "There are no submissions yet." in texts(at)
-    at = open_page(at, "pages/pending_page.py")
+    at = open_page(at, "pages/centre/pending_page.py")
     assert "Nothing is waiting to be submitted." in texts(at)
 
 
@@ -147,7 +142,7 @@ def test_a_row_from_a_reported_batch_offers_its_feedback_summary_report(centre_a
     user = load_user(db, "centre.demo")
     item = db.query_one("""SELECT max(s.id) FROM submissions s JOIN feedback_reports r ON r.batch_id = s.batch_id
                            WHERE s.centre_id = ? AND s.stage <> 'pending'""", [user.centre_id])[0]
-    at = open_page(centre_app, "pages/tracker_page.py")
+    at = open_page(centre_app, "pages/centre/tracker_page.py")
     at.selectbox(key="tracker_filter_column").select("ID").run()
     at.number_input(key="tracker_filter_value1_ID").set_value(item).run()
     at.button(key="tracker_filter_apply").click().run()

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-from tests.apptest_helpers import texts
-
-
-def tick(at, key, rows):
-    at.session_state[key] = {"selection": {"rows": rows, "columns": [], "cells": []}}
-    return at.run()
+from tests.apptest_helpers import texts, tick
 
 
 def test_quality_check_accepts_and_refuses_a_rejection_without_reason(as_role):
-    at = as_role("team.demo", "pages/quality_check_page.py")
+    at = as_role("team.demo", "pages/service/quality_check_page.py")
     first = at.dataframe[0].value
     assert list(first.columns)[:4] == ["ID", "Centre", "Submitted", "QC due"]
     tick(at, "qc_table", [0])
@@ -22,7 +17,7 @@ def test_quality_check_accepts_and_refuses_a_rejection_without_reason(as_role):
 
 
 def test_allocation_runs_automatically_and_keeps_the_register(as_role):
-    at = as_role("team.demo", "pages/allocation_page.py")
+    at = as_role("team.demo", "pages/service/allocation_page.py")
     at.button(key="allocation_auto").click().run()
     assert "Allocated" in texts(at) and "automatically" in texts(at)
     at.text_input(key="allocation_conflict_reason").input("Sister works at the centre")
@@ -31,7 +26,7 @@ def test_allocation_runs_automatically_and_keeps_the_register(as_role):
 
 
 def test_marking_asks_for_a_result(as_role):
-    at = as_role("assessor.demo", "pages/marking_page.py")
+    at = as_role("assessor.demo", "pages/service/marking_page.py")
     tick(at, "marking_table", [0])
     unit = at.dataframe[0].value["Unit(s)"].iloc[0].split(", ")[0]
     at.button(key=f"marking_save_{unit}").click().run()
@@ -39,7 +34,7 @@ def test_marking_asks_for_a_result(as_role):
 
 
 def test_sampling_needs_a_note_to_send_back_and_agrees(as_role):
-    at = as_role("lead.demo", "pages/sampling_page.py")
+    at = as_role("lead.demo", "pages/service/sampling_page.py")
     tick(at, "sampling_table", [0])
     at.button(key="sampling_send_back").click().run()
     assert "Write the assessor a note" in texts(at)
@@ -48,17 +43,17 @@ def test_sampling_needs_a_note_to_send_back_and_agrees(as_role):
 
 
 def test_release_and_claims(as_role):
-    at = as_role("team.demo", "pages/release_page.py")
+    at = as_role("team.demo", "pages/service/release_page.py")
     tick(at, "release_table", [0])
     at.button(key="release_selected").click().run()
     assert "Released 1 result(s)" in texts(at)
-    at.switch_page("pages/claims_page.py").run()
+    at.switch_page("pages/service/claims_page.py").run()
     tick(at, "claims_table", [0, 1])
     at.button(key="claims_mark").click().run()
     assert "Recorded 2 claim(s)." in texts(at)
 
 
 def test_the_sla_dashboard_shows_open_work(as_role):
-    at = as_role("quality.demo", "pages/sla_page.py")
+    at = as_role("quality.demo", "pages/service/sla_page.py")
     assert [m.label for m in at.metric][:3] == ["Open items", "At risk", "Breached"]
     assert int(at.metric[0].value.replace(",", "")) > 0

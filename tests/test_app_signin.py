@@ -79,7 +79,7 @@ def test_the_centre_home_page_shows_its_own_figures(app_env):
 
 def test_the_tracker_pages_through_the_centres_submissions(app_env):
     at = sign_in(new_app(), "centre.demo")
-    at.switch_page("pages/tracker_page.py").run()
+    at.switch_page("pages/centre/tracker_page.py").run()
     assert at.title[0].value == "Tracker"
     assert len(at.dataframe[0].value) == 10
     assert any(c.value.startswith("1 - 10 of ") for c in at.caption)

@@ -2,9 +2,9 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from lib import auth
+from lib.accounts import auth
+from lib.accounts.passwords import check_password, hash_password
 from lib.demo import DEMO_PASSWORD
-from lib.passwords import check_password, hash_password
 from tests.conftest import load_user
 
 NOW = datetime(2026, 11, 23, 10, 0)

@@ -6,11 +6,12 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from lib import submitting, uploads, workdays
+from lib.centre import submitting, uploads
+from lib.centre.uploads import EMBEDDED, SEPARATE_FILE, IntegratedUpload, UnitUpload, Upload
 from lib.errors import Refused
-from lib.files import FileRejected, FileStore
-from lib.scope import NotAllowed, NotFound
-from lib.uploads import EMBEDDED, SEPARATE_FILE, IntegratedUpload, UnitUpload, Upload
+from lib.rules import workdays
+from lib.store.files import FileRejected, FileStore
+from lib.store.scope import NotAllowed, NotFound
 from tests import samples
 from tests.conftest import load_user
 

@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from lib.db import AuditMissing
+from lib.store.db import AuditMissing
 from tests.conftest import load_user
 
 

@@ -3,9 +3,10 @@ import sys
 
 import pytest
 
-from lib import demo, workdays
-from lib.db import Database
-from lib.users import ROLES
+from lib import demo
+from lib.rules import workdays
+from lib.rules.roles import ROLES
+from lib.store.db import Database
 from tests.conftest import SMALL_DEMO_SUBMISSIONS, TODAY
 
 

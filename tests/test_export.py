@@ -4,9 +4,9 @@ from datetime import date
 import openpyxl
 import pytest
 
-from lib.export import centre_report_name, write_xlsx
-from lib.grid import ColumnFilter, Condition, GridQuery
-from lib.tracker import tracker_export, tracker_page
+from lib.centre.tracker import tracker_export, tracker_page
+from lib.store.export import centre_report_name, write_xlsx
+from lib.store.grid import ColumnFilter, Condition, GridQuery
 from tests.conftest import load_user
 
 
@@ -59,7 +59,7 @@ def test_text_is_escaped_and_control_characters_dropped():
 
 
 def test_many_columns_get_the_right_letters():
-    from lib.xlsx import column_letters
+    from lib.store.xlsx import column_letters
 
     assert column_letters(28)[-3:] == ["Z", "AA", "AB"]
     sheet = openpyxl.load_workbook(io.BytesIO(write_xlsx([f"c{i}" for i in range(30)], [list(range(30))]))).active

@@ -1,16 +1,17 @@
 import pytest
 
-from lib import files
-from lib.files import FileRejected, FileStore
-from lib.naming import check_file_name
+from lib.checks import accept, limits
+from lib.checks.accept import FileRejected
+from lib.rules.naming import check_file_name
+from lib.store.files import FileStore
 from tests import samples
 
 
 def test_word_and_pdf_evidence_is_accepted_with_a_word_count():
-    checked = files.check_evidence("S.Smith-ABC123(1).docx", samples.word_document(words=1200))
+    checked = accept.check_evidence("S.Smith-ABC123(1).docx", samples.word_document(words=1200))
     assert checked.word_count == 1200 and checked.extension == ".docx"
-    assert files.check_evidence("S.Smith-ABC123(1).pdf", samples.pdf_document()).word_count == 0
-    assert files.check_evidence("old.doc", samples.legacy_doc()).word_count is None
+    assert accept.check_evidence("S.Smith-ABC123(1).pdf", samples.pdf_document()).word_count == 0
+    assert accept.check_evidence("old.doc", samples.legacy_doc()).word_count is None
 
 
 @pytest.mark.parametrize("name, data, message", [
@@ -27,23 +28,23 @@ def test_word_and_pdf_evidence_is_accepted_with_a_word_count():
 ])
 def test_bad_evidence_is_refused_with_a_reason(name, data, message):
     with pytest.raises(FileRejected, match=message):
-        files.check_evidence(name, data)
+        accept.check_evidence(name, data)
 
 
 def test_oversize_uploads_are_refused(monkeypatch):
-    monkeypatch.setattr(files, "MAX_UPLOAD_BYTES", 1000)
+    monkeypatch.setattr(limits, "MAX_UPLOAD_BYTES", 1000)
     with pytest.raises(FileRejected, match="limit per upload is 150 MB"):
-        files.check_evidence("big.docx", samples.word_document(words=2000))
+        accept.check_evidence("big.docx", samples.word_document(words=2000))
 
 
 @pytest.mark.parametrize("name", ["sheet.pdf", "sheet.doc", "sheet.png", "sheet.jpg"])
 def test_result_sheets_must_be_word_docx(name):
     with pytest.raises(FileRejected, match="must be a Word document"):
-        files.check_result_sheet(name, samples.pdf_document())
+        accept.check_result_sheet(name, samples.pdf_document())
 
 
 def test_a_real_docx_result_sheet_is_accepted():
-    assert files.check_result_sheet("Result Sheet.docx", samples.result_sheet()).original_name == "Result Sheet.docx"
+    assert accept.check_result_sheet("Result Sheet.docx", samples.result_sheet()).original_name == "Result Sheet.docx"
 
 
 @pytest.mark.parametrize("sent, kept", [
@@ -53,13 +54,13 @@ def test_a_real_docx_result_sheet_is_accepted():
     ("name\x00with\x07control.pdf", "namewithcontrol.pdf"),
 ])
 def test_names_with_paths_keep_only_the_file_name(sent, kept):
-    assert files.clean_name(sent) == kept
+    assert accept.clean_name(sent) == kept
 
 
 @pytest.mark.parametrize("bad", ["", "..", "/", "x" * 200 + ".pdf"])
 def test_unusable_names_are_refused(bad):
     with pytest.raises(FileRejected):
-        files.clean_name(bad)
+        accept.clean_name(bad)
 
 
 def test_the_store_writes_under_generated_names_and_leaves_no_temporary_file(tmp_path):

@@ -9,10 +9,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lib import grid
-from lib.db import Database
-from lib.grid import AND, CONTAINS, EQUALS, OR, ColumnFilter, Condition, GridQuery, Sort
-from lib.tracker import STAFF_COLUMNS, tracker_page
+from lib.centre.tracker import STAFF_COLUMNS, tracker_page
+from lib.store import grid
+from lib.store.db import Database
+from lib.store.grid import AND, CONTAINS, EQUALS, OR, ColumnFilter, Condition, GridQuery, Sort
 from tests.conftest import load_user
 
 

@@ -7,12 +7,13 @@ from datetime import date, timedelta
 
 import pytest
 
-from lib import allocation, marking, quality_check, release, sampling, sla, submitting, uploads
+from lib.centre import submitting, uploads
+from lib.centre.tracker import tracker_page
+from lib.centre.uploads import EMBEDDED, UnitUpload, Upload
 from lib.errors import Refused
-from lib.files import FileRejected, FileStore
-from lib.scope import NotAllowed, NotFound
-from lib.tracker import tracker_page
-from lib.uploads import EMBEDDED, UnitUpload, Upload
+from lib.service import allocation, marking, quality_check, release, sampling, sla
+from lib.store.files import FileRejected, FileStore
+from lib.store.scope import NotAllowed, NotFound
 from tests import samples
 from tests.conftest import load_user
 from tests.test_centre_work import NOW, fresh_learner_unit
@@ -164,7 +165,7 @@ def test_release_shows_the_centre_its_result(db, store, people):
     row = tracker_page(db, people["centre"], limit=100_000).rows.set_index("ID").loc[item]
     assert (row.Status, row.Result, row.Mark) == ("Referred", "Referral", 48)
     assert row["SLA Target"].date() == released_at.date()
-    from lib.tracker import released_result_sheets
+    from lib.centre.tracker import released_result_sheets
 
     assert [name for name, _ in released_result_sheets(db, people["centre"], [item], store)] == ["Marked.docx"]
 

@@ -1,7 +1,7 @@
 import duckdb
 import pytest
 
-from lib.migrate import SchemaTooNew, available_migrations, current_version, latest_version, migrate
+from lib.store.migrate import SchemaTooNew, available_migrations, current_version, latest_version, migrate
 
 
 def test_a_new_database_gets_every_migration_once(tmp_path):
@@ -26,7 +26,7 @@ def test_a_database_from_a_newer_app_is_refused_untouched(tmp_path):
 
 
 def test_a_failing_migration_leaves_the_previous_version(tmp_path, monkeypatch):
-    from lib import migrate as migrate_module
+    from lib.store import migrate as migrate_module
 
     broken = [*available_migrations(), migrate_module.Migration(latest_version() + 1, "broken",
                                                                 "CREATE TABLE half_done (a INT); SELECT nonsense")]

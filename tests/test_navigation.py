@@ -1,8 +1,8 @@
 import pytest
 
+from lib.accounts.navigation import pages_for, title_for
 from lib.config import PROJECT_ROOT
-from lib.navigation import pages_for, title_for
-from lib.users import ROLES
+from lib.rules.roles import ROLES
 
 EXPECTED = {
     "centre": ["Home", "Unit Assessment", "Integrated Assessment", "Pending Submission", "Tracker", "My referral rates"],
@@ -33,7 +33,7 @@ def test_unknown_roles_get_nothing():
 
 
 def test_one_script_serves_each_role_under_its_own_title():
-    assert title_for("centre", "pages/tracker_page.py") == "Tracker"
-    assert title_for("assessment_team", "pages/tracker_page.py") == "Submissions"
+    assert title_for("centre", "pages/centre/tracker_page.py") == "Tracker"
+    assert title_for("assessment_team", "pages/centre/tracker_page.py") == "Submissions"
     with pytest.raises(ValueError):
-        title_for("quality", "pages/tracker_page.py")
+        title_for("quality", "pages/centre/tracker_page.py")

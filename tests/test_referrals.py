@@ -7,9 +7,7 @@ from datetime import date, datetime
 import duckdb
 import pytest
 
-from lib.db import Database
-from lib.migrate import migrate
-from lib.referrals import (
+from lib.analytics.referrals import (
     Period,
     against_service,
     beside_service,
@@ -21,8 +19,10 @@ from lib.referrals import (
     service_rate,
     unit_service_rates,
 )
-from lib.scope import NotAllowed
-from lib.users import User
+from lib.rules.roles import User
+from lib.store.db import Database
+from lib.store.migrate import migrate
+from lib.store.scope import NotAllowed
 
 TEAM = User(1, "team", "Team", "assessment_team")
 CENTRE_A = User(2, "a", "A user", "centre", centre_id=1, centre_number="100001", centre_name="A")

@@ -19,9 +19,9 @@ import pandas as pd
 import pytest
 
 import lib
-from lib.db import Database
-from lib.files import FileStore
-from lib.scope import REGISTRY, NotAllowed, NotFound
+from lib.store.db import Database
+from lib.store.files import FileStore
+from lib.store.scope import REGISTRY, NotAllowed, NotFound
 from tests.conftest import load_user
 
 CENTRE_A_USER = "centre.demo"  # centre 012345
@@ -46,7 +46,7 @@ def lib_functions_taking_a_user():
 
 def test_every_function_taking_a_user_is_registered():
     unregistered = sorted(set(ALL_TAKING_A_USER) - set(REGISTRY))
-    assert not unregistered, f"register these in lib.scope (reads/writes/not_centre_data): {unregistered}"
+    assert not unregistered, f"register these in lib.store.scope (reads/writes/not_centre_data): {unregistered}"
 
 
 def normalise(value):

@@ -9,8 +9,8 @@ import duckdb
 import pytest
 
 from lib.config import load_settings
-from lib.migrate import latest_version
 from lib.startup import StartupProblem, open_database, read_secrets, resolve_cookie_key
+from lib.store.migrate import latest_version
 
 
 def settings_for(tmp_path, **extra):

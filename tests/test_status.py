@@ -2,7 +2,7 @@ import itertools
 
 import pytest
 
-from lib.status import STAGES, centre_status, centre_status_sql
+from lib.rules.status import STAGES, centre_status, centre_status_sql
 
 
 def test_python_and_sql_agree_on_every_stage_and_result(db):

@@ -1,6 +1,6 @@
-from lib import workdays
-from lib.grid import GridQuery
-from lib.tracker import tracker_page
+from lib.centre.tracker import tracker_page
+from lib.rules import workdays
+from lib.store.grid import GridQuery
 from tests.conftest import load_user
 
 
@@ -46,9 +46,9 @@ def test_marks_and_results_appear_only_once_released(db):
 
 
 def test_released_result_sheets_download_only_once_released_and_only_for_the_centre(db, db_path):
-    from lib.demo_files import add_marked_sheets
-    from lib.files import FileStore
-    from lib.tracker import released_result_sheets
+    from lib.centre.tracker import released_result_sheets
+    from lib.demo.files import add_marked_sheets
+    from lib.store.files import FileStore
 
     store = FileStore(db_path.parent / "files")
     written = add_marked_sheets(db, store, "012345", items=3)

@@ -3,7 +3,7 @@ from datetime import date
 import numpy as np
 import pytest
 
-from lib import workdays
+from lib.rules import workdays
 
 
 @pytest.mark.parametrize(

@@ -2,11 +2,11 @@ import itertools
 
 import pytest
 
-from lib import workflow
 from lib.errors import Refused
-from lib.scope import NotAllowed
-from lib.status import STAGES
-from lib.users import ROLES
+from lib.rules import workflow
+from lib.rules.roles import ROLES
+from lib.rules.status import STAGES
+from lib.store.scope import NotAllowed
 
 PATH = ["pending", "submitted", "accepted", "allocated", "marked", "sampling", "ready", "released"]
 

@@ -13,15 +13,17 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
-from lib import allocation, marking, quality_check, release, sampling, submitting, uploads, workdays, workflow
-from lib.db import Database
+from lib.centre import submitting, uploads
+from lib.centre.tracker import tracker_page
+from lib.centre.uploads import EMBEDDED, UnitUpload, Upload
 from lib.errors import Refused
-from lib.files import FileStore
-from lib.scope import NotAllowed, NotFound
-from lib.status import centre_status
-from lib.tracker import tracker_page
-from lib.uploads import EMBEDDED, UnitUpload, Upload
-from lib.users import ROLES
+from lib.rules import workdays, workflow
+from lib.rules.roles import ROLES
+from lib.rules.status import centre_status
+from lib.service import allocation, marking, quality_check, release, sampling
+from lib.store.db import Database
+from lib.store.files import FileStore
+from lib.store.scope import NotAllowed, NotFound
 from tests import samples
 from tests.conftest import load_user
 

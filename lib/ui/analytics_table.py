@@ -8,10 +8,11 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from lib import grid
-from lib.export import frame_xlsx
+from lib.store import grid
+from lib.store.export import frame_xlsx
 from lib.ui.grid import grid_pager, grid_query
 from lib.ui.tables import blank_missing, selectable_table
+from lib.ui.text import escape_markdown
 
 YES_NO = ("Yes", "No")
 
@@ -46,15 +47,19 @@ def column_set(frame: pd.DataFrame, choices: dict[str, tuple[str, ...]] | None =
 
 
 def analytics_table(frame: pd.DataFrame, key: str, export_name: str, drill: bool = False,
-                    column_config: dict | None = None, date_columns: tuple[str, ...] = ()) -> pd.Series | None:
-    """Show frame on the shared grid with its export; with drill, return the ticked row (or None)."""
+                    column_config: dict | None = None, date_columns: tuple[str, ...] = (),
+                    drill_key: str | None = None) -> pd.Series | None:
+    """Show frame on the shared grid with its export; with drill, return the ticked row (or None).
+
+    drill_key names the column that identifies a row (the first column unless said otherwise).
+    """
     frame = _readable(frame)
     columns = column_set(frame)
     query = grid_query(key, columns)
     try:
         kept = grid.filter_frame(frame, columns, query.filters)
     except grid.FilterError as error:
-        st.error(str(error))
+        st.error(escape_markdown(error))
         kept = frame
     if query.sort is not None:
         kept = grid.sort_frame(kept, columns, query.sort)
@@ -64,8 +69,9 @@ def analytics_table(frame: pd.DataFrame, key: str, export_name: str, drill: bool
                         if "£" in label and pd.api.types.is_numeric_dtype(shown[label])}, **(column_config or {})}
     ticked = None
     if drill:
-        rows = selectable_table(shown, key=f"{key}_table", column_config=column_config, single=True)
-        ticked = page.iloc[rows[0]] if rows and rows[0] < len(page) else None
+        rows = selectable_table(page, key=f"{key}_table", id_column=drill_key or page.columns[0], shown=shown,
+                                column_config=column_config, single=True)
+        ticked = pd.Series(rows[0]) if rows else None
     else:
         st.dataframe(shown, key=f"{key}_table", hide_index=True, width="stretch", column_config=column_config or {})
     grid_pager(key, grid.GridPage(page, len(kept), query.offset, query.limit))

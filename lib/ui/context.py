@@ -8,9 +8,9 @@ import streamlit as st
 
 from lib import demo
 from lib.config import load_settings
-from lib.db import Database
-from lib.files import FileStore
 from lib.startup import StartupProblem, open_database, read_secrets, resolve_cookie_key
+from lib.store.db import Database
+from lib.store.files import FileStore
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib.batch_review import FeedbackReport
-from lib.feedback_docx import feedback_report_docx, report_file_name
+from lib.analytics.batch_review import FeedbackReport
+from lib.analytics.feedback_docx import feedback_report_docx, report_file_name
 
 WORD = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 

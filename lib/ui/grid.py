@@ -1,6 +1,6 @@
 """The shared data grid: Filter (two conditions per column, And / Or), Clear Filter, sort, paging.
 
-Filtering, sorting and paging run in DuckDB (lib/grid.py); this widget only keeps the user's
+Filtering, sorting and paging run in DuckDB (lib/store/grid.py); this widget only keeps the user's
 choices in session state and turns them into a GridQuery.
 """
 
@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib import grid
+from lib.store import grid
 from lib.ui.pager import page_window, pager
+from lib.ui.text import escape_markdown
 
 NEWEST_FIRST = "Default order"
 
@@ -54,7 +55,7 @@ def _filter_form(key: str, columns: grid.ColumnSet) -> None:
         try:
             grid.validate(columns, (new,))
         except grid.FilterError as error:
-            st.error(str(error))
+            st.error(escape_markdown(error))
             return
         kept = tuple(f for f in _filters(key) if f.column != chosen)
         st.session_state[f"{key}_filters"] = (*kept, new)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from lib.db import Database
-from lib.files import FileStore
-from lib.uploads import evidence_zip, read_file, submission_files
-from lib.users import User
+from lib.centre.uploads import evidence_zip, read_file, submission_files
+from lib.rules.roles import User
+from lib.store.db import Database
+from lib.store.files import FileStore
+from lib.ui.text import escape_markdown
 
 LABELS = {"evidence": "Evidence", "result_sheet": "Result sheet", "declaration": "Declaration",
           "marked_result_sheet": "Marked result sheet"}
@@ -23,7 +24,7 @@ def item_files(db: Database, store: FileStore, user: User, item_id: int, key: st
         name_col, download_col = st.columns([5, 1.6], vertical_alignment="center")
         unit = f" ({file.unit_code})" if pd.notna(file.unit_code) else ""
         words = f" · {int(file.word_count):,} words" if pd.notna(file.word_count) else ""
-        name_col.markdown(f"{LABELS.get(file.kind, file.kind)}{unit}: {file.original_name}{words}")
+        name_col.markdown(f"{LABELS.get(file.kind, file.kind)}{unit}: {escape_markdown(file.original_name)}{words}")
         download_col.download_button("Download", data=lambda fid=int(file.id): read_file(db, user, fid, store)[1],
                                      file_name=file.original_name, key=f"{key}_file_{file.id}",
                                      icon=":material/download:", on_click="ignore", width="stretch")

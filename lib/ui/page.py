@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib.db import Database
 from lib.errors import Refused
-from lib.files import FileStore
-from lib.scope import NotFound
+from lib.rules.roles import User
+from lib.store.db import Database
+from lib.store.files import FileStore
+from lib.store.scope import NotFound
 from lib.ui import session
 from lib.ui.context import app_context
-from lib.users import User
+from lib.ui.tables import clear_ticks
+from lib.ui.text import escape_markdown
 
 
 def page_setup() -> tuple[Database, User]:
@@ -29,15 +31,21 @@ def show_notice(key: str) -> None:
     """A message left by the previous page (after an upload or a submission), shown once."""
     notice = st.session_state.pop(key, None)
     if notice:
-        st.success(notice, icon=":material/check_circle:")
+        st.success(escape_markdown(notice), icon=":material/check_circle:")
 
 
-def run_action(work, notice_key: str, success: str) -> None:
-    """Do a user's action; a refusal is shown where they are, a success is announced after the rerun."""
+def run_action(work, notice_key: str, success: str, ticks: str | None = None) -> None:
+    """Do a user's action; a refusal is shown where they are, a success is announced after the rerun.
+
+    ticks names the table whose ticked records the action was on: they are unticked once it is done, so the
+    next record never comes up ticked with its action button live.
+    """
     try:
         work()
     except (Refused, NotFound) as refused:
-        st.error(str(refused), icon=":material/error:")
+        st.error(escape_markdown(refused), icon=":material/error:")
     else:
+        if ticks:
+            clear_ticks(ticks)
         st.session_state[notice_key] = success
         st.rerun()

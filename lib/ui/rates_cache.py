@@ -7,9 +7,9 @@ from datetime import datetime
 
 import streamlit as st
 
-from lib.db import Database
-from lib.referrals import Period, RateView, rate_view
-from lib.users import User
+from lib.analytics.referrals import Period, RateView, rate_view
+from lib.rules.roles import User
+from lib.store.db import Database
 
 FRESH_SECONDS = 120
 

@@ -14,10 +14,10 @@ import jwt
 import streamlit as st
 from streamlit_authenticator.models.cookie_model import CookieModel
 
-from lib import auth
+from lib.accounts import auth
 from lib.config import COOKIE_NAME, SESSION_HOURS
-from lib.db import Database
-from lib.users import User
+from lib.rules.roles import User
+from lib.store.db import Database
 
 TOKEN = "ilma_session_token"
 USER = "ilma_user"

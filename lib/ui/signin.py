@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib import auth
-from lib.db import Database
+from lib.accounts import auth
+from lib.store.db import Database
 from lib.ui import session
 
 

@@ -1,9 +1,25 @@
-"""Tables with row selection, and the download of files a page offers."""
+"""Tables whose ticks belong to records, not row positions.
+
+st.dataframe reports selections as row positions, and a keyed dataframe keeps them when its rows change,
+so a tick would move to whatever record comes to sit in that position. Here the positions are turned into
+record keys at once and the keys are kept in session state; the dataframe's own key changes with the rows it
+shows, and its selection is drawn again from the kept keys.
+
+The rule, the same on every page: a tick follows its record across paging, sorting and filtering. A ticked
+record that is not on the page shown is counted above the table, with a button to clear it. A record that
+has left a complete list (someone else has acted on it) loses its tick, with a message saying so. After an
+action the page clears the ticks it acted on.
+"""
 
 from __future__ import annotations
 
+import hashlib
+from typing import Any
+
 import pandas as pd
 import streamlit as st
+
+from lib.ui.text import escape_markdown
 
 
 def blank_missing(frame: pd.DataFrame, date_columns: tuple[str, ...] = ()) -> pd.DataFrame:
@@ -17,26 +33,87 @@ def blank_missing(frame: pd.DataFrame, date_columns: tuple[str, ...] = ()) -> pd
     return shown
 
 
-def selectable_table(frame, key: str, column_config: dict | None = None, single: bool = False) -> list[int]:
-    """A table whose rows can be ticked; returns the positions of the ticked rows."""
+def _plain(value: Any) -> Any:
+    return value.item() if hasattr(value, "item") else value
+
+
+def _state(key: str) -> dict:
+    return st.session_state.setdefault(f"_ticks_{key}", {"generation": 0, "records": {}})
+
+
+def clear_ticks(key: str) -> None:
+    """Untick every record of the table named key (after an action on them, or on the user's request)."""
+    state = _state(key)
+    state["records"] = {}
+    state["generation"] += 1
+
+
+def ticked_keys(key: str) -> list:
+    """The keys of the records ticked in the table named key, in the order they were ticked."""
+    return list(_state(key)["records"])
+
+
+def _view_digest(keys: list) -> str:
+    return hashlib.sha1(repr(keys).encode()).hexdigest()[:12]
+
+
+def selectable_table(rows: pd.DataFrame, key: str, id_column: str = "ID", shown: Any = None,
+                     column_config: dict | None = None, single: bool = False, complete: bool = False) -> list[dict]:
+    """A table whose rows can be ticked; returns the ticked records (dicts of rows' values), oldest tick first.
+
+    rows holds id_column; shown is what is drawn (a frame or a Styler of the same rows, in the same order),
+    rows itself when None. complete says that rows is the whole list, not one page of it, so a ticked record
+    missing from it has gone.
+    """
+    state = _state(key)
+    records: dict = state["records"]
+    view_keys = [_plain(value) for value in rows[id_column].tolist()]
+    in_view = set(view_keys)
+    if complete:
+        gone = [record_key for record_key in records if record_key not in in_view]
+        for record_key in gone:
+            del records[record_key]
+        if gone:
+            names = ", ".join(str(record_key) for record_key in gone)
+            st.warning(f"No longer in this list, so no longer ticked: {escape_markdown(names)}. Someone else may "
+                       "have acted on it.", icon=":material/info:")
+    hidden = [record_key for record_key in records if record_key not in in_view]
+    if hidden:
+        note, clear = st.columns([5, 1], vertical_alignment="center")
+        note.caption(f"{len(hidden)} ticked item(s) not on this page are still ticked.")
+        if clear.button("Clear ticks", key=f"{key}_clear_ticks", icon=":material/clear_all:"):
+            clear_ticks(key)
+            st.rerun()
+    default_rows = [position for position, record_key in enumerate(view_keys) if record_key in records]
     event = st.dataframe(
-        frame,
-        key=key,
+        rows if shown is None else shown,
+        key=f"{key}__{state['generation']}_{_view_digest(view_keys)}",
         hide_index=True,
         width="stretch",
         on_select="rerun",
         selection_mode="single-row" if single else "multi-row",
+        selection_default={"selection": {"rows": default_rows}},
         column_config=column_config or {},
     )
-    return list(event.selection.rows) if event and event.selection else []
+    positions = [p for p in (event.selection.rows if event and event.selection else []) if 0 <= p < len(view_keys)]
+    selected = {view_keys[p]: p for p in positions}
+    kept = {k: v for k, v in records.items() if k not in in_view or k in selected}
+    for record_key, position in selected.items():
+        kept[record_key] = rows.iloc[position].to_dict()
+    if single and kept:
+        newest = list(selected)[-1] if selected else list(kept)[-1]
+        kept = {newest: kept[newest]}
+    state["records"] = kept
+    return list(kept.values())
 
 
 def work_queue(frame: pd.DataFrame, key: str, empty: str, caption: str, date_columns: tuple[str, ...] = ("SLA Target",),
-               single: bool = True) -> list[int]:
-    """A role's queue: says so and stops when it is empty, else a table to tick items in."""
+               single: bool = True) -> list[dict]:
+    """A role's queue: says so and stops when it is empty, else a table to tick items in (ticked records back)."""
     if frame.empty:
+        clear_ticks(key)
         st.info(empty, icon=":material/inbox:")
         st.stop()
     st.caption(caption)
-    shown = frame.drop(columns=["centre_id"], errors="ignore")
-    return selectable_table(blank_missing(shown, date_columns), key=key, single=single)
+    shown = blank_missing(frame.drop(columns=["centre_id"], errors="ignore"), date_columns)
+    return selectable_table(frame, key=key, shown=shown, single=single, complete=True)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib import files
+from lib.centre.uploads import EMBEDDED, SEPARATE_FILE, Upload
+from lib.checks import accept
 from lib.errors import Refused
-from lib.naming import check_file_name
-from lib.uploads import EMBEDDED, SEPARATE_FILE, Upload
+from lib.rules.naming import check_file_name
+from lib.ui.text import escape_markdown
 
 DECLARATION_CHOICES = {
     EMBEDDED: "The learner's signed declaration is embedded in the evidence",
@@ -28,15 +29,15 @@ def evidence_feedback(uploaded: tuple[Upload, ...], enr: str, resubmission: bool
     """Naming protocol and word count of each evidence file, shown as soon as it is chosen."""
     for upload in uploaded:
         try:
-            checked = files.check_evidence(upload.name, upload.data)
+            checked = accept.check_evidence(upload.name, upload.data)
         except Refused as refused:
-            st.error(str(refused), icon=":material/block:")
+            st.error(escape_markdown(refused), icon=":material/block:")
             continue
         name = check_file_name(checked.original_name, enr, resubmission, centre_number, unit_codes)
         if not name.ok:
-            st.warning(name.message, icon=":material/badge:")
+            st.warning(escape_markdown(name.message), icon=":material/badge:")
         if checked.word_count is not None:
-            words = f"{checked.original_name}: {checked.word_count:,} words"
+            words = f"{escape_markdown(checked.original_name)}: {checked.word_count:,} words"
             if word_limit and checked.word_count > word_limit:
                 st.warning(f"{words}, over the guidance of {word_limit:,} for this unit. ILM may reject it or "
                            "charge a further re-submission fee for each extra 10,000 words.", icon=":material/warning:")
@@ -47,9 +48,9 @@ def evidence_feedback(uploaded: tuple[Upload, ...], enr: str, resubmission: bool
 def result_sheet_feedback(uploaded: tuple[Upload, ...]) -> None:
     for upload in uploaded:
         try:
-            files.check_result_sheet(upload.name, upload.data)
+            accept.check_result_sheet(upload.name, upload.data)
         except Refused as refused:
-            st.error(str(refused), icon=":material/block:")
+            st.error(escape_markdown(refused), icon=":material/block:")
 
 
 def declaration_choice(key: str) -> tuple[str | None, Upload | None]:

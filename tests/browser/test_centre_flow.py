@@ -10,9 +10,11 @@ import openpyxl
 import pytest
 from playwright.sync_api import expect
 
-from lib import demo, devserver, workdays
-from lib.db import Database
+from lib import demo
 from lib.demo import DEMO_PASSWORD
+from lib.rules import workdays
+from lib.store import devserver
+from lib.store.db import Database
 from tests import samples
 from tests.browser.conftest import open_page, settle, sign_in, start_app, tick_row, wait_idle
 

@@ -8,12 +8,14 @@ from datetime import datetime
 import pytest
 from playwright.sync_api import expect
 
-from lib import demo, devserver, submitting, uploads
-from lib.auth import user_by_username
-from lib.db import Database
+from lib import demo
+from lib.accounts.auth import user_by_username
+from lib.centre import submitting, uploads
+from lib.centre.uploads import EMBEDDED, UnitUpload, Upload
 from lib.demo import DEMO_PASSWORD
-from lib.files import FileStore
-from lib.uploads import EMBEDDED, UnitUpload, Upload
+from lib.store import devserver
+from lib.store.db import Database
+from lib.store.files import FileStore
 from tests import samples
 from tests.browser.conftest import open_page, settle, sign_in, start_app, tick_row
 

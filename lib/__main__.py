@@ -1,0 +1,41 @@
+"""python -m lib COMMAND: the operations of the service from the command line.
+
+Each command lives in its area; this module only dispatches, so `python -m lib --help` lists them all.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from importlib import import_module
+
+# command -> (module with a main(argv) -> int, one line of help)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "demo": ("lib.demo", "build a demo database (python -m lib demo --db PATH --submissions N)"),
+    "check-file": ("lib.ops.check_file", "run the upload checks on files on disk, one JSON line per file"),
+}
+
+
+def usage() -> str:
+    width = max(len(name) for name in COMMANDS)
+    lines = ["usage: python -m lib COMMAND [ARGS...]", "", "commands:"]
+    lines += [f"  {name.ljust(width)}  {help_text}" for name, (_, help_text) in COMMANDS.items()]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv or argv[0] in ("-h", "--help", "help"):
+        print(usage())
+        return 0 if argv else 2
+    command, *rest = argv
+    if command not in COMMANDS:
+        print(f"unknown command: {command}\n\n{usage()}", file=sys.stderr)
+        return 2
+    module_name, _ = COMMANDS[command]
+    run: Callable[[list[str]], int] = import_module(module_name).main
+    return run(rest)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Accounts: passwords, signing in and out, and which pages each role sees."""

@@ -1,0 +1,206 @@
+"""Signing in and out: lockout after failed attempts, refused accounts, one live session per person."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from lib.accounts.passwords import check_password
+from lib.config import LOCKOUT_MINUTES, MAX_FAILED_SIGN_INS, SESSION_HOURS
+from lib.rules.roles import User
+from lib.store.db import Database, Writer
+from lib.store.scope import not_centre_data
+
+WRONG_CREDENTIALS = "Incorrect username or password."
+SIGNED_IN_ELSEWHERE = (
+    "You were signed out because your account signed in from another browser. Each person needs "
+    "their own account: if this was not you, contact the ILM Assessment Team."
+)
+_END_MESSAGES = {
+    "signed_out": "You have signed out.",
+    "signed_in_elsewhere": SIGNED_IN_ELSEWHERE,
+    "account_closed": "Your account has been closed.",
+    "centre_blocked": "Your centre has been blocked.",
+}
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    user: User
+    token: str
+    ended_other_sessions: int
+
+
+@dataclass(frozen=True)
+class SignInRefused:
+    reason: str
+    message: str
+
+
+@dataclass(frozen=True)
+class SessionEnded:
+    reason: str
+    message: str
+
+
+_USER_COLUMNS = """
+    u.id, u.username, u.name, u.role, u.centre_id, c.number, c.name,
+    u.status, u.closed_at, u.failed_sign_ins, u.locked_until, u.password_hash,
+    c.status, c.blocked_reason
+"""
+
+
+def _user(row: tuple) -> User:
+    return User(id=row[0], username=row[1], name=row[2], role=row[3], centre_id=row[4],
+                centre_number=row[5], centre_name=row[6])
+
+
+def user_by_username(db: Database, username: str) -> User | None:
+    """The account with this username, as the User value lib functions take."""
+    row = db.query_one(
+        f"SELECT {_USER_COLUMNS} FROM users u LEFT JOIN centres c ON c.id = u.centre_id WHERE u.username = ?",
+        [username.strip().lower()],
+    )
+    return _user(row) if row else None
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _refusal_for_account(row: tuple) -> SignInRefused | None:
+    status, closed_at, centre_status, blocked_reason = row[7], row[8], row[12], row[13]
+    if status == "closed":
+        when = f" on {closed_at:%d/%m/%Y}" if closed_at else ""
+        return SignInRefused(
+            "closed",
+            f"This account was closed{when}. Accounts are never reopened: ask the ILM Assessment Team "
+            "for a new one if you still need access.",
+        )
+    if centre_status == "blocked":
+        reason = blocked_reason or "no reason recorded"
+        return SignInRefused(
+            "centre_blocked",
+            f"Your centre {row[5]} {row[6]} is blocked from the portal ({reason}). "
+            "Contact the ILM Assessment Team to have it unblocked.",
+        )
+    return None
+
+
+def sign_in(db: Database, username: str, password: str, now: datetime | None = None) -> SignedIn | SignInRefused:
+    """Check the password against DuckDB; count failures, lock after too many, refuse closed accounts."""
+    now = now or datetime.now()
+    username = username.strip().lower()
+
+    def work(writer: Writer) -> SignedIn | SignInRefused:
+        row = writer.execute(
+            f"SELECT {_USER_COLUMNS} FROM users u LEFT JOIN centres c ON c.id = u.centre_id WHERE u.username = ?",
+            [username],
+        ).fetchone()
+        if row is None:
+            check_password(password, None)
+            writer.audit("sign_in_failed", "user", None, after={"username": username, "why": "unknown username"})
+            return SignInRefused("wrong_credentials", WRONG_CREDENTIALS)
+        user_id, failed, locked_until = row[0], row[9], row[10]
+        writer.act_for(user_id, row[1])
+        if locked_until and locked_until > now:
+            writer.audit("sign_in_refused", "user", user_id, after={"why": "locked"})
+            return _locked_refusal(locked_until, now)
+        if not check_password(password, row[11]):
+            return _count_failure(writer, user_id, failed, now)
+        refusal = _refusal_for_account(row)
+        if refusal:
+            writer.audit("sign_in_refused", "user", user_id, after={"why": refusal.reason})
+            return refusal
+        writer.execute("UPDATE users SET failed_sign_ins = 0, locked_until = NULL WHERE id = ?", [user_id])
+        user = _user(row)
+        token, ended = _start_session(writer, user, now)
+        return SignedIn(user, token, ended)
+
+    return db.transact(None, work, actor_name=username or "(blank)")
+
+
+def _locked_refusal(locked_until: datetime, now: datetime) -> SignInRefused:
+    minutes = max(1, int((locked_until - now).total_seconds() // 60) + 1)
+    return SignInRefused(
+        "locked",
+        f"This account is locked after {MAX_FAILED_SIGN_INS} failed sign-in attempts. "
+        f"Try again after {locked_until:%H:%M} (about {minutes} minute{'s' if minutes != 1 else ''}), "
+        "or ask the ILM Assessment Team to help.",
+    )
+
+
+def _count_failure(writer: Writer, user_id: int, failed: int, now: datetime) -> SignInRefused:
+    failed += 1
+    if failed >= MAX_FAILED_SIGN_INS:
+        locked_until = now + timedelta(minutes=LOCKOUT_MINUTES)
+        writer.execute("UPDATE users SET failed_sign_ins = 0, locked_until = ? WHERE id = ?", [locked_until, user_id])
+        writer.audit("account_locked", "user", user_id, after={"locked_until": locked_until})
+        return _locked_refusal(locked_until, now)
+    writer.execute("UPDATE users SET failed_sign_ins = ? WHERE id = ?", [failed, user_id])
+    writer.audit("sign_in_failed", "user", user_id, after={"failed_sign_ins": failed})
+    return SignInRefused("wrong_credentials", WRONG_CREDENTIALS)
+
+
+def _start_session(writer: Writer, user: User, now: datetime) -> tuple[str, int]:
+    """Open a session; any session the same person still has open is ended as a security event."""
+    ended = writer.execute(
+        """UPDATE sessions SET ended_at = ?, end_reason = 'signed_in_elsewhere'
+           WHERE user_id = ? AND ended_at IS NULL AND expires_at > ?
+           RETURNING token_hash""",
+        [now, user.id, now],
+    ).fetchall()
+    if ended:
+        writer.audit("security_event", "user", user.id,
+                     after={"event": "simultaneous sign-in", "sessions_ended": len(ended)})
+    token = secrets.token_urlsafe(32)
+    expires_at = now + timedelta(hours=SESSION_HOURS)
+    writer.execute(
+        "INSERT INTO sessions (token_hash, user_id, started_at, expires_at) VALUES (?, ?, ?, ?)",
+        [token_hash(token), user.id, now, expires_at],
+    )
+    writer.audit("sign_in", "user", user.id, after={"expires_at": expires_at})
+    return token, len(ended)
+
+
+def resume_session(db: Database, token: str, now: datetime | None = None) -> User | SessionEnded | None:
+    """The user a live session token belongs to; SessionEnded says why a known one no longer works."""
+    now = now or datetime.now()
+    row = db.query_one(
+        f"""SELECT {_USER_COLUMNS}, s.ended_at, s.end_reason, s.expires_at
+            FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN centres c ON c.id = u.centre_id
+            WHERE s.token_hash = ?""",
+        [token_hash(token)],
+    )
+    if row is None:
+        return None
+    ended_at, end_reason, expires_at = row[14], row[15], row[16]
+    if ended_at is not None:
+        return SessionEnded(end_reason, _END_MESSAGES[end_reason])
+    if expires_at <= now:
+        return SessionEnded("expired", "Your session has expired: please sign in again.")
+    refusal = _refusal_for_account(row)
+    if refusal:
+        reason = "account_closed" if refusal.reason == "closed" else "centre_blocked"
+        _end(db, _user(row), token, reason, now)
+        return SessionEnded(reason, refusal.message)
+    return _user(row)
+
+
+def _end(db: Database, user: User, token: str, reason: str, now: datetime) -> None:
+    def work(writer: Writer) -> None:
+        writer.execute(
+            "UPDATE sessions SET ended_at = ?, end_reason = ? WHERE token_hash = ? AND ended_at IS NULL",
+            [now, reason, token_hash(token)],
+        )
+        writer.audit("session_ended", "user", user.id, after={"reason": reason})
+
+    db.transact(user, work)
+
+
+@not_centre_data("ends the caller's own session")
+def sign_out(db: Database, user: User, token: str, now: datetime | None = None) -> None:
+    """End the session on the server, so the browser's cookie is worthless even if copied."""
+    _end(db, user, token, "signed_out", now or datetime.now())

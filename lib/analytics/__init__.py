@@ -1,0 +1,1 @@
+"""Analytics: referral rates, batch review and Feedback Summary Reports, EQA alerts, invoicing, home figures."""

@@ -1,0 +1,22 @@
+"""The budgets of the upload checks."""
+
+MAX_UPLOAD_BYTES = 150 * 1024 * 1024
+MAX_NAME_LENGTH = 180
+
+# The child process that inspects one file.
+CHECK_MEMORY_BYTES = 256 * 1024 * 1024  # beyond what the child holds when it starts
+CHECK_CPU_SECONDS = 5
+CHECK_WALL_SECONDS = 30  # reading from disk included; only a stuck child gets near it
+WORD_COUNT_CPU_SECONDS = 3.0  # counting stops here and reports "at least N words"
+
+# Word documents.
+MAX_DOCX_ENTRIES = 2_000
+MAX_CONTENT_TYPES_BYTES = 1024 * 1024
+MAX_DOCUMENT_XML_BYTES = 128 * 1024 * 1024  # inflated, as really read
+MAX_DOCX_EXPANDED_BYTES = 300 * 1024 * 1024  # every part together, as really inflated
+MAX_COMPRESSION_RATIO = 200  # a part over 1 MB that really inflates more than this is a bomb
+WORD_CAP = 1_000_000  # counting stops at a million words: "over 1,000,000 words"
+
+# PDFs: pypdf's own caps on what one stream may decode to, lowered from its defaults.
+PDF_MAX_STREAM_OUTPUT = 32 * 1024 * 1024
+PDF_MAX_OBJECTS = 500_000

@@ -1,0 +1,83 @@
+"""Running a file's inspection in a child process that cannot take more than its budget.
+
+The child is forked from a small server process (multiprocessing's forkserver, which preloads the inspecting
+modules), never from the app's own process with its threads and its database. It sets its own limits before it
+reads a byte: address space (what it holds at start plus CHECK_MEMORY_BYTES) and CPU seconds. Whatever a
+crafted file makes a parser do, the child runs out of memory or time and dies; the app only ever waits for it
+and reads one small answer.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import resource
+import signal
+import traceback
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+from lib.checks import limits
+from lib.checks.verdict import Verdict, refused
+
+_CONTEXT = multiprocessing.get_context("forkserver")
+_CONTEXT.set_forkserver_preload(["lib.checks.inspect"])
+
+TOO_LONG = ("{name} could not be checked within the time the service allows a file: save it again (as a plain "
+            "Word document or PDF) and upload that.")
+TOO_BIG = ("{name} needs more memory to open than the service allows a file: save it again (as a plain Word "
+           "document or PDF) and upload that.")
+
+
+def _page_bytes(field: int) -> int:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[field]) * resource.getpagesize()
+
+
+def _child(connection: Connection, path: str, extension: str, count_words: bool, memory: int, cpu: int) -> None:
+    start_rss = _page_bytes(1)
+    address_space = _page_bytes(0) + memory
+    resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+    from lib.checks.inspect import inspect
+
+    try:
+        verdict = inspect(Path(path), extension, count_words)
+    except MemoryError:
+        verdict = refused(TOO_BIG)
+    except RecursionError:
+        verdict = refused("{name} is damaged or nested too deeply to open: it is refused.")
+    except Exception:  # noqa: BLE001 - a parser failing on a crafted file refuses it; the log keeps the trace
+        traceback.print_exc()
+        verdict = refused("{name} is damaged: it cannot be opened. Save it again and upload that.")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    connection.send(Verdict(verdict.accepted, verdict.reason, verdict.words, verdict.words_capped, peak, start_rss))
+    connection.close()
+
+
+def run_inspection(path: Path, extension: str, count_words: bool = True,
+                   memory: int = limits.CHECK_MEMORY_BYTES, cpu: int = limits.CHECK_CPU_SECONDS) -> Verdict:
+    """The file's verdict from a limited child; a child that died of its limits gives a refusal saying so."""
+    receiver, sender = _CONTEXT.Pipe(duplex=False)
+    child = _CONTEXT.Process(target=_child, args=(sender, str(path), extension, count_words, memory, cpu),
+                             daemon=True)
+    child.start()
+    sender.close()
+    try:
+        if receiver.poll(limits.CHECK_WALL_SECONDS):
+            try:
+                return receiver.recv()
+            except EOFError:
+                pass
+        child.join(1)
+        if child.exitcode is None:
+            child.kill()
+            child.join()
+            return refused(TOO_LONG)
+        if child.exitcode in (-signal.SIGXCPU, -signal.SIGKILL):
+            return refused(TOO_LONG)
+        return refused(TOO_BIG)
+    finally:
+        receiver.close()
+        if child.is_alive():
+            child.kill()
+        child.join()

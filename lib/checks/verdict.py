@@ -1,0 +1,22 @@
+"""What a check says about one file's content."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Verdict:
+    accepted: bool
+    # Why it is refused, with {name} where the file's name goes (verdicts are kept by content, not name).
+    reason: str | None = None
+    words: int | None = None
+    # True when counting stopped at its cap or its time: the file has at least `words` words.
+    words_capped: bool = False
+    # Peak resident memory of the check, and what it held when it started (benchmarks report the difference).
+    peak_rss_bytes: int = 0
+    start_rss_bytes: int = 0
+
+
+def refused(reason: str) -> Verdict:
+    return Verdict(False, reason)

@@ -1,0 +1,1 @@
+"""Command-line operations behind python -m lib (each module has main(argv) -> int)."""

@@ -1,0 +1,139 @@
+"""Allocating accepted items to assessors: by hand or automatically, never to an assessor with a conflict."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pandas as pd
+
+from lib.errors import Refused
+from lib.rules.roles import ASSESSMENT_TEAM, User
+from lib.rules.text import check_text
+from lib.service.transitions import move
+from lib.store.db import Database, Writer
+from lib.store.scope import NotAllowed, NotFound, reads_centre_data, writes_centre_data
+
+OPEN_WORK = "('allocated')"
+
+
+def _team_only(user: User) -> None:
+    if user.role != ASSESSMENT_TEAM:
+        raise NotAllowed("Only the ILM Assessment Team allocates work and keeps the conflict-of-interest register.")
+
+
+@reads_centre_data()
+def conflicts(db: Database, user: User) -> pd.DataFrame:
+    """The conflict-of-interest register: assessor × centre, with the reason."""
+    _team_only(user)
+    return db.query_df(
+        """SELECT a.name AS "Assessor", c.number AS "Centre", c.name AS "Centre name", k.reason AS "Reason",
+                  CAST(k.recorded_at AS DATE) AS "Recorded", k.assessor_id, k.centre_id
+           FROM conflicts_of_interest k JOIN users a ON a.id = k.assessor_id JOIN centres c ON c.id = k.centre_id
+           ORDER BY a.name, c.number""")
+
+
+@writes_centre_data()
+def record_conflict(db: Database, user: User, assessor_id: int, centre_id: int, reason: str,
+                    now: datetime | None = None) -> None:
+    _team_only(user)
+    reason = check_text(reason, "reason")
+    if not reason:
+        raise Refused("Say why the assessor has a conflict of interest with the centre.")
+
+    def work(writer: Writer) -> None:
+        if not writer.execute("SELECT 1 FROM users WHERE id = ? AND role = 'assessor'", [assessor_id]).fetchone():
+            raise NotFound("There is no such assessor.")
+        if writer.execute("SELECT 1 FROM conflicts_of_interest WHERE assessor_id = ? AND centre_id = ?",
+                          [assessor_id, centre_id]).fetchone():
+            raise Refused("That conflict of interest is already on the register.")
+        writer.execute("INSERT INTO conflicts_of_interest VALUES (?, ?, ?, ?, ?)",
+                       [assessor_id, centre_id, reason, now or datetime.now(), user.id])
+        writer.audit("record_conflict", "conflict", f"{assessor_id}/{centre_id}", after={"reason": reason})
+
+    db.transact(user, work)
+
+
+@reads_centre_data()
+def assessor_workload(db: Database, user: User) -> pd.DataFrame:
+    """Each active assessor with the items allocated to them and not yet marked."""
+    _team_only(user)
+    return db.query_df(
+        f"""SELECT u.id, u.name AS "Assessor",
+                   (SELECT count(*) FROM submissions s WHERE s.assessor_id = u.id AND s.stage IN {OPEN_WORK})
+                     AS "Open items"
+            FROM users u WHERE u.role = 'assessor' AND u.status = 'active' ORDER BY u.name""")
+
+
+def _conflict(writer: Writer, assessor_id: int, item_id: int) -> str | None:
+    row = writer.execute(
+        """SELECT k.reason, c.number FROM submissions s JOIN conflicts_of_interest k
+               ON k.centre_id = s.centre_id AND k.assessor_id = ?
+           JOIN centres c ON c.id = s.centre_id WHERE s.id = ?""", [assessor_id, item_id]).fetchone()
+    return f"a conflict of interest with centre {row[1]} ({row[0]})" if row else None
+
+
+def _allocate(writer: Writer, user: User, item_id: int, assessor_id: int, now: datetime) -> None:
+    assessor = writer.execute("SELECT name FROM users WHERE id = ? AND role = 'assessor' AND status = 'active'",
+                              [assessor_id]).fetchone()
+    if assessor is None:
+        raise NotFound("There is no such active assessor.")
+    conflict = _conflict(writer, assessor_id, item_id)
+    if conflict:
+        raise Refused(f"Item {item_id} cannot go to {assessor[0]}: {conflict}.")
+    move(writer, user, item_id, "allocate", "assessor_id = ?, allocated_at = ?", [assessor_id, now],
+         details={"assessor_id": assessor_id})
+
+
+@writes_centre_data(probes={"item_id": "submission"})
+def allocate(db: Database, user: User, item_id: int, assessor_id: int, now: datetime | None = None) -> None:
+    """Allocate (or reallocate, until it is marked) one item to an assessor."""
+    _team_only(user)
+    db.transact(user, lambda writer: _allocate(writer, user, item_id, assessor_id, now or datetime.now()))
+
+
+@writes_centre_data()
+def auto_allocate(db: Database, user: User, now: datetime | None = None, limit: int = 500) -> dict[int, int]:
+    """Allocate accepted items, the nearest SLA target first, each to the least-loaded assessor without a conflict."""
+    _team_only(user)
+    now = now or datetime.now()
+
+    def work(writer: Writer) -> dict[int, int]:
+        items = writer.execute("""SELECT id, centre_id FROM submissions WHERE stage = 'accepted'
+                                  ORDER BY sla_target, id LIMIT ?""", [limit]).fetchall()
+        load = dict(writer.execute(
+            f"""SELECT u.id, (SELECT count(*) FROM submissions s WHERE s.assessor_id = u.id AND s.stage IN {OPEN_WORK})
+                FROM users u WHERE u.role = 'assessor' AND u.status = 'active'""").fetchall())
+        blocked = set(writer.execute("SELECT assessor_id, centre_id FROM conflicts_of_interest").fetchall())
+        chosen = {}
+        for item_id, centre_id in items:
+            candidates = [a for a in load if (a, centre_id) not in blocked]
+            if not candidates:
+                continue
+            assessor_id = min(candidates, key=lambda a: (load[a], a))
+            _allocate(writer, user, item_id, assessor_id, now)
+            load[assessor_id] += 1
+            chosen[item_id] = assessor_id
+        if not chosen:
+            writer.audit("auto_allocate", "submission", None, after={"allocated": 0})
+        return chosen
+
+    return db.transact(user, work)
+
+
+@reads_centre_data()
+def allocation_queue(db: Database, user: User) -> pd.DataFrame:
+    """Accepted items waiting for an assessor, and allocated ones not yet marked (they can be reallocated)."""
+    _team_only(user)
+    return db.query_df(
+        """SELECT s.id AS "ID", c.number AS "Centre", s.unit_codes AS "Unit(s)", s.type AS "Type",
+                  s.sla_target AS "SLA Target", coalesce(a.name, '') AS "Assessor",
+                  CASE s.stage WHEN 'accepted' THEN 'Awaiting allocation' ELSE 'With assessor' END AS "Stage",
+                  s.centre_id
+           FROM submissions s JOIN centres c ON c.id = s.centre_id LEFT JOIN users a ON a.id = s.assessor_id
+           WHERE s.stage IN ('accepted', 'allocated') ORDER BY s.stage, s.sla_target, s.id LIMIT 1000""")
+
+
+@reads_centre_data()
+def centre_choices(db: Database, user: User) -> pd.DataFrame:
+    _team_only(user)
+    return db.query_df("SELECT id, number, name FROM centres ORDER BY number")

@@ -1,0 +1,104 @@
+"""Marking by assessors: their queue, and a result, mark, feedback and marked result sheet for each unit."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, datetime
+
+import pandas as pd
+
+from lib.centre.uploads import StagedFiles, Upload, transact_with_files
+from lib.checks import accept
+from lib.errors import Refused
+from lib.rules import workdays
+from lib.rules.roles import ASSESSOR, User
+from lib.rules.text import check_text
+from lib.service.sampling import after_marking
+from lib.service.transitions import move
+from lib.store.db import Database, Writer
+from lib.store.files import MARKED_RESULT_SHEET, FileStore
+from lib.store.scope import NotAllowed, NotFound, reads_centre_data, writes_centre_data
+
+RESULTS = ("Pass", "Referral")
+
+
+def _assessor_only(user: User) -> None:
+    if user.role != ASSESSOR:
+        raise NotAllowed("Only assessors mark work.")
+
+
+@reads_centre_data()
+def my_queue(db: Database, user: User, today: date | None = None) -> pd.DataFrame:
+    """The items allocated to this assessor and not yet marked, the nearest SLA target first."""
+    _assessor_only(user)
+    queue = db.query_df(
+        """SELECT s.id AS "ID", s.unit_codes AS "Unit(s)", s.type AS "Type", s.category AS "Category",
+                  s.sla_target AS "SLA Target",
+                  (SELECT count(*) FROM submission_units u WHERE u.submission_id = s.id AND u.result IS NOT NULL)
+                    AS "Units marked",
+                  (SELECT p.note FROM sampling p WHERE p.submission_id = s.id AND p.decision = 'sent_back'
+                   ORDER BY p.round DESC LIMIT 1) AS "Lead assessor's note", s.centre_id
+           FROM submissions s WHERE s.stage = 'allocated' AND s.assessor_id = ? ORDER BY s.sla_target, s.id""",
+        [user.id])
+    today = today or date.today()
+    queue.insert(5, "Working days left", [workdays.working_days_between(today, target.date() if hasattr(target, "date")
+                                                                        else target) for target in queue["SLA Target"]])
+    return queue
+
+
+def _check_mark(result: str, mark, feedback: str) -> int:
+    if result not in RESULTS:
+        raise Refused("Choose Pass or Referral.")
+    try:
+        value = int(mark)
+    except (TypeError, ValueError):
+        raise Refused("The mark must be a whole number from 0 to 100.") from None
+    if value != mark or not 0 <= value <= 100:
+        raise Refused("The mark must be a whole number from 0 to 100.")
+    if not (feedback or "").strip():
+        raise Refused("Write feedback for the centre.")
+    check_text(feedback, "feedback")
+    return value
+
+
+@writes_centre_data(probes={"item_id": "submission"})
+def mark_unit(db: Database, store: FileStore, user: User, item_id: int, unit_code: str, result: str, mark,
+              feedback: str, marked_sheet: Upload | None, now: datetime | None = None,
+              chance: random.Random | None = None) -> str:
+    """Record one unit's result; once every unit has one, the item is marked and the sampling rules apply.
+
+    Returns the item's stage afterwards.
+    """
+    _assessor_only(user)
+    value = _check_mark(result, mark, feedback)
+    if marked_sheet is None:
+        raise Refused("Attach the marked result sheet (Word .docx).")
+    sheet = accept.check_result_sheet(marked_sheet.name, marked_sheet.data)
+    now = now or datetime.now()
+    chance = chance or random.Random()
+
+    def work(writer: Writer, staged: StagedFiles) -> str:
+        row = writer.execute("SELECT stage, unit_codes FROM submissions WHERE id = ? AND assessor_id = ?",
+                             [item_id, user.id]).fetchone()
+        if row is None:
+            raise NotFound(f"Item {item_id} is not allocated to you.")
+        if row[0] != "allocated":
+            raise Refused(f"Item {item_id} is no longer waiting for your marking.")
+        if unit_code not in row[1].split(", "):
+            raise Refused(f"Unit {unit_code} is not part of item {item_id}.")
+        writer.execute("""INSERT OR REPLACE INTO submission_units
+                          (submission_id, unit_code, result, mark, feedback, marked_at, marked_by)
+                          VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                       [item_id, unit_code, result, value, feedback.strip(), now, user.id])
+        writer.execute("""UPDATE files SET removed_at = ? WHERE submission_id = ? AND unit_code = ?
+                          AND kind = 'marked_result_sheet' AND removed_at IS NULL""", [now, item_id, unit_code])
+        staged.put(writer, user, item_id, sheet, MARKED_RESULT_SHEET, unit_code, now)
+        writer.audit("mark_unit", "submission", item_id, after={"unit": unit_code, "result": result, "mark": value})
+        unmarked = writer.execute("""SELECT count(*) FROM submission_units WHERE submission_id = ?
+                                     AND result IS NULL""", [item_id]).fetchone()[0]
+        if unmarked:
+            return "allocated"
+        move(writer, user, item_id, "mark", "marked_at = ?", [now])
+        return after_marking(writer, user, item_id, now, chance)
+
+    return transact_with_files(db, store, user, work)

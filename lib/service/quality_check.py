@@ -1,0 +1,60 @@
+"""Quality check by the assessment team: submitted items oldest first; accept, or reject with a reason."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pandas as pd
+
+from lib.errors import Refused
+from lib.rules.roles import ASSESSMENT_TEAM, User
+from lib.rules.text import check_text
+from lib.service.transitions import move
+from lib.store.db import Database, Writer
+from lib.store.scope import NotAllowed, reads_centre_data, writes_centre_data
+
+
+def _team_only(user: User) -> None:
+    if user.role != ASSESSMENT_TEAM:
+        raise NotAllowed("Only the ILM Assessment Team quality-checks submissions.")
+
+
+@reads_centre_data()
+def qc_queue(db: Database, user: User, today: date | None = None, limit: int = 500) -> pd.DataFrame:
+    """Items waiting for their quality check, oldest first, with the check's due date and whether it is late."""
+    _team_only(user)
+    return db.query_df(
+        """SELECT s.id AS "ID", c.number AS "Centre", CAST(s.submitted_at AS DATE) AS "Submitted",
+                  s.qc_due AS "QC due", s.qc_due < ? AS "Overdue", l.enr AS "ENR",
+                  l.first_name || ' ' || l.last_name AS "Learner", s.unit_codes AS "Unit(s)", s.type AS "Type",
+                  s.category AS "Category", s.sla_target AS "SLA Target", s.centre_id
+           FROM submissions s JOIN learners l ON l.id = s.learner_id JOIN centres c ON c.id = s.centre_id
+           WHERE s.stage = 'submitted' ORDER BY s.submitted_at, s.id LIMIT ?""",
+        [today or date.today(), limit])
+
+
+def _checked(writer: Writer, user: User, item_id: int, action: str, now: datetime, **extra) -> None:
+    sets = ["quality_checked_at = ?", "quality_checked_by = ?"]
+    params: list = [now, user.id]
+    for column, value in extra.items():
+        sets.append(f"{column} = ?")
+        params.append(value)
+    move(writer, user, item_id, action, ", ".join(sets), params, details=extra or None)
+
+
+@writes_centre_data(probes={"item_id": "submission"})
+def accept(db: Database, user: User, item_id: int, now: datetime | None = None) -> None:
+    _team_only(user)
+    db.transact(user, lambda writer: _checked(writer, user, item_id, "accept", now or datetime.now()))
+
+
+@writes_centre_data(probes={"item_id": "submission"})
+def reject(db: Database, user: User, item_id: int, reason: str, now: datetime | None = None) -> None:
+    """Reject with the reason the centre will read; its SLA target goes blank on the Tracker."""
+    _team_only(user)
+    reason = check_text(reason, "reason for the rejection")
+    if len(reason) < 5:
+        raise Refused("Give the centre a reason for the rejection (at least a few words).")
+    now = now or datetime.now()
+    db.transact(user, lambda writer: _checked(writer, user, item_id, "reject", now, rejected_at=now,
+                                              rejection_reason=reason))

@@ -1,0 +1,94 @@
+"""Releasing results to centres, and the Walled Garden claims for released passes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pandas as pd
+
+from lib.errors import Refused
+from lib.rules.roles import ASSESSMENT_TEAM, User
+from lib.service.transitions import move
+from lib.store.db import Database, Writer
+from lib.store.scope import NotAllowed, reads_centre_data, writes_centre_data
+
+
+def _team_only(user: User) -> None:
+    if user.role != ASSESSMENT_TEAM:
+        raise NotAllowed("Only the ILM Assessment Team releases results and records claims.")
+
+
+@reads_centre_data()
+def release_queue(db: Database, user: User) -> pd.DataFrame:
+    """Items ready to release, with the result the centre will see."""
+    _team_only(user)
+    return db.query_df(
+        """SELECT s.id AS "ID", c.number AS "Centre", s.unit_codes AS "Unit(s)", s.sla_target AS "SLA Target",
+                  CASE WHEN bool_or(u.result = 'Referral') THEN 'Referral' ELSE 'Pass' END AS "Result",
+                  CAST(round(avg(u.mark)) AS INTEGER) AS "Mark", s.centre_id
+           FROM submissions s JOIN centres c ON c.id = s.centre_id JOIN submission_units u ON u.submission_id = s.id
+           WHERE s.stage = 'ready' GROUP BY ALL ORDER BY s.sla_target, s.id""")
+
+
+def _release(writer: Writer, user: User, item_id: int, now: datetime) -> None:
+    outcome = writer.execute(
+        """SELECT bool_or(result = 'Referral'), round(avg(mark)), count(*) FILTER (WHERE result IS NULL)
+           FROM submission_units WHERE submission_id = ?""", [item_id]).fetchone()
+    if outcome is None or outcome[2]:
+        raise Refused(f"Item {item_id} has units without a result: it cannot be released.")
+    result = "Referral" if outcome[0] else "Pass"
+    move(writer, user, item_id, "release", "released_at = ?, result = ?, mark = ?", [now, result, int(outcome[1])],
+         details={"result": result})
+
+
+@writes_centre_data(probes={"item_ids": "submission"})
+def release(db: Database, user: User, item_ids: list[int], now: datetime | None = None) -> int:
+    """Release the results of the given ready items, all or none."""
+    _team_only(user)
+    if not item_ids:
+        raise Refused("Select the items to release.")
+    now = now or datetime.now()
+
+    def work(writer: Writer) -> int:
+        for item_id in sorted(set(item_ids)):
+            _release(writer, user, int(item_id), now)
+        return len(set(item_ids))
+
+    return db.transact(user, work)
+
+
+@reads_centre_data()
+def claims_to_make(db: Database, user: User, limit: int = 1000) -> pd.DataFrame:
+    """Released passes not yet claimed on Walled Garden, oldest release first."""
+    _team_only(user)
+    return db.query_df(
+        """SELECT s.id AS "ID", u.unit_code AS "Unit", c.number AS "Centre", l.enr AS "ENR",
+                  l.first_name || ' ' || l.last_name AS "Learner", CAST(s.released_at AS DATE) AS "Released",
+                  s.centre_id
+           FROM submissions s JOIN submission_units u ON u.submission_id = s.id
+           JOIN centres c ON c.id = s.centre_id JOIN learners l ON l.id = s.learner_id
+           WHERE s.stage = 'released' AND u.result = 'Pass'
+             AND NOT EXISTS (SELECT 1 FROM claims k WHERE k.submission_id = s.id AND k.unit_code = u.unit_code)
+           ORDER BY s.released_at, s.id, u.unit_code LIMIT ?""", [limit])
+
+
+@writes_centre_data()
+def mark_claimed(db: Database, user: User, pairs: list[tuple[int, str]], now: datetime | None = None) -> int:
+    """Record that these (item, unit) passes were claimed on Walled Garden, with when and by whom."""
+    _team_only(user)
+    if not pairs:
+        raise Refused("Select the passes you have claimed.")
+    now = now or datetime.now()
+
+    def work(writer: Writer) -> int:
+        for item_id, unit in pairs:
+            passed = writer.execute("""SELECT 1 FROM submissions s JOIN submission_units u ON u.submission_id = s.id
+                                       WHERE s.id = ? AND u.unit_code = ? AND s.stage = 'released' AND u.result = 'Pass'""",
+                                    [item_id, unit]).fetchone()
+            if not passed:
+                raise Refused(f"Item {item_id} unit {unit} is not a released pass.")
+            writer.execute("INSERT OR IGNORE INTO claims VALUES (?, ?, ?, ?)", [item_id, unit, now, user.id])
+        writer.audit("claim", "submission", ",".join(str(p[0]) for p in pairs), after={"claims": len(pairs)})
+        return len(pairs)
+
+    return db.transact(user, work)

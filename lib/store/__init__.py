@@ -1,0 +1,1 @@
+"""Storage: the database and its migrations, the file store, scoping of reads and writes, the grid, exports."""

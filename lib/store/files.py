@@ -1,0 +1,47 @@
+"""The file store: uploaded files under generated names, written to a temporary name and renamed into place.
+
+What may be uploaded is decided in lib/checks.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+from pathlib import Path
+
+EVIDENCE, RESULT_SHEET, MARKED_RESULT_SHEET, DECLARATION = "evidence", "result_sheet", "marked_result_sheet", "declaration"
+
+
+class FileStore:
+    """Files under generated names in a folder outside anything the web server serves."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+
+    def path(self, stored_name: str) -> Path:
+        if not re.fullmatch(r"[0-9a-f]{2}/[0-9a-f]{40}", stored_name):
+            raise ValueError(f"not a stored file name: {stored_name!r}")
+        return self.root / stored_name
+
+    def put(self, data: bytes) -> str:
+        """Write to a temporary name, flush to disk, then rename into place; return the stored name."""
+        token = secrets.token_hex(20)
+        stored_name = f"{token[:2]}/{token}"
+        final = self.path(stored_name)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        temporary = final.with_name(f".{token}.part")
+        with open(temporary, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, final)
+        return stored_name
+
+    def read(self, stored_name: str) -> bytes:
+        return self.path(stored_name).read_bytes()
+
+    def discard(self, stored_names: list[str]) -> None:
+        """Remove files whose rows never committed, so a failed upload leaves nothing behind."""
+        for stored_name in stored_names:
+            self.path(stored_name).unlink(missing_ok=True)

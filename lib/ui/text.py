@@ -1,0 +1,36 @@
+"""Text that came from a user (file, batch, learner and centre names, reasons, notes, feedback, reports), shown
+as the characters they typed. Streamlit's markdown, captions, alerts, headers and button labels interpret
+Markdown, so a file named [Verify your account](https://…) would become a link; every such value passes
+through escape_markdown first. HTML needs nothing more: Streamlit never renders it unless told to.
+"""
+
+from __future__ import annotations
+
+import re
+
+import streamlit as st
+
+# Characters that start Markdown anywhere in a line: emphasis, code, links and images, HTML, tables,
+# strikethrough, LaTeX, e-mail autolinks.
+_ANYWHERE = re.compile(r"([\\`*_\[\]<>|~$@])")
+# Streamlit's :colour[...] and :emoji: directives, and the ':' of a URL that would become a link by itself;
+# entities (&amp;); the '.' of www. that starts a bare link.
+_IN_CONTEXT = re.compile(r"(:(?=[A-Za-z/])|&(?=[#A-Za-z0-9])|(?<=[wW]{3})\.)")
+# Headings, lists, quotes and rules at the start of a line.
+_LINE_START = re.compile(r"^(\s*)([#+\-=>]|\d+(?=[.)]))", re.M)
+
+
+def escape_markdown(text: object) -> str:
+    """The text with every Markdown-significant character escaped, and line breaks kept as breaks."""
+    escaped = _ANYWHERE.sub(r"\\\1", "" if text is None else str(text))
+    escaped = _IN_CONTEXT.sub(r"\\\1", escaped)
+    escaped = _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2) if not m.group(2).isdigit()
+                              else m.group(1) + m.group(2) + "\\", escaped)
+    return escaped.replace("\r\n", "\n").replace("\n", "  \n")
+
+
+def show_user_text(text: object, label: str | None = None) -> None:
+    """A block of a user's text (a reason, a note, a report) shown literally, under an optional label."""
+    if label:
+        st.caption(label)
+    st.text(text if text is not None else "")

@@ -1,0 +1,112 @@
+"""Integrated Assessment: one set of evidence assessed against two or more units of a qualification."""
+
+import streamlit as st
+
+from lib.centre.uploads import (
+    INTEGRATED_ROWS,
+    IntegratedUpload,
+    integrated_approvals,
+    integrated_rows,
+    qualification_units,
+    upload_integrated,
+)
+from lib.errors import Refused
+from lib.store.scope import NotFound
+from lib.ui.grid import grid_query
+from lib.ui.page import file_store, page_setup
+from lib.ui.pager import pager
+from lib.ui.tables import blank_missing, clear_ticks, selectable_table
+from lib.ui.text import escape_markdown
+from lib.ui.upload_form import as_uploads, declaration_choice, evidence_feedback, forget_widgets, result_sheet_feedback
+
+CHOSEN = "integrated_learner"
+SLOTS = "integrated_unit_slots"
+db, user = page_setup()
+st.title("Integrated Assessment")
+
+
+def upload_screen(row: dict) -> None:
+    units = qualification_units(db, user, row["Qual"])
+    labels = {r.code: f"{r.code} {r.name} ({r.credits} credit{'s' if r.credits != 1 else ''})"
+              for r in units.itertuples()}
+    title, remove = st.columns([6, 1], vertical_alignment="center")
+    title.markdown(f"**Learner Name : {escape_markdown(row['Learner'])}, Qualification : {escape_markdown(row['Qual'])} - "
+                   f"{escape_markdown(row['Qual. Name'])}**")
+    if remove.button("Remove", key="integrated_remove", icon=":material/close:"):
+        cancel()
+    evidence = as_uploads(st.file_uploader("Evidence Files", accept_multiple_files=True, key="integrated_evidence"))
+    single = st.toggle("Upload Single Result Sheet (one sheet for all the units)", key="integrated_single")
+    single_sheet = as_uploads(st.file_uploader("Single Result Sheet (Word .docx)", key="integrated_single_sheet")) \
+        if single else ()
+    slots = st.session_state.setdefault(SLOTS, [0, 1])
+    chosen_units: dict[str, object] = {}
+    for slot in list(slots):
+        unit_col, sheet_col, remove_col = st.columns([4, 4, 1], vertical_alignment="bottom")
+        unit = unit_col.selectbox("Unit", list(labels), format_func=labels.get, index=None,
+                                  placeholder="Select a Unit", key=f"integrated_unit_{slot}")
+        sheet = () if single else as_uploads(sheet_col.file_uploader("Result Sheet", key=f"integrated_sheet_{slot}"))
+        if remove_col.button("Remove", key=f"integrated_remove_unit_{slot}", disabled=len(slots) <= 2):
+            slots.remove(slot)
+            st.rerun()
+        if unit:
+            if unit in chosen_units:
+                st.error(f"{unit} is chosen twice: pick a different unit.")
+            chosen_units[unit] = sheet[0] if sheet else None
+            result_sheet_feedback(sheet)
+    if st.button("Add Unit", key="integrated_add_unit", icon=":material/add:", disabled=len(slots) >= len(labels)):
+        slots.append(max(slots) + 1)
+        st.rerun()
+    limits = [limit for code, limit in zip(units.code, units.word_limit) if code in chosen_units and limit == limit]
+    evidence_feedback(evidence, row["ENR"], False, user.centre_number, tuple(chosen_units),
+                      int(min(limits)) if limits else None)
+    result_sheet_feedback(single_sheet)
+    declaration, declaration_file = declaration_choice("integrated")
+    upload, cancel_col, _ = st.columns([1, 1, 6])
+    if cancel_col.button("Cancel", key="integrated_cancel"):
+        cancel()
+    if upload.button("Upload", key="integrated_upload", type="primary", icon=":material/upload:"):
+        request = IntegratedUpload(int(row["learner_id"]), row["Qual"], evidence, chosen_units,
+                                   single_sheet[0] if single_sheet else None, declaration, declaration_file)
+        try:
+            upload_integrated(db, file_store(), user, request)
+        except (Refused, NotFound) as refused:
+            st.error(escape_markdown(refused), icon=":material/error:")
+            return
+        forget_widgets("integrated_")
+        clear_ticks("integrated_table")
+        st.session_state["pending_notice"] = "Uploaded the integrated assessment: check it below, then submit it."
+        st.switch_page("pages/centre/pending_page.py")
+
+
+def cancel() -> None:
+    forget_widgets("integrated_")
+    st.rerun()
+
+
+chosen = st.session_state.get(CHOSEN)
+if chosen:
+    upload_screen(chosen)
+    st.stop()
+
+approvals = integrated_approvals(db, user)
+refused = approvals[~approvals["Integrated approved"]]
+if not refused.empty:
+    st.info("Your centre is not approved for Integrated Assessment on "
+            + ", ".join(f"{r.Qual} ({r._2})" for r in refused.itertuples())
+            + ". Those learners are not listed: upload their units from Unit Assessment, or ask the ILM Assessment "
+              "Team for approval.", icon=":material/info:")
+st.caption("Learners registered on qualifications your centre may assess as Integrated. Tick one learner, then "
+           "Upload Files.")
+query = grid_query("integrated", INTEGRATED_ROWS)
+page = integrated_rows(db, user, query)
+if page.total == 0:
+    st.info("No learners to show: your centre has no approval for Integrated Assessment, or no learner matches.")
+    st.stop()
+shown = [c.label for c in INTEGRATED_ROWS.columns if c.shown]
+ticked = selectable_table(page.rows, key="integrated_table", id_column="Row",
+                          shown=blank_missing(page.rows[shown], ("Registration Expiry",)), single=True)
+pager("integrated", page.total)
+if st.button("Upload Files", key="integrated_choose", type="primary", disabled=not ticked,
+             icon=":material/upload_file:"):
+    st.session_state[CHOSEN] = ticked[0]
+    st.rerun()

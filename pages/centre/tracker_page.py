@@ -1,0 +1,78 @@
+"""Tracker: every submitted assessment the user may see; filter, download result sheets, export, re-submit."""
+
+from datetime import date
+
+import streamlit as st
+
+from lib.accounts.navigation import title_for
+from lib.analytics.batch_review import report_for_item
+from lib.centre.submitting import start_resubmission
+from lib.centre.tracker import columns_for, released_result_sheets, released_sheet_names, tracker_export, tracker_page
+from lib.centre.uploads import zip_files
+from lib.errors import Refused
+from lib.store.export import centre_report_name
+from lib.store.scope import NotFound
+from lib.ui.feedback_download import report_download
+from lib.ui.grid import grid_query
+from lib.ui.page import file_store, page_setup, show_notice
+from lib.ui.pager import pager
+from lib.ui.tables import clear_ticks
+from lib.ui.text import escape_markdown
+from lib.ui.tracker_table import tracker_table
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+db, user = page_setup()
+store = file_store()
+st.title(title_for(user.role, "pages/centre/tracker_page.py"))
+show_notice("tracker_notice")
+
+query = grid_query("tracker", columns_for(user))
+page = tracker_page(db, user, query)
+if page.total == 0:
+    if query.filters:
+        st.info("No submissions match these filters. Use Clear Filter to see them all.", icon=":material/search_off:")
+    else:
+        st.info("There are no submissions yet. Assessments appear here once they are submitted from Pending "
+                "Submission.", icon=":material/inbox:")
+    st.stop()
+
+st.caption("Submitted rows are blue and Rejected rows red, with the reason beside them. The SLA Target is 25 working "
+           "days after submission and shows the release date once results are issued.")
+chosen = tracker_table(page.rows, show_centre=not user.is_centre, key="tracker_table")
+pager("tracker", page.total)
+chosen_ids = [int(record["ID"]) for record in chosen]
+
+export_col, sheets_col, resubmit_col, report_col = st.columns([1.6, 2, 1.6, 3])
+export_col.download_button("Export to Excel", data=lambda: tracker_export(db, user, query),
+                           file_name=centre_report_name(date.today()), mime=XLSX, key="tracker_export",
+                           icon=":material/table_view:", on_click="ignore")
+# Only the names on each rerun (lib keeps to released items); the files are read when the button is pressed.
+released_ids = [int(record["ID"]) for record in chosen if record["Status"] in ("Completed", "Referred")]
+names = released_sheet_names(db, user, released_ids) if released_ids else []
+if len(names) == 1:
+    sheets_col.download_button("Download Result Sheet", data=lambda: store.read(names[0][1]), file_name=names[0][0],
+                               key="tracker_sheets", icon=":material/download:", on_click="ignore")
+else:
+    sheets_col.download_button("Download Result Sheets",
+                               data=lambda: zip_files(released_result_sheets(db, user, released_ids, store)),
+                               file_name="Result Sheets.zip", key="tracker_sheets", icon=":material/folder_zip:",
+                               disabled=not names, on_click="ignore",
+                               help="Tick Completed or Referred rows whose marked result sheets have been issued.")
+report = (report_for_item(db, user, chosen_ids[0])
+          if len(chosen) == 1 and isinstance(chosen[0]["Batch"], str) and chosen[0]["Batch"] else None)
+if report is not None:
+    with report_col:
+        report_download(report, "tracker_report")
+if user.is_centre and resubmit_col.button("Re-submit", key="tracker_resubmit", icon=":material/replay:",
+                                          disabled=len(chosen) != 1,
+                                          help="Tick one Rejected or Referred row: the latest record for that "
+                                               "learner and unit."):
+    try:
+        new_id = start_resubmission(db, user, chosen_ids[0])
+    except (Refused, NotFound) as refused:
+        st.error(escape_markdown(refused), icon=":material/error:")
+    else:
+        clear_ticks("tracker_table")
+        st.session_state["pending_notice"] = (f"Re-submission {new_id} is ready in Pending: add the reworked evidence "
+                                              "and the result sheet, then submit it.")
+        st.switch_page("pages/centre/pending_page.py")

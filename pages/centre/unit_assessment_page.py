@@ -1,0 +1,92 @@
+"""Unit Assessment: pick learners and units, upload their evidence and result sheets, then go to Pending."""
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from lib.centre.uploads import UNIT_ROWS, UnitUpload, unit_assessment_rows, upload_units
+from lib.errors import Refused
+from lib.store.scope import NotFound
+from lib.ui.grid import grid_query
+from lib.ui.page import file_store, page_setup
+from lib.ui.pager import pager
+from lib.ui.tables import blank_missing, clear_ticks, selectable_table
+from lib.ui.text import escape_markdown
+from lib.ui.upload_form import as_uploads, declaration_choice, evidence_feedback, forget_widgets, result_sheet_feedback
+
+BASKET = "unit_upload_rows"
+db, user = page_setup()
+st.title("Unit Assessment")
+
+
+def header(row: dict) -> str:
+    credits = f"{row['credits']} credit{'s' if row['credits'] != 1 else ''}"
+    return (f"Learner Name : {row['Learner']}, Qualification : {row['Qual']} - {row['Qual. Name']}, "
+            f"Unit : {row['Unit']} - {row['Unit Name']} ({credits})")
+
+
+def upload_screen(basket: list[dict]) -> None:
+    st.caption("Add the evidence files and the ILM result sheet for each row, then Upload (at most 150 MB a file). "
+               "Follow the file naming protocol, for example S.Smith-ABC123(1).")
+    rows = []
+    for row in basket:
+        key = f"unit_upload_{row['learner_id']}_{row['Unit']}"
+        with st.container(border=True):
+            title, remove = st.columns([6, 1], vertical_alignment="center")
+            title.markdown(f"**{escape_markdown(header(row))}**")
+            expiry = pd.Timestamp(row["Registration Expiry"]).date()
+            if expiry < date.today():
+                st.error(f"This registration expired on {expiry:%d/%m/%Y}: renew it on Walled Garden, or remove the "
+                         "row, before uploading.", icon=":material/event_busy:")
+            if remove.button("Remove", key=f"{key}_remove", icon=":material/close:"):
+                basket.remove(row)
+                st.rerun()
+            left, right = st.columns(2)
+            evidence = as_uploads(left.file_uploader("Evidence Files", accept_multiple_files=True,
+                                                     key=f"{key}_evidence"))
+            sheet = as_uploads(right.file_uploader("Result Sheet (Word .docx)", key=f"{key}_sheet"))
+            evidence_feedback(evidence, row["ENR"], False, user.centre_number, (row["Unit"],), row["word_limit"])
+            result_sheet_feedback(sheet)
+            declaration, declaration_file = declaration_choice(key)
+        rows.append(UnitUpload(int(row["learner_id"]), row["Unit"], evidence, sheet[0] if sheet else None,
+                               declaration, declaration_file))
+    upload, cancel, _ = st.columns([1, 1, 6])
+    if cancel.button("Cancel", key="unit_upload_cancel"):
+        st.session_state.pop(BASKET, None)
+        forget_widgets("unit_upload_")
+        st.rerun()
+    if upload.button("Upload", key="unit_upload_submit", type="primary", icon=":material/upload:"):
+        try:
+            created = upload_units(db, file_store(), user, rows)
+        except (Refused, NotFound) as refused:
+            st.error(escape_markdown(refused), icon=":material/error:")
+            return
+        st.session_state.pop(BASKET, None)
+        clear_ticks("units_table")
+        forget_widgets("unit_upload_")
+        st.session_state["pending_notice"] = (f"Uploaded {len(created)} assessment(s): check them below, then "
+                                              "Submit or Submit as a Batch.")
+        st.switch_page("pages/centre/pending_page.py")
+
+
+basket = st.session_state.get(BASKET)
+if basket:
+    upload_screen(basket)
+    st.stop()
+
+st.caption("Learners registered on Walled Garden against ILM Assessment qualifications, one row per unit. "
+           "Filter for the unit and learners, tick their rows, then Upload Files.")
+query = grid_query("units", UNIT_ROWS)
+page = unit_assessment_rows(db, user, query)
+if page.total == 0:
+    st.info("No registered learners match. Learners appear here once registered on Walled Garden.")
+    st.stop()
+shown = [c.label for c in UNIT_ROWS.columns if c.shown]
+ticked = selectable_table(page.rows, key="units_table", id_column="Row",
+                          shown=blank_missing(page.rows[shown], ("Registration Expiry",)))
+pager("units", page.total)
+if st.button("Upload Files", key="units_upload", type="primary", disabled=not ticked, icon=":material/upload_file:",
+             help="Opens one row per ticked learner and unit, on this page or others."):
+    st.session_state[BASKET] = ticked
+    st.rerun()

@@ -1,0 +1,88 @@
+"""Allocation: accepted items to assessors, by hand or automatically, and the conflict-of-interest register."""
+
+import streamlit as st
+
+from lib.errors import Refused
+from lib.rules.text import NOTE_MAX
+from lib.service.allocation import (
+    allocate,
+    allocation_queue,
+    assessor_workload,
+    auto_allocate,
+    centre_choices,
+    conflicts,
+    record_conflict,
+)
+from lib.store.scope import NotFound
+from lib.ui.page import page_setup, show_notice
+from lib.ui.tables import blank_missing, clear_ticks, selectable_table
+from lib.ui.text import escape_markdown
+
+db, user = page_setup()
+st.title("Allocation")
+show_notice("allocation_notice")
+
+workload = assessor_workload(db, user)
+names = dict(zip(workload.id, workload.Assessor))
+queue = allocation_queue(db, user)
+waiting = int((queue.Stage == "Awaiting allocation").sum())
+left, right = st.columns([3, 1], vertical_alignment="bottom")
+left.caption(f"{waiting:,} item(s) awaiting allocation. Automatic allocation takes the nearest SLA target first and "
+             "gives each item to the assessor with the least open work who has no conflict with its centre.")
+if right.button("Allocate automatically", key="allocation_auto", type="primary", disabled=waiting == 0,
+                icon=":material/auto_mode:"):
+    try:
+        chosen = auto_allocate(db, user)
+    except (Refused, NotFound) as refused:
+        st.error(escape_markdown(refused), icon=":material/block:")
+    else:
+        clear_ticks("allocation_table")
+        st.session_state["allocation_notice"] = f"Allocated {len(chosen):,} item(s) automatically."
+        st.rerun()
+
+if queue.empty:
+    st.info("Nothing is waiting for allocation.", icon=":material/inbox:")
+else:
+    ticked = selectable_table(queue, key="allocation_table", single=True, complete=True,
+                              shown=blank_missing(queue.drop(columns=["centre_id"]), ("SLA Target",)))
+    if ticked:
+        item_id = int(ticked[0]["ID"])
+        pick, go = st.columns([3, 1], vertical_alignment="bottom")
+        assessor = pick.selectbox(f"Assessor for item {item_id}", list(names), key="allocation_assessor",
+                                  format_func=lambda a: f"{names[a]} ({int(workload.set_index('id').loc[a, 'Open items'])} open)")
+        if go.button("Allocate", key="allocation_manual"):
+            try:
+                allocate(db, user, item_id, assessor)
+            except (Refused, NotFound) as refused:
+                st.error(escape_markdown(refused), icon=":material/block:")
+            else:
+                clear_ticks("allocation_table")
+                st.session_state["allocation_notice"] = f"Item {item_id} allocated to {names[assessor]}."
+                st.rerun()
+
+st.subheader("Assessors' open work")
+st.dataframe(workload.drop(columns=["id"]), hide_index=True, key="allocation_workload")
+
+st.subheader("Conflict-of-interest register")
+register = conflicts(db, user)
+if register.empty:
+    st.caption("No conflicts of interest recorded.")
+else:
+    st.dataframe(blank_missing(register.drop(columns=["assessor_id", "centre_id"]), ("Recorded",)), hide_index=True,
+                 key="allocation_conflicts")
+centres = centre_choices(db, user)
+with st.form("allocation_conflict_form", clear_on_submit=True):
+    st.markdown("**Record a conflict of interest**")
+    who_col, where_col = st.columns(2)
+    who = who_col.selectbox("Assessor", list(names), format_func=names.get, key="allocation_conflict_assessor")
+    where = where_col.selectbox("Centre", list(centres.id), key="allocation_conflict_centre",
+                                format_func=dict(zip(centres.id, centres.number + " " + centres.name)).get)
+    reason = st.text_input("Reason", key="allocation_conflict_reason", max_chars=NOTE_MAX)
+    if st.form_submit_button("Record", key="allocation_conflict_record"):
+        try:
+            record_conflict(db, user, who, where, reason)
+        except (Refused, NotFound) as refused:
+            st.error(escape_markdown(refused))
+        else:
+            st.session_state["allocation_notice"] = "Conflict of interest recorded."
+            st.rerun()

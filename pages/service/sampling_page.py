@@ -1,0 +1,30 @@
+"""Sampling: marked items the rules picked for quality assurance; agree, or send back to the assessor."""
+
+import streamlit as st
+
+from lib.rules.text import NOTE_MAX
+from lib.service.sampling import agree, sampling_queue, send_back
+from lib.ui.item_files import item_files
+from lib.ui.page import file_store, page_setup, run_action, show_notice
+from lib.ui.tables import work_queue
+
+db, user = page_setup()
+st.title("Sampling")
+show_notice("sampling_notice")
+queue = sampling_queue(db, user)
+ticked = work_queue(queue, "sampling_table", "No marked work is waiting for sampling.",
+                    "Marked items picked by the sampling rules, with why. Agree to make an item ready for release, "
+                    "or send it back to its assessor with a note.")
+if not ticked:
+    st.stop()
+item_id = int(ticked[0]["ID"])
+st.subheader(f"Item {item_id}")
+item_files(db, file_store(), user, item_id, key="sampling")
+agree_col, note_col, back_col = st.columns([1.2, 4, 1.4], vertical_alignment="bottom")
+note = note_col.text_input("Note for the assessor", key="sampling_note", max_chars=NOTE_MAX)
+if agree_col.button("Agree", key="sampling_agree", type="primary", icon=":material/check:"):
+    run_action(lambda: agree(db, user, item_id), "sampling_notice", f"Agreed: item {item_id} is ready for release.",
+               ticks="sampling_table")
+if back_col.button("Send back", key="sampling_send_back", icon=":material/undo:"):
+    run_action(lambda: send_back(db, user, item_id, note), "sampling_notice",
+               f"Item {item_id} went back to its assessor with your note.", ticks="sampling_table")
