@@ -13,8 +13,10 @@ DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "ilma.duckdb"
 # Settings that an assessment team would expect to tune, kept out of the code paths.
 SLA_WORKING_DAYS = 25
 QUALITY_CHECK_WORKING_DAYS = 5
-MAX_FAILED_SIGN_INS = 5
-LOCKOUT_MINUTES = 15
+# Sign-in throttling (lib/accounts/auth.py): free failures per username, then a delay that doubles up to a cap.
+FREE_FAILED_SIGN_INS = 5
+FIRST_DELAY_SECONDS = 5
+MAX_DELAY_SECONDS = 60
 SESSION_HOURS = 12
 COOKIE_NAME = "ilma_session"
 

@@ -5,10 +5,12 @@ Each check runs before anything is written, so a refused start leaves the disk a
 
 from __future__ import annotations
 
+import math
 import os
 import secrets
 import tempfile
 import tomllib
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +23,8 @@ from lib.store.db import Database, DatabaseLocked, connect
 from lib.store.migrate import SchemaTooNew, check_not_newer, migrate
 
 MIN_COOKIE_KEY_LENGTH = 32
+# A 32-character random hex key estimates at about 120 bits; 32 identical characters at 0.
+MIN_COOKIE_KEY_BITS = 100
 # streamlit-authenticator's documented example values: a key anyone can read is no key.
 KNOWN_WEAK_KEYS = {"some_key", "some_signature_key", "abcdef", "random_signature_key"}
 
@@ -157,14 +161,33 @@ def resolve_cookie_key(settings: Settings, secrets_found: Mapping | None) -> str
     return _generated_key(settings.cookie_key_file)
 
 
+def estimated_entropy_bits(key: str) -> float:
+    """A cautious estimate of a key's randomness: its characters' Shannon entropy times its length, and nothing
+    for a key that only repeats a shorter pattern."""
+    if not key:
+        return 0.0
+    for period in range(1, len(key) // 2 + 1):
+        if len(key) % period == 0 and key == key[:period] * (len(key) // period):
+            return 0.0
+    counts = Counter(key)
+    per_character = -sum(n / len(key) * math.log2(n / len(key)) for n in counts.values())
+    return per_character * len(key)
+
+
 def _strong(key: str, where: str) -> str:
     if key in KNOWN_WEAK_KEYS or len(key) < MIN_COOKIE_KEY_LENGTH:
-        raise StartupProblem(
-            "The cookie key is too weak",
-            f"The key in {where} is shorter than {MIN_COOKIE_KEY_LENGTH} characters or is a published example.",
-            "Replace it with a long random value: python -c \"import secrets; print(secrets.token_urlsafe(48))\".",
-        )
-    return key
+        problem = f"The key in {where} is shorter than {MIN_COOKIE_KEY_LENGTH} characters or is a published example."
+    elif estimated_entropy_bits(key) < MIN_COOKIE_KEY_BITS:
+        problem = (f"The key in {where} is long enough but not random enough (about "
+                   f"{estimated_entropy_bits(key):.0f} bits; at least {MIN_COOKIE_KEY_BITS} are needed): it repeats "
+                   "characters or a pattern.")
+    else:
+        return key
+    raise StartupProblem(
+        "The cookie key is too weak",
+        problem,
+        "Replace it with a long random value: python -c \"import secrets; print(secrets.token_urlsafe(48))\".",
+    )
 
 
 def _generated_key(path: Path) -> str:

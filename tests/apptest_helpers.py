@@ -8,7 +8,7 @@ from lib.config import PROJECT_ROOT
 from lib.demo import DEMO_PASSWORD
 
 APP = str(PROJECT_ROOT / "app.py")
-STRONG_KEY = "test-cookie-key-" + "x" * 40
+STRONG_KEY = "test-cookie-key-9Kq2vLwX7pR4tZ8mN3bY6cH1jF5dG0sA"  # random enough: lib.startup estimates it
 
 
 def new_app() -> AppTest:

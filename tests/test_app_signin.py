@@ -50,13 +50,13 @@ def test_blank_fields_are_asked_for(app_env):
     assert "Enter both your username and your password." in texts(at)
 
 
-def test_a_locked_account_says_so(app_env):
+def test_repeated_failures_make_the_username_wait(app_env):
     at = new_app()
-    for _ in range(5):
+    for _ in range(6):
         sign_in(at, "centre.demo", "wrong-password")
-    assert "locked after 5 failed sign-in attempts" in texts(at)
+    assert "Too many failed sign-ins for this username: wait" in texts(at)
     sign_in(at, "centre.demo")
-    assert "locked" in texts(at) and page_names(at) == ["Sign in"]
+    assert "wait" in texts(at) and page_names(at) == ["Sign in"]
 
 
 def test_a_closed_account_says_why(app_env):

@@ -8,9 +8,10 @@ import pytest
 
 from lib.centre import submitting, uploads
 from lib.centre.uploads import EMBEDDED, SEPARATE_FILE, IntegratedUpload, UnitUpload, Upload
+from lib.checks.accept import FileRejected
 from lib.errors import Refused
 from lib.rules import workdays
-from lib.store.files import FileRejected, FileStore
+from lib.store.files import FileStore
 from lib.store.scope import NotAllowed, NotFound
 from tests import samples
 from tests.conftest import load_user

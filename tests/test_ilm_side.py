@@ -10,9 +10,10 @@ import pytest
 from lib.centre import submitting, uploads
 from lib.centre.tracker import tracker_page
 from lib.centre.uploads import EMBEDDED, UnitUpload, Upload
+from lib.checks.accept import FileRejected
 from lib.errors import Refused
 from lib.service import allocation, marking, quality_check, release, sampling, sla
-from lib.store.files import FileRejected, FileStore
+from lib.store.files import FileStore
 from lib.store.scope import NotAllowed, NotFound
 from tests import samples
 from tests.conftest import load_user

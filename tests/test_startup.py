@@ -107,7 +107,7 @@ def test_a_failed_demo_build_leaves_no_database_behind(tmp_path, monkeypatch):
     assert list(settings.db_path.parent.iterdir()) == []
 
 
-STRONG = "k" * 48
+STRONG = "Qm7vX2pL9tR4wZ8kN3bY6cH1jF5dG0sAeU-yT_oI"  # a key with real randomness
 
 
 def test_cookie_key_from_the_environment_wins(tmp_path):
@@ -134,10 +134,15 @@ def test_an_empty_secrets_file_is_explained(tmp_path, secrets):
     assert not (tmp_path / "data").exists()
 
 
-@pytest.mark.parametrize("key", ["some_key", "short"])
+@pytest.mark.parametrize("key", ["some_key", "short", "k" * 48, "x" * 32, "abc123" * 8, "test-cookie-key-" + "x" * 40])
 def test_weak_or_library_default_keys_are_refused(tmp_path, key):
     with pytest.raises(StartupProblem, match="too weak"):
         resolve_cookie_key(settings_for(tmp_path), {"auth": {"cookie_key": key}})
+
+
+def test_a_random_hex_key_of_32_characters_is_strong_enough(tmp_path):
+    key = "3f9a1c7e5b2d8046af1e9c3b7d5a2e60"
+    assert resolve_cookie_key(settings_for(tmp_path), {"auth": {"cookie_key": key}}) == key
 
 
 def test_reading_secrets_files(tmp_path):

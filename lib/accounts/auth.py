@@ -1,4 +1,13 @@
-"""Signing in and out: lockout after failed attempts, refused accounts, one live session per person."""
+"""Signing in and out: throttled failed attempts, refused accounts, one live session per person.
+
+The rule for failed sign-ins, and why. Failures are counted per username as typed, whether an account has it
+or not, and answered the same way (same message, same password hashing work, same delay), so nobody can learn
+which usernames exist. The first 5 failures in a row cost nothing; each one after that makes the username wait
+before its next try: 5 s, 10 s, 20 s, 40 s, then 60 s at most. A hard lock would let anyone who knows a staff
+username keep that person out for good by typing wrong passwords; a delay capped at a minute costs the real
+person at most a minute, while it slows a guesser to one try a minute per username. The sign-in page adds a
+limit per browser session (lib/ui/signin.py). A right password clears the count.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from lib.accounts.passwords import check_password
-from lib.config import LOCKOUT_MINUTES, MAX_FAILED_SIGN_INS, SESSION_HOURS
+from lib.config import FIRST_DELAY_SECONDS, FREE_FAILED_SIGN_INS, MAX_DELAY_SECONDS, SESSION_HOURS
 from lib.rules.roles import User
 from lib.store.db import Database, Writer
 from lib.store.scope import not_centre_data
@@ -90,31 +99,31 @@ def _refusal_for_account(row: tuple) -> SignInRefused | None:
 
 
 def sign_in(db: Database, username: str, password: str, now: datetime | None = None) -> SignedIn | SignInRefused:
-    """Check the password against DuckDB; count failures, lock after too many, refuse closed accounts."""
+    """Check the password against DuckDB; throttle repeated failures per username; refuse closed accounts."""
     now = now or datetime.now()
     username = username.strip().lower()
 
     def work(writer: Writer) -> SignedIn | SignInRefused:
+        throttle = writer.execute("SELECT failures, next_allowed FROM sign_in_throttle WHERE username = ?",
+                                  [username]).fetchone()
+        failures, next_allowed = throttle if throttle else (0, None)
         row = writer.execute(
             f"SELECT {_USER_COLUMNS} FROM users u LEFT JOIN centres c ON c.id = u.centre_id WHERE u.username = ?",
             [username],
         ).fetchone()
-        if row is None:
-            check_password(password, None)
-            writer.audit("sign_in_failed", "user", None, after={"username": username, "why": "unknown username"})
-            return SignInRefused("wrong_credentials", WRONG_CREDENTIALS)
-        user_id, failed, locked_until = row[0], row[9], row[10]
-        writer.act_for(user_id, row[1])
-        if locked_until and locked_until > now:
-            writer.audit("sign_in_refused", "user", user_id, after={"why": "locked"})
-            return _locked_refusal(locked_until, now)
-        if not check_password(password, row[11]):
-            return _count_failure(writer, user_id, failed, now)
+        if row is not None:
+            writer.act_for(row[0], row[1])
+        if next_allowed and next_allowed > now:
+            writer.audit("sign_in_refused", "user", row[0] if row else None,
+                         after={"username": username, "why": "waiting after failed sign-ins"})
+            return _wait_refusal(next_allowed, now)
+        if not check_password(password, row[11] if row else None):
+            return _count_failure(writer, username, row[0] if row else None, failures, now)
+        writer.execute("DELETE FROM sign_in_throttle WHERE username = ?", [username])
         refusal = _refusal_for_account(row)
         if refusal:
-            writer.audit("sign_in_refused", "user", user_id, after={"why": refusal.reason})
+            writer.audit("sign_in_refused", "user", row[0], after={"why": refusal.reason})
             return refusal
-        writer.execute("UPDATE users SET failed_sign_ins = 0, locked_until = NULL WHERE id = ?", [user_id])
         user = _user(row)
         token, ended = _start_session(writer, user, now)
         return SignedIn(user, token, ended)
@@ -122,25 +131,35 @@ def sign_in(db: Database, username: str, password: str, now: datetime | None = N
     return db.transact(None, work, actor_name=username or "(blank)")
 
 
-def _locked_refusal(locked_until: datetime, now: datetime) -> SignInRefused:
-    minutes = max(1, int((locked_until - now).total_seconds() // 60) + 1)
+def _wait_refusal(next_allowed: datetime, now: datetime) -> SignInRefused:
+    seconds = max(1, int((next_allowed - now).total_seconds() + 0.999))
     return SignInRefused(
-        "locked",
-        f"This account is locked after {MAX_FAILED_SIGN_INS} failed sign-in attempts. "
-        f"Try again after {locked_until:%H:%M} (about {minutes} minute{'s' if minutes != 1 else ''}), "
-        "or ask the ILM Assessment Team to help.",
+        "wait",
+        f"Too many failed sign-ins for this username: wait {seconds} second{'s' if seconds != 1 else ''} and try "
+        "again. If you have forgotten your password, ask the ILM Assessment Team.",
     )
 
 
-def _count_failure(writer: Writer, user_id: int, failed: int, now: datetime) -> SignInRefused:
-    failed += 1
-    if failed >= MAX_FAILED_SIGN_INS:
-        locked_until = now + timedelta(minutes=LOCKOUT_MINUTES)
-        writer.execute("UPDATE users SET failed_sign_ins = 0, locked_until = ? WHERE id = ?", [locked_until, user_id])
-        writer.audit("account_locked", "user", user_id, after={"locked_until": locked_until})
-        return _locked_refusal(locked_until, now)
-    writer.execute("UPDATE users SET failed_sign_ins = ? WHERE id = ?", [failed, user_id])
-    writer.audit("sign_in_failed", "user", user_id, after={"failed_sign_ins": failed})
+def delay_after(failures: int) -> timedelta | None:
+    """How long a username waits after this many failures in a row (None: no wait yet)."""
+    if failures < FREE_FAILED_SIGN_INS:
+        return None
+    return timedelta(seconds=min(MAX_DELAY_SECONDS, FIRST_DELAY_SECONDS * 2 ** (failures - FREE_FAILED_SIGN_INS)))
+
+
+def _count_failure(writer: Writer, username: str, user_id: int | None, failures: int, now: datetime) -> SignInRefused:
+    failures += 1
+    delay = delay_after(failures)
+    next_allowed = now + delay if delay else None
+    writer.execute(
+        """INSERT INTO sign_in_throttle VALUES (?, ?, ?, ?)
+           ON CONFLICT (username) DO UPDATE SET failures = excluded.failures, last_failure = excluded.last_failure,
+                                                next_allowed = excluded.next_allowed""",
+        [username, failures, now, next_allowed])
+    # Usernames nobody has got wrong for a day are forgotten, so typing random names cannot fill the table.
+    writer.execute("DELETE FROM sign_in_throttle WHERE last_failure < ?", [now - timedelta(days=1)])
+    writer.audit("sign_in_failed", "user", user_id, after={"username": username, "failures": failures,
+                                                            "wait_until": next_allowed})
     return SignInRefused("wrong_credentials", WRONG_CREDENTIALS)
 
 

@@ -1,12 +1,32 @@
-"""The sign-in page."""
+"""The sign-in page, with a limit per browser session on top of lib's per-username throttle: after 10 failures
+in one session, that browser waits (30 s, doubling, at most 15 minutes) before it may try again."""
 
 from __future__ import annotations
+
+import time
 
 import streamlit as st
 
 from lib.accounts import auth
 from lib.store.db import Database
 from lib.ui import session
+from lib.ui.text import escape_markdown
+
+FREE_FAILURES_PER_BROWSER = 10
+BROWSER_FAILURES = "sign_in_browser_failures"
+BROWSER_WAIT_UNTIL = "sign_in_browser_wait_until"
+
+
+def _browser_wait_seconds() -> int:
+    return max(0, int(st.session_state.get(BROWSER_WAIT_UNTIL, 0) - time.monotonic() + 0.999))
+
+
+def _count_browser_failure() -> None:
+    failures = st.session_state.get(BROWSER_FAILURES, 0) + 1
+    st.session_state[BROWSER_FAILURES] = failures
+    if failures >= FREE_FAILURES_PER_BROWSER:
+        delay = min(15 * 60, 30 * 2 ** (failures - FREE_FAILURES_PER_BROWSER))
+        st.session_state[BROWSER_WAIT_UNTIL] = time.monotonic() + delay
 
 
 def sign_in_page(db: Database, is_demo: bool) -> None:
@@ -24,14 +44,22 @@ def sign_in_page(db: Database, is_demo: bool) -> None:
                                      autocomplete="current-password")
             submitted = st.form_submit_button("Login", type="primary", key="sign_in_submit")
         if submitted:
-            if not username.strip() or not password:
+            wait = _browser_wait_seconds()
+            if wait:
+                st.error(f"Too many failed sign-ins from this browser: wait {wait} seconds and try again.",
+                         icon=":material/lock_clock:")
+            elif not username.strip() or not password:
                 st.error("Enter both your username and your password.", icon=":material/error:")
             else:
                 outcome = auth.sign_in(db, username, password)
                 if isinstance(outcome, auth.SignInRefused):
-                    refused_account = outcome.reason in ("locked", "closed", "centre_blocked")
-                    st.error(outcome.message, icon=":material/lock:" if refused_account else ":material/error:")
+                    if outcome.reason == "wrong_credentials":
+                        _count_browser_failure()
+                    refused_account = outcome.reason in ("wait", "closed", "centre_blocked")
+                    st.error(escape_markdown(outcome.message),
+                             icon=":material/lock:" if refused_account else ":material/error:")
                 else:
+                    st.session_state.pop(BROWSER_FAILURES, None)
                     session.complete_sign_in(outcome)
                     st.rerun()
         st.caption("Each person has their own account, set up by the ILM Assessment Team. "

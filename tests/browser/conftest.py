@@ -13,7 +13,7 @@ from lib.store import devserver
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-STRONG_KEY = "browser-test-cookie-key-" + "y" * 40
+STRONG_KEY = "browser-test-key-Zr5Wm2Qx8Lc4Vt7Hn1Bk9Pd3Fs6Gj0Ya"
 
 
 def start_app(data_dir: Path, db_path: Path | None = None):
