@@ -20,7 +20,9 @@ import duckdb
 from lib import demo
 from lib.config import Settings
 from lib.store.db import Database, DatabaseLocked, connect
+from lib.store.files import FileStore
 from lib.store.migrate import SchemaTooNew, check_not_newer, migrate
+from lib.store.reconcile import reconcile_files
 
 MIN_COOKIE_KEY_LENGTH = 32
 # A 32-character random hex key estimates at about 120 bits; 32 identical characters at 0.
@@ -98,7 +100,9 @@ def open_database(settings: Settings, demo_submissions: int = demo.DEFAULT_APP_S
             connection.close()
             raise
         settings.files_dir.mkdir(parents=True, exist_ok=True)
-        return Opened(Database(connection, settings.db_path), created)
+        db = Database(connection, settings.db_path)
+        reconcile_files(db, FileStore(settings.files_dir))
+        return Opened(db, created)
     except DatabaseLocked as error:
         raise StartupProblem(
             "The database is in use by another program",

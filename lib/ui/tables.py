@@ -85,7 +85,8 @@ def selectable_table(rows: pd.DataFrame, key: str, id_column: str = "ID", shown:
             clear_ticks(key)
             st.rerun()
     default_rows = [position for position, record_key in enumerate(view_keys) if record_key in records]
-    event = st.dataframe(
+    # The keyed container gives the table a stable name in the page (st-key-<key>) while its own key changes.
+    event = st.container(key=key).dataframe(
         rows if shown is None else shown,
         key=f"{key}__{state['generation']}_{_view_digest(view_keys)}",
         hide_index=True,
