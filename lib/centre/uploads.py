@@ -16,8 +16,15 @@ from lib.rules.roles import User
 from lib.rules.status import centre_status
 from lib.store import grid
 from lib.store.db import Database, Writer
-from lib.store.files import DECLARATION, EVIDENCE, RESULT_SHEET, FileStore
-from lib.store.scope import NotAllowed, NotFound, not_centre_data, reads_centre_data, writes_centre_data
+from lib.store.files import DECLARATION, EVIDENCE, MARKED_RESULT_SHEET, RESULT_SHEET, FileStore
+from lib.store.scope import (
+    NotAllowed,
+    NotFound,
+    not_centre_data,
+    reads_centre_data,
+    submission_scope,
+    writes_centre_data,
+)
 
 EMBEDDED, SEPARATE_FILE = "embedded", "file"
 
@@ -346,12 +353,19 @@ def _own_pending(db_or_writer, user: User, submission_id: int) -> tuple:
     return row
 
 
+def _file_scope(user: User) -> tuple[str, list]:
+    """Files (alias f) of submissions (alias s) the user may see; a centre sees a marked result sheet only once
+    its item is released."""
+    scope_sql, params = submission_scope(user)
+    if user.is_centre:
+        scope_sql = f"{scope_sql} AND (f.kind <> '{MARKED_RESULT_SHEET}' OR s.stage = 'released')"
+    return scope_sql, params
+
+
 @reads_centre_data(probes={"submission_id": "submission"})
 def submission_files(db: Database, user: User, submission_id: int) -> pd.DataFrame:
     """The files of one of the user's items (removed ones left out)."""
-    scope_sql, params = ("s.centre_id = ?", [user.centre_id]) if user.is_centre else ("TRUE", [])
-    if user.role == "assessor":
-        scope_sql, params = "s.assessor_id = ?", [user.id]
+    scope_sql, params = _file_scope(user)
     return db.query_df(
         f"""SELECT f.id, f.kind, f.unit_code, f.original_name, f.size_bytes, f.word_count, f.sha256, s.centre_id
             FROM files f JOIN submissions s ON s.id = f.submission_id
@@ -363,9 +377,7 @@ def submission_files(db: Database, user: User, submission_id: int) -> pd.DataFra
 @reads_centre_data(probes={"file_id": "file"})
 def read_file(db: Database, user: User, file_id: int, store: FileStore | None = None) -> tuple[str, bytes]:
     """(original name, bytes) of one file the user may see."""
-    scope_sql, params = ("s.centre_id = ?", [user.centre_id]) if user.is_centre else ("TRUE", [])
-    if user.role == "assessor":
-        scope_sql, params = "s.assessor_id = ?", [user.id]
+    scope_sql, params = _file_scope(user)
     row = db.query_one(
         f"""SELECT f.original_name, f.stored_name FROM files f JOIN submissions s ON s.id = f.submission_id
             WHERE f.id = ? AND f.removed_at IS NULL AND {scope_sql}""", [file_id, *params])

@@ -10,6 +10,7 @@ and reads one small answer.
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.spawn
 import resource
 import signal
 import traceback
@@ -21,6 +22,21 @@ from lib.checks.verdict import Verdict, refused
 
 _CONTEXT = multiprocessing.get_context("forkserver")
 _CONTEXT.set_forkserver_preload(["lib.checks.inspect"])
+CHILD_NAME = "ilma-file-check"
+_preparation_data = multiprocessing.spawn.get_preparation_data
+
+
+def _preparation_without_main(name: str) -> dict:
+    """What a child is told to prepare, without the parent's main script for our checks: under Streamlit the
+    main module is the app itself, which a child must never run."""
+    data = _preparation_data(name)
+    if name == CHILD_NAME:
+        data.pop("init_main_from_path", None)
+        data.pop("init_main_from_name", None)
+    return data
+
+
+multiprocessing.spawn.get_preparation_data = _preparation_without_main
 
 TOO_LONG = ("{name} could not be checked within the time the service allows a file: save it again (as a plain "
             "Word document or PDF) and upload that.")
@@ -59,7 +75,7 @@ def run_inspection(path: Path, extension: str, count_words: bool = True,
     """The file's verdict from a limited child; a child that died of its limits gives a refusal saying so."""
     receiver, sender = _CONTEXT.Pipe(duplex=False)
     child = _CONTEXT.Process(target=_child, args=(sender, str(path), extension, count_words, memory, cpu),
-                             daemon=True)
+                             daemon=True, name=CHILD_NAME)
     child.start()
     sender.close()
     try:

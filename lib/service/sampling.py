@@ -13,7 +13,7 @@ from lib.rules.text import check_text
 from lib.service.settings import setting
 from lib.service.transitions import move
 from lib.store.db import Database, Writer
-from lib.store.scope import NotAllowed, reads_centre_data, writes_centre_data
+from lib.store.scope import NotAllowed, NotFound, reads_centre_data, writes_centre_data
 
 
 def reasons_for(writer: Writer, item_id: int, chance: random.Random) -> list[str]:
@@ -44,6 +44,10 @@ def reasons_for(writer: Writer, item_id: int, chance: random.Random) -> list[str
 @writes_centre_data()
 def after_marking(writer: Writer, user: User, item_id: int, now: datetime, chance: random.Random) -> str:
     """Apply the sampling rules to a just-marked item: to the lead assessor with its reasons, or ready."""
+    marked_by_user = writer.execute("SELECT 1 FROM submissions WHERE id = ? AND stage = 'marked' AND assessor_id = ?",
+                                    [item_id, user.id]).fetchone()
+    if marked_by_user is None:
+        raise NotFound(f"Item {item_id} is not one you have just marked.")
     reasons = reasons_for(writer, item_id, chance)
     if not reasons:
         return move(writer, user, item_id, "clear_unsampled")

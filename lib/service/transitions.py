@@ -13,8 +13,8 @@ from lib.store.scope import NotFound, writes_centre_data
 def move(writer: Writer, user: User, item_id: int, action: str, set_sql: str = "", params: list | None = None,
          details: dict | None = None) -> str:
     """Check the move against the item's stage now, make it only if nobody moved the item meanwhile."""
-    row = writer.execute("SELECT stage FROM submissions WHERE id = ?", [item_id]).fetchone()
-    if row is None:
+    row = writer.execute("SELECT stage, centre_id FROM submissions WHERE id = ?", [item_id]).fetchone()
+    if row is None or (user.is_centre and row[1] != user.centre_id):
         raise NotFound(f"There is no item {item_id}.")
     stage = row[0]
     to_stage = workflow.check(action, user.role, stage)

@@ -87,6 +87,6 @@ ticked = selectable_table(page.rows, key="units_table", id_column="Row",
                           shown=blank_missing(page.rows[shown], ("Registration Expiry",)))
 pager("units", page.total)
 if st.button("Upload Files", key="units_upload", type="primary", disabled=not ticked, icon=":material/upload_file:",
-             help="Opens one row per ticked learner and unit, on this page or others."):
+             ):
     st.session_state[BASKET] = ticked
     st.rerun()
