@@ -309,6 +309,10 @@ def test_settings_take_numbers_of_zero_or_more_from_the_team_only(fixture_db):
         settings.update_setting(fixture_db, QUALITY, "eqa_consecutive_months", "2")
     with pytest.raises(Refused, match="two decimal places"):
         settings.update_fee(fixture_db, TEAM, "re_assessment", "85.001")
+    with pytest.raises(Refused, match="more than the Guide to Fees can hold"):
+        settings.update_fee(fixture_db, TEAM, "re_assessment", "123456789")
+    with pytest.raises(Refused, match="far larger"):
+        settings.update_setting(fixture_db, TEAM, "eqa_consecutive_months", "1e30")
     settings.update_setting(fixture_db, TEAM, "eqa_consecutive_months", "4")
     assert eqa.alert_rule(fixture_db) == eqa.AlertRule(4, 10)
     settings.update_fee(fixture_db, TEAM, "word_count_excess", "£99.50")

@@ -139,3 +139,6 @@ def test_settings_refuse_a_bad_value_and_keep_a_good_one(as_role):
     at.text_input(key="fee_re_assessment").input("-5").run()
     at.button(key="fee_save_re_assessment").click().run()
     assert "zero or more" in texts(at)
+    at.text_input(key="fee_re_assessment").input("99999999999").run()
+    at.button(key="fee_save_re_assessment").click().run()
+    assert not at.exception and "far larger than any the service uses" in texts(at)

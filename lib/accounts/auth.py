@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from lib.accounts.passwords import check_password
 from lib.config import FIRST_DELAY_SECONDS, FREE_FAILED_SIGN_INS, MAX_DELAY_SECONDS, SESSION_HOURS
 from lib.rules.roles import User
-from lib.store.db import Database, Writer
+from lib.store.db import ChangedMeanwhile, Database, Writer
 from lib.store.scope import not_centre_data
 
 WRONG_CREDENTIALS = "Incorrect username or password."
@@ -128,7 +128,15 @@ def sign_in(db: Database, username: str, password: str, now: datetime | None = N
         token, ended = _start_session(writer, user, now)
         return SignedIn(user, token, ended)
 
-    return db.transact(None, work, actor_name=username or "(blank)")
+    # Two sign-ins to one account at the same moment: the database keeps one live session per person, so the
+    # later one is refused a duplicate; it tries again, ends the other session as any sign-in does, and wins.
+    for attempt in range(3):
+        try:
+            return db.transact(None, work, actor_name=username or "(blank)")
+        except ChangedMeanwhile:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
 
 
 def _wait_refusal(next_allowed: datetime, now: datetime) -> SignInRefused:
@@ -165,12 +173,11 @@ def _count_failure(writer: Writer, username: str, user_id: int | None, failures:
 
 def _start_session(writer: Writer, user: User, now: datetime) -> tuple[str, int]:
     """Open a session; any session the same person still has open is ended as a security event."""
-    ended = writer.execute(
+    ended = [expires_at for (expires_at,) in writer.execute(
         """UPDATE sessions SET ended_at = ?, end_reason = 'signed_in_elsewhere'
-           WHERE user_id = ? AND ended_at IS NULL AND expires_at > ?
-           RETURNING token_hash""",
-        [now, user.id, now],
-    ).fetchall()
+           WHERE user_id = ? AND ended_at IS NULL RETURNING expires_at""",
+        [now, user.id],
+    ).fetchall() if expires_at > now]
     if ended:
         writer.audit("security_event", "user", user.id,
                      after={"event": "simultaneous sign-in", "sessions_ended": len(ended)})

@@ -81,14 +81,18 @@ def mark_claimed(db: Database, user: User, pairs: list[tuple[int, str]], now: da
     now = now or datetime.now()
 
     def work(writer: Writer) -> int:
+        new = 0
         for item_id, unit in pairs:
             passed = writer.execute("""SELECT 1 FROM submissions s JOIN submission_units u ON u.submission_id = s.id
                                        WHERE s.id = ? AND u.unit_code = ? AND s.stage = 'released' AND u.result = 'Pass'""",
                                     [item_id, unit]).fetchone()
             if not passed:
                 raise Refused(f"Item {item_id} unit {unit} is not a released pass.")
-            writer.execute("INSERT OR IGNORE INTO claims VALUES (?, ?, ?, ?)", [item_id, unit, now, user.id])
-        writer.audit("claim", "submission", ",".join(str(p[0]) for p in pairs), after={"claims": len(pairs)})
-        return len(pairs)
+            new += len(writer.execute("INSERT INTO claims VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING 1",
+                                      [item_id, unit, now, user.id]).fetchall())
+        if not new:
+            raise Refused("These passes are already recorded as claimed: someone else has just claimed them.")
+        writer.audit("claim", "submission", ",".join(str(p[0]) for p in pairs), after={"claims": new})
+        return new
 
     return db.transact(user, work)

@@ -38,6 +38,10 @@ def all_settings(db: Database) -> pd.DataFrame:
     return frame
 
 
+MAX_FEE = Decimal("99999999.99")  # the fees table's DECIMAL(10, 2)
+MAX_SETTING = Decimal(10) ** 9
+
+
 def _non_negative_number(raw, what: str) -> Decimal:
     try:
         value = Decimal(str(raw).strip().lstrip("£"))
@@ -45,6 +49,8 @@ def _non_negative_number(raw, what: str) -> Decimal:
         raise Refused(f"{what} must be a number, not {raw!r}.") from None
     if not value.is_finite() or value < 0:
         raise Refused(f"{what} must be zero or more.")
+    if value > MAX_SETTING:
+        raise Refused(f"{what} of {value:,} is far larger than any the service uses.")
     return value
 
 
@@ -91,6 +97,8 @@ def update_fee(db: Database, user: User, code: str, raw_amount) -> None:
     amount = _non_negative_number(raw_amount, "A fee")
     if amount != amount.quantize(Decimal("0.01")):
         raise Refused("A fee is in pounds and pence: at most two decimal places.")
+    if amount > MAX_FEE:
+        raise Refused(f"A fee of £{amount:,.2f} is more than the Guide to Fees can hold (at most £{MAX_FEE:,.2f}).")
 
     def work(writer: Writer) -> None:
         before = writer.execute("SELECT amount FROM fees WHERE code = ?", [code]).fetchone()

@@ -8,6 +8,7 @@ import time
 import streamlit as st
 
 from lib.accounts import auth
+from lib.errors import Refused
 from lib.store.db import Database
 from lib.ui import session
 from lib.ui.text import escape_markdown
@@ -51,7 +52,10 @@ def sign_in_page(db: Database, is_demo: bool) -> None:
             elif not username.strip() or not password:
                 st.error("Enter both your username and your password.", icon=":material/error:")
             else:
-                outcome = auth.sign_in(db, username, password)
+                try:
+                    outcome = auth.sign_in(db, username, password)
+                except Refused as busy:
+                    outcome = auth.SignInRefused("busy", str(busy))
                 if isinstance(outcome, auth.SignInRefused):
                     if outcome.reason == "wrong_credentials":
                         _count_browser_failure()

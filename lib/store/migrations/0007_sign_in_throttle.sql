@@ -6,3 +6,10 @@ CREATE TABLE sign_in_throttle (
     last_failure TIMESTAMP NOT NULL,
     next_allowed TIMESTAMP
 );
+
+-- One live session per person, made sure of by the database: older open sessions (expired ones included)
+-- are ended as the newest one's.
+UPDATE sessions SET ended_at = started_at, end_reason = 'signed_in_elsewhere'
+WHERE ended_at IS NULL AND token_hash NOT IN (
+    SELECT arg_max(token_hash, started_at) FROM sessions WHERE ended_at IS NULL GROUP BY user_id);
+CREATE UNIQUE INDEX sessions_one_live ON sessions ((CASE WHEN ended_at IS NULL THEN user_id END));
