@@ -94,7 +94,7 @@ def _document_words(archive: zipfile.ZipFile, deadline) -> tuple[int, bool]:
             break
     else:
         parser.Parse(b"", True)
-    return counter.count, counter.capped or out_of_time
+    return counter.words, counter.capped or out_of_time
 
 
 def inspect_docx(path: Path, count_words: bool, deadline) -> Verdict:

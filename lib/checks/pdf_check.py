@@ -153,4 +153,4 @@ def inspect_pdf(path: Path, count_words: bool, deadline) -> Verdict:
             if deadline():
                 out_of_time = True
                 break
-    return Verdict(True, words=counter.count, words_capped=counter.capped or out_of_time)
+    return Verdict(True, words=counter.words, words_capped=counter.capped or out_of_time)

@@ -21,6 +21,11 @@ class WordCounter:
     def capped(self) -> bool:
         return self.count >= self.cap
 
+    @property
+    def words(self) -> int:
+        """The count, never past the cap (a piece may take it beyond before counting stops)."""
+        return min(self.count, self.cap)
+
     def feed(self, text: str) -> None:
         if not text or self.capped:
             return

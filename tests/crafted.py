@@ -1,0 +1,109 @@
+"""Crafted Word and PDF files for the upload checks: inflation bombs with honest and with lying sizes, and PDFs
+carrying active content in different places and spellings."""
+
+from __future__ import annotations
+
+import io
+import struct
+import zipfile
+
+from tests import samples
+
+LOCAL, CENTRAL = b"PK\x03\x04", b"PK\x01\x02"
+
+
+def docx_with(parts: dict[str, bytes], level: int = 9) -> bytes:
+    """A real Word document with extra or replaced parts, deflated."""
+    source = zipfile.ZipFile(io.BytesIO(samples.word_document("A short real document.")))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=level) as archive:
+        for item in source.infolist():
+            if item.filename not in parts:
+                archive.writestr(item.filename, source.read(item.filename))
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def lie_about_sizes(data: bytes, declared: int) -> bytes:
+    """Every part declares `declared` bytes uncompressed, in its local header and in the central directory."""
+    patched = bytearray(data)
+    position = 0
+    while (position := patched.find(LOCAL, position)) != -1:
+        patched[position + 22:position + 26] = struct.pack("<I", declared)
+        position += 4
+    position = 0
+    while (position := patched.find(CENTRAL, position)) != -1:
+        patched[position + 24:position + 28] = struct.pack("<I", declared)
+        position += 4
+    return bytes(patched)
+
+
+def document_xml(words: int) -> bytes:
+    """A document.xml whose text is `words` words: it inflates to about 7 bytes a word."""
+    body = b"<w:p><w:r><w:t>" + b"word " * words + b"</w:t></w:r></w:p>"
+    return (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>'
+            + body + b"</w:body></w:document>")
+
+
+def inflating_docx(megabytes: int, lying: bool = False) -> bytes:
+    """A Word document whose text part inflates to `megabytes` MB of real XML; optionally lying about it."""
+    data = docx_with({"word/document.xml": document_xml(megabytes * 1024 * 1024 // 5)})
+    return lie_about_sizes(data, 1000) if lying else data
+
+
+def zero_bomb_docx(megabytes: int, part: str = "word/media/image1.png", lying: bool = False) -> bytes:
+    data = docx_with({part: b"\x00" * (megabytes * 1024 * 1024)})
+    return lie_about_sizes(data, 1000) if lying else data
+
+
+def pdf(objects: list[bytes], catalog_extra: bytes = b"", page_extra: bytes = b"") -> bytes:
+    """A PDF with one page, its catalog and page dictionaries extended, and extra objects after them."""
+    body = [b"<< /Type /Catalog /Pages 2 0 R " + catalog_extra + b" >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] " + page_extra + b" >>", *objects]
+    out = io.BytesIO()
+    out.write(b"%PDF-1.7\n")
+    offsets = []
+    for number, content in enumerate(body, start=1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n" % number + content + b"\nendobj\n")
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(body) + 1))
+    for offset in offsets:
+        out.write(b"%010d 00000 n \n" % offset)
+    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(body) + 1, xref))
+    return out.getvalue()
+
+
+JAVASCRIPT = b"<< /S /JavaScript /JS (app.alert(1)) >>"
+ACTIVE_PDFS = {
+    "open action javascript": pdf([JAVASCRIPT], catalog_extra=b"/OpenAction 4 0 R"),
+    "launch": pdf([b"<< /S /Launch /F (cmd.exe) >>"], catalog_extra=b"/OpenAction 4 0 R"),
+    "page additional action": pdf([JAVASCRIPT], page_extra=b"/AA << /O 4 0 R >>"),
+    "names javascript": pdf([b"<< /Names [(x) 5 0 R] >>", JAVASCRIPT], catalog_extra=b"/Names << /JavaScript 4 0 R >>"),
+    "embedded file": pdf([b"<< /Type /EmbeddedFile /Length 3 >>\nstream\nabc\nendstream"],
+                         catalog_extra=b"/Names << /EmbeddedFiles << /Names [(a.exe) 4 0 R] >> >>"),
+    "xfa form": pdf([b"<< /Fields [] /XFA 5 0 R >>", b"<< /Length 3 >>\nstream\nabc\nendstream"],
+                    catalog_extra=b"/AcroForm 4 0 R"),
+    "hex-escaped name": pdf([b"<< /S /J#61vaScript /J#53 (app.alert(1)) >>"], catalog_extra=b"/OpenAction 4 0 R"),
+    "orphan object": pdf([JAVASCRIPT]),
+    "annotation launch": pdf([b"<< /Type /Annot /Subtype /Link /Rect [0 0 9 9] /A << /S /Launch /F (x) >> >>"],
+                             page_extra=b"/Annots [4 0 R]"),
+}
+HARMLESS_PDFS = {
+    "go to a page on open": pdf([], catalog_extra=b"/OpenAction [3 0 R /Fit]"),
+    "link to a page": pdf([b"<< /Type /Annot /Subtype /Link /Rect [0 0 9 9] /A << /S /GoTo /D [3 0 R /Fit] >> >>"],
+                          page_extra=b"/Annots [4 0 R]"),
+}
+
+
+def flate_bomb_pdf(megabytes: int, lying_length: bool = False) -> bytes:
+    """A page whose content stream inflates to `megabytes` MB (of spaces); optionally a lying /Length."""
+    import zlib
+
+    packed = zlib.compress(b" " * (megabytes * 1024 * 1024), 9)
+    length = 10 if lying_length else len(packed)
+    stream = b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % length + packed + b"\nendstream"
+    return pdf([stream], page_extra=b"/Contents 4 0 R")
