@@ -1,0 +1,124 @@
+"""Upload-check figures: a real 150 MB PDF and a large real Word document checked and counted, and the worst of a
+set of crafted files (inflation bombs with honest and lying sizes, PDFs with active content)."""
+
+from __future__ import annotations
+
+import io
+import random
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+import docx
+
+from lib.checks import accept
+from lib.checks.sandbox import run_inspection
+from tests import crafted  # the same crafted files the tests use
+
+MB = 1024 * 1024
+WORDS = ("leadership", "team", "reflection", "coaching", "feedback", "objective", "stakeholder", "change",
+         "performance", "review", "plan", "evidence", "learning", "manager", "the", "and", "of", "to")
+
+
+def _text(chance: random.Random, words: int) -> str:
+    return " ".join(chance.choice(WORDS) for _ in range(words))
+
+
+def big_pdf(megabytes: int) -> bytes:
+    """A real PDF: 400 pages of text in Helvetica and, to reach the size, photographs (incompressible images)."""
+    chance = random.Random(7)
+    pages = 400
+    image_bytes = (megabytes * MB) // pages
+    side = int((image_bytes / 3) ** 0.5)
+    objects = [b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]  # object 4
+    kids = []
+    for _ in range(pages):
+        lines = [f"({_text(chance, 12)}) Tj T*" for _ in range(40)]
+        content = ("BT /F1 11 Tf 14 TL 50 800 Td " + " ".join(lines) + " ET q 200 0 0 150 50 50 cm /Im0 Do Q").encode()
+        image = chance.randbytes(side * side * 3)
+        first = 4 + len(objects)
+        objects.append(b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream")
+        objects.append(b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceRGB "
+                       b"/BitsPerComponent 8 /Length %d >>\nstream\n" % (side, side, len(image)) + image
+                       + b"\nendstream")
+        objects.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents %d 0 R "
+                       b"/Resources << /Font << /F1 4 0 R >> /XObject << /Im0 %d 0 R >> >> >>"
+                       % (first, first + 1))
+        kids.append(first + 2)
+    pages_object = b"<< /Type /Pages /Kids [" + b" ".join(b"%d 0 R" % k for k in kids) + b"] /Count %d >>" % pages
+    return _pdf_with_pages(pages_object, objects)
+
+
+def _pdf_with_pages(pages_object: bytes, objects: list[bytes]) -> bytes:
+    body = [b"<< /Type /Catalog /Pages 2 0 R >>", pages_object, b"<< >>", *objects]
+    out = io.BytesIO()
+    out.write(b"%PDF-1.7\n")
+    offsets = []
+    for number, content in enumerate(body, start=1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n" % number + content + b"\nendobj\n")
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(body) + 1))
+    out.write(b"".join(b"%010d 00000 n \n" % offset for offset in offsets))
+    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(body) + 1, xref))
+    return out.getvalue()
+
+
+def big_docx(words: int, image_megabytes: int) -> bytes:
+    """A real Word document of `words` words in paragraphs, with photographs (incompressible) in its media."""
+    chance = random.Random(11)
+    document = docx.Document()
+    for _ in range(words // 200):
+        document.add_paragraph(_text(chance, 200))
+    buffer = io.BytesIO()
+    document.save(buffer)
+    source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for item in source.infolist():
+            archive.writestr(item.filename, source.read(item.filename))
+        for number in range(image_megabytes // 10):
+            archive.writestr(f"word/media/photo{number}.jpeg", chance.randbytes(10 * MB), zipfile.ZIP_STORED)
+    return out.getvalue()
+
+
+def _timed_check(name: str, data: bytes) -> tuple[float, float, accept.CheckedFile | None]:
+    """Seconds for the check as the upload screen runs it, and the child's peak memory in MB."""
+    accept.VERDICTS.clear()
+    started = time.perf_counter()
+    try:
+        checked = accept.check_evidence(name, data)
+    except accept.FileRejected as refusal:
+        raise RuntimeError(f"the benchmark's real file was refused: {refusal}") from refusal
+    seconds = time.perf_counter() - started
+    verdict = next(iter(accept.VERDICTS._kept.values()))
+    return seconds, verdict.peak_rss_bytes / MB, checked
+
+
+def figures(emit) -> None:
+    for label, name, data in (("pdf", "S.Smith-ABC123(1).pdf", big_pdf(145)),
+                              ("docx", "S.Smith-ABC123(1).docx", big_docx(150_000, 140))):
+        seconds, peak, checked = _timed_check(name, data)
+        emit("upload_check_150mb_s", seconds, "s", file=label, megabytes=round(len(data) / MB, 1),
+             accepted=checked is not None, words=checked.word_count if checked else None)
+        emit("upload_check_peak_mb", peak, "MB", file=label)
+    worst, worst_name = 0.0, ""
+    cases = {
+        "text bomb 280 MB": crafted.inflating_docx(280), "text bomb 280 MB, lying sizes": crafted.inflating_docx(280, True),
+        "zero bomb 1 GB": crafted.zero_bomb_docx(1024), "zero bomb 1 GB, lying sizes": crafted.zero_bomb_docx(1024, lying=True),
+        "flate bomb PDF 200 MB": crafted.flate_bomb_pdf(200), "flate bomb PDF, lying length": crafted.flate_bomb_pdf(200, True),
+        **{f"PDF {name}": data for name, data in crafted.ACTIVE_PDFS.items()},
+    }
+    slowest = 0.0
+    for case, data in cases.items():
+        extension = ".pdf" if case.startswith(("PDF", "flate")) else ".docx"
+        with tempfile.NamedTemporaryFile(suffix=extension) as handle:
+            handle.write(data)
+            handle.flush()
+            started = time.perf_counter()
+            verdict = run_inspection(Path(handle.name), extension)
+            slowest = max(slowest, time.perf_counter() - started)
+        if verdict.peak_rss_bytes / MB > worst:
+            worst, worst_name = verdict.peak_rss_bytes / MB, case
+    emit("crafted_upload_peak_mb", worst, "MB", worst=worst_name, files=len(cases), slowest_s=round(slowest, 2))
