@@ -54,3 +54,10 @@ def tick(at: AppTest, table_key: str, rows: list[int]) -> AppTest:
     at.run()
     assert not at.exception, at.exception
     return at
+
+
+def open_page(at: AppTest, script: str) -> AppTest:
+    """Switch to a page script and run it; it must not raise."""
+    at.switch_page(script).run()
+    assert not at.exception
+    return at

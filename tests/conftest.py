@@ -60,3 +60,14 @@ def as_role(db_path, monkeypatch, tmp_path):
         return at
 
     return signed_in
+
+
+@pytest.fixture
+def centre_app(db_path, monkeypatch, tmp_path):
+    """The demo centre's user signed in to the app in AppTest."""
+    from tests.apptest_helpers import STRONG_KEY, new_app, sign_in
+
+    monkeypatch.setenv("ILMA_DB", str(db_path))
+    monkeypatch.setenv("ILMA_COOKIE_KEY", STRONG_KEY)
+    monkeypatch.setenv("ILMA_SECRETS_FILE", str(tmp_path / "no-secrets.toml"))
+    return sign_in(new_app(), "centre.demo")

@@ -2,25 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
-
 from lib.store.db import Database
-from tests.apptest_helpers import STRONG_KEY, new_app, sign_in, texts, tick
+from tests.apptest_helpers import STRONG_KEY, new_app, open_page, sign_in, texts, tick
 from tests.conftest import load_user
-
-
-@pytest.fixture
-def centre_app(db_path, monkeypatch, tmp_path):
-    monkeypatch.setenv("ILMA_DB", str(db_path))
-    monkeypatch.setenv("ILMA_COOKIE_KEY", STRONG_KEY)
-    monkeypatch.setenv("ILMA_SECRETS_FILE", str(tmp_path / "no-secrets.toml"))
-    return sign_in(new_app(), "centre.demo")
-
-
-def open_page(at, script):
-    at.switch_page(script).run()
-    assert not at.exception
-    return at
 
 
 def test_unit_assessment_lists_learner_units_and_filters_them(centre_app):
