@@ -37,7 +37,7 @@ def evidence_feedback(uploaded: tuple[Upload, ...], enr: str, resubmission: bool
         if not name.ok:
             st.warning(escape_markdown(name.message), icon=":material/badge:")
         if checked.word_count is not None:
-            words = f"{escape_markdown(checked.original_name)}: {checked.word_count:,} words"
+            words = f"{escape_markdown(checked.original_name)}: {checked.words_label()}"
             if word_limit and checked.word_count > word_limit:
                 st.warning(f"{words}, over the guidance of {word_limit:,} for this unit. ILM may reject it or "
                            "charge a further re-submission fee for each extra 10,000 words.", icon=":material/warning:")
