@@ -15,7 +15,12 @@ wanted=$(cat requirements.txt requirements-dev.txt | sha256sum | cut -d' ' -f1)
 if [ ! -x "$venv/bin/python" ] || [ "$(cat "$venv/.requirements-sha256" 2>/dev/null)" != "$wanted" ]; then
   rm -rf "$venv"
   python3 -m venv "$venv"
-  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+  if ! "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt \
+      > "$venv/install.log" 2>&1; then
+    cat "$venv/install.log"
+    echo "Installing requirements-dev.txt into $venv failed (the log is above)." >&2
+    exit 1
+  fi
   echo "$wanted" > "$venv/.requirements-sha256"
 fi
 exec "$venv/bin/python" -m pytest "$@"

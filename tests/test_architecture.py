@@ -16,7 +16,7 @@ LAYERS = [
     {"lib.accounts"},
     {"lib.centre"},
     {"lib.service"},
-    {"lib.analytics"},
+    {"lib.analytics", "lib.admin"},
     {"lib.demo"},
     {"lib.startup", "lib.ops", "lib.__main__"},
     {"lib.ui"},
