@@ -7,7 +7,8 @@ from lib.rules.roles import ROLES
 EXPECTED = {
     "centre": ["Home", "Unit Assessment", "Integrated Assessment", "Pending Submission", "Tracker", "My referral rates"],
     "assessment_team": ["Home", "Quality check", "Allocation", "Release", "Walled Garden claims", "Invoicing",
-                        "Referral rates", "Batch review", "EQA alerts", "SLA dashboard", "Submissions", "Settings"],
+                        "Referral rates", "Batch review", "EQA alerts", "SLA dashboard", "Submissions", "Registration imports",
+                        "Settings"],
     "assessor": ["Home", "My marking queue", "My allocated work"],
     "lead_assessor": ["Home", "Sampling", "Marked work", "Batch review", "Referral rates", "SLA dashboard"],
     "quality": ["Home", "EQA alerts", "Referral rates", "SLA dashboard"],

@@ -36,6 +36,8 @@ CENTRE_REFERRALS = PageSpec("pages/analytics/referrals_page.py", "My referral ra
 BATCH_REVIEW = PageSpec("pages/analytics/batch_review_page.py", "Batch review", ":material/group_work:", "batch-review")
 EQA_ALERTS = PageSpec("pages/analytics/eqa_alerts_page.py", "EQA alerts", ":material/notification_important:", "eqa-alerts")
 INVOICING = PageSpec("pages/analytics/invoicing_page.py", "Invoicing", ":material/receipt_long:", "invoicing")
+REGISTRATIONS = PageSpec("pages/admin/registrations_page.py", "Registration imports", ":material/upload:",
+                         "registration-imports")
 SETTINGS = PageSpec("pages/analytics/settings_page.py", "Settings", ":material/settings:", "settings")
 PENDING = PageSpec("pages/centre/pending_page.py", "Pending Submission", ":material/pending_actions:", "pending-submission")
 SUBMISSIONS = PageSpec("pages/centre/tracker_page.py", "Submissions", ":material/table_view:", "submissions")
@@ -45,7 +47,7 @@ MARKED_WORK = PageSpec("pages/centre/tracker_page.py", "Marked work", ":material
 ROLE_PAGES: dict[str, tuple[PageSpec, ...]] = {
     CENTRE: (HOME, UNIT_ASSESSMENT, INTEGRATED_ASSESSMENT, PENDING, TRACKER, CENTRE_REFERRALS),
     ASSESSMENT_TEAM: (HOME, QUALITY_CHECK, ALLOCATION, RELEASE, CLAIMS, INVOICING, REFERRALS, BATCH_REVIEW, EQA_ALERTS,
-                      SLA_DASHBOARD, SUBMISSIONS, SETTINGS),
+                      SLA_DASHBOARD, SUBMISSIONS, REGISTRATIONS, SETTINGS),
     ASSESSOR: (HOME, MARKING, MY_QUEUE),
     LEAD_ASSESSOR: (HOME, SAMPLING, MARKED_WORK, BATCH_REVIEW, REFERRALS, SLA_DASHBOARD),
     QUALITY: (HOME, EQA_ALERTS, REFERRALS, SLA_DASHBOARD),

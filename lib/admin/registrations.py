@@ -355,3 +355,16 @@ def error_rows(check: ImportCheck) -> pd.DataFrame:
     """The refused rows, for the spreadsheet the team sends back to the centre."""
     return check.errors.reset_index(drop=True)
 
+
+
+@not_centre_data("the assessment team's import history")
+def recent_imports(db: Database, user: User, limit: int = 50) -> pd.DataFrame:
+    """The files applied, newest first, with who applied them and what they did."""
+    _team_only(user)
+    return db.query_df(
+        """SELECT i.applied_at AS "Applied", i.file_name AS "File", i.rows AS "Rows", u.name AS "By",
+                  (i.summary->>'new_learners')::INTEGER AS "New learners",
+                  (i.summary->>'new_registrations')::INTEGER AS "New registrations",
+                  (i.summary->>'errors')::INTEGER AS "Refused rows"
+           FROM registration_imports i LEFT JOIN users u ON u.id = i.applied_by
+           ORDER BY i.applied_at DESC LIMIT ?""", [limit])
