@@ -11,7 +11,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from bench import analytics, ilm, tracker, uploads
+from bench import admin, analytics, ilm, tracker, uploads
 from bench.timing import rerun_ms
 from lib import demo
 from lib.config import PROJECT_ROOT
@@ -77,17 +77,21 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--submissions", type=int, default=1_000_000)
     parser.add_argument("--rebuild", action="store_true", help="build the database again even if cached")
-    parser.add_argument("--only", choices=["uploads"], help="only this group of figures (no database needed)")
+    parser.add_argument("--only", choices=["uploads", "admin"], help="only this group of figures")
     args = parser.parse_args(argv)
     if args.only == "uploads":
         uploads.figures(emit)
         return 0
     db_path = database(args.submissions, args.rebuild)
+    if args.only == "admin":
+        admin.figures(db_path, emit)
+        return 0
     # Child processes first: once AppTest has opened the database in this process, it holds the file's lock.
     cold_start(db_path)
     tracker.query_figures(db_path, emit)
     tracker.export_figures(db_path, emit)
     ilm.figures(db_path, emit)
+    admin.figures(db_path, emit)
     analytics.figures(db_path, emit)
     signin_rerun(db_path)
     tracker.rerun_figures(db_path, bench_env(db_path), emit)

@@ -1,0 +1,75 @@
+"""Administration figures: checking and applying a 100,000-row Walled Garden registrations export."""
+
+from __future__ import annotations
+
+import random
+import resource
+import shutil
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from lib.accounts.auth import user_by_username
+from lib.admin.registrations import apply_import, check_import
+from lib.store.db import Database
+
+ROWS = 100_000
+HEADER = "Centre Number,ENR,First Name,Last Name,Qualification Code,Registration Date,Expiry Date,ULN,Date of Birth"
+
+
+def export(db: Database, rows: int = ROWS) -> bytes:
+    """A realistic export: a quarter existing learners (some renamed, some extended), the rest new, a few errors."""
+    chance = random.Random(17)
+    approvals = db.query_all("""SELECT c.number, a.qualification_code FROM centre_approvals a
+                                JOIN centres c ON c.id = a.centre_id WHERE c.status = 'active'""")
+    existing = db.query_all(
+        f"""SELECT c.number, l.enr, l.first_name, l.last_name, r.qualification_code, r.registered_on, r.expires_on
+            FROM learners l JOIN centres c ON c.id = l.centre_id JOIN registrations r ON r.learner_id = l.id
+            USING SAMPLE {rows // 4} ROWS""")
+    lines = [HEADER]
+    for number, enr, first, last, qualification, registered, expires in existing:
+        if chance.random() < 0.1:
+            last = last + "-Smith"
+        if chance.random() < 0.1:
+            expires = expires + timedelta(days=365)
+        lines.append(f"{number},{enr},{first},{last},{qualification},{registered:%d/%m/%Y},{expires:%d/%m/%Y},,")
+    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    for index in range(rows - len(existing)):
+        number, qualification = chance.choice(approvals)
+        enr = "".join(chance.choice(letters) for _ in range(3)) + f"{index % 10_000:04d}"
+        centre = "999999" if index % 1000 == 0 else number
+        lines.append(f"{centre},{enr},Learner,Number{index},{qualification},01/09/2026,31/08/2029,"
+                     f"{chance.randrange(10**9, 10**10)},2000-01-01")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * resource.getpagesize() / 1024 / 1024
+
+
+def figures(db_path: Path, emit) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        copy = Path(folder) / "import.duckdb"
+        shutil.copy(db_path, copy)
+        db = Database.open(copy)
+        try:
+            team = user_by_username(db, "team.demo")
+            data = export(db)
+            start_rss = _rss_mb()
+            started = time.perf_counter()
+            check = check_import(db, team, "registrations.csv", data)
+            emit("import_check_100k_s", time.perf_counter() - started, "s", rows=len(check.rows),
+                 accepted=len(check.accepted), refused=len(check.errors), peak_rss_mb=round(_peak_mb()),
+                 rss_before_mb=round(start_rss))
+            started = time.perf_counter()
+            done, _ = apply_import(db, team, "registrations.csv", data)
+            emit("import_apply_100k_s", time.perf_counter() - started, "s", new_learners=done["new_learners"],
+                 new_registrations=done["new_registrations"], peak_rss_mb=round(_peak_mb()))
+        finally:
+            db.close()
