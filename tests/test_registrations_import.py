@@ -177,3 +177,19 @@ def test_the_command_checks_then_applies(db_path, tmp_path):
     applied = subprocess.run([*command, "--apply"], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120)
     assert json.loads(applied.stdout.splitlines()[0])["new_learners"] == 1
     assert registrations.MAX_ROWS >= 100_000
+
+
+def test_the_demo_file_the_readme_names(db, team):
+    data = (PROJECT_ROOT / "docs" / "demo-registrations.csv").read_bytes()
+    check = check_import(db, team, "demo-registrations.csv", data)
+    assert list(check.errors.Code) == ["E02", "E03", "E01", "E06", "E07"]
+    assert check.counts()["new learner"] == 12
+    done, _ = apply_import(db, team, "demo-registrations.csv", data)
+    assert done["new_learners"] == 12
+    pennine = load_user(db, "pennine.demo")
+    from lib.centre.uploads import unit_assessment_rows
+    from lib.store import grid
+
+    listed = unit_assessment_rows(db, pennine, grid.GridQuery(
+        filters=(grid.ColumnFilter("ENR", grid.Condition(grid.CONTAINS, "PSA00")),), limit=100)).rows
+    assert set(listed.ENR) == {f"PSA{i:04d}" for i in range(1, 13)}
