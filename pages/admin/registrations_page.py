@@ -37,9 +37,9 @@ if uploaded is not None:
     figures[0].metric("Rows", f"{counts['rows']:,}", border=True)
     figures[1].metric("Accepted", f"{counts['accepted']:,}", border=True)
     figures[2].metric("Refused", f"{counts['errors']:,}", border=True)
-    figures[3].metric("Not in this file", f"{len(check.for_review):,}", border=True,
-                      help="Live registrations at these centres that the file does not mention: kept, listed for "
-                           "review.")
+    figures[3].metric("Registered, not in this file", f"{len(check.for_review):,}", border=True,
+                      help="Live registrations at this file's centres that the file does not mention. They are kept; "
+                           "the list is there to review, for example when a centre says a learner has withdrawn.")
     st.caption(f"New learners {counts['new learner']:,} · new registrations {counts['new registration']:,} · "
                f"changed names {counts['changed name']:,} · changed expiries {counts['changed expiry']:,} · "
                f"unchanged {counts['unchanged']:,}")
@@ -47,7 +47,7 @@ if uploaded is not None:
         st.info(f"This file was applied on {check.already_applied:%d/%m/%Y at %H:%M}: applying it again changes "
                 "nothing.", icon=":material/history:")
     every_tab, errors_tab, review_tab = st.tabs(["Every row", f"Refused rows ({counts['errors']:,})",
-                                                 f"Not in this file ({len(check.for_review):,})"])
+                                                 f"Registered, not in this file ({len(check.for_review):,})"])
     with every_tab:
         st.dataframe(check.rows, hide_index=True, key="registrations_rows", width="stretch")
     with errors_tab:
