@@ -19,5 +19,5 @@ if user is None:
 else:
     frame.sidebar(context.db, user, context.is_demo)
     pages = [st.Page(spec.script, title=spec.title, icon=spec.icon, url_path=spec.url_path)
-             for spec in pages_for(user.role)]
+             for spec in pages_for(user.role, user.must_change_password)]
     st.navigation(pages).run()

@@ -11,6 +11,7 @@ from importlib import import_module
 
 # command -> (module with a main(argv) -> int, one line of help)
 COMMANDS: dict[str, tuple[str, str]] = {
+    "init": ("lib.ops.init", "create a real installation's empty database with its first team account"),
     "demo": ("lib.demo", "build a demo database (python -m lib demo --db PATH --submissions N)"),
     "check-file": ("lib.ops.check_file", "run the upload checks on files on disk, one JSON line per file"),
     "import-registrations": ("lib.ops.import_registrations", "check (or --apply) a Walled Garden registrations export"),

@@ -5,14 +5,21 @@ from lib.config import PROJECT_ROOT
 from lib.rules.roles import ROLES
 
 EXPECTED = {
-    "centre": ["Home", "Unit Assessment", "Integrated Assessment", "Pending Submission", "Tracker", "My referral rates"],
+    "centre": ["Home", "Unit Assessment", "Integrated Assessment", "Pending Submission", "Tracker", "My referral rates",
+               "Change password"],
     "assessment_team": ["Home", "Quality check", "Allocation", "Release", "Walled Garden claims", "Invoicing",
-                        "Referral rates", "Batch review", "EQA alerts", "SLA dashboard", "Submissions", "Registration imports",
-                        "Settings"],
-    "assessor": ["Home", "My marking queue", "My allocated work"],
-    "lead_assessor": ["Home", "Sampling", "Marked work", "Batch review", "Referral rates", "SLA dashboard"],
-    "quality": ["Home", "EQA alerts", "Referral rates", "SLA dashboard"],
+                        "Referral rates", "Batch review", "EQA alerts", "SLA dashboard", "Submissions", "Centres",
+                        "Accounts", "Registration imports", "Audit trail", "Settings", "Change password"],
+    "assessor": ["Home", "My marking queue", "My allocated work", "Change password"],
+    "lead_assessor": ["Home", "Sampling", "Marked work", "Batch review", "Referral rates", "SLA dashboard",
+                      "Change password"],
+    "quality": ["Home", "EQA alerts", "Referral rates", "SLA dashboard", "Audit trail", "Change password"],
 }
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_a_one_time_password_opens_only_the_password_page(role):
+    assert [page.title for page in pages_for(role, must_change_password=True)] == ["Change password"]
 
 
 @pytest.mark.parametrize("role", ROLES)

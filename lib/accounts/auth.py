@@ -16,8 +16,9 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from lib.accounts.passwords import check_password
+from lib.accounts.passwords import check_password, hash_password, password_problem
 from lib.config import FIRST_DELAY_SECONDS, FREE_FAILED_SIGN_INS, MAX_DELAY_SECONDS, SESSION_HOURS
+from lib.errors import Refused
 from lib.rules.roles import User
 from lib.store.db import ChangedMeanwhile, Database, Writer
 from lib.store.scope import not_centre_data
@@ -57,13 +58,13 @@ class SessionEnded:
 _USER_COLUMNS = """
     u.id, u.username, u.name, u.role, u.centre_id, c.number, c.name,
     u.status, u.closed_at, u.failed_sign_ins, u.locked_until, u.password_hash,
-    c.status, c.blocked_reason
+    c.status, c.blocked_reason, coalesce(u.must_change_password, FALSE)
 """
 
 
 def _user(row: tuple) -> User:
     return User(id=row[0], username=row[1], name=row[2], role=row[3], centre_id=row[4],
-                centre_number=row[5], centre_name=row[6])
+                centre_number=row[5], centre_name=row[6], must_change_password=bool(row[14]))
 
 
 def user_by_username(db: Database, username: str) -> User | None:
@@ -202,9 +203,11 @@ def resume_session(db: Database, token: str, now: datetime | None = None) -> Use
     )
     if row is None:
         return None
-    ended_at, end_reason, expires_at = row[14], row[15], row[16]
+    ended_at, end_reason, expires_at = row[15], row[16], row[17]
     if ended_at is not None:
-        return SessionEnded(end_reason, _END_MESSAGES[end_reason])
+        # Ended because the centre was blocked or the account closed: say why, in the words the sign-in uses.
+        refusal = _refusal_for_account(row) if end_reason in ("centre_blocked", "account_closed") else None
+        return SessionEnded(end_reason, refusal.message if refusal else _END_MESSAGES[end_reason])
     if expires_at <= now:
         return SessionEnded("expired", "Your session has expired: please sign in again.")
     refusal = _refusal_for_account(row)
@@ -230,3 +233,24 @@ def _end(db: Database, user: User, token: str, reason: str, now: datetime) -> No
 def sign_out(db: Database, user: User, token: str, now: datetime | None = None) -> None:
     """End the session on the server, so the browser's cookie is worthless even if copied."""
     _end(db, user, token, "signed_out", now or datetime.now())
+
+
+@not_centre_data("changes the caller's own password")
+def change_own_password(db: Database, user: User, current: str, new: str, now: datetime | None = None) -> None:
+    """Any user changes their own password; a one-time password must be changed this way before anything else."""
+    if new == current:
+        raise Refused("The new password must differ from the current one.")
+    problem = password_problem(new, (user.username, user.name, *user.username.split(".")))
+    if problem:
+        raise Refused(problem)
+    new_hash = hash_password(new)
+
+    def work(writer: Writer) -> None:
+        row = writer.execute("SELECT password_hash FROM users WHERE id = ? AND status = 'active'", [user.id]).fetchone()
+        if row is None or not check_password(current, row[0]):
+            raise Refused("The current password is not right.")
+        writer.execute("UPDATE users SET password_hash = ?, must_change_password = FALSE WHERE id = ?",
+                       [new_hash, user.id])
+        writer.audit("password_changed", "user", user.id, after={"by": "the account holder"})
+
+    db.transact(user, work)

@@ -36,6 +36,9 @@ CENTRE_REFERRALS = PageSpec("pages/analytics/referrals_page.py", "My referral ra
 BATCH_REVIEW = PageSpec("pages/analytics/batch_review_page.py", "Batch review", ":material/group_work:", "batch-review")
 EQA_ALERTS = PageSpec("pages/analytics/eqa_alerts_page.py", "EQA alerts", ":material/notification_important:", "eqa-alerts")
 INVOICING = PageSpec("pages/analytics/invoicing_page.py", "Invoicing", ":material/receipt_long:", "invoicing")
+CENTRES = PageSpec("pages/admin/centres_page.py", "Centres", ":material/domain:", "centres")
+ACCOUNTS = PageSpec("pages/admin/accounts_page.py", "Accounts", ":material/manage_accounts:", "accounts")
+AUDIT = PageSpec("pages/admin/audit_page.py", "Audit trail", ":material/history:", "audit-trail")
 REGISTRATIONS = PageSpec("pages/admin/registrations_page.py", "Registration imports", ":material/upload:",
                          "registration-imports")
 SETTINGS = PageSpec("pages/analytics/settings_page.py", "Settings", ":material/settings:", "settings")
@@ -44,22 +47,24 @@ SUBMISSIONS = PageSpec("pages/centre/tracker_page.py", "Submissions", ":material
 MY_QUEUE = PageSpec("pages/centre/tracker_page.py", "My allocated work", ":material/assignment_ind:", "my-work")
 MARKED_WORK = PageSpec("pages/centre/tracker_page.py", "Marked work", ":material/fact_check:", "marked-work")
 
+PASSWORD = PageSpec("pages/common/password_page.py", "Change password", ":material/key:", "change-password")
+
 ROLE_PAGES: dict[str, tuple[PageSpec, ...]] = {
     CENTRE: (HOME, UNIT_ASSESSMENT, INTEGRATED_ASSESSMENT, PENDING, TRACKER, CENTRE_REFERRALS),
     ASSESSMENT_TEAM: (HOME, QUALITY_CHECK, ALLOCATION, RELEASE, CLAIMS, INVOICING, REFERRALS, BATCH_REVIEW, EQA_ALERTS,
-                      SLA_DASHBOARD, SUBMISSIONS, REGISTRATIONS, SETTINGS),
+                      SLA_DASHBOARD, SUBMISSIONS, CENTRES, ACCOUNTS, REGISTRATIONS, AUDIT, SETTINGS),
     ASSESSOR: (HOME, MARKING, MY_QUEUE),
     LEAD_ASSESSOR: (HOME, SAMPLING, MARKED_WORK, BATCH_REVIEW, REFERRALS, SLA_DASHBOARD),
-    QUALITY: (HOME, EQA_ALERTS, REFERRALS, SLA_DASHBOARD),
+    QUALITY: (HOME, EQA_ALERTS, REFERRALS, SLA_DASHBOARD, AUDIT),
 }
 
 
-def pages_for(role: str) -> tuple[PageSpec, ...]:
-    """The pages a signed-in user of this role may open, in menu order (the first is the default)."""
-    try:
-        return ROLE_PAGES[role]
-    except KeyError:
-        raise ValueError(f"unknown role {role!r}") from None
+def pages_for(role: str, must_change_password: bool = False) -> tuple[PageSpec, ...]:
+    """The pages a signed-in user of this role may open, in menu order (the first is the default); only the
+    password page while they hold a one-time password."""
+    if role not in ROLE_PAGES:
+        raise ValueError(f"unknown role {role!r}")
+    return (PASSWORD,) if must_change_password else (*ROLE_PAGES[role], PASSWORD)
 
 
 def title_for(role: str, script: str) -> str:

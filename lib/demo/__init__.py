@@ -19,10 +19,11 @@ import numpy as np
 import pandas as pd
 
 from lib.accounts.passwords import hash_password
+from lib.admin.install import load_reference_data
 from lib.demo.analytics import add_follow_up_work
 from lib.demo.files import add_marked_sheets
 from lib.rules import workdays
-from lib.rules.reference_data import QUALIFICATIONS, unit_rows
+from lib.rules.reference_data import QUALIFICATIONS
 from lib.rules.roles import ASSESSMENT_TEAM, ASSESSOR, CENTRE, LEAD_ASSESSOR, QUALITY
 from lib.store.db import Database, Writer, connect
 from lib.store.files import FileStore
@@ -423,13 +424,7 @@ def seed(db: Database, n_submissions: int, seed: int = 2025, today: date | None 
 
     def work(writer: Writer) -> None:
         writer.execute("INSERT INTO app_meta VALUES (?, ?)", [DEMO_MARKER_KEY, f"seed {seed}, {today.isoformat()}"])
-        quals = pd.DataFrame([(c, n, lv) for c, n, lv, _ in QUALIFICATIONS], columns=["code", "name", "level"])
-        _insert(writer, "qualifications", quals, ["code", "name", "level"])
-        units_ref = pd.DataFrame(unit_rows(), columns=["code", "name", "level", "credits", "word_limit"])
-        _insert(writer, "units", units_ref, ["code", "name", "level", "credits", "word_limit"])
-        links = pd.DataFrame([(q, u[0]) for q, _, _, us in QUALIFICATIONS for u in us],
-                             columns=["qualification_code", "unit_code"])
-        _insert(writer, "qualification_units", links, ["qualification_code", "unit_code"])
+        load_reference_data(writer)
         _insert(writer, "centres", centres.assign(created_at=now - timedelta(days=HISTORY_DAYS + 200)),
                 ["id", "number", "name", "status", "blocked_reason", "created_at"])
         _insert(writer, "centre_approvals", approvals, ["centre_id", "qualification_code", "integrated", "approved_on"])

@@ -32,6 +32,8 @@ class User:
     centre_id: int | None = None
     centre_number: str | None = None
     centre_name: str | None = None
+    # Signed in with a one-time password: the only page is the one that changes it.
+    must_change_password: bool = False
 
     def __post_init__(self) -> None:
         if self.role not in ROLES:

@@ -109,3 +109,10 @@ def sign_out(db: Database, user: User) -> None:
 
 def take_notice() -> str | None:
     return st.session_state.pop(NOTICE, None)
+
+
+def password_changed(user: User) -> None:
+    """The signed-in user has chosen their own password: the rest of their pages open."""
+    from dataclasses import replace
+
+    st.session_state[USER] = replace(user, must_change_password=False)

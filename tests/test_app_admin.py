@@ -1,0 +1,52 @@
+"""The team's administration pages in AppTest: centres, accounts, the audit trail, and a one-time password
+that opens only the Change password page until it is changed."""
+
+from __future__ import annotations
+
+from tests.apptest_helpers import new_app, page_names, sign_in, texts, tick
+
+
+def test_the_team_approves_a_centre_and_its_qualification(as_role):
+    at = as_role("team.demo", "pages/admin/centres_page.py")
+    at.text_input(key="centre_new_number").input("078901")
+    at.text_input(key="centre_new_name").input("Lakeside [Leadership](x.invalid) Institute")
+    at.text_input(key="centre_new_contact").input("Priya Shah")
+    at.text_input(key="centre_new_email").input("priya@lakeside.example")
+    at.button(key="centre_new_submit").click().run()
+    assert not at.exception and "Centre 078901" in texts(at)
+    numbers = next(f.value for f in at.dataframe if "Approved for" in f.value.columns).Centre.tolist()
+    tick(at, "centres_table", [numbers.index("078901")])
+    assert "Lakeside \\[Leadership\\](x.invalid) Institute" in texts(at), "a centre's name is shown as text"
+    at.checkbox(key="approval_078901_8600-31").check().run()
+    at.button(key="approval_save_078901_8600-31").click().run()
+    assert "078901: 8600-31 approved." in texts(at)
+    at.text_input(key="centre_block_reason_078901").input("Invoice 99 unpaid")
+    at.button(key="centre_block_078901").click().run()
+    assert not at.exception and "its users' sessions have ended" in texts(at)
+
+
+def test_the_team_creates_an_account_and_its_holder_must_change_the_password(as_role, monkeypatch):
+    at = as_role("team.demo", "pages/admin/accounts_page.py")
+    at.selectbox(key="account_new_role").select("assessor").run()
+    at.text_input(key="account_new_username").input("new.assessor")
+    at.text_input(key="account_new_name").input("Nia Hughes")
+    at.text_input(key="account_new_email").input("nia@example.org")
+    at.button(key="account_new_submit").click().run()
+    assert not at.exception
+    password = at.code[0].value
+    assert "One-time password for new.assessor" in texts(at)
+    holder = sign_in(new_app(), "new.assessor", password)
+    assert page_names(holder) == ["Change password"]
+    holder.text_input(key="password_current").input(password)
+    holder.text_input(key="password_new").input("copper kettle orchard 7")
+    holder.text_input(key="password_again").input("copper kettle orchard 7")
+    holder.button(key="password_submit").click().run()
+    assert not holder.exception
+    assert "Home" in page_names(holder) and "My marking queue" in page_names(holder)
+
+
+def test_the_audit_trail_lists_and_exports(as_role):
+    at = as_role("quality.demo", "pages/admin/audit_page.py")
+    assert not at.exception and at.title[0].value == "Audit trail"
+    shown = next(f.value for f in at.dataframe if "Action" in f.value.columns)
+    assert len(shown) == 10 and list(shown.ID) == sorted(shown.ID, reverse=True)
