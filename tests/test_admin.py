@@ -154,3 +154,30 @@ def test_the_audit_trail_filters_by_centre_and_action_and_quality_reads_it(db, t
     assert export[:2] == b"PK"
     with pytest.raises(NotAllowed):
         audit.audit_page(db, load_user(db, "centre.demo"))
+
+
+def test_reference_data_is_checked_and_audited(db, team):
+    from lib.admin import reference
+
+    reference.save_qualification(db, team, "8601-31", "Level 3 Award in Team Leading", 3)
+    reference.save_unit(db, team, "8601-301", "Leading a team", 3, 3, 2500, ["8601-31"])
+    listed = reference.units(db, team).set_index("Code").loc["8601-301"]
+    assert (listed.Credits, listed["Word-count guidance"], listed.Qualifications) == (3, 2500, "8601-31")
+    with pytest.raises(Refused, match="level is a whole number"):
+        reference.save_qualification(db, team, "8601-31", "X", 9)
+    with pytest.raises(Refused, match="four digits"):
+        reference.save_qualification(db, team, "86", "X", 3)
+    with pytest.raises(Refused, match="Word-count guidance"):
+        reference.save_unit(db, team, "8601-301", "Leading a team", 3, 3, 5, ["8601-31"])
+    with pytest.raises(Refused, match="no qualification 9999-99"):
+        reference.save_unit(db, team, "8601-302", "Other", 3, 3, None, ["9999-99"])
+    reference.save_qualification(db, team, "8601-31", "Level 3 Award in Team Leading", 3, assessed=False)
+    from lib.admin.registrations import check_import
+    from tests.test_registrations_import import csv, row
+
+    centres.set_approval(db, team, "012345", "8601-31", True)
+    check = check_import(db, team, "x.csv", csv(row(enr="NEW0701", qualification="8601-31")))
+    assert list(check.rows.Code) == ["E04"], "a qualification no longer assessed is refused by imports"
+    actions = [r[0] for r in db.query_all("SELECT action FROM audit_log WHERE entity IN ('qualification', 'unit') "
+                                          "ORDER BY id")]
+    assert actions == ["qualification_saved", "unit_saved", "qualification_saved"]

@@ -50,3 +50,15 @@ def test_the_audit_trail_lists_and_exports(as_role):
     assert not at.exception and at.title[0].value == "Audit trail"
     shown = next(f.value for f in at.dataframe if "Action" in f.value.columns)
     assert len(shown) == 10 and list(shown.ID) == sorted(shown.ID, reverse=True)
+
+
+def test_the_team_edits_a_unit_s_word_count_guidance(as_role):
+    at = as_role("team.demo", "pages/admin/reference_page.py")
+    units = next(f.value for f in at.dataframe if "Word-count guidance" in f.value.columns)
+    code = units.Code.iloc[0]
+    at.selectbox(key="reference_unit_choice").select(code).run()
+    at.number_input(key=f"reference_unit_words_{code}").set_value(3500)
+    at.button(key=f"reference_unit_save_{code}").click().run()
+    assert not at.exception and f"Unit {code} is saved." in texts(at)
+    units = next(f.value for f in at.dataframe if "Word-count guidance" in f.value.columns)
+    assert units.set_index("Code").loc[code, "Word-count guidance"] in ("3500", 3500)

@@ -38,6 +38,8 @@ EQA_ALERTS = PageSpec("pages/analytics/eqa_alerts_page.py", "EQA alerts", ":mate
 INVOICING = PageSpec("pages/analytics/invoicing_page.py", "Invoicing", ":material/receipt_long:", "invoicing")
 CENTRES = PageSpec("pages/admin/centres_page.py", "Centres", ":material/domain:", "centres")
 ACCOUNTS = PageSpec("pages/admin/accounts_page.py", "Accounts", ":material/manage_accounts:", "accounts")
+REFERENCE = PageSpec("pages/admin/reference_page.py", "Qualifications and units", ":material/menu_book:",
+                     "qualifications")
 AUDIT = PageSpec("pages/admin/audit_page.py", "Audit trail", ":material/history:", "audit-trail")
 REGISTRATIONS = PageSpec("pages/admin/registrations_page.py", "Registration imports", ":material/upload:",
                          "registration-imports")
@@ -52,7 +54,8 @@ PASSWORD = PageSpec("pages/common/password_page.py", "Change password", ":materi
 ROLE_PAGES: dict[str, tuple[PageSpec, ...]] = {
     CENTRE: (HOME, UNIT_ASSESSMENT, INTEGRATED_ASSESSMENT, PENDING, TRACKER, CENTRE_REFERRALS),
     ASSESSMENT_TEAM: (HOME, QUALITY_CHECK, ALLOCATION, RELEASE, CLAIMS, INVOICING, REFERRALS, BATCH_REVIEW, EQA_ALERTS,
-                      SLA_DASHBOARD, SUBMISSIONS, CENTRES, ACCOUNTS, REGISTRATIONS, AUDIT, SETTINGS),
+                      SLA_DASHBOARD, SUBMISSIONS, CENTRES, ACCOUNTS, REGISTRATIONS, REFERENCE, AUDIT,
+                      SETTINGS),
     ASSESSOR: (HOME, MARKING, MY_QUEUE),
     LEAD_ASSESSOR: (HOME, SAMPLING, MARKED_WORK, BATCH_REVIEW, REFERRALS, SLA_DASHBOARD),
     QUALITY: (HOME, EQA_ALERTS, REFERRALS, SLA_DASHBOARD, AUDIT),

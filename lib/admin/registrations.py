@@ -179,7 +179,7 @@ def _classify(db: Database, table: pd.DataFrame) -> pd.DataFrame:
                       r.expires_on AS known_expiry, o.number AS learner_centre_number
                FROM import_rows f
                LEFT JOIN centres c ON c.number = f.centre_number
-               LEFT JOIN qualifications q ON q.code = f.qualification_code
+               LEFT JOIN qualifications q ON q.code = f.qualification_code AND coalesce(q.assessed, TRUE)
                LEFT JOIN centre_approvals a ON a.centre_id = c.id AND a.qualification_code = f.qualification_code
                LEFT JOIN learners l ON l.enr = f.enr
                LEFT JOIN centres o ON o.id = l.centre_id
