@@ -38,7 +38,8 @@ class Item:
 def new_database(path) -> Database:
     connection = duckdb.connect(str(path))
     migrate(connection)
-    connection.execute("""INSERT INTO centres VALUES (1, '100001', 'A', 'active', NULL, now()),
+    connection.execute("""INSERT INTO centres (id, number, name, status, blocked_reason, created_at)
+                          VALUES (1, '100001', 'A', 'active', NULL, now()),
                           (2, '100002', 'B', 'active', NULL, now())""")
     for user in (TEAM, LEAD, QUALITY, CENTRE_A, CENTRE_B):
         connection.execute("INSERT INTO users (id, username, name, role, centre_id, password_hash, created_at) "
@@ -46,8 +47,9 @@ def new_database(path) -> Database:
                                                                   user.centre_id])
     connection.execute("""INSERT INTO units VALUES ('8000-250', 'Developing yourself', 2, 3, 5000),
                           ('8000-251', 'Leading a team', 2, 3, 5000), ('8585-301', 'Coaching practice', 5, 6, NULL)""")
-    connection.execute("INSERT INTO qualifications VALUES ('8000-14', 'Leadership', 2)")
-    connection.execute("""INSERT INTO learners VALUES (1, 'AAA001', 'Ann', 'Ash', 1, 'ann ash'),
+    connection.execute("INSERT INTO qualifications (code, name, level) VALUES ('8000-14', 'Leadership', 2)")
+    connection.execute("""INSERT INTO learners (id, enr, first_name, last_name, centre_id, search_name)
+                          VALUES (1, 'AAA001', 'Ann', 'Ash', 1, 'ann ash'),
                           (2, 'BBB002', 'Ben', 'Birch', 2, 'ben birch')""")
     connection.execute("""INSERT INTO batches VALUES (10, 1, 'PO 1111111', '2026-03-01', 4), (11, 1, 'Cohort A', '2026-03-01', 4),
                           (12, 2, 'PO 2222222', '2026-03-01', 5), (13, 1, 'PO 3333333', '2026-11-16', 4)""")

@@ -35,7 +35,8 @@ def fixture_db(tmp_path):
     (March); centre B: one Pass (January); centre C: nothing released. No results in February."""
     connection = duckdb.connect(str(tmp_path / "rates.duckdb"))
     migrate(connection)
-    connection.execute("""INSERT INTO centres VALUES (1, '100001', 'A', 'active', NULL, now()),
+    connection.execute("""INSERT INTO centres (id, number, name, status, blocked_reason, created_at)
+                          VALUES (1, '100001', 'A', 'active', NULL, now()),
                           (2, '100002', 'B', 'active', NULL, now()), (3, '100003', 'C', 'active', NULL, now())""")
     items = [(1, 1, "8000-250", datetime(2026, 1, 10)), (2, 1, "8000-251", datetime(2026, 1, 20)),
              (3, 1, "8000-250, 8000-251, 8000-255", datetime(2026, 3, 5)), (4, 2, "8000-250", datetime(2026, 1, 15)),
