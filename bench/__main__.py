@@ -16,6 +16,8 @@ from bench.timing import rerun_ms
 from lib import demo
 from lib.config import PROJECT_ROOT
 from lib.store import devserver
+from lib.store.db import connect
+from lib.store.migrate import migrate
 
 CACHE = PROJECT_ROOT / ".bench-cache"
 SEED = 2025
@@ -37,6 +39,9 @@ def database(submissions: int, rebuild: bool) -> Path:
     if path.exists() and record.exists():
         built = json.loads(record.read_text())
         emit("demo_generate_s", built["seconds"], "s", submissions=submissions, cached=True, built_on=built["date"])
+        connection = connect(path)  # a cached database may predate the newest migrations
+        migrate(connection)
+        connection.close()
         return path
     path.unlink(missing_ok=True)
     started = time.perf_counter()
@@ -85,6 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     db_path = database(args.submissions, args.rebuild)
     if args.only == "admin":
         admin.figures(db_path, emit)
+        admin.archive_figure(db_path, emit)
         return 0
     # Child processes first: once AppTest has opened the database in this process, it holds the file's lock.
     cold_start(db_path)
@@ -92,6 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     tracker.export_figures(db_path, emit)
     ilm.figures(db_path, emit)
     admin.figures(db_path, emit)
+    admin.archive_figure(db_path, emit)
     analytics.figures(db_path, emit)
     signin_rerun(db_path)
     tracker.rerun_figures(db_path, bench_env(db_path), emit)

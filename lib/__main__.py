@@ -15,6 +15,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("lib.demo", "build a demo database (python -m lib demo --db PATH --submissions N)"),
     "check-file": ("lib.ops.check_file", "run the upload checks on files on disk, one JSON line per file"),
     "import-registrations": ("lib.ops.import_registrations", "check (or --apply) a Walled Garden registrations export"),
+    "archive": ("lib.ops.archive", "archive items past the retention period (--apply), or show what is due"),
     "reconcile-files": ("lib.ops.reconcile_files", "remove unfinished files, quarantine unreferenced ones, list missing"),
 }
 

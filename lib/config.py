@@ -27,19 +27,21 @@ class Settings:
 
     db_path: Path
     files_dir: Path
+    archive_dir: Path
     cookie_key_file: Path
     cookie_key_from_env: str | None
     secrets_files: tuple[Path, ...]
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
-    """Read ILMA_DB, ILMA_FILES, ILMA_COOKIE_KEY and ILMA_SECRETS_FILE, falling back to files under data/."""
+    """Read ILMA_DB, ILMA_FILES, ILMA_ARCHIVE, ILMA_COOKIE_KEY and ILMA_SECRETS_FILE (defaults under data/)."""
     env = os.environ if env is None else env
     db_path = Path(env.get("ILMA_DB") or DEFAULT_DB_PATH).expanduser().resolve()
     files_dir = Path(env.get("ILMA_FILES") or db_path.parent / "files").expanduser().resolve()
     return Settings(
         db_path=db_path,
         files_dir=files_dir,
+        archive_dir=Path(env.get("ILMA_ARCHIVE") or db_path.parent / "archive").expanduser().resolve(),
         cookie_key_file=db_path.parent / ".cookie_key",
         cookie_key_from_env=env.get("ILMA_COOKIE_KEY") or None,
         secrets_files=(Path(env["ILMA_SECRETS_FILE"]),) if env.get("ILMA_SECRETS_FILE") else (

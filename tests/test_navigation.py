@@ -9,7 +9,7 @@ EXPECTED = {
                "Change password"],
     "assessment_team": ["Home", "Quality check", "Allocation", "Release", "Walled Garden claims", "Invoicing",
                         "Referral rates", "Batch review", "EQA alerts", "SLA dashboard", "Submissions", "Centres",
-                        "Accounts", "Registration imports", "Qualifications and units", "Audit trail", "Settings",
+                        "Accounts", "Registration imports", "Qualifications and units", "Retention", "Audit trail", "Settings",
                         "Change password"],
     "assessor": ["Home", "My marking queue", "My allocated work", "Change password"],
     "lead_assessor": ["Home", "Sampling", "Marked work", "Batch review", "Referral rates", "SLA dashboard",

@@ -40,6 +40,7 @@ CENTRES = PageSpec("pages/admin/centres_page.py", "Centres", ":material/domain:"
 ACCOUNTS = PageSpec("pages/admin/accounts_page.py", "Accounts", ":material/manage_accounts:", "accounts")
 REFERENCE = PageSpec("pages/admin/reference_page.py", "Qualifications and units", ":material/menu_book:",
                      "qualifications")
+RETENTION = PageSpec("pages/admin/retention_page.py", "Retention", ":material/inventory_2:", "retention")
 AUDIT = PageSpec("pages/admin/audit_page.py", "Audit trail", ":material/history:", "audit-trail")
 REGISTRATIONS = PageSpec("pages/admin/registrations_page.py", "Registration imports", ":material/upload:",
                          "registration-imports")
@@ -54,8 +55,8 @@ PASSWORD = PageSpec("pages/common/password_page.py", "Change password", ":materi
 ROLE_PAGES: dict[str, tuple[PageSpec, ...]] = {
     CENTRE: (HOME, UNIT_ASSESSMENT, INTEGRATED_ASSESSMENT, PENDING, TRACKER, CENTRE_REFERRALS),
     ASSESSMENT_TEAM: (HOME, QUALITY_CHECK, ALLOCATION, RELEASE, CLAIMS, INVOICING, REFERRALS, BATCH_REVIEW, EQA_ALERTS,
-                      SLA_DASHBOARD, SUBMISSIONS, CENTRES, ACCOUNTS, REGISTRATIONS, REFERENCE, AUDIT,
-                      SETTINGS),
+                      SLA_DASHBOARD, SUBMISSIONS, CENTRES, ACCOUNTS, REGISTRATIONS, REFERENCE, RETENTION,
+                      AUDIT, SETTINGS),
     ASSESSOR: (HOME, MARKING, MY_QUEUE),
     LEAD_ASSESSOR: (HOME, SAMPLING, MARKED_WORK, BATCH_REVIEW, REFERRALS, SLA_DASHBOARD),
     QUALITY: (HOME, EQA_ALERTS, REFERRALS, SLA_DASHBOARD, AUDIT),

@@ -20,6 +20,8 @@ TITLES = {
     "sampling_first_markings": "Sampling: an assessor's first markings",
     "sampling_random_percent": "Sampling: random share (%)",
     "sla_at_risk_working_days": "SLA: at risk with working days left",
+    "retention_years": "Retention: years before items are archived",
+    "money_retention_years": "Retention: years invoices are kept",
 }
 
 

@@ -1,0 +1,251 @@
+"""Retention: released and rejected items older than the retention period (3 years, a setting), counted from
+release or rejection, are archived with their units, files' metadata, sampling, claims and audit rows.
+
+Each run works in chunks. A chunk's rows are written to Parquet with DuckDB's COPY, with a manifest of row counts
+and SHA-256 sums, and its files are linked into the chunk's folder; the folder is renamed into place; then, in
+one transaction with its audit row, the chunk is recorded and its live rows go; only then do the files leave the
+store. A run that stops half-way leaves either a folder the next run discards (rows still live) or a recorded
+chunk whose store files the start-up reconciliation quarantines: it is resumable, and a no-op when nothing is due.
+Invoices and their lines stay: money is kept for its own period (a setting, 6 years by default).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+import pandas as pd
+
+from lib.errors import NotAllowed, NotFound, Refused
+from lib.rules.roles import ASSESSMENT_TEAM, User
+from lib.service.settings import setting
+from lib.store.db import Database, Writer
+from lib.store.files import FileStore
+from lib.store.scope import not_centre_data
+
+CHUNK_ITEMS = 50_000
+# table -> the condition that picks the rows of the chunk's items (registered as the view chunk_ids(id))
+TABLES = {
+    "submissions": "id IN (SELECT id FROM chunk_ids)",
+    "submission_units": "submission_id IN (SELECT id FROM chunk_ids)",
+    "files": "submission_id IN (SELECT id FROM chunk_ids)",
+    "sampling": "submission_id IN (SELECT id FROM chunk_ids)",
+    "claims": "submission_id IN (SELECT id FROM chunk_ids)",
+    "audit_log": "entity = 'submission' AND entity_id IN (SELECT CAST(id AS VARCHAR) FROM chunk_ids)",
+}
+DUE = "stage IN ('released', 'rejected') AND coalesce(released_at, rejected_at) < ?"
+
+
+@dataclass(frozen=True)
+class ArchiveRun:
+    chunks: int
+    items: int
+    files: int
+    folders: tuple[str, ...]
+    discarded: int  # unfinished folders of an earlier run that stopped half-way
+
+
+def _team_only(user: User) -> None:
+    if user.role != ASSESSMENT_TEAM:
+        raise NotAllowed("Retention is run by the ILM Assessment Team.")
+
+
+def cutoff_for(db: Database, today: date | None = None) -> datetime:
+    """Items released or rejected before this moment are due for the archive."""
+    today = today or date.today()
+    years = int(setting(db, "retention_years"))
+    try:
+        return datetime(today.year - years, today.month, today.day)
+    except ValueError:  # 29 February
+        return datetime(today.year - years, today.month, 28)
+
+
+@not_centre_data("the team's retention of every centre's old items")
+def preview(db: Database, user: User, before: datetime | None = None) -> pd.DataFrame:
+    """What a run would archive: items and files per centre and year of release or rejection."""
+    _team_only(user)
+    before = before or cutoff_for(db)
+    return db.query_df(
+        f"""SELECT c.number AS "Centre", c.name AS "Name", year(coalesce(s.released_at, s.rejected_at)) AS "Year",
+                   count(*) AS "Items", sum((SELECT count(*) FROM files f WHERE f.submission_id = s.id)) AS "Files"
+            FROM submissions s JOIN centres c ON c.id = s.centre_id
+            WHERE {DUE.replace('stage', 's.stage').replace('coalesce(released_at, rejected_at)',
+                               'coalesce(s.released_at, s.rejected_at)')}
+            GROUP BY ALL ORDER BY 1, 3""", [before])
+
+
+def _literal(path: Path) -> str:
+    """A path as an SQL string literal (COPY ... TO takes no parameter)."""
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while block := handle.read(1024 * 1024):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _place(source: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
+def _discard_unfinished(db: Database, root: Path) -> int:
+    recorded = {row[0] for row in db.query_all("SELECT folder FROM archive_chunks")}
+    discarded = 0
+    for folder in root.iterdir() if root.is_dir() else ():
+        if folder.is_dir() and folder.name not in recorded:
+            shutil.rmtree(folder)
+            discarded += 1
+    return discarded
+
+
+def _write_chunk(db: Database, store: FileStore, staging: Path, ids: pd.DataFrame, cutoff: datetime) -> dict:
+    """The chunk's rows as Parquet and its files linked beside them, with the manifest; returns the manifest."""
+    tables = {}
+    with db.cursor() as cursor:
+        cursor.register("chunk_ids", ids)
+        for table, condition in TABLES.items():
+            target = staging / f"{table}.parquet"
+            cursor.execute(f"COPY (SELECT * FROM {table} WHERE {condition}) TO {_literal(target)} (FORMAT parquet)")
+            rows = cursor.execute("SELECT count(*) FROM read_parquet(?)", [str(target)]).fetchone()[0]
+            tables[table] = {"rows": rows, "sha256": _sha256(target)}
+        stored = [row[0] for row in cursor.execute(
+            "SELECT stored_name FROM files WHERE submission_id IN (SELECT id FROM chunk_ids)").fetchall()]
+        cursor.unregister("chunk_ids")
+    for name in stored:
+        _place(store.path(name), staging / "files" / name)
+    manifest = {"cutoff": cutoff.isoformat(), "items": len(ids), "tables": tables, "files": len(stored)}
+    (staging / "manifest.json").write_text(json.dumps(manifest, indent=2))
+    return manifest
+
+
+@not_centre_data("the team's retention of every centre's old items")
+def archive(db: Database, user: User, store: FileStore, root: Path, before: datetime | None = None,
+            chunk_items: int = CHUNK_ITEMS, now: datetime | None = None) -> ArchiveRun:
+    """Archive every item due before `before` (the retention cutoff by default), chunk by chunk."""
+    _team_only(user)
+    before = before or cutoff_for(db)
+    root.mkdir(parents=True, exist_ok=True)
+    discarded = _discard_unfinished(db, root)
+    now = now or datetime.now()
+    folders, items, files = [], 0, 0
+    while True:
+        ids = db.query_df(f"SELECT id FROM submissions WHERE {DUE} ORDER BY id LIMIT ?", [before, chunk_items])
+        if ids.empty:
+            break
+        folder = f"{now:%Y%m%d-%H%M%S}-{int(ids.id.iloc[0])}-{int(ids.id.iloc[-1])}"
+        staging = root / f".{folder}.part"
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir()
+        manifest = _write_chunk(db, store, staging, ids, before)
+        os.replace(staging, root / folder)
+        stored = [row[0] for row in db.query_all(
+            "SELECT stored_name FROM files WHERE submission_id IN (SELECT unnest(?))", [ids.id.tolist()])]
+
+        def work(writer: Writer, ids=ids, folder=folder, manifest=manifest) -> None:
+            writer.cursor.register("chunk_ids", ids)
+            for table, condition in reversed(TABLES.items()):
+                writer.execute(f"DELETE FROM {table} WHERE {condition}")
+            writer.cursor.unregister("chunk_ids")
+            writer.execute("INSERT INTO archive_chunks VALUES (?, ?, ?, ?, ?)",
+                           [folder, before, len(ids), now, user.id])
+            writer.audit("archive_chunk", "archive", folder,
+                         after={"items": len(ids), "files": manifest["files"], "cutoff": before,
+                                "rows": {table: entry["rows"] for table, entry in manifest["tables"].items()}})
+
+        try:
+            db.transact(user, work)
+        except BaseException:
+            shutil.rmtree(root / folder, ignore_errors=True)
+            raise
+        store.discard(stored)
+        folders.append(folder)
+        items += len(ids)
+        files += manifest["files"]
+    return ArchiveRun(len(folders), items, files, tuple(folders), discarded)
+
+
+def _committed_parquet(db: Database, root: Path, table: str) -> list[str]:
+    return [str(root / row[0] / f"{table}.parquet")
+            for row in db.query_all("SELECT folder FROM archive_chunks ORDER BY folder")]
+
+
+@not_centre_data("the team's search of the archive")
+def search_archive(db: Database, user: User, root: Path, centre: str = "", learner: str = "", enr: str = "",
+                   item_id: int | None = None, limit: int = 200) -> pd.DataFrame:
+    """Archived items (not restored) by centre number, learner name, ENR or item ID."""
+    _team_only(user)
+    paths = _committed_parquet(db, root, "submissions")
+    if not paths:
+        return pd.DataFrame(columns=["ID", "Centre", "ENR", "Learner", "Unit(s)", "Stage", "Result", "Released",
+                                     "Rejected", "Folder"])
+    found = db.query_df(
+        """SELECT s.id AS "ID", c.number AS "Centre", l.enr AS "ENR", l.first_name || ' ' || l.last_name AS "Learner",
+                  s.unit_codes AS "Unit(s)", s.stage AS "Stage", s.result AS "Result",
+                  s.released_at::DATE AS "Released", s.rejected_at::DATE AS "Rejected",
+                  s.filename AS "Folder"
+           FROM read_parquet(?, filename = true) s
+           JOIN centres c ON c.id = s.centre_id JOIN learners l ON l.id = s.learner_id
+           WHERE s.id NOT IN (SELECT submission_id FROM archive_restores)
+             AND (? = '' OR c.number = ?) AND (? = '' OR l.search_name LIKE '%' || lower(?) || '%')
+             AND (? = '' OR l.enr = upper(?)) AND (? IS NULL OR s.id = ?)
+           ORDER BY s.id LIMIT ?""",
+        [paths, centre, centre, learner, learner, enr, enr, item_id, item_id, limit])
+    found["Folder"] = [Path(name).parent.name for name in found.Folder]
+    return found
+
+
+@not_centre_data("the team's restore of an archived item")
+def restore(db: Database, user: User, store: FileStore, root: Path, item_id: int, now: datetime | None = None) -> str:
+    """Put an archived item back, rows and files as they were; returns the folder it came from."""
+    _team_only(user)
+    found = search_archive(db, user, root, item_id=int(item_id))
+    if found.empty:
+        raise NotFound(f"Item {item_id} is not in the archive (or has been restored already).")
+    folder = root / found.Folder.iloc[0]
+    now = now or datetime.now()
+    names = [row[0] for row in db.query_all(
+        "SELECT stored_name FROM read_parquet(?) WHERE submission_id = ?", [str(folder / "files.parquet"), item_id])]
+    missing = [name for name in names if not (folder / "files" / name).is_file()]
+    if missing:
+        raise Refused(f"The archive of item {item_id} is missing its file {missing[0]}: it cannot be restored whole.")
+    placed = []
+    for name in names:
+        target = store.path(name)
+        if target.exists():
+            continue  # still in the store (an archive run stopped before it removed it): the same bytes
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_name(f".{target.name}.part")
+        shutil.copyfile(folder / "files" / name, temporary)
+        os.replace(temporary, target)
+        placed.append(name)
+
+    def work(writer: Writer) -> None:
+        if writer.execute("SELECT 1 FROM submissions WHERE id = ?", [item_id]).fetchone():
+            raise Refused(f"Item {item_id} is already live.")
+        for table in TABLES:
+            key = "id" if table == "submissions" else "submission_id"
+            condition = (f"entity = 'submission' AND entity_id = '{int(item_id)}'" if table == "audit_log"
+                         else f"{key} = {int(item_id)}")
+            writer.execute(f"INSERT INTO {table} BY NAME SELECT * FROM read_parquet(?) WHERE {condition}",
+                           [str(folder / f"{table}.parquet")])
+        writer.execute("INSERT INTO archive_restores VALUES (?, ?, ?, ?)", [item_id, folder.name, now, user.id])
+        writer.audit("archive_restore", "submission", item_id, after={"folder": folder.name, "files": len(names)})
+
+    try:
+        db.transact(user, work)
+    except BaseException:
+        store.discard(placed)
+        raise
+    return folder.name

@@ -1,0 +1,57 @@
+"""python -m lib archive [--before DATE] [--apply] [--db PATH]: retention, suitable for a nightly cron.
+
+Without --apply: what is due (items and files per centre and year), as JSON lines. With --apply: archives it to
+Parquet with its files (ILMA_ARCHIVE, default archive/ beside the database), resumable, a no-op when nothing is
+due. DATE defaults to the retention setting (3 years before today).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import date, datetime
+from pathlib import Path
+
+from lib.accounts.auth import user_by_username
+from lib.admin import retention
+from lib.config import load_settings
+from lib.store.db import Database, DatabaseLocked
+from lib.store.files import FileStore
+
+
+def main(argv: list[str]) -> int:
+    settings = load_settings()
+    parser = argparse.ArgumentParser(prog="python -m lib archive", description=__doc__.splitlines()[0])
+    parser.add_argument("--before", type=date.fromisoformat, default=None, help="archive items released or "
+                        "rejected before this day (YYYY-MM-DD); default: the retention setting")
+    parser.add_argument("--apply", action="store_true", help="archive them (default: show what is due)")
+    parser.add_argument("--db", type=Path, default=settings.db_path)
+    parser.add_argument("--files", type=Path, default=settings.files_dir)
+    parser.add_argument("--archive", type=Path, default=settings.archive_dir)
+    parser.add_argument("--as", dest="username", default=None, help="the assessment-team account it runs as")
+    args = parser.parse_args(argv)
+    try:
+        db = Database.open(args.db)
+    except DatabaseLocked as error:
+        print(f"{error.path} is in use by {error.holder}: stop the app first, or run it from the Retention page.")
+        return 2
+    try:
+        username = args.username or (db.query_one(
+            "SELECT username FROM users WHERE role = 'assessment_team' AND status = 'active' ORDER BY id") or [None])[0]
+        user = user_by_username(db, username) if username else None
+        if user is None:
+            print("No assessment-team account to run as: name one with --as.")
+            return 2
+        before = datetime.combine(args.before, datetime.min.time()) if args.before else retention.cutoff_for(db)
+        if not args.apply:
+            due = retention.preview(db, user, before)
+            print(json.dumps({"before": before.isoformat(), "items": int(due.Items.sum()), "applied": False}))
+            for row in due.to_dict("records"):
+                print(json.dumps(row, default=str))
+            return 0
+        run = retention.archive(db, user, FileStore(args.files), args.archive, before=before)
+        print(json.dumps({"before": before.isoformat(), "applied": True, "chunks": run.chunks, "items": run.items,
+                          "files": run.files, "folders": list(run.folders), "discarded": run.discarded}))
+        return 0
+    finally:
+        db.close()
