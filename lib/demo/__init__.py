@@ -98,6 +98,13 @@ def _centres(rng: np.random.Generator, n_submissions: int) -> pd.DataFrame:
                          weight=float(rng.uniform(0.5, 3.0)), referral=float(rng.beta(4, 16))))
     centres = pd.DataFrame(rows)
     centres.insert(0, "id", np.arange(1, len(centres) + 1))
+    # Each centre's quality contact, who approves its portal accounts (chosen by position, not drawn at random,
+    # so the rest of the demo stays as it was).
+    centres["quality_contact"] = [f"{FIRST_NAMES[(3 * i + 1) % len(FIRST_NAMES)]} {LAST_NAMES[(7 * i + 2) % len(LAST_NAMES)]}"
+                                  for i in range(len(centres))]
+    centres["quality_contact_email"] = [
+        contact.lower().replace(" ", ".").replace("'", "") + "@centre" + number + ".example"
+        for contact, number in zip(centres.quality_contact, centres.number)]
     return centres
 
 
@@ -426,7 +433,8 @@ def seed(db: Database, n_submissions: int, seed: int = 2025, today: date | None 
         writer.execute("INSERT INTO app_meta VALUES (?, ?)", [DEMO_MARKER_KEY, f"seed {seed}, {today.isoformat()}"])
         load_reference_data(writer)
         _insert(writer, "centres", centres.assign(created_at=now - timedelta(days=HISTORY_DAYS + 200)),
-                ["id", "number", "name", "status", "blocked_reason", "created_at"])
+                ["id", "number", "name", "status", "blocked_reason", "created_at", "quality_contact",
+                 "quality_contact_email"])
         _insert(writer, "centre_approvals", approvals, ["centre_id", "qualification_code", "integrated", "approved_on"])
         _insert(writer, "users", users, ["id", "username", "name", "email", "role", "centre_id", "approved_by",
                                          "password_hash", "status", "created_at", "closed_at"])
