@@ -46,11 +46,13 @@ def export(db: Database, rows: int = ROWS) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-def _migrated(path: Path) -> Database:
-    """The copy opened as the app opens it: a cached benchmark database may predate the newest migrations."""
-    connection = connect(path)
+def _copy(db_path: Path, folder: Path) -> Database:
+    """A copy of the benchmark database in folder, opened as the app opens it (migrated), for figures that write."""
+    copy = folder / "copy.duckdb"
+    shutil.copy(db_path, copy)
+    connection = connect(copy)
     migrate(connection)
-    return Database(connection, path)
+    return Database(connection, copy)
 
 
 def _peak_mb() -> float:
@@ -64,9 +66,7 @@ def _rss_mb() -> float:
 
 def figures(db_path: Path, emit) -> None:
     with tempfile.TemporaryDirectory() as folder:
-        copy = Path(folder) / "import.duckdb"
-        shutil.copy(db_path, copy)
-        db = _migrated(copy)
+        db = _copy(db_path, Path(folder))
         try:
             team = user_by_username(db, "team.demo")
             data = export(db)
@@ -90,9 +90,7 @@ def archive_figure(db_path: Path, emit) -> None:
     from lib.store.files import FileStore
 
     with tempfile.TemporaryDirectory() as folder:
-        copy = Path(folder) / "archive.duckdb"
-        shutil.copy(db_path, copy)
-        db = _migrated(copy)
+        db = _copy(db_path, Path(folder))
         try:
             team = user_by_username(db, "team.demo")
             before = db.query_one("""SELECT quantile_disc(coalesce(released_at, rejected_at), 0.3333)

@@ -51,18 +51,7 @@ def big_pdf(megabytes: int) -> bytes:
 
 
 def _pdf_with_pages(pages_object: bytes, objects: list[bytes]) -> bytes:
-    body = [b"<< /Type /Catalog /Pages 2 0 R >>", pages_object, b"<< >>", *objects]
-    out = io.BytesIO()
-    out.write(b"%PDF-1.7\n")
-    offsets = []
-    for number, content in enumerate(body, start=1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n" % number + content + b"\nendobj\n")
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(body) + 1))
-    out.write(b"".join(b"%010d 00000 n \n" % offset for offset in offsets))
-    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(body) + 1, xref))
-    return out.getvalue()
+    return crafted.write_pdf([b"<< /Type /Catalog /Pages 2 0 R >>", pages_object, b"<< >>", *objects])
 
 
 def big_docx(words: int, image_megabytes: int) -> bytes:

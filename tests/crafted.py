@@ -58,11 +58,8 @@ def zero_bomb_docx(megabytes: int, part: str = "word/media/image1.png", lying: b
     return lie_about_sizes(data, 1000) if lying else data
 
 
-def pdf(objects: list[bytes], catalog_extra: bytes = b"", page_extra: bytes = b"") -> bytes:
-    """A PDF with one page, its catalog and page dictionaries extended, and extra objects after them."""
-    body = [b"<< /Type /Catalog /Pages 2 0 R " + catalog_extra + b" >>",
-            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] " + page_extra + b" >>", *objects]
+def write_pdf(body: list[bytes]) -> bytes:
+    """A PDF of these objects (numbered from 1; the first is the catalog) with its cross-reference table."""
     out = io.BytesIO()
     out.write(b"%PDF-1.7\n")
     offsets = []
@@ -71,10 +68,16 @@ def pdf(objects: list[bytes], catalog_extra: bytes = b"", page_extra: bytes = b"
         out.write(b"%d 0 obj\n" % number + content + b"\nendobj\n")
     xref = out.tell()
     out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(body) + 1))
-    for offset in offsets:
-        out.write(b"%010d 00000 n \n" % offset)
+    out.write(b"".join(b"%010d 00000 n \n" % offset for offset in offsets))
     out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(body) + 1, xref))
     return out.getvalue()
+
+
+def pdf(objects: list[bytes], catalog_extra: bytes = b"", page_extra: bytes = b"") -> bytes:
+    """A PDF with one page, its catalog and page dictionaries extended, and extra objects after them."""
+    return write_pdf([b"<< /Type /Catalog /Pages 2 0 R " + catalog_extra + b" >>",
+                      b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                      b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] " + page_extra + b" >>", *objects])
 
 
 JAVASCRIPT = b"<< /S /JavaScript /JS (app.alert(1)) >>"

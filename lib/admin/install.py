@@ -10,8 +10,8 @@ from lib.accounts.passwords import hash_password, one_time_password
 from lib.admin.accounts import EMAIL, USERNAME, NewPassword
 from lib.errors import Refused
 from lib.rules.reference_data import QUALIFICATIONS, unit_rows
-from lib.store.db import Database, Writer, connect
-from lib.store.migrate import migrate
+from lib.store.db import Database, Writer
+from lib.store.migrate import create_database
 
 
 def load_reference_data(writer: Writer) -> None:
@@ -37,18 +37,10 @@ def initialise(path: Path, admin_username: str, admin_name: str, admin_email: st
         raise Refused("The username has 3 to 40 characters: lower-case letters, digits, dots, hyphens, underscores.")
     if not EMAIL.fullmatch((admin_email or "").strip()):
         raise Refused("Give the first team member's email address with --email.")
-    if path.exists():
-        raise FileExistsError(f"{path} already exists: initialise a new file, or use the one you have.")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    building = path.with_name(path.name + ".building")
-    building.unlink(missing_ok=True)
     password = one_time_password()
     now = now or datetime.now()
-    connection = connect(building)
-    try:
-        migrate(connection)
-        db = Database(connection, building)
 
+    def fill(db: Database) -> None:
         def work(writer: Writer) -> None:
             load_reference_data(writer)
             account_id = writer.execute("SELECT nextval('seq_users')").fetchone()[0]
@@ -62,11 +54,6 @@ def initialise(path: Path, admin_username: str, admin_name: str, admin_email: st
                          after={"username": admin_username, "role": "assessment_team", "by": "python -m lib init"})
 
         db.transact(None, work, actor_name="python -m lib init")
-        connection.execute("CHECKPOINT")
-    except BaseException:
-        connection.close()
-        building.unlink(missing_ok=True)
-        raise
-    connection.close()
-    building.rename(path)
+
+    create_database(path, fill)
     return NewPassword(admin_username, password)

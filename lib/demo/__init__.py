@@ -25,9 +25,9 @@ from lib.demo.files import add_marked_sheets
 from lib.rules import workdays
 from lib.rules.reference_data import QUALIFICATIONS
 from lib.rules.roles import ASSESSMENT_TEAM, ASSESSOR, CENTRE, LEAD_ASSESSOR, QUALITY
-from lib.store.db import Database, Writer, connect
+from lib.store.db import Database, Writer
 from lib.store.files import FileStore
-from lib.store.migrate import migrate
+from lib.store.migrate import create_database
 
 DEMO_PASSWORD = "ILM-demo-2026"
 DEMO_MARKER_KEY = "demo_data"
@@ -479,27 +479,14 @@ def build(path: Path, n_submissions: int, seed_value: int = 2025, today: date | 
 
     With files_dir, the demo centre's latest released items also get marked result sheets there.
     """
-    if path.exists():
-        raise FileExistsError(f"{path} already exists: choose a new path or delete the old file first")
-    building = path.with_name(path.name + ".building")
-    for leftover in (building, building.with_name(building.name + ".wal")):
-        leftover.unlink(missing_ok=True)
-    connection = connect(building)
-    try:
-        migrate(connection)
-        summary = seed(Database(connection, building), n_submissions, seed_value, today)
-        add_follow_up_work(Database(connection, building), today or date.today(),
-                           [number for number, *_ in NAMED_CENTRES])
+    def fill(db: Database) -> DemoSummary:
+        summary = seed(db, n_submissions, seed_value, today)
+        add_follow_up_work(db, today or date.today(), [number for number, *_ in NAMED_CENTRES])
         if files_dir is not None:
-            add_marked_sheets(Database(connection, building), FileStore(files_dir), DEMO_CENTRE_NUMBER)
-        connection.execute("CHECKPOINT")
-    except BaseException:
-        connection.close()
-        building.unlink(missing_ok=True)
-        raise
-    connection.close()
-    building.rename(path)
-    return summary
+            add_marked_sheets(db, FileStore(files_dir), DEMO_CENTRE_NUMBER)
+        return summary
+
+    return create_database(path, fill)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -12,10 +12,9 @@ import json
 from datetime import date, datetime
 from pathlib import Path
 
-from lib.accounts.auth import user_by_username
 from lib.admin import retention
 from lib.config import load_settings
-from lib.store.db import Database, DatabaseLocked
+from lib.ops.team_database import CommandRefused, open_as_team
 from lib.store.files import FileStore
 
 
@@ -31,17 +30,11 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--as", dest="username", default=None, help="the assessment-team account it runs as")
     args = parser.parse_args(argv)
     try:
-        db = Database.open(args.db)
-    except DatabaseLocked as error:
-        print(f"{error.path} is in use by {error.holder}: stop the app first, or run it from the Retention page.")
+        db, user = open_as_team(args.db, args.username, "the Retention page")
+    except CommandRefused as refusal:
+        print(refusal)
         return 2
     try:
-        username = args.username or (db.query_one(
-            "SELECT username FROM users WHERE role = 'assessment_team' AND status = 'active' ORDER BY id") or [None])[0]
-        user = user_by_username(db, username) if username else None
-        if user is None:
-            print("No assessment-team account to run as: name one with --as.")
-            return 2
         before = datetime.combine(args.before, datetime.min.time()) if args.before else retention.cutoff_for(db)
         if not args.apply:
             due = retention.preview(db, user, before)

@@ -11,11 +11,10 @@ import argparse
 import json
 from pathlib import Path
 
-from lib.accounts.auth import user_by_username
 from lib.admin.registrations import apply_import, check_import, error_rows
 from lib.config import load_settings
 from lib.errors import NotAllowed, Refused
-from lib.store.db import Database, DatabaseLocked
+from lib.ops.team_database import CommandRefused, open_as_team
 
 
 def main(argv: list[str]) -> int:
@@ -30,17 +29,11 @@ def main(argv: list[str]) -> int:
     if not args.file.is_file():
         parser.error(f"{args.file} is not a file")
     try:
-        db = Database.open(args.db)
-    except DatabaseLocked as error:
-        print(f"{error.path} is in use by {error.holder}: stop the app first, or import on the Registrations page.")
+        db, user = open_as_team(args.db, args.username, "the Registration imports page")
+    except CommandRefused as refusal:
+        print(refusal)
         return 2
     try:
-        username = args.username or (db.query_one(
-            "SELECT username FROM users WHERE role = 'assessment_team' AND status = 'active' ORDER BY id") or [None])[0]
-        user = user_by_username(db, username) if username else None
-        if user is None:
-            print("No assessment-team account to record the import against: name one with --as.")
-            return 2
         data = args.file.read_bytes()
         if args.apply:
             outcome, check = apply_import(db, user, args.file.name, data)

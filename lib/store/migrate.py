@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
+
+from lib.store.db import Database, connect
+
+T = TypeVar("T")
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 _NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
@@ -92,3 +98,26 @@ def migrate(connection: duckdb.DuckDBPyConnection) -> list[int]:
             cursor.close()
         applied.append(migration.version)
     return applied
+
+
+def create_database(path: Path, fill: Callable[[Database], T]) -> T:
+    """A new database file at path, migrated and filled by fill(db), whole or not at all (it is built under
+    another name and renamed into place once it is complete)."""
+    if path.exists():
+        raise FileExistsError(f"{path} already exists: choose a new path, or delete the old file first")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    building = path.with_name(path.name + ".building")
+    for leftover in (building, building.with_name(building.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+    connection = connect(building)
+    try:
+        migrate(connection)
+        result = fill(Database(connection, building))
+        connection.execute("CHECKPOINT")
+    except BaseException:
+        connection.close()
+        building.unlink(missing_ok=True)
+        raise
+    connection.close()
+    building.rename(path)
+    return result
