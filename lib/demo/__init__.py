@@ -18,8 +18,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from lib.accounts.auth import user_by_username
 from lib.accounts.passwords import hash_password
 from lib.admin.install import load_reference_data
+from lib.admin.registrations import apply_import
 from lib.demo.analytics import add_follow_up_work
 from lib.demo.files import add_marked_sheets
 from lib.rules import workdays
@@ -409,6 +411,31 @@ def _restart_sequence(writer: Writer, sequence: str, table: str) -> None:
     writer.execute(f"CREATE SEQUENCE {sequence} START WITH {int(next_id)}")
 
 
+DEMO_EXPORT_NAME = "walled-garden-registrations-demo.csv"
+
+
+def _import_registrations(db: Database, centres: pd.DataFrame, learners: pd.DataFrame,
+                          registrations: pd.DataFrame) -> pd.Series:
+    """Import the demo's registrations through the same check and apply the team uses; the demo's own learner
+    numbers -> the ids the import gave them."""
+    numbers = centres.set_index("id").number
+    export = pd.DataFrame({
+        "Centre Number": learners.centre_id.map(numbers).to_numpy(),
+        "ENR": learners.enr.to_numpy(),
+        "First Name": learners.first_name.to_numpy(),
+        "Last Name": learners.last_name.to_numpy(),
+        "Qualification Code": registrations.qualification_code.to_numpy(),
+        "Registration Date": pd.to_datetime(registrations.registered_on).dt.strftime("%d/%m/%Y").to_numpy(),
+        "Expiry Date": pd.to_datetime(registrations.expires_on).dt.strftime("%d/%m/%Y").to_numpy(),
+    })
+    team = user_by_username(db, "team.demo")
+    done, check = apply_import(db, team, DEMO_EXPORT_NAME, export.to_csv(index=False).encode())
+    if check.counts()["errors"]:
+        raise AssertionError(f"the demo export has refused rows: {check.errors.head(3).to_dict('records')}")
+    ids = dict(db.query_all("SELECT enr, id FROM learners"))
+    return pd.Series(learners.enr.map(ids).to_numpy(), index=learners.id.to_numpy())
+
+
 def seed(db: Database, n_submissions: int, seed: int = 2025, today: date | None = None) -> DemoSummary:
     """Fill an empty, migrated database with demo data in one transaction."""
     started = time.perf_counter()
@@ -429,7 +456,7 @@ def seed(db: Database, n_submissions: int, seed: int = 2025, today: date | None 
     sub["batch_id"] = pd.array([None] * len(sub), dtype="Int64")
     batches = _batches(rng, sub)
 
-    def work(writer: Writer) -> None:
+    def set_up_the_service(writer: Writer) -> None:
         writer.execute("INSERT INTO app_meta VALUES (?, ?)", [DEMO_MARKER_KEY, f"seed {seed}, {today.isoformat()}"])
         load_reference_data(writer)
         _insert(writer, "centres", centres.assign(created_at=now - timedelta(days=HISTORY_DAYS + 200)),
@@ -438,10 +465,16 @@ def seed(db: Database, n_submissions: int, seed: int = 2025, today: date | None 
         _insert(writer, "centre_approvals", approvals, ["centre_id", "qualification_code", "integrated", "approved_on"])
         _insert(writer, "users", users, ["id", "username", "name", "email", "role", "centre_id", "approved_by",
                                          "password_hash", "status", "created_at", "closed_at"])
-        learners["search_name"] = (learners.first_name + " " + learners.last_name).str.lower()
-        _insert(writer, "learners", learners, ["id", "enr", "first_name", "last_name", "centre_id", "search_name"])
-        _insert(writer, "registrations", registrations,
-                ["id", "learner_id", "qualification_code", "registered_on", "expires_on"])
+        for sequence, table in [("seq_centres", "centres"), ("seq_users", "users")]:
+            _restart_sequence(writer, sequence, table)
+        writer.audit("demo_seeded", "database", None, after={"seed": seed, "today": today, "centres": len(centres)})
+
+    db.transact(None, set_up_the_service, actor_name="demo seeding")
+    # The learners and their registrations arrive as a real installation's do: a Walled Garden export, imported.
+    learner_ids = _import_registrations(db, centres, learners, registrations)
+    sub["learner_id"] = sub.learner_id.map(learner_ids)
+
+    def add_the_work(writer: Writer) -> None:
         _insert(writer, "batches", batches, ["id", "centre_id", "name", "created_at", "created_by"])
         _insert(writer, "submissions", sub, SUBMISSION_COLUMNS)
         _insert(writer, "submission_units", units,
@@ -452,14 +485,11 @@ def seed(db: Database, n_submissions: int, seed: int = 2025, today: date | None 
             "reasons": np.where(sampled.category == "Re-assessment", "every re-assessment is sampled",
                                 "picked at random"),
             "selected_at": sampled.marked_at.to_numpy()}), ["submission_id", "round", "reasons", "selected_at"])
-        for sequence, table in [("seq_centres", "centres"), ("seq_users", "users"), ("seq_learners", "learners"),
-                                ("seq_registrations", "registrations"), ("seq_batches", "batches"),
-                                ("seq_submissions", "submissions")]:
+        for sequence, table in [("seq_batches", "batches"), ("seq_submissions", "submissions")]:
             _restart_sequence(writer, sequence, table)
-        writer.audit("demo_seeded", "database", None,
-                     after={"seed": seed, "today": today, "submissions": len(sub), "centres": len(centres)})
+        writer.audit("demo_seeded", "database", None, after={"submissions": len(sub)})
 
-    db.transact(None, work, actor_name="demo seeding")
+    db.transact(None, add_the_work, actor_name="demo seeding")
     return DemoSummary(len(centres), len(learners), len(sub), time.perf_counter() - started)
 
 
