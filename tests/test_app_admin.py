@@ -62,3 +62,10 @@ def test_the_team_edits_a_unit_s_word_count_guidance(as_role):
     assert not at.exception and f"Unit {code} is saved." in texts(at)
     units = next(f.value for f in at.dataframe if "Word-count guidance" in f.value.columns)
     assert units.set_index("Code").loc[code, "Word-count guidance"] in ("3500", 3500)
+
+
+def test_an_assessor_s_account_shows_their_conflicts_of_interest(as_role):
+    at = as_role("team.demo", "pages/admin/accounts_page.py")
+    listed = next(f.value for f in at.dataframe if "Username" in f.value.columns)
+    tick(at, "accounts_table", [list(listed.Username).index("assessor.demo")])
+    assert not at.exception and "Conflicts of interest:" in texts(at)

@@ -6,8 +6,9 @@ import streamlit as st
 from lib.admin.accounts import accounts, close_account, create_account, reopen_account, reset_password, unlock
 from lib.admin.centres import centres
 from lib.errors import NotAllowed, NotFound, Refused
-from lib.rules.roles import CENTRE, ROLE_LABELS
+from lib.rules.roles import ASSESSOR, CENTRE, ROLE_LABELS
 from lib.rules.text import NOTE_MAX
+from lib.service.allocation import conflicts
 from lib.ui.page import page_setup, run_action, show_notice
 from lib.ui.tables import blank_missing, clear_ticks, selectable_table
 from lib.ui.text import escape_markdown
@@ -67,6 +68,15 @@ if not ticked:
 account = ticked[0]
 username = account["Username"]
 st.subheader(f"{escape_markdown(account['Name'])} ({escape_markdown(username)})")
+if account["Role"] == ROLE_LABELS[ASSESSOR]:
+    register = conflicts(db, user)
+    mine = register[register.Assessor == account["Name"]][["Centre", "Centre name", "Reason", "Recorded"]]
+    st.caption(f"Conflicts of interest: {len(mine)}. They are kept on the register on the Allocation page, which "
+               "never allocates an assessor work from a centre they have a conflict with.")
+    if len(mine):
+        st.dataframe(blank_missing(mine, ("Recorded",)), hide_index=True, key=f"account_conflicts_{username}")
+    st.page_link("pages/service/allocation_page.py", label="Open the conflict-of-interest register",
+                 icon=":material/assignment:")
 if account["Status"] == "closed":
     with st.form(f"account_reopen_{username}"):
         approver = st.text_input("Approved by (for a centre account: the centre's quality contact)",
