@@ -127,8 +127,8 @@ def test_blocking_a_centre_ends_its_sessions_at_once_with_the_reason(db, team):
     assert "Invoice 4411 unpaid" in auth.sign_in(db, "centre.demo", DEMO_PASSWORD).message
     centres.unblock_centre(db, team, "012345", "Paid on 24/11")
     assert isinstance(auth.sign_in(db, "centre.demo", DEMO_PASSWORD), auth.SignedIn)
-    history = centres.centre_history(db, team, "012345")
-    assert list(history.Action) == ["centre_unblocked", "centre_blocked"]
+    changes = audit.history(db, team, "centre", "012345")
+    assert list(changes.Action) == ["centre_unblocked", "centre_blocked"]
 
 
 def test_approvals_with_and_without_integrated_assessment(db, team):

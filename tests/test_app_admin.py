@@ -69,3 +69,19 @@ def test_an_assessor_s_account_shows_their_conflicts_of_interest(as_role):
     listed = next(f.value for f in at.dataframe if "Username" in f.value.columns)
     tick(at, "accounts_table", [list(listed.Username).index("assessor.demo")])
     assert not at.exception and "Conflicts of interest:" in texts(at)
+
+
+def test_the_team_reads_an_item_s_history_from_submissions(as_role):
+    at = as_role("team.demo", "pages/centre/tracker_page.py")
+    tick(at, "tracker_table", [0])
+    assert not at.exception
+    frames = [f.value for f in at.dataframe if "Action" in f.value.columns]
+    assert frames, "the ticked item's history is shown"
+
+
+def test_a_centre_sees_no_history_of_its_items(centre_app):
+    from tests.apptest_helpers import open_page
+
+    at = open_page(centre_app, "pages/centre/tracker_page.py")
+    tick(at, "tracker_table", [0])
+    assert not [f for f in at.dataframe if "Action" in f.value.columns]

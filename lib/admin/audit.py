@@ -3,6 +3,8 @@ team, and for quality to read. Filtered, sorted and paged in DuckDB on the share
 
 from __future__ import annotations
 
+import pandas as pd
+
 from lib.errors import NotAllowed
 from lib.rules.roles import ASSESSMENT_TEAM, QUALITY, User
 from lib.store import grid
@@ -59,3 +61,14 @@ def audit_export(db: Database, user: User, query: grid.GridQuery | None = None) 
         query = grid.GridQuery(query.filters, grid.Sort("ID", descending=True), query.offset, query.limit)
     headers = [column.label for column in AUDIT_COLUMNS.columns]
     return write_xlsx(headers, grid.iterate(db, _source(), AUDIT_COLUMNS, query), title="Audit trail")
+
+
+@not_centre_data("the team's and quality's history of one record")
+def history(db: Database, user: User, entity: str, entity_id: str | int) -> pd.DataFrame:
+    """Every audited change to one record (a submission, a centre, a user…), newest first."""
+    _reader(user)
+    return db.query_df(
+        """SELECT occurred_at AS "When", username AS "By", action AS "Action", CAST(before AS VARCHAR) AS "Before",
+                  CAST(after AS VARCHAR) AS "After"
+           FROM audit_log WHERE entity = ? AND entity_id = ? ORDER BY occurred_at DESC, id DESC""",
+        [entity, str(entity_id)])

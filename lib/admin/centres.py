@@ -141,12 +141,3 @@ def centres(db: Database, user: User) -> pd.DataFrame:
                    FROM centre_approvals a WHERE a.centre_id = c.id) AS "Approved for",
                   (SELECT count(*) FROM users u WHERE u.centre_id = c.id AND u.status = 'active') AS "Accounts"
            FROM centres c ORDER BY c.number""")
-
-
-@not_centre_data("the team's and quality's history of a centre")
-def centre_history(db: Database, user: User, number: str) -> pd.DataFrame:
-    """Every audited change to the centre, newest first."""
-    _reader(user)
-    return db.query_df(
-        """SELECT occurred_at AS "When", username AS "By", action AS "Action", before AS "Before", after AS "After"
-           FROM audit_log WHERE entity = 'centre' AND entity_id = ? ORDER BY occurred_at DESC, id DESC""", [number])

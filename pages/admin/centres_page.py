@@ -3,7 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from lib.admin.centres import block_centre, centre_history, centres, create_centre, set_approval, unblock_centre
+from lib.admin.audit import history
+from lib.admin.centres import block_centre, centres, create_centre, set_approval, unblock_centre
 from lib.rules.reference_data import QUALIFICATIONS
 from lib.rules.text import NOTE_MAX
 from lib.ui.page import page_setup, run_action, show_notice
@@ -69,9 +70,9 @@ with status_tab, st.form(f"centre_status_{number}", clear_on_submit=True):
             run_action(lambda: block_centre(db, user, number, reason), NOTICE,
                        f"Centre {number} is blocked; its users' sessions have ended.")
 with history_tab:
-    history = centre_history(db, user, number)
-    if history.empty:
+    changes = history(db, user, "centre", number)
+    if changes.empty:
         st.caption("No changes recorded for this centre yet.")
     else:
-        history["When"] = pd.to_datetime(history["When"]).dt.strftime("%d/%m/%Y %H:%M")
-        st.dataframe(blank_missing(history), hide_index=True, key=f"centre_history_{number}", width="stretch")
+        changes["When"] = pd.to_datetime(changes["When"]).dt.strftime("%d/%m/%Y %H:%M")
+        st.dataframe(blank_missing(changes), hide_index=True, key=f"centre_history_{number}", width="stretch")

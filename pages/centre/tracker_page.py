@@ -5,11 +5,13 @@ from datetime import date
 import streamlit as st
 
 from lib.accounts.navigation import title_for
+from lib.admin.audit import history
 from lib.analytics.batch_review import report_for_item
 from lib.centre.submitting import start_resubmission
 from lib.centre.tracker import columns_for, released_result_sheets, released_sheet_names, tracker_export, tracker_page
 from lib.centre.uploads import zip_files
 from lib.errors import Refused
+from lib.rules.roles import ASSESSMENT_TEAM, QUALITY
 from lib.store.export import centre_report_name
 from lib.store.scope import NotFound
 from lib.ui.feedback_download import report_download
@@ -63,6 +65,11 @@ report = (report_for_item(db, user, chosen_ids[0])
 if report is not None:
     with report_col:
         report_download(report, "tracker_report")
+if user.role in (ASSESSMENT_TEAM, QUALITY) and len(chosen) == 1:
+    with st.expander(f"History of item {chosen_ids[0]}", icon=":material/history:"):
+        changes = history(db, user, "submission", chosen_ids[0])
+        changes["When"] = changes["When"].dt.strftime("%d/%m/%Y %H:%M")
+        st.dataframe(changes, hide_index=True, key="tracker_item_history", width="stretch")
 if user.is_centre and resubmit_col.button("Re-submit", key="tracker_resubmit", icon=":material/replay:",
                                           disabled=len(chosen) != 1,
                                           help="Tick one Rejected or Referred row: the latest record for that "
