@@ -139,7 +139,9 @@ def test_the_retention_page_archives_searches_and_restores(as_role, monkeypatch,
     monkeypatch.setenv("ILMA_ARCHIVE", str(tmp_path / "archive"))
     at = as_role("team.demo", "pages/admin/retention_page.py")
     assert not at.exception
-    monkeypatch.setattr(retention, "cutoff_for", lambda db, today=None: BEFORE)
+    real_cutoff = retention.cutoff_for
+    monkeypatch.setattr(retention, "cutoff_for", lambda db, today=None, key="retention_years":
+                        BEFORE if key == "retention_years" else real_cutoff(db, today, key))
     at.run()
     at.button(key="retention_run").click().run()
     assert not at.exception and "Archived" in texts(at)
@@ -149,3 +151,23 @@ def test_the_retention_page_archives_searches_and_restores(as_role, monkeypatch,
     tick(at, "archive_table", [0])
     at.button(key="archive_restore").click().run()
     assert not at.exception and f"Item {item} is restored" in texts(at)
+
+
+def test_invoices_keep_their_own_longer_period(db, setup):
+    team, store, root = setup
+    recent = db.query_one("SELECT count(*) FROM invoices")[0]
+    assert recent > 0
+    db.query_one("""INSERT INTO invoices VALUES (99001, 1, '2019-01-07', 'PO 1234567', '2019-01-16', 2, 85.00)
+                    RETURNING id""")
+    db.query_one("INSERT INTO invoice_lines VALUES (99001, 1, 're_assessment', 1, 85.00, 85.00) RETURNING 1")
+    db.query_one("""INSERT INTO audit_log VALUES (nextval('seq_audit_log'), '2019-01-16', 2, 'team.demo',
+                    'invoices_raised', 'invoice', NULL, NULL, '{"week_start": "2019-01-07"}') RETURNING 1""")
+    run = retention.archive(db, team, store, root, before=datetime(2000, 1, 1))
+    assert (run.items, run.invoices) == (0, 1), "items are not due, the 2019 invoice is (6 years)"
+    assert db.query_one("SELECT count(*) FROM invoices")[0] == recent
+    assert db.query_one("SELECT count(*) FROM invoice_lines WHERE invoice_id = 99001")[0] == 0
+    assert db.query_one("SELECT count(*) FROM audit_log WHERE entity = 'invoice' "
+                        "AND after->>'week_start' = '2019-01-07'")[0] == 0
+    [money] = [p for p in root.iterdir() if p.name.startswith("money-")]
+    manifest = json.loads((money / "manifest.json").read_text())
+    assert {t: e["rows"] for t, e in manifest["tables"].items()} == {"invoices": 1, "invoice_lines": 1, "audit_log": 1}

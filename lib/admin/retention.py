@@ -39,6 +39,12 @@ TABLES = {
     "audit_log": "entity = 'submission' AND entity_id IN (SELECT CAST(id AS VARCHAR) FROM chunk_ids)",
 }
 DUE = "stage IN ('released', 'rejected') AND coalesce(released_at, rejected_at) < ?"
+# Money keeps its own period: invoices, their lines and the audit rows of invoicing runs, by the week billed.
+MONEY_TABLES = {
+    "invoices": "id IN (SELECT id FROM chunk_ids)",
+    "invoice_lines": "invoice_id IN (SELECT id FROM chunk_ids)",
+    "audit_log": "entity = 'invoice' AND TRY_CAST(after->>'week_start' AS DATE) < (SELECT min(cutoff) FROM chunk_ids)",
+}
 
 
 @dataclass(frozen=True)
@@ -48,6 +54,7 @@ class ArchiveRun:
     files: int
     folders: tuple[str, ...]
     discarded: int  # unfinished folders of an earlier run that stopped half-way
+    invoices: int = 0
 
 
 def _team_only(user: User) -> None:
@@ -55,10 +62,11 @@ def _team_only(user: User) -> None:
         raise NotAllowed("Retention is run by the ILM Assessment Team.")
 
 
-def cutoff_for(db: Database, today: date | None = None) -> datetime:
-    """Items released or rejected before this moment are due for the archive."""
+def cutoff_for(db: Database, today: date | None = None, key: str = "retention_years") -> datetime:
+    """Items released or rejected before this moment are due for the archive (invoices billed for weeks before
+    it, with key money_retention_years)."""
     today = today or date.today()
-    years = int(setting(db, "retention_years"))
+    years = int(setting(db, key))
     try:
         return datetime(today.year - years, today.month, today.day)
     except ValueError:  # 29 February
@@ -110,18 +118,20 @@ def _discard_unfinished(db: Database, root: Path) -> int:
     return discarded
 
 
-def _write_chunk(db: Database, store: FileStore, staging: Path, ids: pd.DataFrame, cutoff: datetime) -> dict:
+def _write_chunk(db: Database, store: FileStore | None, staging: Path, ids: pd.DataFrame, cutoff: datetime,
+                 tables_to_write: dict[str, str] = TABLES) -> dict:
     """The chunk's rows as Parquet and its files linked beside them, with the manifest; returns the manifest."""
     tables = {}
     with db.cursor() as cursor:
         cursor.register("chunk_ids", ids)
-        for table, condition in TABLES.items():
+        for table, condition in tables_to_write.items():
             target = staging / f"{table}.parquet"
             cursor.execute(f"COPY (SELECT * FROM {table} WHERE {condition}) TO {_literal(target)} (FORMAT parquet)")
-            rows = cursor.execute("SELECT count(*) FROM read_parquet(?)", [str(target)]).fetchone()[0]
+            rows = cursor.execute("SELECT count(*) FROM read_parquet(?)", [str(target)]).fetchall()[0][0]
             tables[table] = {"rows": rows, "sha256": _sha256(target)}
         stored = [row[0] for row in cursor.execute(
-            "SELECT stored_name FROM files WHERE submission_id IN (SELECT id FROM chunk_ids)").fetchall()]
+            "SELECT stored_name FROM files WHERE submission_id IN (SELECT id FROM chunk_ids)").fetchall()] \
+            if store is not None else []
         cursor.unregister("chunk_ids")
     for name in stored:
         _place(store.path(name), staging / "files" / name)
@@ -173,12 +183,44 @@ def archive(db: Database, user: User, store: FileStore, root: Path, before: date
         folders.append(folder)
         items += len(ids)
         files += manifest["files"]
-    return ArchiveRun(len(folders), items, files, tuple(folders), discarded)
+    invoices = _archive_money(db, user, root, cutoff_for(db, key="money_retention_years"), now)
+    return ArchiveRun(len(folders), items, files, tuple(folders), discarded, invoices)
+
+
+def _archive_money(db: Database, user: User, root: Path, before: datetime, now: datetime) -> int:
+    """Invoices billed for weeks before `before`, with their lines and the audit rows of their runs."""
+    ids = db.query_df("SELECT id, ?::TIMESTAMP AS cutoff FROM invoices WHERE week_start < ? ORDER BY id",
+                      [before, before.date()])
+    if ids.empty:
+        return 0
+    folder = f"money-{now:%Y%m%d-%H%M%S}"
+    staging = root / f".{folder}.part"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    manifest = _write_chunk(db, None, staging, ids, before, MONEY_TABLES)
+    os.replace(staging, root / folder)
+
+    def work(writer: Writer) -> None:
+        writer.cursor.register("chunk_ids", ids)
+        for table, condition in reversed(MONEY_TABLES.items()):
+            writer.execute(f"DELETE FROM {table} WHERE {condition}")
+        writer.cursor.unregister("chunk_ids")
+        writer.execute("INSERT INTO archive_chunks VALUES (?, ?, ?, ?, ?)", [folder, before, len(ids), now, user.id])
+        writer.audit("archive_money", "archive", folder,
+                     after={"invoices": len(ids), "before": before,
+                            "rows": {table: entry["rows"] for table, entry in manifest["tables"].items()}})
+
+    try:
+        db.transact(user, work)
+    except BaseException:
+        shutil.rmtree(root / folder, ignore_errors=True)
+        raise
+    return len(ids)
 
 
 def _committed_parquet(db: Database, root: Path, table: str) -> list[str]:
     return [str(root / row[0] / f"{table}.parquet")
-            for row in db.query_all("SELECT folder FROM archive_chunks ORDER BY folder")]
+            for row in db.query_all("SELECT folder FROM archive_chunks WHERE folder NOT LIKE 'money-%' ORDER BY folder")]
 
 
 @not_centre_data("the team's search of the archive")
