@@ -139,7 +139,8 @@ def crafted_pdf(draw):
     if draw(st.booleans()):
         cut = draw(st.integers(0, len(data)))
         data = data[:cut] + draw(st.binary(max_size=32)) + data[cut:]
-    active = any(k for k in chosen if k not in (b"/S /GoTo /D [3 0 R /Fit]", b"/Foo /Bar"))
+    # Active when an active key is still whole in the file (a corruption may have broken the very key).
+    active = any(key in data for key in chosen if key not in (b"/S /GoTo /D [3 0 R /Fit]", b"/Foo /Bar"))
     return data, active
 
 
@@ -151,7 +152,7 @@ def test_any_crafted_word_file_gets_an_answer_within_budget(data):
     assert growth_mb(verdict) < BUDGET_MB
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(case=crafted_pdf())
 def test_any_crafted_pdf_gets_an_answer_and_active_content_never_passes(case):
     data, active = case

@@ -10,6 +10,7 @@ process with a memory and CPU limit.
 
 from __future__ import annotations
 
+import re
 from contextlib import suppress
 from pathlib import Path
 
@@ -108,6 +109,55 @@ def _active_content(reader: PdfReader) -> str | None:
     return None
 
 
+# A second look at the raw bytes outside streams, for what a viewer's repair might find where pypdf gives up:
+# every name token, #xx escapes decoded, against the names that are active wherever they stand.
+RAW_ACTIVE = {b"/JS": "JavaScript", b"/JavaScript": "JavaScript", b"/Launch": "a Launch action",
+              b"/EmbeddedFile": "embedded files", b"/EmbeddedFiles": "embedded files", b"/XFA": "an XFA form",
+              b"/RichMedia": "rich media", b"/ImportData": "an ImportData action", b"/SubmitForm": "a SubmitForm action",
+              b"/GoToE": "embedded files", b"/FileAttachment": "embedded files"}
+NAME_TOKEN = re.compile(rb"/[^\x00\t\n\f\r /<>\[\]()%{}]{1,127}")
+STREAM_START = re.compile(rb"stream\r?\n")
+MARGIN = 256
+
+
+def _decoded(name: bytes) -> bytes:
+    return re.sub(rb"#([0-9A-Fa-f]{2})", lambda m: bytes([int(m.group(1), 16)]), name)
+
+
+def raw_active_content(path: Path) -> str | None:
+    """Active names in the file's bytes outside stream data, read in chunks (never the whole file at once)."""
+    inside_stream = False
+    carry = b""
+    with open(path, "rb") as handle:
+        while True:
+            chunk = handle.read(1024 * 1024)
+            data = carry + chunk
+            last = not chunk
+            limit = len(data) if last else max(0, len(data) - MARGIN)
+            position = 0
+            while position < limit:
+                if inside_stream:
+                    end = data.find(b"endstream", position)
+                    if end < 0 or end >= limit:
+                        position = limit if end < 0 else end
+                        break
+                    inside_stream, position = False, end + len(b"endstream")
+                    continue
+                start = STREAM_START.search(data, position)
+                segment_end = start.start() if start and start.start() < limit else limit
+                for token in NAME_TOKEN.finditer(data, position, segment_end):
+                    problem = RAW_ACTIVE.get(_decoded(token.group()))
+                    if problem:
+                        return problem
+                if start and start.start() < limit:
+                    inside_stream, position = True, start.end()
+                else:
+                    position = limit
+            if last:
+                return None
+            carry = data[position:]
+
+
 def inspect_pdf(path: Path, count_words: bool, deadline) -> Verdict:
     from pypdf import apply_configuration
 
@@ -126,7 +176,7 @@ def inspect_pdf(path: Path, count_words: bool, deadline) -> Verdict:
             if reader.is_encrypted:
                 return refused("{name} is password-protected: save it without a password and upload that.")
             pages = len(reader.pages)
-            problem = _active_content(reader)
+            problem = _active_content(reader) or raw_active_content(path)
         except OverflowError:
             return refused("{name} holds more objects than a document should: it cannot be checked.")
         except (PdfReadError, ValueError, KeyError, TypeError, OSError, RecursionError, AttributeError,

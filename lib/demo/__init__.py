@@ -20,6 +20,8 @@ import pandas as pd
 
 from lib.accounts.auth import user_by_username
 from lib.accounts.passwords import hash_password
+from lib.admin import accounts as admin_accounts
+from lib.admin import centres as admin_centres
 from lib.admin.install import load_reference_data
 from lib.admin.registrations import MAX_ROWS, apply_import
 from lib.demo.analytics import add_follow_up_work
@@ -61,16 +63,18 @@ LAST_NAMES = ["May", "Simpson", "Macintosh", "Jackson", "Brown", "Moss", "Smith"
               "Cooper", "Ward", "Morris", "King", "Baker", "Shah", "Nowak", "Reid", "Fletcher", "Ali"]
 
 # (username, name, role, centre number, status, approved by)
+# The team account comes first: it is set up as `python -m lib init` sets up a real installation's first
+# account, and sets up everything else through the same calls the team uses in the app.
 DEMO_USERS = [
-    ("centre.demo", "Sam Carter", CENTRE, DEMO_CENTRE_NUMBER, "active", "Jo Pryce (quality contact)"),
-    ("harbourside.demo", "Alex Morgan", CENTRE, "023456", "active", "Ben Ellis (quality contact)"),
-    ("pennine.demo", "Nadia Rahman", CENTRE, "034567", "active", "Kate Firth (quality contact)"),
     ("team.demo", "Rachel Green", ASSESSMENT_TEAM, None, "active", None),
+    ("centre.demo", "Sam Carter", CENTRE, DEMO_CENTRE_NUMBER, "active", "Jo Pryce"),
+    ("harbourside.demo", "Alex Morgan", CENTRE, "023456", "active", "Ben Ellis"),
+    ("pennine.demo", "Nadia Rahman", CENTRE, "034567", "active", "Kate Firth"),
     ("assessor.demo", "Mark Evans", ASSESSOR, None, "active", None),
     ("lead.demo", "Helen Price", LEAD_ASSESSOR, None, "active", None),
     ("quality.demo", "Tom Ashworth", QUALITY, None, "active", None),
-    ("closed.demo", "Chris Old", CENTRE, "023456", "closed", "Ben Ellis (quality contact)"),
-    ("blocked.demo", "Pat Fen", CENTRE, "067890", "active", "Lee Marsh (quality contact)"),
+    ("closed.demo", "Chris Old", CENTRE, "023456", "closed", "Ben Ellis"),
+    ("blocked.demo", "Pat Fen", CENTRE, "067890", "active", "Lee Marsh"),
 ]
 OTHER_ASSESSORS = ["Grace Holt", "Ian Pike", "Julia Stone", "Kevin Boyd", "Laura Quinn", "Mike Dunn", "Nina Shaw"]
 FEEDBACK = {
@@ -102,8 +106,10 @@ def _centres(rng: np.random.Generator, n_submissions: int) -> pd.DataFrame:
     centres.insert(0, "id", np.arange(1, len(centres) + 1))
     # Each centre's quality contact, who approves its portal accounts (chosen by position, not drawn at random,
     # so the rest of the demo stays as it was).
-    centres["quality_contact"] = [f"{FIRST_NAMES[(3 * i + 1) % len(FIRST_NAMES)]} {LAST_NAMES[(7 * i + 2) % len(LAST_NAMES)]}"
-                                  for i in range(len(centres))]
+    named_contacts = {centre: approver for _, _, role, centre, _, approver in DEMO_USERS if approver}
+    centres["quality_contact"] = [
+        named_contacts.get(number) or f"{FIRST_NAMES[(3 * i + 1) % len(FIRST_NAMES)]} {LAST_NAMES[(7 * i + 2) % len(LAST_NAMES)]}"
+        for i, number in enumerate(centres.number)]
     centres["quality_contact_email"] = [
         contact.lower().replace(" ", ".").replace("'", "") + "@centre" + number + ".example"
         for contact, number in zip(centres.quality_contact, centres.number)]
@@ -391,8 +397,8 @@ def _users(centres: pd.DataFrame, now: datetime) -> pd.DataFrame:
     users = pd.DataFrame(rows, columns=["username", "name", "role", "centre_id", "status", "approved_by"])
     users.insert(0, "id", np.arange(1, len(users) + 1))
     users["email"] = users.username.str.replace(".demo", "", regex=False) + "@demo.ilm-assessment.example"
-    # Cost 10, not 12: the demo password is public anyway, and first start should be quick.
-    users["password_hash"] = [hash_password(DEMO_PASSWORD, rounds=10) for _ in range(len(users))]
+    # Cost 10, not 12, and one hash for all: the demo password is public anyway, and first start should be quick.
+    users["password_hash"] = hash_password(DEMO_PASSWORD, rounds=10)
     users["created_at"] = now - timedelta(days=HISTORY_DAYS + 30)
     users["closed_at"] = np.where(users.status == "closed", now - timedelta(days=40), None)
     users["centre_id"] = users.centre_id.astype("Int64")
@@ -409,6 +415,41 @@ def _restart_sequence(writer: Writer, sequence: str, table: str) -> None:
     next_id = writer.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {table}").fetchone()[0]
     writer.execute(f"DROP SEQUENCE {sequence}")
     writer.execute(f"CREATE SEQUENCE {sequence} START WITH {int(next_id)}")
+
+
+def _set_up_the_service(db: Database, centres: pd.DataFrame, approvals: pd.DataFrame, users: pd.DataFrame,
+                        now: datetime) -> None:
+    """Centres, their approvals and the accounts, made through the team's own calls (the ids come out as the
+    demo numbered them, as the sequences start where the demo's numbering does)."""
+    team = user_by_username(db, "team.demo")
+    approved_on = now - timedelta(days=HISTORY_DAYS + 200)
+    for row in centres.itertuples(index=False):
+        centre_id = admin_centres.create_centre(db, team, row.number, row.name, row.quality_contact,
+                                                row.quality_contact_email, now=approved_on)
+        assert centre_id == row.id, "demo centres are numbered as created"
+    numbers = centres.set_index("id").number
+    for row in approvals.itertuples(index=False):
+        admin_centres.set_approval(db, team, numbers[row.centre_id], row.qualification_code, True,
+                                   integrated=row.integrated, today=row.approved_on)
+    created = now - timedelta(days=HISTORY_DAYS + 30)
+    for row in users[users.username != "team.demo"].itertuples(index=False):
+        number = numbers[row.centre_id] if not pd.isna(row.centre_id) else None
+        admin_accounts.create_account(db, team, row.username, row.name, row.email, row.role, number,
+                                      row.approved_by, now=created)
+    demo_hash = users.password_hash.iloc[0]
+
+    def demo_passwords(writer: Writer) -> None:
+        writer.execute("UPDATE users SET password_hash = ?, must_change_password = FALSE", [demo_hash])
+        writer.audit("demo_passwords", "user", None, after={"accounts": len(users), "password": "the README's"})
+
+    db.transact(team, demo_passwords)
+    for row in users[users.status == "closed"].itertuples(index=False):
+        admin_accounts.close_account(db, team, row.username, "Left the centre", now=now - timedelta(days=40))
+    for row in centres[centres.status == "blocked"].itertuples(index=False):
+        admin_centres.block_centre(db, team, row.number, row.blocked_reason, now=now - timedelta(days=12))
+    mismatched = db.query_one("SELECT count(*) FROM users u JOIN (SELECT unnest(?) AS username, unnest(?) AS id) d "
+                              "USING (username) WHERE u.id <> d.id", [users.username.tolist(), users.id.tolist()])[0]
+    assert mismatched == 0, "demo accounts are numbered as created"
 
 
 DEMO_EXPORT_NAME = "walled-garden-registrations-demo.csv"
@@ -462,20 +503,17 @@ def seed(db: Database, n_submissions: int, seed: int = 2025, today: date | None 
     sub["batch_id"] = pd.array([None] * len(sub), dtype="Int64")
     batches = _batches(rng, sub)
 
-    def set_up_the_service(writer: Writer) -> None:
+    def install(writer: Writer) -> None:
         writer.execute("INSERT INTO app_meta VALUES (?, ?)", [DEMO_MARKER_KEY, f"seed {seed}, {today.isoformat()}"])
         load_reference_data(writer)
-        _insert(writer, "centres", centres.assign(created_at=now - timedelta(days=HISTORY_DAYS + 200)),
-                ["id", "number", "name", "status", "blocked_reason", "created_at", "quality_contact",
-                 "quality_contact_email"])
-        _insert(writer, "centre_approvals", approvals, ["centre_id", "qualification_code", "integrated", "approved_on"])
-        _insert(writer, "users", users, ["id", "username", "name", "email", "role", "centre_id", "approved_by",
-                                         "password_hash", "status", "created_at", "closed_at"])
-        for sequence, table in [("seq_centres", "centres"), ("seq_users", "users")]:
-            _restart_sequence(writer, sequence, table)
-        writer.audit("demo_seeded", "database", None, after={"seed": seed, "today": today, "centres": len(centres)})
+        _insert(writer, "users", users[users.username == "team.demo"],
+                ["id", "username", "name", "email", "role", "centre_id", "approved_by", "password_hash", "status",
+                 "created_at"])
+        _restart_sequence(writer, "seq_users", "users")
+        writer.audit("demo_seeded", "database", None, after={"seed": seed, "today": today})
 
-    db.transact(None, set_up_the_service, actor_name="demo seeding")
+    db.transact(None, install, actor_name="demo seeding")
+    _set_up_the_service(db, centres, approvals, users, now)
     # The learners and their registrations arrive as a real installation's do: a Walled Garden export, imported.
     learner_ids = _import_registrations(db, centres, learners, registrations)
     sub["learner_id"] = sub.learner_id.map(learner_ids)
