@@ -90,7 +90,6 @@ def main(argv: list[str] | None = None) -> int:
     db_path = database(args.submissions, args.rebuild)
     if args.only == "admin":
         admin.figures(db_path, emit)
-        admin.archive_figure(db_path, emit)
         return 0
     # Child processes first: once AppTest has opened the database in this process, it holds the file's lock.
     cold_start(db_path)
@@ -98,7 +97,6 @@ def main(argv: list[str] | None = None) -> int:
     tracker.export_figures(db_path, emit)
     ilm.figures(db_path, emit)
     admin.figures(db_path, emit)
-    admin.archive_figure(db_path, emit)
     analytics.figures(db_path, emit)
     signin_rerun(db_path)
     tracker.rerun_figures(db_path, bench_env(db_path), emit)

@@ -3,17 +3,23 @@ oldest third of the database archived."""
 
 from __future__ import annotations
 
+import json
 import random
 import resource
 import shutil
+import subprocess
+import sys
 import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
 
 from lib.accounts.auth import user_by_username
+from lib.admin import retention
 from lib.admin.registrations import apply_import, check_import
+from lib.config import PROJECT_ROOT
 from lib.store.db import Database, connect
+from lib.store.files import FileStore
 from lib.store.migrate import migrate
 
 ROWS = 100_000
@@ -64,41 +70,48 @@ def _rss_mb() -> float:
         return int(statm.read().split()[1]) * resource.getpagesize() / 1024 / 1024
 
 
+def _measure(step: str, db_path: Path) -> None:
+    """One figure in this process, printed as a JSON line with the process's own peak memory."""
+    with tempfile.TemporaryDirectory() as folder:
+        db = _copy(db_path, Path(folder))
+        try:
+            team = user_by_username(db, "team.demo")
+            extra: dict = {}
+            if step in ("check", "apply"):
+                data = export(db)
+            else:
+                before = db.query_one("""SELECT quantile_disc(coalesce(released_at, rejected_at), 0.3333)
+                                         FROM submissions WHERE stage IN ('released', 'rejected')""")[0]
+            start_rss = _rss_mb()
+            started = time.perf_counter()
+            if step == "check":
+                check = check_import(db, team, "registrations.csv", data)
+                extra = {"rows": len(check.rows), "accepted": len(check.accepted), "refused": len(check.errors)}
+            elif step == "apply":
+                done, _ = apply_import(db, team, "registrations.csv", data)
+                extra = {"new_learners": done["new_learners"], "new_registrations": done["new_registrations"]}
+            else:
+                run = retention.archive(db, team, FileStore(Path(folder) / "files"), Path(folder) / "archive",
+                                        before=before)
+                extra = {"items": run.items, "chunks": run.chunks}
+            seconds = time.perf_counter() - started
+        finally:
+            db.close()
+    name = {"check": "import_check_100k_s", "apply": "import_apply_100k_s", "archive": "archive_1m_s"}[step]
+    print(json.dumps({"name": name, "value": round(seconds, 3), "unit": "s", **extra,
+                      "peak_rss_mb": round(_peak_mb()), "rss_before_mb": round(start_rss),
+                      "grew_mb": round(_peak_mb() - start_rss)}), flush=True)
+
+
 def figures(db_path: Path, emit) -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        db = _copy(db_path, Path(folder))
-        try:
-            team = user_by_username(db, "team.demo")
-            data = export(db)
-            start_rss = _rss_mb()
-            started = time.perf_counter()
-            check = check_import(db, team, "registrations.csv", data)
-            emit("import_check_100k_s", time.perf_counter() - started, "s", rows=len(check.rows),
-                 accepted=len(check.accepted), refused=len(check.errors), peak_rss_mb=round(_peak_mb()),
-                 rss_before_mb=round(start_rss))
-            started = time.perf_counter()
-            done, _ = apply_import(db, team, "registrations.csv", data)
-            emit("import_apply_100k_s", time.perf_counter() - started, "s", new_learners=done["new_learners"],
-                 new_registrations=done["new_registrations"], peak_rss_mb=round(_peak_mb()))
-        finally:
-            db.close()
+    """Each figure in a process of its own, so that each peak is its own."""
+    for step in ("check", "apply", "archive"):
+        done = subprocess.run([sys.executable, "-m", "bench.admin", step, str(db_path)], cwd=PROJECT_ROOT,
+                              capture_output=True, text=True, check=True)
+        for line in done.stdout.splitlines():
+            figure = json.loads(line)
+            emit(figure.pop("name"), figure.pop("value"), figure.pop("unit"), **figure)
 
 
-def archive_figure(db_path: Path, emit) -> None:
-    """Archiving the oldest third of the database's released and rejected items, on a copy of it."""
-    from lib.admin import retention
-    from lib.store.files import FileStore
-
-    with tempfile.TemporaryDirectory() as folder:
-        db = _copy(db_path, Path(folder))
-        try:
-            team = user_by_username(db, "team.demo")
-            before = db.query_one("""SELECT quantile_disc(coalesce(released_at, rejected_at), 0.3333)
-                                     FROM submissions WHERE stage IN ('released', 'rejected')""")[0]
-            start_rss = _rss_mb()
-            started = time.perf_counter()
-            run = retention.archive(db, team, FileStore(Path(folder) / "files"), Path(folder) / "archive", before=before)
-            emit("archive_1m_s", time.perf_counter() - started, "s", items=run.items, chunks=run.chunks,
-                 peak_rss_mb=round(_peak_mb()), rss_before_mb=round(start_rss))
-        finally:
-            db.close()
+if __name__ == "__main__":
+    _measure(sys.argv[1], Path(sys.argv[2]))

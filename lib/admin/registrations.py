@@ -24,6 +24,7 @@ from lib.store.scope import not_centre_data
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_ROWS = 500_000
+REVIEW_ROWS = 1_000  # registrations a file does not mention, listed for review (all are counted)
 
 # field -> the headings a Walled Garden export may use for it (compared lower-case, without spaces or _ . -)
 FIELDS = {
@@ -64,7 +65,8 @@ class ImportCheck:
     sha256: str
     rows: pd.DataFrame  # one row per data row: Row, the fields, Outcome, Code, Problem
     already_applied: datetime | None = None
-    for_review: pd.DataFrame = field(default_factory=pd.DataFrame)
+    for_review: pd.DataFrame = field(default_factory=pd.DataFrame)  # the first REVIEW_ROWS of them
+    for_review_total: int = 0
     # The accepted rows with the database ids they joined to: what apply writes.
     accepted_rows: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
 
@@ -86,7 +88,7 @@ class ImportCheck:
     def summary(self) -> dict:
         return {"file": self.file_name, "sha256": self.sha256, **self.counts(),
                 "already_applied": self.already_applied.isoformat() if self.already_applied else None,
-                "for_review": len(self.for_review)}
+                "for_review": self.for_review_total}
 
 
 def _team_only(user: User) -> None:
@@ -255,30 +257,33 @@ def check_import(db: Database, user: User, file_name: str, data: bytes) -> Impor
         "Problem": [f"{c} {ERRORS[c]}: {m}" if c else "" for c, m in zip(code, message)],
     })
     check = ImportCheck(file_name, hashlib.sha256(data).hexdigest(), rows)
-    check.for_review = _not_in_file(db, table[code == ""])
+    check.for_review, check.for_review_total = _not_in_file(db, table[code == ""])
     applied = db.query_one("SELECT applied_at FROM registration_imports WHERE sha256 = ?", [check.sha256])
     check.already_applied = applied[0] if applied else None
     check.accepted_rows = table[code == ""]
     return check
 
 
-def _not_in_file(db: Database, accepted: pd.DataFrame) -> pd.DataFrame:
-    """Live registrations at the file's centres that the file does not mention: listed, never deleted."""
+def _not_in_file(db: Database, accepted: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """Live registrations at the file's centres that the file does not mention: listed (the first REVIEW_ROWS,
+    and how many in all), never deleted. A file of new registrations only leaves most of a centre here."""
+    columns = ["Centre", "ENR", "Learner", "Qualification", "Expires"]
     if accepted.empty:
-        return pd.DataFrame(columns=["Centre", "ENR", "Learner", "Qualification", "Expires"])
+        return pd.DataFrame(columns=columns), 0
     with db.cursor() as cursor:
         cursor.register("import_keys", accepted[["enr", "qualification_code", "centre_number"]])
-        found = cursor.execute(
-            """SELECT c.number AS "Centre", l.enr AS "ENR", l.first_name || ' ' || l.last_name AS "Learner",
-                      r.qualification_code AS "Qualification", r.expires_on AS "Expires"
-               FROM registrations r JOIN learners l ON l.id = r.learner_id JOIN centres c ON c.id = l.centre_id
+        missing = """FROM registrations r JOIN learners l ON l.id = r.learner_id JOIN centres c ON c.id = l.centre_id
                WHERE c.number IN (SELECT DISTINCT centre_number FROM import_keys)
                  AND r.expires_on >= current_date
                  AND NOT EXISTS (SELECT 1 FROM import_keys k WHERE k.enr = l.enr
-                                 AND k.qualification_code = r.qualification_code)
-               ORDER BY 1, 2, 4""").df()
+                                 AND k.qualification_code = r.qualification_code)"""
+        total = cursor.execute(f"SELECT count(*) {missing}").fetchall()[0][0]
+        found = cursor.execute(
+            f"""SELECT c.number AS "Centre", l.enr AS "ENR", l.first_name || ' ' || l.last_name AS "Learner",
+                       r.qualification_code AS "Qualification", r.expires_on AS "Expires"
+                {missing} ORDER BY 1, 2, 4 LIMIT ?""", [REVIEW_ROWS]).df()
         cursor.unregister("import_keys")
-    return found
+    return found, total
 
 
 @not_centre_data("the assessment team's import of every centre's registrations")

@@ -37,7 +37,7 @@ if uploaded is not None:
     figures[0].metric("Rows", f"{counts['rows']:,}", border=True)
     figures[1].metric("Accepted", f"{counts['accepted']:,}", border=True)
     figures[2].metric("Refused", f"{counts['errors']:,}", border=True)
-    figures[3].metric("Registered, not in this file", f"{len(check.for_review):,}", border=True,
+    figures[3].metric("Registered, not in this file", f"{check.for_review_total:,}", border=True,
                       help="Live registrations at this file's centres that the file does not mention. They are kept; "
                            "the list is there to review, for example when a centre says a learner has withdrawn.")
     st.caption(f"New learners {counts['new learner']:,} · new registrations {counts['new registration']:,} · "
@@ -47,7 +47,7 @@ if uploaded is not None:
         st.info(f"This file was applied on {check.already_applied:%d/%m/%Y at %H:%M}: applying it again changes "
                 "nothing.", icon=":material/history:")
     every_tab, errors_tab, review_tab = st.tabs(["Every row", f"Refused rows ({counts['errors']:,})",
-                                                 f"Registered, not in this file ({len(check.for_review):,})"])
+                                                 f"Registered, not in this file ({check.for_review_total:,})"])
     with every_tab:
         st.dataframe(check.rows, hide_index=True, key="registrations_rows", width="stretch")
     with errors_tab:
@@ -58,6 +58,8 @@ if uploaded is not None:
                            key="registrations_errors_download", disabled=refused_rows.empty, on_click="ignore",
                            icon=":material/download:")
     with review_tab:
+        if check.for_review_total > len(check.for_review):
+            st.caption(f"The first {len(check.for_review):,} of {check.for_review_total:,}, by centre and ENR.")
         st.dataframe(check.for_review, hide_index=True, key="registrations_review", width="stretch")
     label = f"Apply {counts['accepted']:,} accepted row(s)"
     if st.button(label, key="registrations_apply", type="primary", icon=":material/playlist_add_check:",
