@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import resource
-import time
 from pathlib import Path
 
 import filetype
@@ -46,9 +45,3 @@ def inspect(path: Path, extension: str, count_words: bool) -> Verdict:
         return Verdict(True)
     return refused("{name}: this kind of file is not accepted.")
 
-
-def timed(path: Path, extension: str, count_words: bool) -> tuple[Verdict, float]:
-    """The verdict and the CPU seconds it took (benchmarks)."""
-    started = time.process_time()
-    verdict = inspect(path, extension, count_words)
-    return verdict, time.process_time() - started

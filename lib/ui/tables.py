@@ -48,11 +48,6 @@ def clear_ticks(key: str) -> None:
     state["generation"] += 1
 
 
-def ticked_keys(key: str) -> list:
-    """The keys of the records ticked in the table named key, in the order they were ticked."""
-    return list(_state(key)["records"])
-
-
 def _view_digest(keys: list) -> str:
     return hashlib.sha1(repr(keys).encode()).hexdigest()[:12]
 

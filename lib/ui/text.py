@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import re
 
-import streamlit as st
-
 # Characters that start Markdown anywhere in a line: emphasis, code, links and images, HTML, tables,
 # strikethrough, LaTeX, e-mail autolinks.
 _ANYWHERE = re.compile(r"([\\`*_\[\]<>|~$@])")
@@ -28,9 +26,3 @@ def escape_markdown(text: object) -> str:
                               else m.group(1) + m.group(2) + "\\", escaped)
     return escaped.replace("\r\n", "\n").replace("\n", "  \n")
 
-
-def show_user_text(text: object, label: str | None = None) -> None:
-    """A block of a user's text (a reason, a note, a report) shown literally, under an optional label."""
-    if label:
-        st.caption(label)
-    st.text(text if text is not None else "")
