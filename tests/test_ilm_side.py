@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import random
 from datetime import date, timedelta
 
+import openpyxl
 import pytest
 
 from lib.centre import submitting, uploads
@@ -197,3 +199,24 @@ def test_sla_dashboard_counts_open_work_by_stage(db, people):
         sla.open_items(db, people["centre"])
 
 
+
+
+def test_the_claims_list_has_no_silent_cap_and_pages_through_every_pass(db, people):
+    from lib.service.release import claims_export, claims_page
+    from lib.store import grid
+
+    team = people["team"]
+    everything = release.claims_to_make(db, team)
+    first = claims_page(db, team, grid.GridQuery(limit=10))
+    assert first.total == len(everything) and len(first.rows) == min(10, len(everything))
+    assert first.rows.Released.max() <= everything.Released.iloc[10], "oldest release first, as before"
+    seen = set()
+    for offset in range(0, first.total, 100):
+        seen |= set(zip(claims_page(db, team, grid.GridQuery(offset=offset, limit=100)).rows.ID,
+                        claims_page(db, team, grid.GridQuery(offset=offset, limit=100)).rows.Unit))
+    assert seen == set(zip(everything.ID, everything.Unit)), "every pass is on some page"
+    sheet = openpyxl.load_workbook(io.BytesIO(claims_export(db, team))).active
+    exported = [row for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert sorted((r[0], r[1]) for r in exported) == sorted(zip(everything.ID, everything.Unit))
+    with pytest.raises(NotAllowed):
+        claims_page(db, people["centre"])

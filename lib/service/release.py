@@ -9,7 +9,9 @@ import pandas as pd
 from lib.errors import Refused
 from lib.rules.roles import ASSESSMENT_TEAM, User
 from lib.service.transitions import move
+from lib.store import grid
 from lib.store.db import Database, Writer
+from lib.store.export import write_xlsx
 from lib.store.scope import NotAllowed, reads_centre_data, writes_centre_data
 
 
@@ -57,8 +59,53 @@ def release(db: Database, user: User, item_ids: list[int], now: datetime | None 
     return db.transact(user, work)
 
 
+CLAIM_COLUMNS = grid.ColumnSet(
+    columns=(
+        grid.Column("ID", "s.id", grid.NUMBER),
+        grid.Column("Unit", "u.unit_code"),
+        grid.Column("Centre", "c.number"),
+        grid.Column("ENR", "l.enr"),
+        grid.Column("Learner", "(l.first_name || ' ' || l.last_name)", grid.NAME,
+                    parts=("l.first_name", "l.last_name"), frame_parts=("first_name", "last_name"),
+                    contains_sql="l.search_name"),
+        grid.Column("Released", "CAST(s.released_at AS DATE)", grid.DATE),
+        grid.Column("Claim", "(CAST(s.id AS VARCHAR) || '/' || u.unit_code)", shown=False),
+    ),
+    key="Claim",
+)
+CLAIMS_FROM = """submissions s JOIN submission_units u ON u.submission_id = s.id
+    JOIN centres c ON c.id = s.centre_id JOIN learners l ON l.id = s.learner_id"""
+UNCLAIMED = """s.stage = 'released' AND u.result = 'Pass'
+    AND NOT EXISTS (SELECT 1 FROM claims k WHERE k.submission_id = s.id AND k.unit_code = u.unit_code)"""
+OLDEST_FIRST = grid.Sort("Released")
+
+
+def _claims_query(query: grid.GridQuery | None) -> grid.GridQuery:
+    query = query or grid.GridQuery()
+    return query if query.sort else grid.GridQuery(query.filters, OLDEST_FIRST, query.offset, query.limit)
+
+
 @reads_centre_data()
-def claims_to_make(db: Database, user: User, limit: int = 1000) -> pd.DataFrame:
+def claims_page(db: Database, user: User, query: grid.GridQuery | None = None) -> grid.GridPage:
+    """One page of the released passes still to claim, oldest release first unless sorted otherwise, with how
+    many there are in all (no silent cap)."""
+    _team_only(user)
+    return grid.run(db, grid.GridSource(CLAIMS_FROM, UNCLAIMED, [], (("first_name", "l.first_name"),
+                                                                      ("last_name", "l.last_name"))),
+                    CLAIM_COLUMNS, _claims_query(query))
+
+
+@reads_centre_data()
+def claims_export(db: Database, user: User, query: grid.GridQuery | None = None) -> bytes:
+    """Every claim to make that matches the filters, as .xlsx."""
+    _team_only(user)
+    headers = [column.label for column in CLAIM_COLUMNS.columns if column.shown]
+    return write_xlsx(headers, grid.iterate(db, grid.GridSource(CLAIMS_FROM, UNCLAIMED, []), CLAIM_COLUMNS,
+                                            _claims_query(query)), title="Walled Garden claims")
+
+
+@reads_centre_data()
+def claims_to_make(db: Database, user: User, limit: int = 1_000_000) -> pd.DataFrame:
     """Released passes not yet claimed on Walled Garden, oldest release first."""
     _team_only(user)
     return db.query_df(

@@ -5,23 +5,28 @@ from datetime import date
 import streamlit as st
 
 from lib.errors import NotFound, Refused
-from lib.service.release import claims_to_make, mark_claimed
-from lib.store.export import frame_xlsx
+from lib.service.release import CLAIM_COLUMNS, claims_export, claims_page, mark_claimed
+from lib.ui.grid import grid_pager, grid_query
 from lib.ui.page import page_setup, show_notice
 from lib.ui.tables import blank_missing, clear_ticks, selectable_table
 from lib.ui.text import escape_markdown
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 db, user = page_setup()
 st.title("Walled Garden claims")
 show_notice("claims_notice")
-to_claim = claims_to_make(db, user)
-if to_claim.empty:
-    st.info("Every released pass has been claimed.", icon=":material/task_alt:")
+query = grid_query("claims", CLAIM_COLUMNS)
+page = claims_page(db, user, query)
+if page.total == 0:
+    st.info("No released pass matches these filters." if query.filters else "Every released pass has been claimed.",
+            icon=":material/task_alt:")
     st.stop()
-shown = to_claim.drop(columns=["centre_id"])
-st.caption(f"{len(shown):,} released pass(es) to claim on Walled Garden, oldest release first.")
-ticked = selectable_table(to_claim.assign(Claim=to_claim.ID.astype(str) + "/" + to_claim.Unit), key="claims_table",
-                          id_column="Claim", shown=blank_missing(shown, ("Released",)), complete=True)
+st.caption(f"{page.total:,} released pass(es) to claim on Walled Garden, oldest release first. Tick them on any "
+           "page, then Mark claimed.")
+shown = [column.label for column in CLAIM_COLUMNS.columns if column.shown]
+ticked = selectable_table(page.rows, key="claims_table", id_column="Claim",
+                          shown=blank_missing(page.rows[shown], ("Released",)))
+grid_pager("claims", page)
 claim_col, export_col, _ = st.columns([1.6, 1.6, 4])
 if claim_col.button("Mark claimed", key="claims_mark", type="primary", disabled=not ticked):
     pairs = [(int(record["ID"]), record["Unit"]) for record in ticked]
@@ -34,6 +39,5 @@ if claim_col.button("Mark claimed", key="claims_mark", type="primary", disabled=
         st.session_state["claims_notice"] = f"Recorded {len(pairs)} claim(s)."
         st.rerun()
 export_col.download_button(
-    "Export to Excel", key="claims_export", icon=":material/table_view:", on_click="ignore",
-    data=lambda: frame_xlsx(shown, "Walled Garden claims"),
-    file_name=f"Walled Garden claims {date.today().isoformat()}.xlsx")
+    "Export to Excel", key="claims_export", icon=":material/table_view:", on_click="ignore", mime=XLSX,
+    data=lambda: claims_export(db, user, query), file_name=f"Walled Garden claims {date.today().isoformat()}.xlsx")
