@@ -195,3 +195,8 @@ def test_the_demo_file_the_readme_names(db, team):
     listed = unit_assessment_rows(db, pennine, grid.GridQuery(
         filters=(grid.ColumnFilter("ENR", grid.Condition(grid.CONTAINS, "PSA00")),), limit=100)).rows
     assert set(listed.ENR) == {f"PSA{i:04d}" for i in range(1, 13)}
+
+
+def test_a_semicolon_separated_export_is_read_too(db, team):
+    data = csv(row(enr="NEW0801")).replace(b",", b";")
+    assert list(check_import(db, team, "export.csv", data).rows.Outcome) == ["new learner, new registration"]

@@ -100,6 +100,12 @@ def _heading(text: object) -> str:
     return re.sub(r"[\s_.\-]+", "", str(text)).lower()
 
 
+def _delimiter(data: bytes) -> str:
+    """The export's separator, from its heading line: a comma, or the semicolon or tab some spreadsheets write."""
+    heading = data[:4096].split(b"\n", 1)[0]
+    return max((b",", b";", b"\t"), key=heading.count).decode()
+
+
 def read_table(file_name: str, data: bytes) -> pd.DataFrame:
     """The file's rows as text, with the service's field names; refuses a file it cannot read, saying why."""
     if not data:
@@ -112,9 +118,7 @@ def read_table(file_name: str, data: bytes) -> pd.DataFrame:
             raw = pd.read_excel(io.BytesIO(data), dtype=str, engine="openpyxl", nrows=MAX_ROWS + 1)
         elif lower.endswith((".csv", ".txt")):
             raw = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, encoding="utf-8-sig",
-                              nrows=MAX_ROWS + 1, sep=None, engine="python") if len(data) < 4096 else \
-                pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, encoding="utf-8-sig",
-                            nrows=MAX_ROWS + 1)
+                              nrows=MAX_ROWS + 1, sep=_delimiter(data))
         else:
             raise Refused(f"{file_name}: import the Walled Garden export as CSV (.csv) or Excel (.xlsx).")
     except Refused:

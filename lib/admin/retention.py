@@ -155,30 +155,10 @@ def archive(db: Database, user: User, store: FileStore, root: Path, before: date
         if ids.empty:
             break
         folder = f"{now:%Y%m%d-%H%M%S}-{int(ids.id.iloc[0])}-{int(ids.id.iloc[-1])}"
-        staging = root / f".{folder}.part"
-        shutil.rmtree(staging, ignore_errors=True)
-        staging.mkdir()
-        manifest = _write_chunk(db, store, staging, ids, before)
-        os.replace(staging, root / folder)
         stored = [row[0] for row in db.query_all(
             "SELECT stored_name FROM files WHERE submission_id IN (SELECT unnest(?))", [ids.id.tolist()])]
-
-        def work(writer: Writer, ids=ids, folder=folder, manifest=manifest) -> None:
-            writer.cursor.register("chunk_ids", ids)
-            for table, condition in reversed(TABLES.items()):
-                writer.execute(f"DELETE FROM {table} WHERE {condition}")
-            writer.cursor.unregister("chunk_ids")
-            writer.execute("INSERT INTO archive_chunks VALUES (?, ?, ?, ?, ?)",
-                           [folder, before, len(ids), now, user.id])
-            writer.audit("archive_chunk", "archive", folder,
-                         after={"items": len(ids), "files": manifest["files"], "cutoff": before,
-                                "rows": {table: entry["rows"] for table, entry in manifest["tables"].items()}})
-
-        try:
-            db.transact(user, work)
-        except BaseException:
-            shutil.rmtree(root / folder, ignore_errors=True)
-            raise
+        manifest = _archive_chunk(db, user, store, root, folder, ids, before, now, TABLES, "archive_chunk",
+                                  {"items": len(ids), "cutoff": before})
         store.discard(stored)
         folders.append(folder)
         items += len(ids)
@@ -193,21 +173,29 @@ def _archive_money(db: Database, user: User, root: Path, before: datetime, now: 
                       [before, before.date()])
     if ids.empty:
         return 0
-    folder = f"money-{now:%Y%m%d-%H%M%S}"
+    _archive_chunk(db, user, None, root, f"money-{now:%Y%m%d-%H%M%S}", ids, before, now, MONEY_TABLES,
+                   "archive_money", {"invoices": len(ids), "before": before})
+    return len(ids)
+
+
+def _archive_chunk(db: Database, user: User, store: FileStore | None, root: Path, folder: str, ids: pd.DataFrame,
+                   before: datetime, now: datetime, tables: dict[str, str], action: str, details: dict) -> dict:
+    """Write one chunk (Parquet, files, manifest) under a temporary name and rename it into place; then delete
+    its live rows and record it in one audited transaction. A chunk whose transaction fails leaves no folder."""
     staging = root / f".{folder}.part"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
-    manifest = _write_chunk(db, None, staging, ids, before, MONEY_TABLES)
+    manifest = _write_chunk(db, store, staging, ids, before, tables)
     os.replace(staging, root / folder)
 
     def work(writer: Writer) -> None:
         writer.cursor.register("chunk_ids", ids)
-        for table, condition in reversed(MONEY_TABLES.items()):
+        for table, condition in reversed(tables.items()):
             writer.execute(f"DELETE FROM {table} WHERE {condition}")
         writer.cursor.unregister("chunk_ids")
         writer.execute("INSERT INTO archive_chunks VALUES (?, ?, ?, ?, ?)", [folder, before, len(ids), now, user.id])
-        writer.audit("archive_money", "archive", folder,
-                     after={"invoices": len(ids), "before": before,
+        writer.audit(action, "archive", folder,
+                     after={**details, "files": manifest["files"],
                             "rows": {table: entry["rows"] for table, entry in manifest["tables"].items()}})
 
     try:
@@ -215,7 +203,7 @@ def _archive_money(db: Database, user: User, root: Path, before: datetime, now: 
     except BaseException:
         shutil.rmtree(root / folder, ignore_errors=True)
         raise
-    return len(ids)
+    return manifest
 
 
 def _committed_parquet(db: Database, root: Path, table: str) -> list[str]:
