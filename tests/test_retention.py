@@ -171,3 +171,11 @@ def test_invoices_keep_their_own_longer_period(db, setup):
     [money] = [p for p in root.iterdir() if p.name.startswith("money-")]
     manifest = json.loads((money / "manifest.json").read_text())
     assert {t: e["rows"] for t, e in manifest["tables"].items()} == {"invoices": 1, "invoice_lines": 1, "audit_log": 1}
+
+
+def test_the_retention_page_explains_a_bad_item_id(as_role):
+    from tests.apptest_helpers import texts
+
+    at = as_role("team.demo", "pages/admin/retention_page.py")
+    at.text_input(key="archive_item").input("abc").run()
+    assert not at.exception and "An item ID is a whole number" in texts(at)

@@ -37,6 +37,9 @@ learner = learner_col.text_input("Learner name contains", key="archive_learner",
 enr = enr_col.text_input("ENR", key="archive_enr", max_chars=12)
 item_text = id_col.text_input("Item ID", key="archive_item", max_chars=12)
 item_id = int(item_text) if item_text.strip().isdigit() else None
+if item_text.strip() and item_id is None:
+    st.error("An item ID is a whole number, as on the Tracker (for example 6004).", icon=":material/error:")
+    st.stop()
 if not any((centre.strip(), learner.strip(), enr.strip(), item_id)):
     st.caption("Search by centre, learner, ENR or item ID.")
     st.stop()
