@@ -38,15 +38,16 @@ def fixture_db(tmp_path):
 RULE = batch_review.FlagRule(rate_percent=40, min_results=5)
 
 
-@pytest.mark.parametrize(("rate", "results", "expected"), [
-    (40.0, 5, "rate ≥ 40%"),                          # on the threshold, enough results
-    (39.9, 5, ""),                                     # just under it
-    (100.0, 4, ""),                                    # every result referred, but too few to judge
-    (35.0, 400, "above 99.8% limit"),                  # under 40% but far more than chance (limit 26.2%)
-    (80.0, 5, "rate ≥ 40% and above 99.8% limit"),     # limit for 5 results is 75.3%
+@pytest.mark.parametrize(("referrals", "results", "expected"), [
+    (2, 5, "rate ≥ 40%"),                             # on the threshold, enough results
+    (1, 5, ""),                                        # under it, and what the service rate predicts
+    (4, 4, ""),                                        # every result referred, but too few to judge
+    (140, 400, "above 99.8% limit"),                   # 35%: under 40% but far more than chance
+    (4, 5, "rate ≥ 40%"),                              # 4 of 5 at 20% happens by chance 0.67% of the time
+    (5, 5, "rate ≥ 40% and above 99.8% limit"),        # 5 of 5 only 0.032% of the time: beyond the 99.9% quantile
 ])
-def test_batch_flags_need_enough_results_and_a_high_or_unlikely_rate(rate, results, expected):
-    assert batch_review.flag_reasons([rate], [results], 20.0, RULE) == [expected]
+def test_batch_flags_need_enough_results_and_a_high_or_unlikely_rate(referrals, results, expected):
+    assert batch_review.flag_reasons([referrals], [results], 20.0, RULE) == [expected]
 
 
 def batch_items(db):

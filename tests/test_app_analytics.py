@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from lib.rules.roles import User
+from lib.service.settings import update_setting
 from lib.store.db import Database
 from tests.apptest_helpers import texts, tick
 
@@ -18,8 +20,17 @@ def test_team_sees_rates_charts_and_drills_from_a_centre_to_a_batch(as_role):
     assert at.metric[0].label == "Service referral rate"
     assert len(at.get("plotly_chart")) == 2  # the monthly chart and the funnel plot
     assert [t.label for t in at.tabs][:6] == ["Centres", "Units", "Qualifications", "Assessors", "Batches", "Months"]
+    centres = next(frame.value for frame in at.dataframe if "Standing" in frame.value.columns
+                   and "Centre name" in frame.value.columns)
+    beyond = [float(v) for v in centres["Beyond limit (points)"] if v != ""]
+    assert beyond == sorted(beyond, reverse=True)  # the furthest beyond its limit first
+    first = centres.Centre.iloc[0]
     tick(at, "rates_centre_table", [0])
-    assert "Centre 012345" in texts(at)
+    assert f"Centre {first}" in texts(at)
+    funnel = next(chart for chart in at.get("plotly_chart") if "funnel" in chart.proto.id)
+    assert f"Centre {first}" in funnel.proto.spec  # ringed in the funnel plot
+    monthly = next(chart for chart in at.get("plotly_chart") if "monthly" in chart.proto.id)
+    assert f"Centre {first}" in monthly.proto.spec  # and its months drawn over the service's
     tick(at, "drill_batches_table", [0])
     assert "its submissions" in texts(at)
     items = [frame.value for frame in at.dataframe if "Learner" in frame.value.columns]
@@ -142,3 +153,29 @@ def test_settings_refuse_a_bad_value_and_keep_a_good_one(as_role):
     at.text_input(key="fee_re_assessment").input("99999999999").run()
     at.button(key="fee_save_re_assessment").click().run()
     assert not at.exception and "far larger than any the service uses" in texts(at)
+
+
+def test_the_rates_filters_are_still_set_after_a_visit_to_another_page(as_role):
+    at = as_role("team.demo", "pages/analytics/referrals_page.py")
+    at.selectbox(key="rates_centre").set_value("023456").run()
+    at.date_input(key="rates_from").set_value(date(2025, 1, 1)).run()
+    at.switch_page("pages/service/sla_page.py").run()
+    at.switch_page("pages/analytics/referrals_page.py").run()
+    assert not at.exception
+    assert at.selectbox(key="rates_centre").value == "023456"
+    assert at.date_input(key="rates_from").value == date(2025, 1, 1)
+    assert any(metric.label == "Centre 023456" for metric in at.metric)
+
+
+def test_the_setting_for_the_fewest_results_decides_which_groups_are_judged(as_role, db_path):
+    at = as_role("team.demo", "pages/analytics/referrals_page.py")
+    centres = next(frame.value for frame in at.dataframe if "Standing" in frame.value.columns)
+    assert "Too few results" not in set(centres.Standing)
+    database = Database.open(db_path)
+    (team_id,) = database.query_one("SELECT id FROM users WHERE username = 'team.demo'")
+    update_setting(database, User(int(team_id), "team.demo", "Team", "assessment_team"), "funnel_min_results",
+                   "1000000")
+    at.switch_page("pages/service/sla_page.py").run()
+    at.switch_page("pages/analytics/referrals_page.py").run()
+    centres = next(frame.value for frame in at.dataframe if "Standing" in frame.value.columns)
+    assert set(centres.Standing) == {"Too few results"}

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import duckdb
+import pandas as pd
 import pytest
 
 from lib.analytics.referrals import (
     Period,
     against_service,
     beside_service,
-    funnel_limit,
     monthly_service_rates,
     rate_view,
     rates_by,
@@ -88,18 +88,17 @@ def test_a_centre_sees_its_own_rates_against_the_service_and_no_other_centre(fix
     assert service_rate(fixture_db, CENTRE_A, ALL) == (2, 6)
 
 
-def test_funnel_limits_are_wide_for_small_groups():
-    small, large = funnel_limit(0.2, [5, 500], 1.959964)
-    assert small > large > 0.2
-    assert funnel_limit(0.2, [5], 3.090232)[0] > small
-    frame = against_service(rates_by_frame(), 20.0)
-    assert frame["Above 99.8% limit"].tolist() == [False, True]
+def test_groups_too_small_to_judge_are_not_called_above_a_limit_and_the_furthest_out_come_first():
+    frame = against_service(rates_by_frame(), 20.0, fewest=10)
+    assert frame.Centre.tolist() == ["large", "middling", "small"]
+    assert frame.Standing.tolist() == ["Above 99.8% limit", "Within limits", "Too few results"]
+    assert frame["Beyond limit (points)"].iloc[0] > 0 > frame["Beyond limit (points)"].iloc[1]
+    assert pd.isna(frame["Beyond limit (points)"].iloc[2])
 
 
 def rates_by_frame():
-    import pandas as pd
-
-    return pd.DataFrame({"Centre": ["small", "large"], "Results": [5, 500], "Referrals": [3, 160]})
+    return pd.DataFrame({"Centre": ["small", "middling", "large"], "Results": [5, 50, 500],
+                         "Referrals": [5, 10, 160]})
 
 
 def test_one_pass_over_every_grouping_gives_what_each_grouping_gives_alone(fixture_db):
@@ -127,5 +126,5 @@ def test_a_centres_unit_is_held_against_the_services_rate_for_that_unit(fixture_
     by_unit = unit_service_rates(fixture_db, CENTRE_A, ALL)
     assert by_unit == {"8000-250": 0.0, "8000-251": 50.0, "8000-255": 100.0}  # over centres A and B
     tables = beside_service({"unit": rates_by(fixture_db, CENTRE_A, "unit", ALL)}, 33.3, {}, by_unit)
-    assert tables["unit"][["Unit", "Rate %", "Service %"]].values.tolist() == [
+    assert tables["unit"].sort_values("Unit")[["Unit", "Rate %", "Service %"]].values.tolist() == [
         ["8000-250", 0.0, 0.0], ["8000-251", 50.0, 50.0], ["8000-255", 100.0, 100.0]]

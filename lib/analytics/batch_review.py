@@ -10,7 +10,8 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
-from lib.analytics.referrals import ALL_TIME, Z_998, Period, funnel_limit, rates_by, service_rate
+from lib.analytics.funnel import UPPER, quantiles
+from lib.analytics.referrals import ALL_TIME, Period, rates_by, service_rate
 from lib.errors import Refused
 from lib.rules.roles import ASSESSMENT_TEAM, LEAD_ASSESSOR, QUALITY, User
 from lib.rules.text import REPORT_MAX, check_text
@@ -36,13 +37,15 @@ def flag_rule(db: Database) -> FlagRule:
     return FlagRule(setting(db, "batch_flag_rate_percent"), int(setting(db, "batch_flag_min_results")))
 
 
-def flag_reasons(rate_percent, results, service_percent: float, rule: FlagRule) -> list[str]:
-    """Why each batch is flagged ('' when it is not): a high rate, or more referrals than chance explains."""
-    rate = np.asarray(rate_percent, dtype=float)
-    results = np.asarray(results, dtype=float)
+def flag_reasons(referrals, results, service_percent: float, rule: FlagRule) -> list[str]:
+    """Why each batch is flagged ('' when it is not): a high rate, or more referrals than chance explains
+    (more than the 99.9% quantile of the binomial distribution around the service rate)."""
+    referrals = np.asarray(referrals, dtype=np.int64)
+    results = np.asarray(results, dtype=np.int64)
     enough = results >= max(rule.min_results, 1)
+    rate = 100 * referrals / np.maximum(results, 1)
     high = enough & (rate >= rule.rate_percent)
-    above = enough & (rate / 100 > funnel_limit(service_percent / 100, results, Z_998))
+    above = enough & (referrals > quantiles(results, service_percent / 100, UPPER["99.8%"]))
     reasons = []
     for is_high, is_above in zip(high, above):
         parts = ([f"rate ≥ {rule.rate_percent:g}%"] if is_high else []) + (["above 99.8% limit"] if is_above else [])
@@ -95,7 +98,7 @@ def batches(db: Database, user: User, period: Period = ALL_TIME) -> pd.DataFrame
     referrals, all_results = service_rate(db, user, Period(period.start, period.end, period.qualification))
     service = 100 * referrals / all_results if all_results else 0.0
     frame.insert(frame.columns.get_loc("Created"), "Flag",
-                 flag_reasons(frame["Rate %"].fillna(0), results, service, flag_rule(db)))
+                 flag_reasons(frame["Referrals"], frame["Results"], service, flag_rule(db)))
     frame["Most referred units"] = frame["Most referred units"].fillna("")
     return frame
 

@@ -2,8 +2,9 @@
 
 A rate counts unit results (an integrated item with one Referral among three Passes adds one
 referral and three passes), over released work only, dated by release. Funnel-plot limits judge
-a centre against the service rate for its number of results, so a small centre is not flagged
-for noise.
+a group against the service rate for its number of results, from the binomial distribution itself
+(lib/analytics/funnel.py), so a small group is not flagged for noise; a group with fewer results than
+the `funnel_min_results` setting is not judged at all.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from datetime import date, datetime, time, timedelta
 import numpy as np
 import pandas as pd
 
+from lib.analytics.funnel import standing
 from lib.rules.roles import ASSESSMENT_TEAM, CENTRE, LEAD_ASSESSOR, QUALITY, User
+from lib.service.settings import setting
 from lib.store.db import Database
 from lib.store.scope import NotAllowed, not_centre_data, reads_centre_data
 
@@ -32,13 +35,13 @@ RESULT_ALIASES = {"centre": "centre_id", "unit": "unit", "qualification": "quali
                   "assessor": "assessor_id", "batch": "batch_id", "month": "month"}
 GROUP_COLUMNS = {
     "centre": {"Centre": "c.number", "Centre name": "c.name"},
-    "unit": {"Unit": "r.unit"},
+    "unit": {"Unit": "r.unit", "Unit title": "un.name"},
     "qualification": {"Qual": "r.qualification"},
-    "assessor": {"Assessor": "a.name"},
-    "batch": {"Batch ID": "r.batch_id", "Batch": "b.name", "Centre": "bc.number"},
+    "assessor": {"Assessor": "a.username", "Assessor name": "a.name"},
+    "batch": {"Batch ID": "r.batch_id", "Batch": "b.name", "Centre": "bc.number", "Centre name": "bc.name"},
     "month": {"Month": "r.month"},
 }
-Z_95, Z_998 = 1.959964, 3.090232
+MIN_RESULTS_SETTING = "funnel_min_results"
 FROM = "submissions s JOIN submission_units u ON u.submission_id = s.id JOIN centres c ON c.id = s.centre_id"
 
 
@@ -142,7 +145,8 @@ def rates_by_all(db: Database, user: User, groups: tuple[str, ...] = tuple(GROUP
                 GROUP BY GROUPING SETS ({", ".join(f"({key})" for key in keys)}))
             SELECT r.grouping, r.results, r.referrals, {named}
             FROM r LEFT JOIN centres c ON c.id = r.centre_id LEFT JOIN users a ON a.id = r.assessor_id
-            LEFT JOIN batches b ON b.id = r.batch_id LEFT JOIN centres bc ON bc.id = b.centre_id""", params)
+            LEFT JOIN batches b ON b.id = r.batch_id LEFT JOIN centres bc ON bc.id = b.centre_id
+            LEFT JOIN units un ON un.code = r.unit""", params)
     return _split(frame, groups)
 
 
@@ -152,15 +156,21 @@ def rates_by(db: Database, user: User, group: str = "centre", period: Period | N
     return rates_by_all(db, user, (group,), period)[group]
 
 
+def min_results(db: Database) -> int:
+    """Groups with fewer results than this are not called above or below a limit (a setting)."""
+    return int(setting(db, MIN_RESULTS_SETTING))
+
+
 @dataclass(frozen=True)
 class RateView:
     """What the referral-rates page shows for one choice of filters."""
 
-    tables: dict[str, pd.DataFrame]  # each grouping with the service rate and the funnel limits beside it
+    tables: dict[str, pd.DataFrame]  # each grouping with the service rate and where it stands beside it
     centres: pd.DataFrame  # every centre over the whole service (the funnel plot and the centre list)
     referrals: int
     results: int
     monthly: dict[str, float]  # the service's rate by month
+    min_results: int = 1
 
     @property
     def service_percent(self) -> float:
@@ -168,9 +178,10 @@ class RateView:
 
 
 def beside_service(tables: dict[str, pd.DataFrame], service_percent: float, monthly: dict[str, float],
-                   by_unit: dict[str, float] | None = None) -> dict[str, pd.DataFrame]:
+                   by_unit: dict[str, float] | None = None, fewest: int = 1) -> dict[str, pd.DataFrame]:
     """Each grouping with the service's rate beside it (its monthly rate for months; with by_unit, the
-    service's rate for that unit) and the funnel limits."""
+    service's rate for that unit) and where it stands against the funnel's limits. Months stay in
+    order; every other grouping is ordered by how far beyond its limit it stands."""
     def service_for(group: str):
         if group == "month":
             return monthly, "Month"
@@ -178,7 +189,8 @@ def beside_service(tables: dict[str, pd.DataFrame], service_percent: float, mont
             return by_unit, "Unit"
         return service_percent, "Month"
 
-    return {group: against_service(table, *service_for(group)) for group, table in tables.items()}
+    return {group: against_service(table, *service_for(group), fewest=fewest, ordered=group != "month")
+            for group, table in tables.items()}
 
 
 @reads_centre_data()
@@ -200,15 +212,22 @@ def rate_view(db: Database, user: User, period: Period = ALL_TIME, groups: tuple
         referrals, results = service_rate(db, user, whole_service)
         monthly = monthly_service_rates(db, user, whole_service)
     service = 100 * referrals / results if results else 0.0
-    return RateView(beside_service({g: tables[g] for g in groups}, service, monthly), centres, referrals, results,
-                    monthly)
+    fewest = min_results(db)
+    return RateView(beside_service({g: tables[g] for g in groups}, service, monthly, fewest=fewest),
+                    against_service(centres, service, fewest=fewest), referrals, results, monthly, fewest)
 
 
-def against_service(frame: pd.DataFrame, service_percent, key: str = "Month") -> pd.DataFrame:
-    """Add the service rate beside each group and whether the group is above the funnel's limits.
+BEYOND = "Beyond limit (points)"
+
+
+def against_service(frame: pd.DataFrame, service_percent, key: str = "Month", fewest: int = 1,
+                    ordered: bool = True) -> pd.DataFrame:
+    """Add the service rate beside each group, where the group stands against the funnel's limits
+    (Standing) and how far beyond its 95% limit it is, in points of rate (negative: inside the limits).
 
     service_percent: one rate for every row, or a mapping from the key column (a month, a unit) to the
-    service's rate for it.
+    service's rate for it. fewest: groups with fewer results are "Too few results", not judged.
+    ordered: the groups furthest beyond their limits first (groups too small to judge last).
     """
     frame = frame.copy()
     if isinstance(service_percent, dict):
@@ -216,16 +235,8 @@ def against_service(frame: pd.DataFrame, service_percent, key: str = "Month") ->
     else:
         service = np.full(len(frame), float(service_percent))
     frame["Service %"] = np.round(service, 1)
-    rate = service / 100
-    observed = (frame.Referrals / frame.Results).to_numpy(dtype=float)
-    frame["Above 95% limit"] = observed > funnel_limit(rate, frame.Results.to_numpy(), Z_95)
-    frame["Above 99.8% limit"] = observed > funnel_limit(rate, frame.Results.to_numpy(), Z_998)
+    frame["Standing"], frame[BEYOND] = standing(frame.Referrals.to_numpy(), frame.Results.to_numpy(),
+                                                np.nan_to_num(service / 100), fewest)
+    if ordered:
+        frame = frame.sort_values(BEYOND, ascending=False, na_position="last", kind="stable").reset_index(drop=True)
     return frame
-
-
-def funnel_limit(rate, results, z: float, upper: bool = True):
-    """The control limit around a service rate for a group of `results` results (normal approximation)."""
-    rate = np.asarray(rate, dtype=float)
-    results = np.maximum(np.asarray(results, dtype=float), 1)
-    spread = z * np.sqrt(rate * (1 - rate) / results)
-    return np.clip(rate + spread if upper else rate - spread, 0, 1)

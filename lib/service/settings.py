@@ -15,6 +15,7 @@ TEAM_ONLY = "Only the ILM Assessment Team changes settings and fees."
 TITLES = {
     "batch_flag_rate_percent": "Batch flag: referral rate (%)",
     "batch_flag_min_results": "Batch flag: fewest results",
+    "funnel_min_results": "Referral limits: fewest results to judge a group",
     "eqa_consecutive_months": "EQA alert: months in a row",
     "eqa_min_results_per_month": "EQA alert: fewest results a month",
     "sampling_first_markings": "Sampling: an assessor's first markings",

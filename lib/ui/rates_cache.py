@@ -7,7 +7,7 @@ from datetime import datetime
 
 import streamlit as st
 
-from lib.analytics.referrals import Period, RateView, rate_view
+from lib.analytics.referrals import Period, RateView, min_results, rate_view
 from lib.rules.roles import User
 from lib.store.db import Database
 
@@ -15,11 +15,13 @@ FRESH_SECONDS = 120
 
 
 @st.cache_data(ttl=FRESH_SECONDS, max_entries=32, show_spinner=False)
-def _counted(_db: Database, _user: User, database: str, role: str, period: tuple, groups: tuple[str, ...]):
+def _counted(_db: Database, _user: User, database: str, role: str, period: tuple, groups: tuple[str, ...],
+             fewest: int):
     return rate_view(_db, _user, Period(*period), groups), datetime.now()
 
 
 def recent_rate_view(db: Database, user: User, period: Period, groups: tuple[str, ...]) -> tuple[RateView, datetime]:
     """rate_view for a staff user, counted at most FRESH_SECONDS ago (the same for every staff role); and when."""
     fields = (period.start, period.end, period.qualification, period.centre_number, period.batch_id)
-    return _counted(db, user, str(db.path), user.role, fields, groups)
+    # The setting is in the key: a change to it is seen at once, not after the two minutes.
+    return _counted(db, user, str(db.path), user.role, fields, groups, min_results(db))

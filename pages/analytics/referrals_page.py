@@ -3,17 +3,18 @@ with a drill-down from a centre to its units, batches and their submissions; a c
 
 from datetime import date, timedelta
 
+import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
+from lib.accounts.navigation import BATCH_REVIEW, pages_for
 from lib.analytics.batch_review import batch_items, feedback_report, reports_for_centre
+from lib.analytics.funnel import ABOVE_95, ABOVE_998, BELOW_95, BELOW_998, STANDINGS, TOO_FEW, WITHIN, limit
 from lib.analytics.referrals import (
-    Z_95,
-    Z_998,
     Period,
     against_service,
     beside_service,
-    funnel_limit,
+    min_results,
     monthly_service_rates,
     rates_by,
     rates_by_all,
@@ -24,31 +25,41 @@ from lib.ui.analytics_table import analytics_table
 from lib.ui.feedback_download import report_download
 from lib.ui.page import page_setup
 from lib.ui.rates_cache import recent_rate_view
+from lib.ui.remember import preset_widget, remembered
 from lib.ui.text import escape_markdown
 
-LIMITS_HELP = ("Above 95% / 99.8% limit: more referrals than the service rate explains by chance for a group of "
-               "this size (funnel plot limits); small groups need a much higher rate to be flagged.")
 GROUP_TABS = {"centre": "Centres", "unit": "Units", "qualification": "Qualifications", "assessor": "Assessors",
               "batch": "Batches", "month": "Months"}
+COLOURS = {ABOVE_998: "#c0392b", ABOVE_95: "#e67e22", BELOW_998: "#1e8449", BELOW_95: "#52be80",
+           WITHIN: "#2e86c1", TOO_FEW: "#aab7b8"}
 
 db, user = page_setup()
 own_centre = user.is_centre
+fewest = min_results(db)
 st.title("My referral rates" if own_centre else "Referral rates")
 st.caption("Referral rate = Referral results ÷ released unit results (Pass + Referral), by the month of release. "
            "An integrated item counts one result per unit. Service %: the service's rate over all centres "
            "(for a month, that month's; for a centre's unit, that unit's).")
+LIMITS_HELP = (f"Standing: where a group's referrals fall in the binomial distribution around the service rate for "
+               f"a group of its size (exact funnel-plot limits, 95% and 99.8%). Groups with fewer than {fewest} "
+               "results are not judged. Beyond limit: points of rate beyond the 95% limit (negative: inside).")
 
 start_col, end_col, qual_col, centre_col = st.columns(4)
-start = start_col.date_input("From", date.today() - timedelta(days=365), key="rates_from", format="DD/MM/YYYY")
-end = end_col.date_input("To", date.today(), key="rates_to", format="DD/MM/YYYY")
+start = remembered(start_col.date_input, "From", "rates_from", value=date.today() - timedelta(days=365),
+                   format="DD/MM/YYYY")
+end = remembered(end_col.date_input, "To", "rates_to", value=date.today(), format="DD/MM/YYYY")
 if start > end:
     st.error("'From' must be on or before 'To'.")
     st.stop()
 qualifications = [q for (q,) in db.query_all("SELECT code FROM qualifications ORDER BY code")]
-qualification = qual_col.selectbox("Qualification", qualifications, index=None, placeholder="All", key="rates_qual")
-centre_numbers = [n for (n,) in db.query_all("SELECT number FROM centres ORDER BY number")]
-centre = None if own_centre else centre_col.selectbox("Centre", centre_numbers, index=None, placeholder="All centres",
-                                                      key="rates_centre")
+qualification = remembered(qual_col.selectbox, "Qualification", "rates_qual", options=qualifications, index=None,
+                           placeholder="All")
+centre_names = dict(db.query_all("SELECT number, name FROM centres ORDER BY number"))
+if not own_centre:
+    preset_widget("centre", "rates_centre", centre_names)
+centre = None if own_centre else remembered(
+    centre_col.selectbox, "Centre", "rates_centre", options=list(centre_names), index=None,
+    placeholder="All centres", format_func=lambda number: f"{number} {centre_names[number]}")
 period = Period(start, end, qualification, centre)
 groups = ("unit", "month") if own_centre else tuple(GROUP_TABS)
 if own_centre:
@@ -57,7 +68,7 @@ if own_centre:
     monthly = monthly_service_rates(db, user, whole_service)
     service = 100 * referrals / results if results else 0.0
     tables = beside_service(rates_by_all(db, user, (*groups, "centre"), period), service, monthly,
-                            unit_service_rates(db, user, whole_service))
+                            unit_service_rates(db, user, whole_service), fewest)
     centres = tables.pop("centre")
 else:
     view, counted_at = recent_rate_view(db, user, period, groups)
@@ -74,36 +85,70 @@ if own_centre or centre:
     metric_cols[1].metric(f"Centre {user.centre_number if own_centre else centre}", f"{rate:.1f}%",
                           delta=f"{rate - service:+.1f} points against the service", delta_color="inverse",
                           help=f"{int(mine.Referrals.sum()):,} of {int(mine.Results.sum()):,} results", border=True)
-
-by_month = tables["month"]
-chart = go.Figure()
-chart.add_scatter(x=sorted(monthly), y=[monthly[m] for m in sorted(monthly)], name="Service", mode="lines+markers")
-if own_centre or centre:
-    chart.add_scatter(x=by_month.Month, y=by_month["Rate %"], mode="lines+markers",
-                      name=f"Centre {user.centre_number if own_centre else centre}")
-chart.update_layout(title="Referral rate by month (%)", height=340, margin=dict(t=50, b=10), yaxis_rangemode="tozero")
-st.plotly_chart(chart, key="rates_monthly_chart")
-
 if not own_centre and len(centres):
+    counts = centres.Standing.value_counts()
+    metric_cols[2].metric("Centres above the 99.8% limit", f"{int(counts.get(ABOVE_998, 0)):,}",
+                          help=f"{int(counts.get(ABOVE_95, 0)):,} more above the 95% limit only; "
+                               f"{int(counts.get(BELOW_998, 0) + counts.get(BELOW_95, 0)):,} below the lower limits",
+                          border=True)
+
+# The charts are drawn once the tables below have said which centre is ticked, so both can show it.
+monthly_slot = st.empty()
+funnel_slot = st.empty()
+
+
+def monthly_chart(highlight: str | None) -> None:
+    by_month = tables["month"]
+    chart = go.Figure()
+    chart.add_scatter(x=sorted(monthly), y=[monthly[m] for m in sorted(monthly)], name="Service", mode="lines+markers",
+                      hovertemplate="Month %{x}<br>Service referral rate %{y:.1f}%<extra></extra>")
+    if own_centre or centre:
+        chart.add_scatter(x=by_month.Month, y=by_month["Rate %"], mode="lines+markers",
+                          name=f"Centre {user.centre_number if own_centre else centre}",
+                          hovertemplate="Month %{x}<br>Centre referral rate %{y:.1f}%<extra></extra>")
+    if highlight and highlight != centre:
+        its_months = rates_by(db, user, "month", Period(start, end, qualification, highlight))
+        chart.add_scatter(x=its_months.Month, y=its_months["Rate %"], mode="lines+markers", name=f"Centre {highlight}",
+                          line=dict(width=3, color="#8e44ad"),
+                          hovertemplate=f"Month %{{x}}<br>Centre {highlight} referral rate %{{y:.1f}}%<extra></extra>")
+    chart.update_layout(title="Referral rate by month (%)", height=340, margin=dict(t=50, b=10),
+                        yaxis_rangemode="tozero", xaxis_title="Month of release", yaxis_title="Referral rate %")
+    monthly_slot.plotly_chart(chart, key="rates_monthly_chart")
+
+
+def funnel_chart(highlight: str | None) -> None:
     sizes = centres.Results.to_numpy()
-    xs = list(range(5, int(sizes.max()) + 2))
+    xs = np.unique(np.geomspace(1, max(int(sizes.max()), 2) * 1.05, 300).astype(int))
     funnel = go.Figure()
-    for z, label, dash in ((Z_95, "95% limits", "dash"), (Z_998, "99.8% limits", "dot")):
+    for level, dash in (("95%", "dash"), ("99.8%", "dot")):
         for upper in (True, False):
-            funnel.add_scatter(x=xs, y=100 * funnel_limit(service / 100, xs, z, upper), mode="lines",
-                               line=dict(dash=dash, color="grey"), name=label, showlegend=upper)
+            funnel.add_scatter(x=xs, y=100 * limit(service / 100, xs, level, upper), mode="lines", line_shape="hv",
+                               line=dict(dash=dash, color="grey"), name=f"{level} limits", showlegend=upper,
+                               hovertemplate=f"{level} {'upper' if upper else 'lower'} limit<br>"
+                                             "Released unit results: %{x:,}<br>Referral rate: %{y:.1f}%<extra></extra>")
     funnel.add_hline(y=service, line_color="black", annotation_text="service rate")
-    flagged = against_service(centres, service)
-    outside = flagged["Above 99.8% limit"]
-    funnel.add_scatter(x=flagged.Results, y=flagged["Rate %"], mode="markers+text", name="Centres",
-                       text=[number if out else "" for number, out in zip(flagged.Centre, outside)],
-                       textposition="top center", hovertext=flagged.Centre + " " + flagged["Centre name"],
-                       marker=dict(color=["#c0392b" if out else "#2e86c1" for out in outside], size=9))
+    for standing_label in STANDINGS:
+        rows = centres[centres.Standing == standing_label]
+        if rows.empty:
+            continue
+        named = standing_label in (ABOVE_998, BELOW_998)
+        funnel.add_scatter(
+            x=rows.Results, y=rows["Rate %"], mode="markers+text" if named else "markers", name=standing_label,
+            text=rows.Centre if named else None, textposition="top center",
+            customdata=np.stack([rows.Centre, rows["Centre name"], rows.Referrals], axis=-1),
+            hovertemplate="Centre %{customdata[0]} %{customdata[1]}<br>Released unit results: %{x:,}<br>"
+                          "Referrals: %{customdata[2]:,}<br>Referral rate: %{y:.1f}%<br>" + standing_label
+                          + "<extra></extra>",
+            marker=dict(color=COLOURS[standing_label], size=9))
+    if highlight:
+        picked = centres[centres.Centre == highlight]
+        funnel.add_scatter(x=picked.Results, y=picked["Rate %"], mode="markers+text", name=f"Centre {highlight}",
+                           text=[highlight] * len(picked), textposition="bottom center", hoverinfo="skip",
+                           marker=dict(size=18, color="rgba(0,0,0,0)", line=dict(color="#8e44ad", width=3)))
     funnel.update_layout(title="Centres: referral rate against number of results (funnel plot)", height=420,
                          xaxis_title="Released unit results", yaxis_title="Referral rate %", margin=dict(t=50),
-                         yaxis_range=[0, min(100, 1.4 * max(float(flagged["Rate %"].max()), service))])
-    st.plotly_chart(funnel, key="rates_funnel")
-    st.caption("Red: above the 99.8% limit. " + LIMITS_HELP)
+                         yaxis_range=[0, min(100, 1.4 * max(float(centres["Rate %"].max()), service))])
+    funnel_slot.plotly_chart(funnel, key="rates_funnel")
 
 
 def rates_table(table, group: str, key: str, drill: bool = False):
@@ -113,8 +158,8 @@ def rates_table(table, group: str, key: str, drill: bool = False):
 
 def drill_table(group: str, within: Period, key: str, drill: bool = False):
     table = rates_by(db, user, group, within)
-    beside = against_service(table, unit_service_rates(db, user, within), "Unit") if group == "unit" \
-        else against_service(table, service)
+    beside = against_service(table, unit_service_rates(db, user, within), "Unit", fewest) if group == "unit" \
+        else against_service(table, service, fewest=fewest)
     return rates_table(beside, group, key, drill)
 
 
@@ -122,10 +167,24 @@ ticked_centre = None
 for tab, group in zip(st.tabs([GROUP_TABS[g] for g in groups]), groups):
     with tab:
         if group == "centre":
-            st.caption("Tick a centre to see its units, its batches and their submissions below.")
+            st.caption("Tick a centre to see its units, its batches and their submissions below. "
+                       "The centres furthest beyond their limits come first.")
+        if group == "batch" and BATCH_REVIEW in pages_for(user.role):
+            st.page_link(BATCH_REVIEW.script, label="Open Batch review: flags and Feedback Summary Reports",
+                         icon=BATCH_REVIEW.icon)
         ticked = rates_table(tables[group], group, f"rates_{group}", drill=group == "centre")
         if group == "centre":
             ticked_centre = ticked
+
+highlighted = ticked_centre["Centre"] if ticked_centre is not None else None
+monthly_chart(highlighted)
+if not own_centre and len(centres):
+    funnel_chart(highlighted)
+    st.caption("Red: above the 99.8% limit; orange: above the 95% limit only; green: below the lower limits; "
+               "grey: too few results to judge. Ticking a centre below rings it here and draws its months above. "
+               + LIMITS_HELP)
+elif not own_centre:
+    st.caption(LIMITS_HELP)
 
 if ticked_centre is not None:
     number = ticked_centre["Centre"]
