@@ -114,11 +114,44 @@ def test_quality_follows_an_alert_up_with_notes(as_role):
 def test_the_sla_dashboard_shows_performance_overall_and_by_centre(as_role):
     at = as_role("lead.demo", "pages/service/sla_page.py")
     labels = [m.label for m in at.metric]
-    assert labels[3:] == ["Released", "On time", "Median working days to result", "Quality checks within 5 working days"]
-    assert at.metric[4].value.endswith("%")
-    assert len(at.get("plotly_chart")) == 1
-    by_centre = next(frame.value for frame in at.dataframe if "Centre" in frame.value.columns)
+    assert labels[-4:] == ["Released", "On time", "Median working days to result",
+                           "Quality checks within 5 working days"]
+    assert at.metric[-3].value.endswith("%")
+    assert chart_keys(at) == ["sla_forecast_chart", "sla_chart"]
+    by_centre = next(frame.value for frame in at.dataframe if "On-time %" in frame.value.columns
+                     and "Centre" in frame.value.columns)
     assert len(by_centre) >= 3
+
+
+def items_listed(at):
+    return next(frame.value for frame in at.dataframe if "Working days overdue" in frame.value.columns)
+
+
+def test_every_sla_figure_lists_the_items_behind_it_with_the_queue_to_act_in(as_role):
+    at = as_role("team.demo", "pages/service/sla_page.py")
+    figures = {m.label: int(m.value.replace(",", "")) for m in at.metric[:3]}
+    at.button(key="sla_list_Breached").click().run()
+    listed = items_listed(at)
+    assert f"{figures['Breached']:,} item(s): breached" in texts(at)
+    assert set(listed.SLA) == {"Breached"} and all(int(days) > 0 for days in listed["Working days overdue"])
+    assert set(listed["Working days left"]) == {""}  # overdue, not negative days left
+    assert all(link.split("?")[0] in ("quality-check", "allocation", "release") for link in listed["Act in"] if link)
+    at.button(key="sla_list_At risk").click().run()
+    assert set(items_listed(at).SLA) <= {"At risk"}
+    board = next(frame.value for frame in at.dataframe if "Fewest working days left" in frame.value.columns)
+    row = list(board.Stage).index("Marking")
+    tick(at, "sla_stages_table", [row])
+    listed = items_listed(at)
+    assert set(listed.Stage) == {"Marking"} and len(listed) == min(10, int(board["Open items"].iloc[row]))
+
+
+def test_the_forecast_shows_likely_breaches_by_week_and_its_back_test(as_role):
+    at = as_role("team.demo", "pages/service/sla_page.py")
+    labels = [m.label for m in at.metric]
+    assert {"Likely to breach", "May breach", "Breaches caught", "Median error"} <= set(labels)
+    forecast = next(frame.value for frame in at.dataframe if "Pessimistic release" in frame.value.columns)
+    assert set(forecast.Forecast) <= {"Breached", "Likely to breach", "May breach"}
+    assert "four weeks before the last release" in texts(at)
 
 
 def test_invoicing_bills_last_week_once(as_role, db_path):

@@ -35,11 +35,7 @@ def open_items(db: Database, user: User, today: date | None = None) -> pd.DataFr
                        "WHERE list_contains(?, stage) GROUP BY stage, sla_target", [list(OPEN_STAGES)])
     if rows.empty:
         return pd.DataFrame(columns=["Stage", "Open items", "At risk", "Breached", "Fewest working days left"])
-    targets = rows.sla_target.to_numpy().astype("datetime64[D]")
-    start = np.datetime64(today, "D") + 1
-    left = np.where(targets >= start,
-                    np.busday_count(start, targets + 1, busdaycal=workdays.calendar()),
-                    -np.busday_count(targets + 1, start, busdaycal=workdays.calendar()))
+    left = days_left(rows.sla_target, today)
     rows["left"] = left
     rows["Stage"] = rows.stage.map(DASHBOARD_STAGES)
     rows["at_risk"] = np.where((left >= 0) & (left <= at_risk_days), rows["items"], 0)
@@ -49,6 +45,53 @@ def open_items(db: Database, user: User, today: date | None = None) -> pd.DataFr
         "Fewest working days left": ("left", "min")})
     order = list(dict.fromkeys(DASHBOARD_STAGES.values()))
     return summary.reindex([s for s in order if s in summary.index]).reset_index()
+
+
+def days_left(targets, today: date) -> np.ndarray:
+    """Working days from today to each SLA target: 0 on the day itself, negative once it has passed."""
+    targets = pd.to_datetime(pd.Series(targets)).to_numpy().astype("datetime64[D]")
+    start = np.datetime64(today, "D") + 1
+    return np.where(targets >= start,
+                    np.busday_count(start, targets + 1, busdaycal=workdays.calendar()),
+                    -np.busday_count(targets + 1, start, busdaycal=workdays.calendar()))
+
+
+AT_RISK, BREACHED, ON_TRACK = "At risk", "Breached", "On track"
+
+
+def sla_flags(targets, today: date, at_risk_days: int) -> list[str]:
+    """'Breached: 3 working days overdue', 'At risk: 2 working days left' or '' for each SLA target."""
+    flags = []
+    for left in days_left(targets, today):
+        if left < 0:
+            flags.append(f"{BREACHED}: {-left} working day{'s' if left != -1 else ''} overdue")
+        elif left <= at_risk_days:
+            flags.append(f"{AT_RISK}: {left} working day{'s' if left != 1 else ''} left")
+        else:
+            flags.append("")
+    return flags
+
+
+@reads_centre_data()
+def sla_items(db: Database, user: User, today: date | None = None) -> pd.DataFrame:
+    """Every open item with its dashboard stage, assessor, SLA target, working days left or overdue, and
+    whether it is on track, at risk or breached; the nearest target first."""
+    _staff_only(user)
+    today = today or date.today()
+    at_risk_days = int(setting(db, "sla_at_risk_working_days"))
+    items = db.query_df(
+        """SELECT s.id AS "ID", c.number AS "Centre", c.name AS "Centre name",
+                  l.first_name || ' ' || l.last_name AS "Learner", s.unit_codes AS "Unit(s)", s.stage,
+                  coalesce(a.name, '') AS "Assessor", s.sla_target AS "SLA Target"
+           FROM submissions s JOIN centres c ON c.id = s.centre_id JOIN learners l ON l.id = s.learner_id
+           LEFT JOIN users a ON a.id = s.assessor_id
+           WHERE list_contains(?, s.stage) ORDER BY s.sla_target, s.id""", [list(OPEN_STAGES)])
+    left = days_left(items["SLA Target"], today) if len(items) else np.array([], dtype=int)
+    items.insert(5, "Stage", items.pop("stage").map(DASHBOARD_STAGES))
+    items["Working days left"] = pd.Series(left, dtype="Int64", index=items.index).where(left >= 0)
+    items["Working days overdue"] = pd.Series(-left, dtype="Int64", index=items.index).where(left < 0)
+    items["SLA"] = np.select([left < 0, left <= at_risk_days], [BREACHED, AT_RISK], default=ON_TRACK)
+    return items
 
 
 @reads_centre_data()

@@ -16,7 +16,8 @@ def remembered(widget, label: str, key: str, **kwargs):
     kept = f"_remembered_{key}"
     if key not in st.session_state and kept in st.session_state:
         st.session_state[key] = st.session_state[kept]
-        for default in ("value", "index"):  # a default beside a value set in session state draws a warning
+    if key in st.session_state:  # a default beside a value set in session state draws a warning
+        for default in ("value", "index", "default"):
             kwargs.pop(default, None)
     value = widget(label, key=key, **kwargs)
     st.session_state[kept] = value

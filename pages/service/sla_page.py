@@ -6,55 +6,147 @@ from datetime import date, timedelta
 import plotly.graph_objects as go
 import streamlit as st
 
-from lib.service.sla import open_items, performance
+from lib.accounts.navigation import ALLOCATION, QUALITY_CHECK, RELEASE, SAMPLING, pages_for
+from lib.service.forecast import back_test, forecast
+from lib.service.sla import AT_RISK, BREACHED, open_items, performance, sla_items
 from lib.ui.analytics_table import analytics_table
 from lib.ui.page import page_setup
+from lib.ui.remember import preset_widget, remembered
+
+ALL_OPEN = "All open"
+SHOW = (ALL_OPEN, AT_RISK, BREACHED)
+ACTING_QUEUE = {"Quality check": QUALITY_CHECK, "Allocation": ALLOCATION, "Marking": ALLOCATION,
+                "Sampling": SAMPLING, "Release": RELEASE}
 
 db, user = page_setup()
 st.title("SLA dashboard")
 st.caption("Results are due 25 UK working days after submission (England and Wales bank holidays excluded). "
            "At risk: 5 working days or fewer left. Breached: past the SLA target.")
 board = open_items(db, user)
-totals = board[["Open items", "At risk", "Breached"]].sum() if not board.empty else None
-for column, label in zip(st.columns(3), ("Open items", "At risk", "Breached")):
-    column.metric(label, f"{int(totals[label]) if totals is not None else 0:,}", border=True)
-analytics_table(board, "sla_stages", "SLA open work by stage")
+stage_names = list(board.Stage) if not board.empty else []
+preset_widget("show", "sla_show", SHOW)
+preset_widget("stage", "sla_stage", stage_names)
 
-st.subheader("Performance on released work")
-start_col, end_col, centre_col = st.columns(3)
-start = start_col.date_input("Released from", date.today().replace(day=1) - timedelta(days=334), key="sla_from",
-                             format="DD/MM/YYYY")
-end = end_col.date_input("To", date.today(), key="sla_to", format="DD/MM/YYYY")
-centres = [n for (n,) in db.query_all("SELECT number FROM centres ORDER BY number")]
-centre = centre_col.selectbox("Centre", centres, index=None, placeholder="All centres", key="sla_centre")
-if start > end:
-    st.error("'Released from' must be on or before 'To'.")
-    st.stop()
-overall = performance(db, user, start, end, by=None, centre_number=centre)
-if overall.empty:
-    st.caption("No results released in this period.")
-    st.stop()
-row = overall.iloc[0]
-for column, label, value in zip(st.columns(4), ("Released", "On time", "Median working days to result",
-                                                "Quality checks within 5 working days"),
-                                (f"{int(row['Released']):,}", f"{row['On-time %']:.1f}%",
-                                 f"{row['Median working days']:.0f}",
-                                 "no record" if row.isna()["QC within 5 working days %"]
-                                 else f"{row['QC within 5 working days %']:.1f}%")):
-    column.metric(label, value, border=True)
-months = performance(db, user, start, end, by="month", centre_number=centre)
-chart = go.Figure()
-chart.add_bar(x=months.Month, y=months["On-time %"], name="On time %", text=months["On-time %"])
-chart.add_scatter(x=months.Month, y=months["Median working days"], name="Median working days to result",
-                  mode="lines+markers", yaxis="y2")
-chart.update_layout(title="By month of release" + (f": centre {centre}" if centre else ""), height=360,
-                    margin=dict(t=50, b=10), yaxis=dict(title="On time %", range=[0, 100]),
-                    yaxis2=dict(title="Working days", overlaying="y", side="right", rangemode="tozero"),
-                    legend=dict(orientation="h", y=-0.15))
-st.plotly_chart(chart, key="sla_chart")
-by_month_tab, by_centre_tab = st.tabs(["By month", "By centre"])
-with by_month_tab:
-    analytics_table(months, "sla_months", "SLA by month")
-with by_centre_tab:
-    analytics_table(performance(db, user, start, end, by="centre", centre_number=centre), "sla_centres",
-                    "SLA by centre")
+
+def list_items(show: str, stage: str | None = None) -> None:
+    st.session_state["sla_show"] = st.session_state["_remembered_sla_show"] = show
+    st.session_state["sla_stage"] = st.session_state["_remembered_sla_stage"] = stage
+
+
+totals = board[["Open items", "At risk", "Breached"]].sum() if not board.empty else None
+for column, label, show in zip(st.columns(3), ("Open items", "At risk", "Breached"), SHOW):
+    column.metric(label, f"{int(totals[label]) if totals is not None else 0:,}", border=True)
+    column.button(f"List {label.lower()}", key=f"sla_list_{show}", on_click=list_items, args=(show,),
+                  icon=":material/list:", width="stretch")
+st.caption("Tick a stage to list its items below.")
+ticked_stage = analytics_table(board, "sla_stages", "SLA open work by stage", drill=True, drill_key="Stage")
+if ticked_stage is not None and st.session_state.get("_sla_ticked_stage") != ticked_stage["Stage"]:
+    st.session_state["_sla_ticked_stage"] = ticked_stage["Stage"]
+    list_items(ALL_OPEN, ticked_stage["Stage"])
+
+st.subheader("The items behind the figures")
+show_col, stage_col = st.columns(2)
+show = remembered(show_col.segmented_control, "Show", "sla_show", options=SHOW, default=ALL_OPEN) or ALL_OPEN
+stage = remembered(stage_col.selectbox, "Stage", "sla_stage", options=stage_names, index=None,
+                   placeholder="Every stage")
+items = sla_items(db, user)
+if show != ALL_OPEN:
+    items = items[items.SLA == show]
+if stage:
+    items = items[items.Stage == stage]
+mine = pages_for(user.role)
+items["Act in"] = [f"{ACTING_QUEUE[s].url_path}?item={i}" if ACTING_QUEUE.get(s) in mine else None
+                   for s, i in zip(items.Stage, items.ID)]
+st.caption(f"{len(items):,} item(s): {show.lower()}{f' at {stage}' if stage else ''}, the nearest SLA target first. "
+           "Act in opens the queue that can move the item on.")
+analytics_table(items, "sla_items", "SLA items", date_columns=("SLA Target",),
+                column_config={"Act in": st.column_config.LinkColumn("Act in", display_text="Open the queue")})
+
+forecast_tab, performance_tab = st.tabs(["Breach forecast", "Performance on released work"])
+with forecast_tab:
+    ahead = forecast(db, user)
+    times = ahead.stage_times
+    st.caption("Each open item's release date, forecast from the working days each stage has taken over the last "
+               "90 days and each assessor's queue and marking pace over the last 20 working days. Central: typical "
+               "stage times at the assessor's usual pace. Pessimistic: the slowest tenth of stage times at three "
+               "quarters of the pace. Stage times now (central / pessimistic working days): "
+               + "; ".join(f"{name} {t.central:g} / {t.pessimistic:g}" for name, t in times.items()) + ".")
+    counts = ahead.items.Forecast.value_counts()
+    for column, label, help_text in zip(
+            st.columns(3), ("Likely to breach", "May breach", "Breached"),
+            ("Central forecast after the SLA target", "Only the pessimistic forecast is after the target",
+             "Already past the SLA target")):
+        column.metric(label, f"{int(counts.get(label, 0)):,}", help=help_text, border=True)
+    weekly = ahead.weekly
+    chart = go.Figure()
+    chart.add_bar(x=weekly.Week, y=weekly["Likely breaches"], name="Likely (central forecast)",
+                  hovertemplate="Week of %{x|%d/%m/%Y}<br>Likely breaches: %{y}<extra></extra>")
+    chart.add_bar(x=weekly.Week, y=weekly["Possible breaches"] - weekly["Likely breaches"],
+                  name="Possible (pessimistic only)",
+                  hovertemplate="Week of %{x|%d/%m/%Y}<br>More possible breaches: %{y}<extra></extra>")
+    chart.update_layout(barmode="stack", title="Forecast breaches by the week of their SLA target", height=320,
+                        xaxis=dict(title="Week beginning", tickformat="%d/%m", tickvals=weekly.Week),
+                        yaxis_title="Items", margin=dict(t=50, b=10), legend=dict(orientation="h", y=-0.25))
+    st.plotly_chart(chart, key="sla_forecast_chart")
+    likely = ahead.likely
+    st.caption(f"{len(likely):,} item(s) breached, likely or possibly to breach; the nearest SLA target first.")
+    analytics_table(likely, "sla_forecast", "SLA breach forecast",
+                    date_columns=("SLA Target", "Forecast release", "Pessimistic release"))
+    tested = back_test(db, user)
+    if tested is None:
+        st.caption("Nothing has been released yet, so the forecast cannot be checked against history.")
+    else:
+        st.markdown("**How well it forecasts: a back-test on this service's own history**")
+        st.caption(f"Made as if on {tested.as_of:%d/%m/%Y}, four weeks before the last release ({tested.checked_on:%d/%m/%Y}), "
+                   f"over the {tested.items:,} items then open whose SLA target fell by the last release.")
+        for column, label, value, help_text in zip(st.columns(4), (
+                "Breaches caught", "Forecast breaches that happened", "Median error", "Released by the pessimistic date"), (
+                f"{tested.caught} of {tested.breached}",
+                f"{tested.caught} of {tested.predicted}",
+                "n/a" if tested.median_error_days is None else f"{tested.median_error_days:g} working days",
+                "n/a" if tested.within_pessimistic is None else f"{tested.within_pessimistic:.0%}"), (
+                "Items that breached which the central forecast called likely to breach",
+                "Items called likely to breach that did breach",
+                "Between the central release date and the real one, over items released by the last release",
+                "Share of released items out by their pessimistic date")):
+            column.metric(label, value, help=help_text, border=True)
+
+with performance_tab:
+    st.subheader("Performance on released work")
+    start_col, end_col, centre_col = st.columns(3)
+    start = start_col.date_input("Released from", date.today().replace(day=1) - timedelta(days=334), key="sla_from",
+                                 format="DD/MM/YYYY")
+    end = end_col.date_input("To", date.today(), key="sla_to", format="DD/MM/YYYY")
+    centres = [n for (n,) in db.query_all("SELECT number FROM centres ORDER BY number")]
+    centre = centre_col.selectbox("Centre", centres, index=None, placeholder="All centres", key="sla_centre")
+    if start > end:
+        st.error("'Released from' must be on or before 'To'.")
+        st.stop()
+    overall = performance(db, user, start, end, by=None, centre_number=centre)
+    if overall.empty:
+        st.caption("No results released in this period.")
+        st.stop()
+    row = overall.iloc[0]
+    for column, label, value in zip(st.columns(4), ("Released", "On time", "Median working days to result",
+                                                    "Quality checks within 5 working days"),
+                                    (f"{int(row['Released']):,}", f"{row['On-time %']:.1f}%",
+                                     f"{row['Median working days']:.0f}",
+                                     "no record" if row.isna()["QC within 5 working days %"]
+                                     else f"{row['QC within 5 working days %']:.1f}%")):
+        column.metric(label, value, border=True)
+    months = performance(db, user, start, end, by="month", centre_number=centre)
+    chart = go.Figure()
+    chart.add_bar(x=months.Month, y=months["On-time %"], name="On time %", text=months["On-time %"])
+    chart.add_scatter(x=months.Month, y=months["Median working days"], name="Median working days to result",
+                      mode="lines+markers", yaxis="y2")
+    chart.update_layout(title="By month of release" + (f": centre {centre}" if centre else ""), height=360,
+                        margin=dict(t=50, b=10), yaxis=dict(title="On time %", range=[0, 100]),
+                        yaxis2=dict(title="Working days", overlaying="y", side="right", rangemode="tozero"),
+                        legend=dict(orientation="h", y=-0.15))
+    st.plotly_chart(chart, key="sla_chart")
+    by_month_tab, by_centre_tab = st.tabs(["By month", "By centre"])
+    with by_month_tab:
+        analytics_table(months, "sla_months", "SLA by month")
+    with by_centre_tab:
+        analytics_table(performance(db, user, start, end, by="centre", centre_number=centre), "sla_centres",
+                        "SLA by centre")
