@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from lib.store.db import Database
 from tests.apptest_helpers import texts, tick
 
 
 def test_quality_check_accepts_and_refuses_a_rejection_without_reason(as_role):
     at = as_role("team.demo", "pages/service/quality_check_page.py")
     first = at.dataframe[0].value
-    assert list(first.columns)[:4] == ["ID", "Centre", "Submitted", "QC due"]
+    assert list(first.columns)[:5] == ["ID", "Centre", "Centre name", "Submitted", "QC due"]
     tick(at, "qc_table", [0])
     at.button(key="qc_reject").click().run()
     assert "Give the centre a reason" in texts(at)
@@ -18,8 +19,18 @@ def test_quality_check_accepts_and_refuses_a_rejection_without_reason(as_role):
 
 def test_allocation_runs_automatically_and_keeps_the_register(as_role):
     at = as_role("team.demo", "pages/service/allocation_page.py")
+    waiting = len(at.dataframe[0].value)
+    assert set(at.dataframe[0].value.Stage) == {"Awaiting allocation"}  # reallocation is behind the switch
     at.button(key="allocation_auto").click().run()
-    assert "Allocated" in texts(at) and "automatically" in texts(at)
+    assert f"Allocate all {waiting} items awaiting allocation to assessors automatically?" in texts(at)
+    at.button(key="allocation_auto_cancel").click().run()
+    assert "Allocated" not in texts(at) and len(at.dataframe[0].value) == waiting  # Cancel allocates nothing
+    at.button(key="allocation_auto").click().run()
+    at.button(key="allocation_auto_confirm").click().run()
+    assert f"Allocated {waiting} item(s) automatically." in texts(at)
+    assert "Nothing is waiting for allocation." in texts(at)
+    at.toggle(key="allocation_reallocate").set_value(True).run()
+    assert set(at.dataframe[0].value.Stage) == {"With assessor"}
     at.text_input(key="allocation_conflict_reason").input("Sister works at the centre")
     at.button(key="allocation_conflict_record").click().run()
     assert "Conflict of interest recorded." in texts(at)
@@ -40,6 +51,55 @@ def test_sampling_needs_a_note_to_send_back_and_agrees(as_role):
     assert "Write the assessor a note" in texts(at)
     at.button(key="sampling_agree").click().run()
     assert "is ready for release" in texts(at)
+
+
+def test_sampling_shows_each_units_result_mark_and_feedback_and_flags_the_sla(as_role, db_path):
+    at = as_role("lead.demo", "pages/service/sampling_page.py")
+    queue = at.dataframe[0].value
+    assert {"Learner", "Centre name", "SLA"} <= set(queue.columns)
+    tick(at, "sampling_table", [0])
+    item_id = int(queue.ID.iloc[0])
+    units = next(frame.value for frame in at.dataframe if "Feedback" in frame.value.columns)
+    database = Database.open(db_path)
+    try:
+        expected = database.query_all("SELECT unit_code, result, mark FROM submission_units WHERE submission_id = ? "
+                                      "ORDER BY unit_code", [item_id])
+    finally:
+        database.close()
+    assert [(u, r, int(m)) for u, r, m in zip(units.Unit, units.Result, units.Mark)] == \
+        [(u, r, int(m)) for u, r, m in expected]
+    assert queue.Learner.iloc[0] in texts(at)
+
+
+def test_a_queue_counts_searches_and_pages_25_at_a_time(as_role, db_path):
+    database = Database.open(db_path)
+    try:
+        waiting, learner, second_id = database.query_one(
+            """SELECT count(*) OVER (), l.first_name || ' ' || l.last_name, s.id FROM submissions s
+               JOIN learners l ON l.id = s.learner_id WHERE s.stage = 'submitted'
+               ORDER BY s.submitted_at, s.id LIMIT 1 OFFSET 1""")
+    finally:
+        database.close()
+    at = as_role("team.demo", "pages/service/quality_check_page.py")
+    assert f"**{waiting:,} item(s) waiting for a quality check**" in [m.value for m in at.markdown]
+    assert len(at.dataframe[0].value) == min(25, waiting)
+    at.text_input(key="qc_table_search").input(str(second_id)).run()
+    assert at.dataframe[0].value.ID.tolist() == [second_id]
+    at.text_input(key="qc_table_search").input(learner.split()[-1].lower()).run()
+    assert all(learner.split()[-1] in name for name in at.dataframe[0].value.Learner)
+    at.text_input(key="qc_table_search").input("no such learner anywhere").run()
+    assert "No item in this queue matches the search." in texts(at)
+
+
+def test_release_all_asks_first_with_the_count(as_role):
+    at = as_role("team.demo", "pages/service/release_page.py")
+    ready = len(at.dataframe[0].value)
+    assert "SLA" in at.dataframe[0].value.columns
+    at.button(key="release_all").click().run()
+    assert f"Release all {ready} results ready now to their centres?" in texts(at)
+    at.button(key="release_all_confirm").click().run()
+    assert f"Released {ready} result(s) to their centres." in texts(at)
+    assert "No results are ready to release." in texts(at)
 
 
 def test_release_and_claims(as_role):

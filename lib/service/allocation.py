@@ -92,14 +92,17 @@ def allocate(db: Database, user: User, item_id: int, assessor_id: int, now: date
 
 
 @writes_centre_data()
-def auto_allocate(db: Database, user: User, now: datetime | None = None, limit: int = 500) -> dict[int, int]:
-    """Allocate accepted items, the nearest SLA target first, each to the least-loaded assessor without a conflict."""
+def auto_allocate(db: Database, user: User, now: datetime | None = None,
+                  item_ids: list[int] | None = None) -> dict[int, int]:
+    """Allocate accepted items (every one, or those of item_ids still awaiting), the nearest SLA target first,
+    each to the least-loaded assessor without a conflict."""
     _team_only(user)
     now = now or datetime.now()
 
     def work(writer: Writer) -> dict[int, int]:
         items = writer.execute("""SELECT id, centre_id FROM submissions WHERE stage = 'accepted'
-                                  ORDER BY sla_target, id LIMIT ?""", [limit]).fetchall()
+                                  AND (? IS NULL OR list_contains(?, id)) ORDER BY sla_target, id""",
+                               [item_ids, item_ids]).fetchall()
         load = dict(writer.execute(
             f"""SELECT u.id, (SELECT count(*) FROM submissions s WHERE s.assessor_id = u.id AND s.stage IN {OPEN_WORK})
                 FROM users u WHERE u.role = 'assessor' AND u.status = 'active'""").fetchall())
@@ -121,16 +124,20 @@ def auto_allocate(db: Database, user: User, now: datetime | None = None, limit: 
 
 
 @reads_centre_data()
-def allocation_queue(db: Database, user: User) -> pd.DataFrame:
-    """Accepted items waiting for an assessor, and allocated ones not yet marked (they can be reallocated)."""
+def allocation_queue(db: Database, user: User, with_assessors: bool = False) -> pd.DataFrame:
+    """Accepted items waiting for an assessor, the nearest SLA target first; with_assessors, also the allocated
+    ones not yet marked (they can be reallocated)."""
     _team_only(user)
     return db.query_df(
-        """SELECT s.id AS "ID", c.number AS "Centre", s.unit_codes AS "Unit(s)", s.type AS "Type",
+        """SELECT s.id AS "ID", c.number AS "Centre", c.name AS "Centre name",
+                  l.first_name || ' ' || l.last_name AS "Learner", s.unit_codes AS "Unit(s)", s.type AS "Type",
                   s.sla_target AS "SLA Target", coalesce(a.name, '') AS "Assessor",
                   CASE s.stage WHEN 'accepted' THEN 'Awaiting allocation' ELSE 'With assessor' END AS "Stage",
                   s.centre_id
            FROM submissions s JOIN centres c ON c.id = s.centre_id LEFT JOIN users a ON a.id = s.assessor_id
-           WHERE s.stage IN ('accepted', 'allocated') ORDER BY s.stage, s.sla_target, s.id LIMIT 1000""")
+           JOIN learners l ON l.id = s.learner_id
+           WHERE s.stage = 'accepted' OR (? AND s.stage = 'allocated') ORDER BY s.stage, s.sla_target, s.id""",
+        [with_assessors])
 
 
 @reads_centre_data()

@@ -10,10 +10,11 @@ import pandas as pd
 from lib.centre.uploads import StagedFiles, Upload, transact_with_files
 from lib.checks import accept
 from lib.errors import Refused
-from lib.rules import workdays
 from lib.rules.roles import ASSESSOR, User
 from lib.rules.text import check_text
 from lib.service.sampling import after_marking
+from lib.service.settings import setting
+from lib.service.sla import sla_flags
 from lib.service.transitions import move
 from lib.store.db import Database, Writer
 from lib.store.files import MARKED_RESULT_SHEET, FileStore
@@ -32,17 +33,18 @@ def my_queue(db: Database, user: User, today: date | None = None) -> pd.DataFram
     """The items allocated to this assessor and not yet marked, the nearest SLA target first."""
     _assessor_only(user)
     queue = db.query_df(
-        """SELECT s.id AS "ID", s.unit_codes AS "Unit(s)", s.type AS "Type", s.category AS "Category",
-                  s.sla_target AS "SLA Target",
+        """SELECT s.id AS "ID", c.number AS "Centre", c.name AS "Centre name",
+                  l.first_name || ' ' || l.last_name AS "Learner", s.unit_codes AS "Unit(s)", s.type AS "Type",
+                  s.category AS "Category", s.sla_target AS "SLA Target",
                   (SELECT count(*) FROM submission_units u WHERE u.submission_id = s.id AND u.result IS NOT NULL)
                     AS "Units marked",
                   (SELECT p.note FROM sampling p WHERE p.submission_id = s.id AND p.decision = 'sent_back'
                    ORDER BY p.round DESC LIMIT 1) AS "Lead assessor's note", s.centre_id
-           FROM submissions s WHERE s.stage = 'allocated' AND s.assessor_id = ? ORDER BY s.sla_target, s.id""",
+           FROM submissions s JOIN centres c ON c.id = s.centre_id JOIN learners l ON l.id = s.learner_id
+           WHERE s.stage = 'allocated' AND s.assessor_id = ? ORDER BY s.sla_target, s.id""",
         [user.id])
-    today = today or date.today()
-    queue.insert(5, "Working days left", [workdays.working_days_between(today, target.date() if hasattr(target, "date")
-                                                                        else target) for target in queue["SLA Target"]])
+    queue.insert(queue.columns.get_loc("SLA Target") + 1, "SLA",
+                 sla_flags(queue["SLA Target"], today or date.today(), int(setting(db, "sla_at_risk_working_days"))))
     return queue
 
 

@@ -20,17 +20,17 @@ def _team_only(user: User) -> None:
 
 
 @reads_centre_data()
-def qc_queue(db: Database, user: User, today: date | None = None, limit: int = 500) -> pd.DataFrame:
-    """Items waiting for their quality check, oldest first, with the check's due date and whether it is late."""
+def qc_queue(db: Database, user: User, today: date | None = None) -> pd.DataFrame:
+    """Every item waiting for its quality check, oldest first, with the check's due date and whether it is late."""
     _team_only(user)
     return db.query_df(
-        """SELECT s.id AS "ID", c.number AS "Centre", CAST(s.submitted_at AS DATE) AS "Submitted",
+        """SELECT s.id AS "ID", c.number AS "Centre", c.name AS "Centre name", CAST(s.submitted_at AS DATE) AS "Submitted",
                   s.qc_due AS "QC due", s.qc_due < ? AS "Overdue", l.enr AS "ENR",
                   l.first_name || ' ' || l.last_name AS "Learner", s.unit_codes AS "Unit(s)", s.type AS "Type",
                   s.category AS "Category", s.sla_target AS "SLA Target", s.centre_id
            FROM submissions s JOIN learners l ON l.id = s.learner_id JOIN centres c ON c.id = s.centre_id
-           WHERE s.stage = 'submitted' ORDER BY s.submitted_at, s.id LIMIT ?""",
-        [today or date.today(), limit])
+           WHERE s.stage = 'submitted' ORDER BY s.submitted_at, s.id""",
+        [today or date.today()])
 
 
 def _checked(writer: Writer, user: User, item_id: int, action: str, now: datetime, **extra) -> None:

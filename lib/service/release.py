@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import pandas as pd
 
 from lib.errors import Refused
 from lib.rules.roles import ASSESSMENT_TEAM, User
+from lib.service.settings import setting
+from lib.service.sla import sla_flags
 from lib.service.transitions import move
 from lib.store import grid
 from lib.store.db import Database, Writer
@@ -21,15 +23,21 @@ def _team_only(user: User) -> None:
 
 
 @reads_centre_data()
-def release_queue(db: Database, user: User) -> pd.DataFrame:
-    """Items ready to release, with the result the centre will see."""
+def release_queue(db: Database, user: User, today: date | None = None) -> pd.DataFrame:
+    """Items ready to release, with the result the centre will see; breached and at-risk items flagged."""
     _team_only(user)
-    return db.query_df(
-        """SELECT s.id AS "ID", c.number AS "Centre", s.unit_codes AS "Unit(s)", s.sla_target AS "SLA Target",
+    queue = db.query_df(
+        """SELECT s.id AS "ID", c.number AS "Centre", c.name AS "Centre name",
+                  l.first_name || ' ' || l.last_name AS "Learner", s.unit_codes AS "Unit(s)",
+                  s.sla_target AS "SLA Target",
                   CASE WHEN bool_or(u.result = 'Referral') THEN 'Referral' ELSE 'Pass' END AS "Result",
                   CAST(round(avg(u.mark)) AS INTEGER) AS "Mark", s.centre_id
            FROM submissions s JOIN centres c ON c.id = s.centre_id JOIN submission_units u ON u.submission_id = s.id
+           JOIN learners l ON l.id = s.learner_id
            WHERE s.stage = 'ready' GROUP BY ALL ORDER BY s.sla_target, s.id""")
+    queue.insert(queue.columns.get_loc("SLA Target") + 1, "SLA",
+                 sla_flags(queue["SLA Target"], today or date.today(), int(setting(db, "sla_at_risk_working_days"))))
+    return queue
 
 
 def _release(writer: Writer, user: User, item_id: int, now: datetime) -> None:

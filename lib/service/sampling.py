@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from datetime import datetime
+from datetime import date, datetime
 
 import pandas as pd
 
@@ -11,6 +11,7 @@ from lib.errors import Refused
 from lib.rules.roles import LEAD_ASSESSOR, User
 from lib.rules.text import check_text
 from lib.service.settings import setting
+from lib.service.sla import sla_flags
 from lib.service.transitions import move
 from lib.store.db import Database, Writer
 from lib.store.scope import NotAllowed, NotFound, reads_centre_data, writes_centre_data
@@ -64,15 +65,32 @@ def _lead_only(user: User) -> None:
 
 
 @reads_centre_data()
-def sampling_queue(db: Database, user: User) -> pd.DataFrame:
-    """Marked items picked for sampling, with why, oldest SLA target first."""
+def sampling_queue(db: Database, user: User, today: date | None = None) -> pd.DataFrame:
+    """Marked items picked for sampling, with why, oldest SLA target first; breached and at-risk items flagged."""
     _lead_only(user)
-    return db.query_df(
-        """SELECT s.id AS "ID", c.number AS "Centre", s.unit_codes AS "Unit(s)", s.category AS "Category",
-                  a.name AS "Assessor", s.sla_target AS "SLA Target", p.reasons AS "Why sampled", s.centre_id
+    queue = db.query_df(
+        """SELECT s.id AS "ID", c.number AS "Centre", c.name AS "Centre name",
+                  l.first_name || ' ' || l.last_name AS "Learner", s.unit_codes AS "Unit(s)",
+                  s.category AS "Category", a.name AS "Assessor", s.sla_target AS "SLA Target",
+                  p.reasons AS "Why sampled", s.centre_id
            FROM submissions s JOIN sampling p ON p.submission_id = s.id AND p.decision IS NULL
            JOIN centres c ON c.id = s.centre_id JOIN users a ON a.id = s.assessor_id
+           JOIN learners l ON l.id = s.learner_id
            WHERE s.stage = 'sampling' ORDER BY s.sla_target, s.id""")
+    queue.insert(queue.columns.get_loc("SLA Target") + 1, "SLA",
+                 sla_flags(queue["SLA Target"], today or date.today(), int(setting(db, "sla_at_risk_working_days"))))
+    return queue
+
+
+@reads_centre_data(probes={"item_id": "submission"})
+def unit_results(db: Database, user: User, item_id: int) -> pd.DataFrame:
+    """Each unit of an item with the assessor's result, mark and feedback: what the lead agrees to or sends back."""
+    _lead_only(user)
+    return db.query_df(
+        """SELECT u.unit_code AS "Unit", un.name AS "Title", u.result AS "Result", u.mark AS "Mark",
+                  u.feedback AS "Feedback"
+           FROM submission_units u LEFT JOIN units un ON un.code = u.unit_code
+           WHERE u.submission_id = ? ORDER BY u.unit_code""", [item_id])
 
 
 def _decide(writer: Writer, user: User, item_id: int, decision: str, note: str | None, now: datetime) -> None:

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import streamlit as st
 
-PAGE_SIZES = (10, 20, 50, 100)
+PAGE_SIZES = (10, 20, 25, 50, 100)
 
 
-def page_window(key: str) -> tuple[int, int]:
-    """(offset, limit) for the list named key, from the pager's state."""
-    limit = st.session_state.get(f"{key}_per_page", PAGE_SIZES[0])
+def page_window(key: str, per_page: int = PAGE_SIZES[0]) -> tuple[int, int]:
+    """(offset, limit) for the list named key, from the pager's state (per_page rows until the user picks)."""
+    limit = st.session_state.get(f"{key}_per_page", per_page)
     page = st.session_state.get(f"{key}_page", 0)
     return page * limit, limit
 
 
-def pager(key: str, total: int) -> None:
+def pager(key: str, total: int, per_page: int = PAGE_SIZES[0]) -> None:
     """The controls under the list; changing them reruns with the new window."""
-    offset, limit = page_window(key)
+    offset, limit = page_window(key, per_page)
     pages = max(1, -(-total // limit))
     page = min(offset // limit, pages - 1)
     st.session_state[f"{key}_page"] = page
@@ -37,4 +37,5 @@ def pager(key: str, total: int) -> None:
     forward.button("Next", key=f"{key}_next", on_click=move, args=(1,), disabled=page >= pages - 1,
                    icon=":material/chevron_right:", width="stretch")
     size.selectbox("Items per page", PAGE_SIZES, key=f"{key}_per_page", on_change=resize,
+                   index=PAGE_SIZES.index(per_page),
                    label_visibility="collapsed", format_func=lambda n: f"{n} items per page")

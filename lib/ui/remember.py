@@ -34,8 +34,9 @@ def take_preset(name: str) -> str | None:
 
 
 def preset_widget(name: str, key: str, allowed) -> None:
-    """Set the widget named key from the link's preset `name`, when the value is one it offers."""
+    """Set the widget named key from the link's preset `name`, when the value is one it offers (any value when
+    allowed is None: a search box)."""
     value = take_preset(name)
-    if value is not None and value in allowed:
+    if value is not None and (allowed is None or value in allowed):
         st.session_state[key] = value
         st.session_state[f"_remembered_{key}"] = value

@@ -19,6 +19,9 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from lib.rules.search import search
+from lib.ui.pager import page_window, pager
+from lib.ui.remember import preset_widget
 from lib.ui.text import escape_markdown
 
 
@@ -53,19 +56,21 @@ def _view_digest(keys: list) -> str:
 
 
 def selectable_table(rows: pd.DataFrame, key: str, id_column: str = "ID", shown: Any = None,
-                     column_config: dict | None = None, single: bool = False, complete: bool = False) -> list[dict]:
+                     column_config: dict | None = None, single: bool = False, complete: bool = False,
+                     every_key: set | None = None) -> list[dict]:
     """A table whose rows can be ticked; returns the ticked records (dicts of rows' values), oldest tick first.
 
     rows holds id_column; shown is what is drawn (a frame or a Styler of the same rows, in the same order),
     rows itself when None. complete says that rows is the whole list, not one page of it, so a ticked record
-    missing from it has gone.
+    missing from it has gone; every_key, the keys of the whole list when rows is one page of it, says the same.
     """
     state = _state(key)
     records: dict = state["records"]
     view_keys = [_plain(value) for value in rows[id_column].tolist()]
     in_view = set(view_keys)
-    if complete:
-        gone = [record_key for record_key in records if record_key not in in_view]
+    whole = in_view if complete else every_key
+    if whole is not None:
+        gone = [record_key for record_key in records if record_key not in whole]
         for record_key in gone:
             del records[record_key]
         if gone:
@@ -103,13 +108,37 @@ def selectable_table(rows: pd.DataFrame, key: str, id_column: str = "ID", shown:
     return list(kept.values())
 
 
+QUEUE_PAGE = 25
+
+
 def work_queue(frame: pd.DataFrame, key: str, empty: str, caption: str, date_columns: tuple[str, ...] = ("SLA Target",),
-               single: bool = True) -> list[dict]:
-    """A role's queue: says so and stops when it is empty, else a table to tick items in (ticked records back)."""
+               single: bool = True, counted: str = "waiting", stop: bool = True) -> list[dict]:
+    """A role's queue: says so when it is empty (and stops the page, unless stop is False), else its count, a
+    search by ID, learner or centre, and a table of 25 rows a page to tick items in (the ticked records back).
+    A link may name an item (?item=123) to search for."""
     if frame.empty:
         clear_ticks(key)
         st.info(empty, icon=":material/inbox:")
-        st.stop()
+        if stop:
+            st.stop()
+        return []
+    preset_widget("item", f"{key}_search", None)
+    count_col, search_col = st.columns([3, 2], vertical_alignment="bottom")
+    words = search_col.text_input("Search by ID, learner or centre", key=f"{key}_search",
+                                  placeholder="e.g. 1234, Lisa Simpson or 023456", icon=":material/search:")
+    found = search(frame, words)
+    count_col.markdown(f"**{len(frame):,} item(s) {escape_markdown(counted)}**"
+                       + (f" · {len(found):,} match the search" if words else ""))
     st.caption(caption)
-    shown = blank_missing(frame.drop(columns=["centre_id"], errors="ignore"), date_columns)
-    return selectable_table(frame, key=key, shown=shown, single=single, complete=True)
+    if found.empty:
+        st.info("No item in this queue matches the search. Clear it to see them all.", icon=":material/search_off:")
+        return []
+    offset, limit = page_window(key, QUEUE_PAGE)
+    offset = min(offset, (len(found) - 1) // limit * limit)
+    page = found.iloc[offset:offset + limit]
+    shown = blank_missing(page.drop(columns=["centre_id"], errors="ignore"), date_columns)
+    ticked = selectable_table(page, key=key, shown=shown, single=single,
+                              every_key={_plain(value) for value in frame["ID"].tolist()})
+    if len(found) > QUEUE_PAGE:
+        pager(key, len(found), QUEUE_PAGE)
+    return ticked

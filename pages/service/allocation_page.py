@@ -14,8 +14,9 @@ from lib.service.allocation import (
     record_conflict,
 )
 from lib.store.scope import NotFound
+from lib.ui.confirm import ask_first
 from lib.ui.page import page_setup, show_notice
-from lib.ui.tables import blank_missing, clear_ticks, selectable_table
+from lib.ui.tables import blank_missing, clear_ticks, work_queue
 from lib.ui.text import escape_markdown
 
 db, user = page_setup()
@@ -24,15 +25,19 @@ show_notice("allocation_notice")
 
 workload = assessor_workload(db, user)
 names = dict(zip(workload.id, workload.Assessor))
-queue = allocation_queue(db, user)
-waiting = int((queue.Stage == "Awaiting allocation").sum())
+reallocating = st.toggle("Show items already with an assessor, to reallocate them", key="allocation_reallocate")
+queue = allocation_queue(db, user, with_assessors=reallocating)
+awaiting = [int(i) for i in queue.ID[queue.Stage == "Awaiting allocation"]]
 left, right = st.columns([3, 1], vertical_alignment="bottom")
-left.caption(f"{waiting:,} item(s) awaiting allocation. Automatic allocation takes the nearest SLA target first and "
-             "gives each item to the assessor with the least open work who has no conflict with its centre.")
-if right.button("Allocate automatically", key="allocation_auto", type="primary", disabled=waiting == 0,
-                icon=":material/auto_mode:"):
+left.caption("Automatic allocation takes the nearest SLA target first and gives each item to the assessor with the "
+             "least open work who has no conflict with its centre.")
+confirmed = ask_first("Allocate automatically", "allocation_auto",
+                      f"Allocate all {len(awaiting):,} items awaiting allocation to assessors automatically?",
+                      f"Yes, allocate {len(awaiting):,}", awaiting, disabled=not awaiting, primary=True,
+                      icon=":material/auto_mode:", where=right)
+if confirmed:
     try:
-        chosen = auto_allocate(db, user)
+        chosen = auto_allocate(db, user, item_ids=confirmed)
     except (Refused, NotFound) as refused:
         st.error(escape_markdown(refused), icon=":material/block:")
     else:
@@ -40,25 +45,24 @@ if right.button("Allocate automatically", key="allocation_auto", type="primary",
         st.session_state["allocation_notice"] = f"Allocated {len(chosen):,} item(s) automatically."
         st.rerun()
 
-if queue.empty:
-    st.info("Nothing is waiting for allocation.", icon=":material/inbox:")
-else:
-    ticked = selectable_table(queue, key="allocation_table", single=True, complete=True,
-                              shown=blank_missing(queue.drop(columns=["centre_id"]), ("SLA Target",)))
-    if ticked:
-        item_id = int(ticked[0]["ID"])
-        pick, go = st.columns([3, 1], vertical_alignment="bottom")
-        assessor = pick.selectbox(f"Assessor for item {item_id}", list(names), key="allocation_assessor",
-                                  format_func=lambda a: f"{names[a]} ({int(workload.set_index('id').loc[a, 'Open items'])} open)")
-        if go.button("Allocate", key="allocation_manual"):
-            try:
-                allocate(db, user, item_id, assessor)
-            except (Refused, NotFound) as refused:
-                st.error(escape_markdown(refused), icon=":material/block:")
-            else:
-                clear_ticks("allocation_table")
-                st.session_state["allocation_notice"] = f"Item {item_id} allocated to {names[assessor]}."
-                st.rerun()
+ticked = work_queue(queue, "allocation_table", "Nothing is waiting for allocation.",
+                    "The nearest SLA target first. Tick an item to choose its assessor.",
+                    counted="awaiting allocation or with an assessor" if reallocating else "awaiting allocation",
+                    stop=False)
+if ticked:
+    item_id = int(ticked[0]["ID"])
+    pick, go = st.columns([3, 1], vertical_alignment="bottom")
+    assessor = pick.selectbox(f"Assessor for item {item_id}", list(names), key="allocation_assessor",
+                              format_func=lambda a: f"{names[a]} ({int(workload.set_index('id').loc[a, 'Open items'])} open)")
+    if go.button("Reallocate" if ticked[0]["Stage"] != "Awaiting allocation" else "Allocate", key="allocation_manual"):
+        try:
+            allocate(db, user, item_id, assessor)
+        except (Refused, NotFound) as refused:
+            st.error(escape_markdown(refused), icon=":material/block:")
+        else:
+            clear_ticks("allocation_table")
+            st.session_state["allocation_notice"] = f"Item {item_id} allocated to {names[assessor]}."
+            st.rerun()
 
 st.subheader("Assessors' open work")
 st.dataframe(workload.drop(columns=["id"]), hide_index=True, key="allocation_workload")

@@ -19,13 +19,15 @@ st.title("My marking queue")
 show_notice("marking_notice")
 queue = my_queue(db, user)
 ticked = work_queue(queue, "marking_table", "Nothing is allocated to you for marking.",
-                    "Items allocated to you, the nearest SLA target first. Tick one to mark it.")
+                    "Items allocated to you, the nearest SLA target first; SLA flags the breached and at-risk ones. "
+                    "Tick one to mark it.", counted="allocated to you")
 if not ticked:
     st.stop()
 item = ticked[0]
 NOTE_COLUMN = "Lead assessor's note"
 item_id = int(item["ID"])
-st.subheader(f"Item {item_id}: {escape_markdown(item['Unit(s)'])}")
+st.subheader(f"Item {item_id}: {escape_markdown(item['Learner'])}, {escape_markdown(item['Unit(s)'])}")
+st.caption(f"Centre {escape_markdown(item['Centre'])} {escape_markdown(item['Centre name'])} · {item['Category']}")
 if pd.notna(item["Lead assessor's note"]) and item["Lead assessor's note"]:
     st.warning(f"Sent back by the lead assessor: {escape_markdown(item[NOTE_COLUMN])}",
                icon=":material/undo:")

@@ -15,14 +15,16 @@ show_notice("qc_notice")
 queue = qc_queue(db, user)
 ticked = work_queue(queue.assign(Overdue=queue.Overdue.map({True: "Overdue", False: ""})), "qc_table",
                     "Nothing is waiting for a quality check.",
-                    f"{len(queue):,} item(s) waiting, oldest first; {int(queue.Overdue.sum()):,} past the "
-                    "5-working-day quality check.", ("Submitted", "QC due", "SLA Target"))
+                    f"Oldest first; {int(queue.Overdue.sum()) if len(queue) else 0:,} past the 5-working-day quality "
+                    "check.", ("Submitted", "QC due", "SLA Target"), counted="waiting for a quality check")
 if not ticked:
     st.caption("Tick an item to open it.")
     st.stop()
 item = ticked[0]
 item_id = int(item["ID"])
 st.subheader(f"Item {item_id}: {escape_markdown(item['Learner'])}, {escape_markdown(item['Unit(s)'])}")
+st.caption(f"Centre {escape_markdown(item['Centre'])} {escape_markdown(item['Centre name'])} · ENR "
+           f"{escape_markdown(item['ENR'])}")
 item_files(db, file_store(), user, item_id, key="qc")
 accept_col, reason_col, reject_col = st.columns([1.2, 4, 1.2], vertical_alignment="bottom")
 reason = reason_col.text_input("Reason for rejection (the centre reads this)", key="qc_reason", max_chars=NOTE_MAX)

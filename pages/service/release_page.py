@@ -3,6 +3,7 @@
 import streamlit as st
 
 from lib.service.release import release, release_queue
+from lib.ui.confirm import ask_first
 from lib.ui.page import page_setup, run_action, show_notice
 from lib.ui.tables import work_queue
 
@@ -11,14 +12,20 @@ st.title("Release")
 show_notice("release_notice")
 queue = release_queue(db, user)
 ticked = work_queue(queue, "release_table", "No results are ready to release.",
-                    "Marked (and, where sampled, agreed) items. Released results appear on the centre's Tracker as "
-                    "Completed or Referred, with the marked result sheets, and the SLA Target shows the release date.",
-                    single=False)
+                    "Marked (and, where sampled, agreed) items, the nearest SLA target first; SLA flags the breached "
+                    "and at-risk ones. Released results appear on the centre's Tracker as Completed or Referred, with "
+                    "the marked result sheets, and the SLA Target shows the release date.",
+                    single=False, counted="ready to release")
 chosen = [int(record["ID"]) for record in ticked]
 selected_col, all_col, _ = st.columns([1.5, 1.5, 4])
-for label, ids, key in (("Release selected", chosen, "release_selected"),
-                        (f"Release all {len(queue):,}", [int(i) for i in queue.ID], "release_all")):
-    column = selected_col if key == "release_selected" else all_col
-    if column.button(label, key=key, disabled=not ids, type="primary" if key == "release_selected" else "secondary"):
-        run_action(lambda chosen_ids=ids: release(db, user, chosen_ids), "release_notice",
-                   f"Released {len(set(ids)):,} result(s) to their centres.", ticks="release_table")
+if selected_col.button(f"Release {len(chosen):,} selected", key="release_selected", disabled=not chosen,
+                       type="primary"):
+    run_action(lambda: release(db, user, chosen), "release_notice",
+               f"Released {len(chosen):,} result(s) to their centres.", ticks="release_table")
+every_id = [int(i) for i in queue.ID]
+confirmed = ask_first(f"Release all {len(every_id):,}", "release_all",
+                      f"Release all {len(every_id):,} results ready now to their centres? Centres see them at once, "
+                      "and a release cannot be undone.", f"Yes, release {len(every_id):,}", every_id, where=all_col)
+if confirmed:
+    run_action(lambda: release(db, user, confirmed), "release_notice",
+               f"Released {len(confirmed):,} result(s) to their centres.", ticks="release_table")
