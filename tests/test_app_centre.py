@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from lib.store.db import Database
-from tests.apptest_helpers import STRONG_KEY, new_app, open_page, sign_in, texts, tick
+from tests.apptest_helpers import STRONG_KEY, new_app, open_page, sign_in, table_widget_key, texts, tick
 from tests.conftest import load_user
 
 
@@ -75,6 +75,11 @@ def test_pending_remove_takes_items_off(centre_app):
     before = len(at.dataframe[0].value)
     tick(at, "pending_table", [0])
     at.button(key="pending_remove").click().run()
+    assert "Remove 1 item(s) from Pending, with their uploaded files?" in texts(at)
+    at.button(key="pending_remove_cancel").click().run()
+    assert len(at.dataframe[0].value) == before  # Cancel removes nothing
+    at.button(key="pending_remove").click().run()
+    at.button(key="pending_remove_confirm").click().run()
     assert "Removed 1 item(s) from Pending." in texts(at)
     assert (len(at.dataframe[0].value) if at.dataframe else 0) == before - 1
 
@@ -92,6 +97,47 @@ def test_tracker_filters_by_status_and_resubmits_only_the_latest_record(centre_a
     at.toggle(key="tracker_descending").set_value(False).run()
     ids = list(at.dataframe[0].value.ID)
     assert ids == sorted(ids)
+    tick(at, "tracker_table", [0])
+    reason = rejected["Rejection reason"].iloc[0] if rejected.ID.iloc[0] == ids[0] else None
+    assert f"Item {ids[0]} was rejected: " in texts(at) and (reason is None or reason in texts(at))
+
+
+def click_heading(at, table_key: str, column: str):
+    at.session_state[table_widget_key(at, table_key)] = {"selection": {"rows": [], "columns": [column], "cells": []}}
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_a_heading_click_sorts_the_whole_list_and_a_second_click_reverses_it(centre_app, db):
+    user = load_user(db, "centre.demo")
+    first, last = db.query_one("""SELECT min(l.first_name || ' ' || l.last_name), max(l.first_name || ' ' || l.last_name)
+                                  FROM submissions s JOIN learners l ON l.id = s.learner_id
+                                  WHERE s.centre_id = ? AND s.stage <> 'pending'""", [user.centre_id])
+    at = open_page(centre_app, "pages/centre/tracker_page.py")
+    click_heading(at, "tracker_table", "Learner")
+    assert at.selectbox(key="tracker_sort").value == "Learner" and at.dataframe[0].value.Learner.iloc[0] == first
+    click_heading(at, "tracker_table", "Learner")
+    assert at.toggle(key="tracker_descending").value is True and at.dataframe[0].value.Learner.iloc[0] == last
+
+
+def test_referred_rows_and_results_are_coloured_and_the_learner_filter_starts_on_contains(centre_app):
+    at = open_page(centre_app, "pages/centre/tracker_page.py")
+    assert "#dbeafe" in at.dataframe[0].proto.arrow_data.styler.styles  # Submitted blue
+    at.selectbox(key="tracker_filter_column").select("Status").run()
+    at.selectbox(key="tracker_filter_value1_Status").select("Referred").run()
+    at.button(key="tracker_filter_apply").click().run()
+    styles = at.dataframe[0].proto.arrow_data.styler.styles
+    assert "#fef3c7" in styles and "#b45309" in styles  # Referred rows amber, their Referral result too
+    at.button(key="tracker_clear").click().run()
+    at.selectbox(key="tracker_filter_column").select("Learner").run()
+    assert at.selectbox(key="tracker_filter_op1_Learner").value == "Contains"
+    assert at.selectbox(key="tracker_filter_op2_Learner").value == "Contains"
+    at.text_input(key="tracker_filter_value1_Learner").input("a")
+    at.text_input(key="tracker_filter_value2_Learner").input("e")
+    at.button(key="tracker_filter_apply").click().run()
+    learners = at.dataframe[0].value.Learner
+    assert len(learners) and all("a" in name.lower() and "e" in name.lower() for name in learners)
 
 
 def test_resubmitting_an_old_record_shows_the_guides_message(centre_app, db):

@@ -37,10 +37,23 @@ def test_the_centre_report_holds_the_filtered_rows_with_the_visible_columns(db):
     sheet = openpyxl.load_workbook(io.BytesIO(tracker_export(db, user, query))).active
     rows = list(sheet.values)
     assert rows[0] == ("ID", "Batch", "Submitted", "SLA Target", "ENR", "Learner", "Unit(s)", "Type", "Category",
-                       "Status", "Result", "Mark")
+                       "Status", "Rejection reason", "Result", "Mark")
     expected = tracker_page(db, user, query, limit=100_000).rows
     assert [r[0] for r in rows[1:]] == expected.ID.tolist()
     assert {r[9] for r in rows[1:]} == {"Rejected"}
+    assert [r[10] for r in rows[1:]] == expected["Rejection reason"].tolist() and all(r[10] for r in rows[1:])
+
+
+def test_staff_see_and_export_each_items_stage_and_assessor(db):
+    team = load_user(db, "team.demo")
+    query = GridQuery((ColumnFilter("Stage", Condition("Is equal to", "With assessor")),))
+    page = tracker_page(db, team, query, limit=100_000)
+    expected = db.query_one("SELECT count(*) FROM submissions WHERE stage = 'allocated'")[0]
+    assert page.total == expected > 0 and set(page.rows.Stage) == {"With assessor"} and all(page.rows.Assessor)
+    sheet = openpyxl.load_workbook(io.BytesIO(tracker_export(db, team, query))).active
+    header = [cell.value for cell in sheet[1]]
+    assert header[header.index("Status") + 1:header.index("Status") + 3] == ["Stage", "Assessor"]
+    assert sheet.max_row == expected + 1
 
 
 def test_a_learner_named_like_a_formula_is_exported_as_text(db):

@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from lib.rules.roles import User
-from lib.rules.status import COMPLETED, REFERRED, REJECTED, SUBMITTED, centre_status_sql, sla_target_sql, status_equals_sql
+from lib.rules.status import (
+    COMPLETED,
+    REFERRED,
+    REJECTED,
+    STAGE_LABELS,
+    SUBMITTED,
+    centre_status_sql,
+    sla_target_sql,
+    status_equals_sql,
+)
 from lib.store import grid
 from lib.store.db import Database
 from lib.store.export import write_xlsx
@@ -25,17 +34,26 @@ TRACKER_COLUMNS = grid.ColumnSet(
         grid.Column("Category", "s.category", choices=("New", "Updated", "Re-assessment")),
         grid.Column("Status", centre_status_sql("s"), choices=(SUBMITTED, REJECTED, COMPLETED, REFERRED),
                     equals_sql=status_equals_sql("s")),
+        grid.Column("Rejection reason", "s.rejection_reason"),
         grid.Column("Result", "s.result", choices=("Pass", "Referral")),
         grid.Column("Mark", "s.mark", grid.NUMBER),
     ),
     key="ID",
 )
 CENTRE_COLUMN = grid.Column("Centre", "c.number")
-STAFF_COLUMNS = grid.ColumnSet(columns=(TRACKER_COLUMNS.columns[0], CENTRE_COLUMN, *TRACKER_COLUMNS.columns[1:]),
-                               key="ID")
+STAGE_COLUMN = grid.Column(
+    "Stage", "CASE s.stage " + " ".join(f"WHEN '{stage}' THEN '{label}'" for stage, label in STAGE_LABELS.items())
+    + " END", choices=tuple(label for stage, label in STAGE_LABELS.items() if stage != "pending"),
+    equals_sql={label: f"s.stage = '{stage}'" for stage, label in STAGE_LABELS.items()})
+ASSESSOR_COLUMN = grid.Column("Assessor", "a.name")
+_STATUS_AT = [column.label for column in TRACKER_COLUMNS.columns].index("Status") + 1
+# The service's own state for its staff: which centre, the stage inside the service, and the assessor.
+STAFF_COLUMNS = grid.ColumnSet(
+    columns=(TRACKER_COLUMNS.columns[0], CENTRE_COLUMN, *TRACKER_COLUMNS.columns[1:_STATUS_AT], STAGE_COLUMN,
+             ASSESSOR_COLUMN, *TRACKER_COLUMNS.columns[_STATUS_AT:]),
+    key="ID")
 
 HIDDEN = (
-    ("Rejection reason", "s.rejection_reason"),
     ("centre_id", "s.centre_id"),
     ("learner_id", "s.learner_id"),
     ("first_name", "l.first_name"),
@@ -44,7 +62,8 @@ HIDDEN = (
 FROM = """submissions s
     JOIN learners l ON l.id = s.learner_id
     JOIN centres c ON c.id = s.centre_id
-    LEFT JOIN batches b ON b.id = s.batch_id"""
+    LEFT JOIN batches b ON b.id = s.batch_id
+    LEFT JOIN users a ON a.id = s.assessor_id"""
 
 
 @not_centre_data("chooses columns by role")

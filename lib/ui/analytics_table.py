@@ -10,7 +10,8 @@ import streamlit as st
 
 from lib.store import grid
 from lib.store.export import frame_xlsx
-from lib.ui.grid import grid_pager, grid_query
+from lib.ui.grid import grid_pager, grid_query, sort_by_heading
+from lib.ui.sorting import clicked_column
 from lib.ui.tables import blank_missing, selectable_table
 from lib.ui.text import escape_markdown
 
@@ -70,10 +71,18 @@ def analytics_table(frame: pd.DataFrame, key: str, export_name: str, drill: bool
     ticked = None
     if drill:
         rows = selectable_table(page, key=f"{key}_table", id_column=drill_key or page.columns[0], shown=shown,
-                                column_config=column_config, single=True)
+                                column_config=column_config, single=True, on_heading=sort_by_heading(key))
         ticked = pd.Series(rows[0]) if rows else None
     else:
-        st.dataframe(shown, key=f"{key}_table", hide_index=True, width="stretch", column_config=column_config or {})
+        generation = st.session_state.get(f"_{key}_headings", 0)
+        event = st.container(key=f"{key}_table").dataframe(
+            shown, key=f"{key}_table__{generation}", hide_index=True, width="stretch",
+            column_config=column_config or {}, on_select="rerun", selection_mode="single-column")
+        heading = clicked_column(event)
+        if heading is not None:
+            sort_by_heading(key)(heading)
+            st.session_state[f"_{key}_headings"] = generation + 1  # the next table has no column selected
+            st.rerun()
     grid_pager(key, grid.GridPage(page, len(kept), query.offset, query.limit))
     st.download_button(
         "Export to Excel", key=f"{key}_export", icon=":material/table_view:", on_click="ignore",

@@ -10,6 +10,8 @@ import streamlit as st
 
 from lib.store import grid
 from lib.ui.pager import page_window, pager
+from lib.ui.remember import remembered
+from lib.ui.sorting import heading_clicked, take_heading_sort
 from lib.ui.text import escape_markdown
 
 NEWEST_FIRST = "Default order"
@@ -41,8 +43,11 @@ def _filter_form(key: str, columns: grid.ColumnSet) -> None:
     first_value = _value_input(column, first_op, f"{key}_filter_value1_{chosen}", "Value")
     join = st.radio("Join", (grid.AND, grid.OR), key=f"{key}_filter_join_{chosen}", horizontal=True,
                     label_visibility="collapsed")
-    second_op = st.selectbox("Second condition", operators, key=f"{key}_filter_op2_{chosen}",
-                             index=operators.index(grid.EQUALS) if column.choices else min(1, len(operators) - 1),
+    # Text starts on Contains in both boxes, so "Lis" And "Simp" finds Lisa Simpson as the guide says; dates
+    # start on a range (after … before).
+    second_default = (operators.index(grid.EQUALS) if column.choices
+                      else 0 if column.kind in (grid.TEXT, grid.NAME) else min(1, len(operators) - 1))
+    second_op = st.selectbox("Second condition", operators, key=f"{key}_filter_op2_{chosen}", index=second_default,
                              label_visibility="collapsed")
     second_value = _value_input(column, second_op, f"{key}_filter_value2_{chosen}", "Second value (optional)")
     if st.button("Filter", key=f"{key}_filter_apply", type="primary"):
@@ -75,10 +80,13 @@ def grid_query(key: str, columns: grid.ColumnSet) -> grid.GridQuery:
 
     clear_col.button("Clear Filter", key=f"{key}_clear", on_click=clear, disabled=not _filters(key),
                      icon=":material/filter_list_off:", width="stretch")
-    sort_choice = sort_col.selectbox("Sort by", [NEWEST_FIRST, *(c.label for c in columns.columns)],
-                                     key=f"{key}_sort")
-    descending = direction_col.toggle("Descending", key=f"{key}_descending", value=True,
-                                      disabled=sort_choice == NEWEST_FIRST)
+    labels = [NEWEST_FIRST, *(c.label for c in columns.columns if c.shown)]
+    clicked = take_heading_sort(key)
+    if clicked is not None and clicked[0] in labels:
+        st.session_state[f"{key}_sort"], st.session_state[f"{key}_descending"] = clicked
+    sort_choice = remembered(sort_col.selectbox, "Sort by", f"{key}_sort", options=labels)
+    descending = remembered(direction_col.toggle, "Descending", f"{key}_descending", value=True,
+                            disabled=sort_choice == NEWEST_FIRST)
     active = _filters(key)
     if active:
         st.caption("Filtered: " + " · ".join(grid.describe(f) for f in active))
@@ -89,3 +97,14 @@ def grid_query(key: str, columns: grid.ColumnSet) -> grid.GridQuery:
 
 def grid_pager(key: str, page: grid.GridPage) -> None:
     pager(key, page.total)
+
+
+def current_sort(key: str) -> tuple[str | None, bool]:
+    """(the column the list named key is sorted by, or None for its default order; whether descending)."""
+    column = st.session_state.get(f"{key}_sort", NEWEST_FIRST)
+    return (None if column == NEWEST_FIRST else column), bool(st.session_state.get(f"{key}_descending", True))
+
+
+def sort_by_heading(key: str):
+    """The on_heading callback for a table on this grid: a heading click becomes the grid's sort."""
+    return lambda column: heading_clicked(key, column, current_sort(key))

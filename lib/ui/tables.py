@@ -14,6 +14,7 @@ action the page clears the ticks it acted on.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -22,6 +23,7 @@ import streamlit as st
 from lib.rules.search import search
 from lib.ui.pager import page_window, pager
 from lib.ui.remember import preset_widget
+from lib.ui.sorting import clicked_column
 from lib.ui.text import escape_markdown
 
 
@@ -57,12 +59,13 @@ def _view_digest(keys: list) -> str:
 
 def selectable_table(rows: pd.DataFrame, key: str, id_column: str = "ID", shown: Any = None,
                      column_config: dict | None = None, single: bool = False, complete: bool = False,
-                     every_key: set | None = None) -> list[dict]:
+                     every_key: set | None = None, on_heading: Callable[[str], None] | None = None) -> list[dict]:
     """A table whose rows can be ticked; returns the ticked records (dicts of rows' values), oldest tick first.
 
     rows holds id_column; shown is what is drawn (a frame or a Styler of the same rows, in the same order),
     rows itself when None. complete says that rows is the whole list, not one page of it, so a ticked record
     missing from it has gone; every_key, the keys of the whole list when rows is one page of it, says the same.
+    on_heading(column) is called when a column heading is clicked: the caller sorts the whole list by it.
     """
     state = _state(key)
     records: dict = state["records"]
@@ -92,7 +95,8 @@ def selectable_table(rows: pd.DataFrame, key: str, id_column: str = "ID", shown:
         hide_index=True,
         width="stretch",
         on_select="rerun",
-        selection_mode="single-row" if single else "multi-row",
+        # A heading selects its column instead of sorting the rows on this page only.
+        selection_mode=["single-row" if single else "multi-row", "single-column"],
         selection_default={"selection": {"rows": default_rows}},
         column_config=column_config or {},
     )
@@ -105,10 +109,36 @@ def selectable_table(rows: pd.DataFrame, key: str, id_column: str = "ID", shown:
         newest = list(selected)[-1] if selected else list(kept)[-1]
         kept = {newest: kept[newest]}
     state["records"] = kept
+    heading = clicked_column(event)
+    if heading is not None:
+        state["generation"] += 1  # the next table starts with no column selected
+        if on_heading is not None:
+            on_heading(heading)
+        st.rerun()
     return list(kept.values())
 
 
 QUEUE_PAGE = 25
+
+
+def _sort_queue(key: str, column: str) -> None:
+    sorted_by, descending = st.session_state.get(f"_queue_order_{key}") or (None, False)
+    st.session_state[f"_queue_order_{key}"] = (column, not descending if sorted_by == column else False)
+
+
+def _queue_order(found: pd.DataFrame, key: str) -> pd.DataFrame:
+    """The queue in its own order (the nearest target or the oldest first), or as a heading click sorted it."""
+    chosen = st.session_state.get(f"_queue_order_{key}")
+    if not chosen or chosen[0] not in found.columns:
+        return found
+    column, descending = chosen
+    note, reset = st.columns([5, 1], vertical_alignment="center")
+    note.caption(f"Sorted by {escape_markdown(column)}, {'highest' if descending else 'lowest'} first: click the "
+                 "heading again to reverse.")
+    if reset.button("Queue order", key=f"{key}_queue_order", icon=":material/restart_alt:"):
+        del st.session_state[f"_queue_order_{key}"]
+        st.rerun()
+    return found.sort_values(column, ascending=not descending, na_position="last", kind="stable")
 
 
 def work_queue(frame: pd.DataFrame, key: str, empty: str, caption: str, date_columns: tuple[str, ...] = ("SLA Target",),
@@ -133,12 +163,14 @@ def work_queue(frame: pd.DataFrame, key: str, empty: str, caption: str, date_col
     if found.empty:
         st.info("No item in this queue matches the search. Clear it to see them all.", icon=":material/search_off:")
         return []
+    found = _queue_order(found, key)
     offset, limit = page_window(key, QUEUE_PAGE)
     offset = min(offset, (len(found) - 1) // limit * limit)
     page = found.iloc[offset:offset + limit]
     shown = blank_missing(page.drop(columns=["centre_id"], errors="ignore"), date_columns)
     ticked = selectable_table(page, key=key, shown=shown, single=single,
-                              every_key={_plain(value) for value in frame["ID"].tolist()})
+                              every_key={_plain(value) for value in frame["ID"].tolist()},
+                              on_heading=lambda column: _sort_queue(key, column))
     if len(found) > QUEUE_PAGE:
         pager(key, len(found), QUEUE_PAGE)
     return ticked

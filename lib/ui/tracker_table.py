@@ -1,34 +1,53 @@
-"""The Tracker's table: Submitted rows blue, Rejected rows red, the rejection reason beside them."""
+"""The Tracker's table: rows coloured by status (Submitted blue, Rejected red, Referred amber), the Result
+column coloured too, the rejection reason beside the status; for staff the item's stage and assessor."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
 
-from lib.rules.status import REJECTED, SUBMITTED
+from lib.rules.status import REFERRED, REJECTED, SUBMITTED
 from lib.ui.tables import blank_missing, selectable_table
 
-ROW_COLOURS = {SUBMITTED: "background-color: #dbeafe", REJECTED: "background-color: #fde2e1"}
+ROW_COLOURS = {SUBMITTED: "background-color: #dbeafe", REJECTED: "background-color: #fde2e1",
+               REFERRED: "background-color: #fef3c7"}
+RESULT_COLOURS = {"Pass": "color: #166534; font-weight: 600", "Referral": "color: #b45309; font-weight: 600"}
 DATE_COLUMNS = ("Submitted", "SLA Target")
+CENTRE_COLUMNS = ["ID", "Batch", "Submitted", "SLA Target", "ENR", "Learner", "Unit(s)", "Type", "Category",
+                  "Status", "Rejection reason", "Result", "Mark"]
 
 
 def _row_style(row: pd.Series) -> list[str]:
     return [ROW_COLOURS.get(row["Status"], "")] * len(row)
 
 
-def tracker_table(rows: pd.DataFrame, show_centre: bool, key: str) -> list[dict]:
-    """The Tracker rows, coloured by status; returns the ticked records."""
-    columns = ["ID", "Batch", "Submitted", "SLA Target", "ENR", "Learner", "Unit(s)", "Type", "Category",
-               "Status", "Result", "Mark", "Rejection reason"]
-    if show_centre:
+def _result_style(column: pd.Series) -> list[str]:
+    return [RESULT_COLOURS.get(value, "") for value in column]
+
+
+def shown_columns(show_staff: bool) -> list[str]:
+    columns = list(CENTRE_COLUMNS)
+    if show_staff:
         columns.insert(1, "Centre")
+        columns[columns.index("Status") + 1:columns.index("Status") + 1] = ["Stage", "Assessor"]
+    return columns
+
+
+def tracker_table(rows: pd.DataFrame, show_centre: bool, key: str,
+                  on_heading: Callable[[str], None] | None = None) -> list[dict]:
+    """The Tracker rows, coloured by status; returns the ticked records."""
+    shown = blank_missing(rows[shown_columns(show_centre)], DATE_COLUMNS)
     return selectable_table(
-        rows, key=key, shown=blank_missing(rows[columns], DATE_COLUMNS).style.apply(_row_style, axis=1),
+        rows, key=key, shown=shown.style.apply(_row_style, axis=1).apply(_result_style, subset=["Result"]),
+        on_heading=on_heading,
         column_config={
             "ID": st.column_config.NumberColumn(format="%d", width="small"),
             "SLA Target": st.column_config.TextColumn(
                 help="25 working days after Submitted; the release date once results are out"),
             "Mark": st.column_config.TextColumn(width="small"),
-            "Rejection reason": st.column_config.TextColumn(width="large"),
+            "Rejection reason": st.column_config.TextColumn(
+                width="medium", help="Why the item was rejected; tick the row to read it in full"),
         },
     )

@@ -18,6 +18,7 @@ from lib.errors import Refused
 from lib.rules.naming import check_file_name
 from lib.rules.text import batch_name_problem
 from lib.store.scope import NotFound
+from lib.ui.confirm import ask_first
 from lib.ui.page import file_store, page_setup, show_notice
 from lib.ui.tables import blank_missing, clear_ticks, selectable_table
 from lib.ui.text import escape_markdown
@@ -88,10 +89,14 @@ if batch_col.button("Submit as a Batch", key="pending_submit_batch", disabled=no
         st.session_state[CONFIRMING] = (selected_ids, batch_name.strip())
 if CONFIRMING in st.session_state:
     confirm(*st.session_state[CONFIRMING])
-if remove_col.button("Remove from Pending", key="pending_remove", disabled=not selected_ids,
-                     icon=":material/delete:"):
+to_remove = ask_first("Remove from Pending", "pending_remove",
+                      f"Remove {len(selected_ids):,} item(s) from Pending, with their uploaded files? They are not "
+                      "submitted, and you would need to upload them again.",
+                      f"Yes, remove {len(selected_ids):,}", selected_ids, disabled=not selected_ids,
+                      icon=":material/delete:", where=remove_col)
+if to_remove:
     try:
-        removed = remove_pending(db, store, user, selected_ids)
+        removed = remove_pending(db, store, user, to_remove)
     except (Refused, NotFound) as refused:
         st.error(escape_markdown(refused))
     else:

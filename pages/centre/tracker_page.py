@@ -11,11 +11,11 @@ from lib.centre.submitting import start_resubmission
 from lib.centre.tracker import columns_for, released_result_sheets, released_sheet_names, tracker_export, tracker_page
 from lib.centre.uploads import zip_files
 from lib.errors import Refused
-from lib.rules.roles import ASSESSMENT_TEAM, QUALITY
+from lib.rules.roles import ASSESSMENT_TEAM, ASSESSOR, LEAD_ASSESSOR, QUALITY
 from lib.store.export import centre_report_name
 from lib.store.scope import NotFound
 from lib.ui.feedback_download import report_download
-from lib.ui.grid import grid_query
+from lib.ui.grid import grid_query, sort_by_heading
 from lib.ui.page import file_store, page_setup, show_notice
 from lib.ui.pager import pager
 from lib.ui.tables import clear_ticks
@@ -38,9 +38,25 @@ if page.total == 0:
                 "Submission.", icon=":material/inbox:")
     st.stop()
 
-st.caption("Submitted rows are blue and Rejected rows red, with the reason beside them. The SLA Target is 25 working "
-           "days after submission and shows the release date once results are issued.")
-chosen = tracker_table(page.rows, show_centre=not user.is_centre, key="tracker_table")
+WHAT_IT_LISTS = {
+    ASSESSMENT_TEAM: "Every item submitted to the service, with its stage inside the service and its assessor.",
+    QUALITY: "Every item submitted to the service, with its stage inside the service and its assessor.",
+    LEAD_ASSESSOR: "Every item that has been marked: in sampling, ready to release or released.",
+    ASSESSOR: "Every item allocated to you: still to mark, marked, and released.",
+}
+if user.is_centre:
+    st.caption("Submitted rows are blue, Referred amber and Rejected red, with the reason beside them. The SLA Target "
+               "is 25 working days after submission and shows the release date once results are issued.")
+else:
+    st.caption(f"{WHAT_IT_LISTS[user.role]} Rows are coloured by what the centre sees: Submitted blue, Referred amber, "
+               "Rejected red. Filter on Stage or Assessor with Filter.")
+st.caption(f"{page.total:,} item(s). Click a column heading to sort the whole list by it; click again to reverse.")
+chosen = tracker_table(page.rows, show_centre=not user.is_centre, key="tracker_table",
+                       on_heading=sort_by_heading("tracker"))
+for record in chosen:
+    if record["Status"] == "Rejected" and isinstance(record["Rejection reason"], str):
+        st.info(f"Item {int(record['ID'])} was rejected: {escape_markdown(record['Rejection reason'])}",
+                icon=":material/block:")
 pager("tracker", page.total)
 chosen_ids = [int(record["ID"]) for record in chosen]
 

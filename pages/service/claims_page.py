@@ -6,7 +6,7 @@ import streamlit as st
 
 from lib.errors import NotFound, Refused
 from lib.service.release import CLAIM_COLUMNS, claims_export, claims_page, mark_claimed
-from lib.ui.grid import grid_pager, grid_query
+from lib.ui.grid import grid_pager, grid_query, sort_by_heading
 from lib.ui.page import page_setup, show_notice
 from lib.ui.tables import blank_missing, clear_ticks, selectable_table
 from lib.ui.text import escape_markdown
@@ -25,7 +25,7 @@ st.caption(f"{page.total:,} released pass(es) to claim on Walled Garden, oldest 
            "page, then Mark claimed.")
 shown = [column.label for column in CLAIM_COLUMNS.columns if column.shown]
 ticked = selectable_table(page.rows, key="claims_table", id_column="Claim",
-                          shown=blank_missing(page.rows[shown], ("Released",)))
+                          shown=blank_missing(page.rows[shown], ("Released",)), on_heading=sort_by_heading("claims"))
 grid_pager("claims", page)
 claim_col, export_col, _ = st.columns([1.6, 1.6, 4])
 if claim_col.button("Mark claimed", key="claims_mark", type="primary", disabled=not ticked):
