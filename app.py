@@ -20,4 +20,6 @@ else:
     frame.sidebar(context.db, user, context.is_demo)
     pages = [st.Page(spec.script, title=spec.title, icon=spec.icon, url_path=spec.url_path)
              for spec in pages_for(user.role, user.must_change_password)]
-    st.navigation(pages).run()
+    page = st.navigation(pages)
+    frame.footer(user, page.title)
+    page.run()

@@ -73,8 +73,10 @@ def test_a_blocked_centre_says_why(app_env):
 def test_the_centre_home_page_shows_its_own_figures(app_env):
     at = sign_in(new_app(), "centre.demo")
     assert at.title[0].value == "Northbridge Training Ltd"
-    assert [m.label for m in at.metric][:5] == ["Pending", "Submitted", "Rejected", "Completed", "Referred"]
-    assert int(at.metric[3].value.replace(",", "")) > 0
+    assert [m.label for m in at.metric] == [
+        "My referral rate, last 12 months", "Missing a result sheet", "Referred items to re-submit",
+        "Rejected items to re-submit", "Latest feedback report"]
+    assert at.metric[0].value.endswith("%") and "points" in at.metric[0].proto.delta
 
 
 def test_the_tracker_pages_through_the_centres_submissions(app_env):

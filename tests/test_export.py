@@ -37,7 +37,7 @@ def test_the_centre_report_holds_the_filtered_rows_with_the_visible_columns(db):
     sheet = openpyxl.load_workbook(io.BytesIO(tracker_export(db, user, query))).active
     rows = list(sheet.values)
     assert rows[0] == ("ID", "Batch", "Submitted", "SLA Target", "ENR", "Learner", "Unit(s)", "Type", "Category",
-                       "Status", "Rejection reason", "Result", "Mark")
+                       "Status", "Rejection reason", "Result", "Mark", "Re-submitted")
     expected = tracker_page(db, user, query, limit=100_000).rows
     assert [r[0] for r in rows[1:]] == expected.ID.tolist()
     assert {r[9] for r in rows[1:]} == {"Rejected"}

@@ -15,42 +15,94 @@ class PageSpec:
     title: str
     icon: str
     url_path: str
+    purpose: str = ""  # what the page is for, in the footer's Help
 
 
-HOME = PageSpec("pages/common/home_page.py", "Home", ":material/home:", "home")
-TRACKER = PageSpec("pages/centre/tracker_page.py", "Tracker", ":material/table_view:", "tracker")
-UNIT_ASSESSMENT = PageSpec("pages/centre/unit_assessment_page.py", "Unit Assessment", ":material/upload_file:",
-                           "unit-assessment")
-INTEGRATED_ASSESSMENT = PageSpec("pages/centre/integrated_assessment_page.py", "Integrated Assessment",
-                                 ":material/library_add:", "integrated-assessment")
-QUALITY_CHECK = PageSpec("pages/service/quality_check_page.py", "Quality check", ":material/rule:", "quality-check")
-ALLOCATION = PageSpec("pages/service/allocation_page.py", "Allocation", ":material/assignment:", "allocation")
-MARKING = PageSpec("pages/service/marking_page.py", "My marking queue", ":material/edit_note:", "marking")
-SAMPLING = PageSpec("pages/service/sampling_page.py", "Sampling", ":material/fact_check:", "sampling")
-RELEASE = PageSpec("pages/service/release_page.py", "Release", ":material/send:", "release")
-CLAIMS = PageSpec("pages/service/claims_page.py", "Walled Garden claims", ":material/workspace_premium:", "claims")
-SLA_DASHBOARD = PageSpec("pages/service/sla_page.py", "SLA dashboard", ":material/timer:", "sla")
-REFERRALS = PageSpec("pages/analytics/referrals_page.py", "Referral rates", ":material/query_stats:", "referral-rates")
-CENTRE_REFERRALS = PageSpec("pages/analytics/referrals_page.py", "My referral rates", ":material/query_stats:",
-                            "my-referral-rates")
-BATCH_REVIEW = PageSpec("pages/analytics/batch_review_page.py", "Batch review", ":material/group_work:", "batch-review")
-EQA_ALERTS = PageSpec("pages/analytics/eqa_alerts_page.py", "EQA alerts", ":material/notification_important:", "eqa-alerts")
-INVOICING = PageSpec("pages/analytics/invoicing_page.py", "Invoicing", ":material/receipt_long:", "invoicing")
-CENTRES = PageSpec("pages/admin/centres_page.py", "Centres", ":material/domain:", "centres")
-ACCOUNTS = PageSpec("pages/admin/accounts_page.py", "Accounts", ":material/manage_accounts:", "accounts")
-REFERENCE = PageSpec("pages/admin/reference_page.py", "Qualifications and units", ":material/menu_book:",
-                     "qualifications")
-RETENTION = PageSpec("pages/admin/retention_page.py", "Retention", ":material/inventory_2:", "retention")
-AUDIT = PageSpec("pages/admin/audit_page.py", "Audit trail", ":material/history:", "audit-trail")
-REGISTRATIONS = PageSpec("pages/admin/registrations_page.py", "Registration imports", ":material/upload:",
-                         "registration-imports")
-SETTINGS = PageSpec("pages/analytics/settings_page.py", "Settings", ":material/settings:", "settings")
-PENDING = PageSpec("pages/centre/pending_page.py", "Pending Submission", ":material/pending_actions:", "pending-submission")
-SUBMISSIONS = PageSpec("pages/centre/tracker_page.py", "Submissions", ":material/table_view:", "submissions")
-MY_QUEUE = PageSpec("pages/centre/tracker_page.py", "My allocated work", ":material/assignment_ind:", "my-work")
-MARKED_WORK = PageSpec("pages/centre/tracker_page.py", "Marked work", ":material/fact_check:", "marked-work")
+HOME = PageSpec(
+    "pages/common/home_page.py", "Home", ":material/home:", "home",
+    purpose="What to do next: your figures, each with the page that lists it.")
+TRACKER = PageSpec(
+    "pages/centre/tracker_page.py", "Tracker", ":material/table_view:", "tracker",
+    purpose="Every item you have submitted: filter, sort, export the Centre Report, download result sheets, re-submit.")
+UNIT_ASSESSMENT = PageSpec(
+    "pages/centre/unit_assessment_page.py", "Unit Assessment", ":material/upload_file:", "unit-assessment",
+    purpose="Upload a learner's evidence and result sheet for one unit.")
+INTEGRATED_ASSESSMENT = PageSpec(
+    "pages/centre/integrated_assessment_page.py", "Integrated Assessment", ":material/library_add:", "integrated-assessment",
+    purpose="Upload one piece of evidence that covers several units of a qualification.")
+QUALITY_CHECK = PageSpec(
+    "pages/service/quality_check_page.py", "Quality check", ":material/rule:", "quality-check",
+    purpose="Check submitted items within 5 working days: accept them, or reject them with a reason.")
+ALLOCATION = PageSpec(
+    "pages/service/allocation_page.py", "Allocation", ":material/assignment:", "allocation",
+    purpose="Give accepted items to assessors, by hand or automatically; keep the conflict-of-interest register.")
+MARKING = PageSpec(
+    "pages/service/marking_page.py", "My marking queue", ":material/edit_note:", "marking",
+    purpose="Mark the items allocated to you: a result, mark, feedback and marked result sheet per unit.")
+SAMPLING = PageSpec(
+    "pages/service/sampling_page.py", "Sampling", ":material/fact_check:", "sampling",
+    purpose="Check marked items the sampling rules picked: agree, or send back to the assessor.")
+RELEASE = PageSpec(
+    "pages/service/release_page.py", "Release", ":material/send:", "release",
+    purpose="Send ready results to their centres.")
+CLAIMS = PageSpec(
+    "pages/service/claims_page.py", "Walled Garden claims", ":material/workspace_premium:", "claims",
+    purpose="Released passes to claim on Walled Garden; mark them claimed.")
+SLA_DASHBOARD = PageSpec(
+    "pages/service/sla_page.py", "SLA dashboard", ":material/timer:", "sla",
+    purpose="Open work against the 25-working-day target, the items at risk or breached, and the breach forecast.")
+REFERRALS = PageSpec(
+    "pages/analytics/referrals_page.py", "Referral rates", ":material/query_stats:", "referral-rates",
+    purpose="Referral rates by centre, unit, qualification, assessor, batch and month, against the service.")
+CENTRE_REFERRALS = PageSpec(
+    "pages/analytics/referrals_page.py", "My referral rates", ":material/query_stats:", "my-referral-rates",
+    purpose="Your referral rates against the service, and your Feedback Summary Reports.")
+BATCH_REVIEW = PageSpec(
+    "pages/analytics/batch_review_page.py", "Batch review", ":material/group_work:", "batch-review",
+    purpose="Batches with high referral rates, and their Feedback Summary Reports.")
+EQA_ALERTS = PageSpec(
+    "pages/analytics/eqa_alerts_page.py", "EQA alerts", ":material/notification_important:", "eqa-alerts",
+    purpose="Centres above the service's monthly referral rate for months in a row, and their follow-up.")
+INVOICING = PageSpec(
+    "pages/analytics/invoicing_page.py", "Invoicing", ":material/receipt_long:", "invoicing",
+    purpose="Invoices for the week's submissions, from the Guide to Fees.")
+CENTRES = PageSpec(
+    "pages/admin/centres_page.py", "Centres", ":material/domain:", "centres",
+    purpose="Create centres, approve their qualifications, block and unblock them.")
+ACCOUNTS = PageSpec(
+    "pages/admin/accounts_page.py", "Accounts", ":material/manage_accounts:", "accounts",
+    purpose="Create and close accounts, reset passwords.")
+REFERENCE = PageSpec(
+    "pages/admin/reference_page.py", "Qualifications and units", ":material/menu_book:", "qualifications",
+    purpose="The qualifications and units the service assesses.")
+RETENTION = PageSpec(
+    "pages/admin/retention_page.py", "Retention", ":material/inventory_2:", "retention",
+    purpose="Archive items and invoices past their retention period.")
+AUDIT = PageSpec(
+    "pages/admin/audit_page.py", "Audit trail", ":material/history:", "audit-trail",
+    purpose="Who changed what, and when.")
+REGISTRATIONS = PageSpec(
+    "pages/admin/registrations_page.py", "Registration imports", ":material/upload:", "registration-imports",
+    purpose="Import learner registrations from a spreadsheet.")
+SETTINGS = PageSpec(
+    "pages/analytics/settings_page.py", "Settings", ":material/settings:", "settings",
+    purpose="The numbers the team tunes (sampling, SLA, flags, alerts) and the Guide to Fees.")
+PENDING = PageSpec(
+    "pages/centre/pending_page.py", "Pending Submission", ":material/pending_actions:", "pending-submission",
+    purpose="Uploaded items not yet submitted: check them, add result sheets, submit alone or as a batch.")
+SUBMISSIONS = PageSpec(
+    "pages/centre/tracker_page.py", "Submissions", ":material/table_view:", "submissions",
+    purpose="Every submitted item, with its stage inside the service and its assessor.")
+MY_QUEUE = PageSpec(
+    "pages/centre/tracker_page.py", "My allocated work", ":material/assignment_ind:", "my-work",
+    purpose="Every item allocated to you: to mark, marked and released.")
+MARKED_WORK = PageSpec(
+    "pages/centre/tracker_page.py", "Marked work", ":material/fact_check:", "marked-work",
+    purpose="Every marked item: in sampling, ready to release or released.")
 
-PASSWORD = PageSpec("pages/common/password_page.py", "Change password", ":material/key:", "change-password")
+PASSWORD = PageSpec(
+    "pages/common/password_page.py", "Change password", ":material/key:", "change-password",
+    purpose="Change your password.")
 
 ROLE_PAGES: dict[str, tuple[PageSpec, ...]] = {
     CENTRE: (HOME, UNIT_ASSESSMENT, INTEGRATED_ASSESSMENT, PENDING, TRACKER, CENTRE_REFERRALS),

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from lib.analytics.funnel import standing
-from lib.rules.roles import ASSESSMENT_TEAM, CENTRE, LEAD_ASSESSOR, QUALITY, User
+from lib.rules.roles import ASSESSMENT_TEAM, ASSESSOR, CENTRE, LEAD_ASSESSOR, QUALITY, User
 from lib.service.settings import setting
 from lib.store.db import Database
 from lib.store.scope import NotAllowed, not_centre_data, reads_centre_data
@@ -79,8 +79,9 @@ def _where(user: User, period: Period, with_centre: bool = True) -> tuple[str, l
 
 
 def _service_view(user: User) -> User:
-    """Service-wide averages are open to centres too; they show no centre's own rows."""
-    return User(user.id, user.username, user.name, QUALITY) if user.role == CENTRE else user
+    """Service-wide averages are open to centres and assessors too (to compare their own rate with); they show no
+    centre's own rows."""
+    return User(user.id, user.username, user.name, QUALITY) if user.role in (CENTRE, ASSESSOR) else user
 
 
 @not_centre_data("the service-wide average over all centres, which every role may compare against")

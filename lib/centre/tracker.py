@@ -37,6 +37,8 @@ TRACKER_COLUMNS = grid.ColumnSet(
         grid.Column("Rejection reason", "s.rejection_reason"),
         grid.Column("Result", "s.result", choices=("Pass", "Referral")),
         grid.Column("Mark", "s.mark", grid.NUMBER),
+        grid.Column("Re-submitted", "CASE WHEN EXISTS (SELECT 1 FROM submissions r WHERE r.resubmits_id = s.id) "
+                    "THEN 'Yes' ELSE 'No' END", choices=("Yes", "No")),
     ),
     key="ID",
 )

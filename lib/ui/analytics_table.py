@@ -49,14 +49,14 @@ def column_set(frame: pd.DataFrame, choices: dict[str, tuple[str, ...]] | None =
 
 def analytics_table(frame: pd.DataFrame, key: str, export_name: str, drill: bool = False,
                     column_config: dict | None = None, date_columns: tuple[str, ...] = (),
-                    drill_key: str | None = None) -> pd.Series | None:
+                    drill_key: str | None = None, presets: dict[str, str] | None = None) -> pd.Series | None:
     """Show frame on the shared grid with its export; with drill, return the ticked row (or None).
 
     drill_key names the column that identifies a row (the first column unless said otherwise).
     """
     frame = _readable(frame)
     columns = column_set(frame)
-    query = grid_query(key, columns)
+    query = grid_query(key, columns, presets)
     try:
         kept = grid.filter_frame(frame, columns, query.filters)
     except grid.FilterError as error:

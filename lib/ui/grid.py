@@ -10,7 +10,7 @@ import streamlit as st
 
 from lib.store import grid
 from lib.ui.pager import page_window, pager
-from lib.ui.remember import remembered
+from lib.ui.remember import remembered, take_preset
 from lib.ui.sorting import heading_clicked, take_heading_sort
 from lib.ui.text import escape_markdown
 
@@ -68,8 +68,25 @@ def _filter_form(key: str, columns: grid.ColumnSet) -> None:
         st.rerun()
 
 
-def grid_query(key: str, columns: grid.ColumnSet) -> grid.GridQuery:
-    """The controls above a list; returns what to fetch for the current filters, sort and page."""
+def preset_filters(key: str, columns: grid.ColumnSet, presets: dict[str, str]) -> None:
+    """Filters a link asked for (?status=Referred), each one 'Is equal to' on the column named for its parameter;
+    they replace the list's filters, once."""
+    chosen = []
+    for name, label in presets.items():
+        value = take_preset(name)
+        if value is not None and label in columns.by_label and (value in columns[label].choices
+                                                                or not columns[label].choices):
+            chosen.append(grid.ColumnFilter(label, grid.Condition(grid.EQUALS, value)))
+    if chosen:
+        st.session_state[f"{key}_filters"] = tuple(chosen)
+        st.session_state[f"{key}_page"] = 0
+
+
+def grid_query(key: str, columns: grid.ColumnSet, presets: dict[str, str] | None = None) -> grid.GridQuery:
+    """The controls above a list; returns what to fetch for the current filters, sort and page. presets maps
+    the query parameters a link may carry to the columns they filter."""
+    if presets:
+        preset_filters(key, columns, presets)
     filter_col, clear_col, sort_col, direction_col = st.columns([1.2, 1.2, 2.2, 1.6], vertical_alignment="bottom")
     with filter_col.popover("Filter", icon=":material/filter_list:", width="stretch"):
         _filter_form(key, columns)

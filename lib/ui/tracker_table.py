@@ -16,7 +16,7 @@ ROW_COLOURS = {SUBMITTED: "background-color: #dbeafe", REJECTED: "background-col
 RESULT_COLOURS = {"Pass": "color: #166534; font-weight: 600", "Referral": "color: #b45309; font-weight: 600"}
 DATE_COLUMNS = ("Submitted", "SLA Target")
 CENTRE_COLUMNS = ["ID", "Batch", "Submitted", "SLA Target", "ENR", "Learner", "Unit(s)", "Type", "Category",
-                  "Status", "Rejection reason", "Result", "Mark"]
+                  "Status", "Rejection reason", "Result", "Mark", "Re-submitted"]
 
 
 def _row_style(row: pd.Series) -> list[str]:

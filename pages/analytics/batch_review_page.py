@@ -12,6 +12,7 @@ from lib.rules.roles import LEAD_ASSESSOR
 from lib.ui.analytics_table import analytics_table
 from lib.ui.feedback_download import report_download
 from lib.ui.page import page_setup, run_action, show_notice
+from lib.ui.remember import remembered, take_preset
 from lib.ui.text import escape_markdown
 
 NOTICE = "batch_review_notice"
@@ -26,7 +27,11 @@ start_col, end_col, flagged_col = st.columns([1, 1, 2], vertical_alignment="bott
 start = start_col.date_input("Batches created from", date.today() - timedelta(days=365), key="batches_from",
                              format="DD/MM/YYYY")
 end = end_col.date_input("To", date.today(), key="batches_to", format="DD/MM/YYYY")
-only_flagged = flagged_col.toggle("Flagged batches only", value=True, key="batches_flagged_only")
+if take_preset("without_report") == "yes":
+    st.session_state["batches_flagged_only"] = st.session_state["batches_without_report"] = True
+only_flagged = remembered(flagged_col.toggle, "Flagged batches only", "batches_flagged_only", value=True)
+without_report = remembered(flagged_col.toggle, "Without a Feedback Summary Report only", "batches_without_report",
+                            value=False)
 if start > end:
     st.error("'Batches created from' must be on or before 'To'.")
     st.stop()
@@ -37,6 +42,8 @@ first.metric("Batches", f"{len(table):,}", border=True)
 second.metric("Flagged", f"{len(flagged):,}", border=True)
 third.metric("Flagged without a report", f"{int((~flagged.Report).sum()):,}", border=True)
 shown = flagged if only_flagged else table
+if without_report:
+    shown = shown[~shown.Report]
 st.caption("Tick a batch to see its units and submissions" + (" and write its Feedback Summary Report."
                                                                 if user.role == LEAD_ASSESSOR else "."))
 batch = analytics_table(shown, "batches", "Batch review", drill=True, date_columns=("Created",), drill_key="Batch ID")

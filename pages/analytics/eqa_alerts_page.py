@@ -44,7 +44,8 @@ if table.empty:
     st.stop()
 st.caption("Tick an alert to see its months and its history" + (", and to follow it up." if user.role == QUALITY
                                                                  else "."))
-ticked = analytics_table(table, "eqa_alerts", "EQA alerts", drill=True, date_columns=("Raised", "Updated"))
+ticked = analytics_table(table, "eqa_alerts", "EQA alerts", drill=True, date_columns=("Raised", "Updated"),
+                         presets={"status": "Status"})
 if ticked is None:
     st.stop()
 

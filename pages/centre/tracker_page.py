@@ -28,7 +28,8 @@ store = file_store()
 st.title(title_for(user.role, "pages/centre/tracker_page.py"))
 show_notice("tracker_notice")
 
-query = grid_query("tracker", columns_for(user))
+query = grid_query("tracker", columns_for(user),
+                   presets={"status": "Status", "stage": "Stage", "resubmitted": "Re-submitted"})
 page = tracker_page(db, user, query)
 if page.total == 0:
     if query.filters:

@@ -1,16 +1,15 @@
-"""Home: the signed-in user's figures at a glance."""
+"""Home: what to do next. Each figure has its comparison and opens the page (and filter) that lists it."""
 
-import pandas as pd
 import streamlit as st
 
 from lib.accounts.navigation import pages_for
-from lib.analytics.summary import referral_rate, stage_counts, status_counts
-from lib.rules.status import CENTRE_STATUSES
+from lib.analytics.home import home_figures
 from lib.ui.page import page_setup
 from lib.ui.text import escape_markdown
 
-db, user = page_setup()
+PER_ROW = 4
 
+db, user = page_setup()
 if user.is_centre:
     st.title(escape_markdown(user.centre_name))
     st.caption(f"Centre {user.centre_number} · signed in as {escape_markdown(user.name)}")
@@ -18,22 +17,16 @@ else:
     st.title(f"Welcome, {escape_markdown(user.name)}")
     st.caption(f"ILM Assessment Service · {user.role_label}")
 
-counts = status_counts(db, user)
-for column, status in zip(st.columns(len(CENTRE_STATUSES)), CENTRE_STATUSES):
-    column.metric(status, f"{counts[status]:,}", border=True)
+figures = home_figures(db, user)
+for start in range(0, len(figures), PER_ROW):
+    for column, figure in zip(st.columns(PER_ROW), figures[start:start + PER_ROW]):
+        with column.container(border=True, key=f"home_figure_{start + figures[start:].index(figure)}"):
+            st.metric(figure.label, escape_markdown(figure.value), delta=figure.delta,
+                      delta_color="inverse" if figure.worse_when_up else "normal")
+            st.caption(escape_markdown(figure.comparison))
+            st.page_link(figure.page.script, label=figure.link, icon=figure.page.icon,
+                         query_params=figure.params or None)
 
-referred, released = referral_rate(db, user)
-if released:
-    st.metric("Referral rate, last 12 months", f"{referred / released:.1%}",
-              help=f"{referred:,} Referral results out of {released:,} released unit results", border=True)
-else:
-    st.caption("No results have been released in the last 12 months.")
-
-if not user.is_centre:
-    st.subheader("Work in the service, by stage")
-    stages = stage_counts(db, user)
-    stages["Oldest submitted"] = pd.to_datetime(stages["Oldest submitted"]).dt.strftime("%d/%m/%Y").fillna("")
-    st.dataframe(stages, hide_index=True, key="home_stages")
-
-for spec in pages_for(user.role)[1:]:
-    st.page_link(spec.script, label=f"Open {spec.title}", icon=spec.icon)
+with st.expander("All your pages", icon=":material/apps:"):
+    for spec in pages_for(user.role)[1:]:
+        st.page_link(spec.script, label=f"{spec.title}: {spec.purpose}", icon=spec.icon)

@@ -1,0 +1,120 @@
+"""Each role's home page: its figures, and each figure against the filtered page its link opens."""
+
+from __future__ import annotations
+
+import pytest
+
+from lib.analytics.home import home_figures
+from lib.store.db import Database
+from tests.apptest_helpers import texts
+from tests.conftest import load_user
+
+
+def follow(at, figure):
+    """Open the page a figure links to, with the link's filter, as a click on it would."""
+    at.query_params = dict(figure.params)
+    at.switch_page(figure.page.script).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def figures_of(db_path, username: str) -> dict:
+    database = Database.open(db_path)
+    try:
+        return {figure.label: figure for figure in home_figures(database, load_user(database, username))}
+    finally:
+        database.close()
+
+
+def count(figure) -> int:
+    return int(figure.value.replace(",", ""))
+
+
+def total_listed(at) -> int:
+    """The count a list page states: '123 item(s).' on a grid list, the bold count on a queue."""
+    for element in (*at.caption, *at.markdown):
+        words = str(element.value).replace("*", "").split(" item(s)")
+        if len(words) > 1 and words[0].replace(",", "").isdigit():
+            return int(words[0].replace(",", ""))
+    if "No " in texts(at) or "Nothing" in texts(at):
+        return 0
+    raise AssertionError("the page states no count")
+
+
+@pytest.mark.parametrize("username", ["team.demo", "assessor.demo", "lead.demo", "quality.demo", "centre.demo"])
+def test_every_home_figure_has_a_comparison_and_a_link_to_its_page(as_role, db_path, username):
+    at = as_role(username, "pages/common/home_page.py")
+    figures = figures_of(db_path, username)
+    assert [m.label for m in at.metric] == list(figures)
+    links = [element.proto for element in at.get("page_link")]
+    for figure in figures.values():
+        assert figure.comparison
+        assert any(link.label == figure.link and figure.page.url_path in link.page for link in links), figure.label
+        if figure.params:  # the link carries its filter
+            assert any(all(f"{k}=" in link.query_string for k in figure.params) for link in links), figure.label
+
+
+def test_the_teams_figures_match_the_lists_they_open(as_role, db_path):
+    figures = figures_of(db_path, "team.demo")
+    at = as_role("team.demo", "pages/common/home_page.py")
+    for label in ("Awaiting quality check", "Awaiting allocation", "Being marked", "In sampling", "Ready to release"):
+        follow(at, figures[label])
+        assert total_listed(at) == count(figures[label]), label
+    for label in ("At risk", "Breached"):
+        follow(at, figures[label])
+        assert f"{count(figures[label]):,} item(s): {label.lower()}" in texts(at)
+    follow(at, figures["Referral rate, last 12 months"])
+    assert at.metric[0].value == figures["Referral rate, last 12 months"].value
+
+
+def test_the_assessors_figures_match_the_marking_queue(as_role, db_path):
+    figures = figures_of(db_path, "assessor.demo")
+    at = as_role("assessor.demo", "pages/common/home_page.py")
+    buckets = [figure for figure in figures.values() if figure.page.title == "My marking queue"]
+    follow(at, buckets[0])
+    assert total_listed(at) == sum(count(figure) for figure in buckets)
+    overdue = at.dataframe[0].value.SLA.str.startswith("Breached").sum() if at.dataframe else 0
+    assert overdue == count(figures["Past the SLA target"])
+    follow(at, figures["My referral rate, last 12 months"])
+    assert set(at.dataframe[0].value.Status) == {"Referred"}
+
+
+def test_the_leads_figures_match_sampling_and_batch_review(as_role, db_path):
+    figures = figures_of(db_path, "lead.demo")
+    at = as_role("lead.demo", "pages/common/home_page.py")
+    follow(at, figures["Items to sample"])
+    assert total_listed(at) == count(figures["Items to sample"])
+    flagged = figures["Flagged batches without a Feedback Summary Report"]
+    follow(at, flagged)
+    assert at.toggle(key="batches_without_report").value is True
+    assert next(m.value for m in at.metric if m.label == "Flagged without a report") == flagged.value
+
+
+def test_the_quality_figures_match_eqa_alerts_and_referral_rates(as_role, db_path):
+    figures = figures_of(db_path, "quality.demo")
+    at = as_role("quality.demo", "pages/common/home_page.py")
+    open_alerts = figures["EQA alerts: Open"]
+    follow(at, open_alerts)
+    shown = [frame.value for frame in at.dataframe if "Alert" in frame.value.columns]
+    assert (len(shown[0]) if shown else 0) == min(10, count(open_alerts))
+    assert all(status == "Open" for status in (shown[0].Status if shown else []))
+    follow(at, figures["Centres above the 99.8% limit"])
+    assert next(m.value for m in at.metric if m.label == "Centres above the 99.8% limit") == \
+        figures["Centres above the 99.8% limit"].value
+
+
+def test_the_centres_figures_match_its_tracker_and_pending(as_role, db_path):
+    figures = figures_of(db_path, "centre.demo")
+    at = as_role("centre.demo", "pages/common/home_page.py")
+    for label in ("Referred items to re-submit", "Rejected items to re-submit"):
+        follow(at, figures[label])
+        assert total_listed(at) == count(figures[label]), label
+        if count(figures[label]):
+            assert set(at.dataframe[0].value["Re-submitted"]) == {"No"}
+    follow(at, figures["Missing a result sheet"])
+    pending = at.dataframe[0].value if at.dataframe else None
+    assert (0 if pending is None else int((pending["Result Sheet"] == "No Result Sheet").sum())) == \
+        count(figures["Missing a result sheet"])
+    follow(at, figures["My referral rate, last 12 months"])
+    mine = next(m for m in at.metric if m.label.startswith("Centre "))
+    assert mine.value == figures["My referral rate, last 12 months"].value
