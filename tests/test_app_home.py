@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lib.analytics.home import home_figures
+from lib.analytics.home import home_figures, service_percent
 from lib.store.db import Database
 from tests.apptest_helpers import texts
 from tests.conftest import load_user
@@ -21,7 +21,8 @@ def follow(at, figure):
 def figures_of(db_path, username: str) -> dict:
     database = Database.open(db_path)
     try:
-        return {figure.label: figure for figure in home_figures(database, load_user(database, username))}
+        user = load_user(database, username)
+        return {figure.label: figure for figure in home_figures(database, user, service_percent(database, user))}
     finally:
         database.close()
 

@@ -19,7 +19,7 @@ from lib.rules.status import REFERRED, REJECTED
 from lib.service.settings import setting
 from lib.service.sla import AT_RISK, BREACHED, days_left, open_items
 from lib.store.db import Database
-from lib.store.scope import reads_centre_data
+from lib.store.scope import not_centre_data, reads_centre_data
 
 YEAR = 365
 
@@ -58,14 +58,14 @@ def _last_year(today: date) -> tuple[Period, Period]:
     return now, Period(now.start - timedelta(days=YEAR), now.end - timedelta(days=YEAR))
 
 
-def _team(db: Database, user: User, today: date) -> list[Figure]:
+def _team(db: Database, user: User, today: date, service: float | None) -> list[Figure]:
     counts = dict(db.query_all("SELECT stage, count(*) FROM submissions WHERE list_contains(?, stage) GROUP BY 1",
                                [["submitted", "accepted", "allocated", "marked", "sampling", "ready"]]))
     late_checks = db.query_one("SELECT count(*) FROM submissions WHERE stage = 'submitted' AND qc_due < ?", [today])[0]
     board = open_items(db, user, today)
     at_risk, breached = (int(board[column].sum()) if len(board) else 0 for column in ("At risk", "Breached"))
     now, before = _last_year(today)
-    rate_now, rate_before = _rate(*service_rate(db, user, now)), _rate(*service_rate(db, user, before))
+    rate_now, rate_before = service, _rate(*service_rate(db, user, before))
     return [
         Figure("Awaiting quality check", f"{counts.get('submitted', 0):,}",
                f"{late_checks:,} past the 5 working days for a quality check", nav.QUALITY_CHECK),
@@ -87,7 +87,7 @@ def _team(db: Database, user: User, today: date) -> list[Figure]:
     ]
 
 
-def _assessor(db: Database, user: User, today: date) -> list[Figure]:
+def _assessor(db: Database, user: User, today: date, service: float | None) -> list[Figure]:
     targets = [target for (target,) in db.query_all(
         "SELECT sla_target FROM submissions WHERE stage = 'allocated' AND assessor_id = ?", [user.id])]
     left = days_left(targets, today) if targets else np.array([], dtype=int)
@@ -97,7 +97,7 @@ def _assessor(db: Database, user: User, today: date) -> list[Figure]:
         """SELECT count(*) FILTER (WHERE u.result = 'Referral'), count(*) FROM submissions s
            JOIN submission_units u ON u.submission_id = s.id
            WHERE s.stage = 'released' AND s.assessor_id = ? AND s.released_at >= ?""", [user.id, now.start])
-    my_rate, service = _rate(*mine), _rate(*service_rate(db, user, now))
+    my_rate = _rate(*mine)
     buckets = (("Past the SLA target", left < 0),
                (f"{at_risk_days} working days or fewer left", (left >= 0) & (left <= at_risk_days)),
                (f"More than {at_risk_days} working days left", left > at_risk_days))
@@ -109,7 +109,7 @@ def _assessor(db: Database, user: User, today: date) -> list[Figure]:
     ]
 
 
-def _lead(db: Database, user: User, today: date) -> list[Figure]:
+def _lead(db: Database, user: User, today: date, service: float | None) -> list[Figure]:
     to_sample = db.query_one("SELECT count(*) FROM submissions WHERE stage = 'sampling'")[0]
     board = open_items(db, user, today)
     sampling = board[board.Stage == "Sampling"] if len(board) else board
@@ -126,12 +126,10 @@ def _lead(db: Database, user: User, today: date) -> list[Figure]:
     ]
 
 
-def _quality(db: Database, user: User, today: date) -> list[Figure]:
+def _quality(db: Database, user: User, today: date, service: float | None) -> list[Figure]:
     counts = alerts(db, user).Status.value_counts()
     now, _ = _last_year(today)
-    referrals, results = service_rate(db, user, now)
-    centres = against_service(rates_by(db, user, "centre", now), _rate(referrals, results) or 0.0,
-                              fewest=min_results(db))
+    centres = against_service(rates_by(db, user, "centre", now), service or 0.0, fewest=min_results(db))
     standing = centres.Standing.value_counts()
     return [
         *[Figure(f"EQA alerts: {label}", f"{int(counts.get(label, 0)):,}", "alerts at this step of the follow-up",
@@ -143,13 +141,13 @@ def _quality(db: Database, user: User, today: date) -> list[Figure]:
     ]
 
 
-def _centre(db: Database, user: User, today: date) -> list[Figure]:
+def _centre(db: Database, user: User, today: date, service: float | None) -> list[Figure]:
     now, _ = _last_year(today)
     mine = db.query_one(
         """SELECT count(*) FILTER (WHERE u.result = 'Referral'), count(*) FROM submissions s
            JOIN submission_units u ON u.submission_id = s.id
            WHERE s.stage = 'released' AND s.centre_id = ? AND s.released_at >= ?""", [user.centre_id, now.start])
-    my_rate, service = _rate(*mine), _rate(*service_rate(db, user, now))
+    my_rate = _rate(*mine)
     missing = db.query_one(
         f"SELECT count(*) FROM submissions s WHERE s.centre_id = ? AND s.stage = 'pending' AND {MISSING_SHEETS_SQL} > 0",
         [user.centre_id])[0]
@@ -178,7 +176,15 @@ def _centre(db: Database, user: User, today: date) -> list[Figure]:
 FIGURES = {ASSESSMENT_TEAM: _team, ASSESSOR: _assessor, LEAD_ASSESSOR: _lead, QUALITY: _quality, CENTRE: _centre}
 
 
+@not_centre_data("the service-wide rate over all centres, which every role's home page compares against")
+def service_percent(db: Database, user: User, today: date | None = None) -> float | None:
+    """The service's referral rate (%) over the last 12 months."""
+    now, _ = _last_year(today or date.today())
+    return _rate(*service_rate(db, user, now))
+
+
 @reads_centre_data()
-def home_figures(db: Database, user: User, today: date | None = None) -> list[Figure]:
-    """The figures on the user's home page, in the order they are shown."""
-    return FIGURES[user.role](db, user, today or date.today())
+def home_figures(db: Database, user: User, service_percent: float | None, today: date | None = None) -> list[Figure]:
+    """The figures on the user's home page, in the order they are shown; service_percent is the service's rate
+    over the last 12 months (service_percent()), what a user's own rate is held against."""
+    return FIGURES[user.role](db, user, today or date.today(), service_percent)

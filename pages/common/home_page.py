@@ -3,7 +3,7 @@
 import streamlit as st
 
 from lib.accounts.navigation import pages_for
-from lib.analytics.home import home_figures
+from lib.analytics.home import home_figures, service_percent
 from lib.ui.page import page_setup
 from lib.ui.text import escape_markdown
 
@@ -17,7 +17,7 @@ else:
     st.title(f"Welcome, {escape_markdown(user.name)}")
     st.caption(f"ILM Assessment Service · {user.role_label}")
 
-figures = home_figures(db, user)
+figures = home_figures(db, user, service_percent(db, user))
 for start in range(0, len(figures), PER_ROW):
     for column, figure in zip(st.columns(PER_ROW), figures[start:start + PER_ROW]):
         with column.container(border=True, key=f"home_figure_{start + figures[start:].index(figure)}"):
