@@ -138,7 +138,7 @@ def test_every_sla_figure_lists_the_items_behind_it_with_the_queue_to_act_in(as_
     assert all(link.split("?")[0] in ("quality-check", "allocation", "release") for link in listed["Act in"] if link)
     at.button(key="sla_list_At risk").click().run()
     assert set(items_listed(at).SLA) <= {"At risk"}
-    board = next(frame.value for frame in at.dataframe if "Fewest working days left" in frame.value.columns)
+    board = next(frame.value for frame in at.dataframe if "Nearest target" in frame.value.columns)
     row = list(board.Stage).index("Marking")
     tick(at, "sla_stages_table", [row])
     listed = items_listed(at)

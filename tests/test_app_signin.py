@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from lib.demo import DEMO_PASSWORD
 from tests.apptest_helpers import STRONG_KEY, new_app, page_names, sign_in, texts
 from tests.test_navigation import EXPECTED
 
@@ -24,7 +25,10 @@ def test_signed_out_visitors_see_only_the_sign_in_page(app_env):
     assert not at.exception
     assert page_names(at) == ["Sign in"]
     assert at.text_input(key="sign_in_username").label == "Username"
-    assert "Demo data" in texts(at)
+    assert "Demo data" in texts(at) and DEMO_PASSWORD in texts(at)
+    accounts = at.dataframe[0].value  # every demo account, with its role, to sign in with
+    assert set(ROLE_USERS.values()) <= set(accounts.Username)
+    assert dict(zip(accounts.Username, accounts.Role))["lead.demo"] == "Lead Assessor"
 
 
 @pytest.mark.parametrize("role", list(ROLE_USERS))

@@ -137,3 +137,51 @@ def test_dates_do_not_reach_past_today(db):
                         [TODAY, TODAY]) == (True, True)
     assert db.query_one("""SELECT count(*) FROM submissions WHERE uploaded_at > submitted_at
                            OR released_at < submitted_at OR rejected_at < submitted_at""")[0] == 0
+
+
+def test_the_work_a_demo_walks_through_has_real_files_that_pass_the_services_checks(tmp_path):
+    from lib.checks.accept import check_evidence, check_result_sheet
+    from lib.store.files import FileStore
+
+    path, files = tmp_path / "demo.duckdb", tmp_path / "files"
+    demo.build(path, 600, seed_value=3, today=TODAY, files_dir=files)
+    db = Database.open(path)
+    store = FileStore(files)
+    bare = db.query_all(
+        """SELECT s.id, s.stage FROM submissions s LEFT JOIN users a ON a.id = s.assessor_id
+           WHERE (s.stage IN ('submitted', 'sampling', 'ready') OR (s.stage = 'allocated' AND a.username = 'assessor.demo'))
+             AND (NOT EXISTS (SELECT 1 FROM files f WHERE f.submission_id = s.id AND f.kind = 'evidence')
+                  OR EXISTS (SELECT 1 FROM submission_units u WHERE u.submission_id = s.id AND NOT EXISTS (
+                      SELECT 1 FROM files f WHERE f.submission_id = s.id AND f.kind = 'result_sheet'
+                        AND f.unit_code = u.unit_code)))""")
+    assert bare == []  # no "No files." in quality check, the demo assessor's queue, sampling or release
+    marked = db.query_one("""SELECT count(*) FROM submission_units u JOIN submissions s ON s.id = u.submission_id
+                             WHERE s.stage IN ('sampling', 'ready') AND NOT EXISTS (
+                                 SELECT 1 FROM files f WHERE f.submission_id = s.id
+                                   AND f.kind = 'marked_result_sheet' AND f.unit_code = u.unit_code)""")[0]
+    assert marked == 0
+    for kind, check in (("evidence", check_evidence), ("result_sheet", check_result_sheet)):
+        name, stored = db.query_one("SELECT original_name, stored_name FROM files WHERE kind = ? LIMIT 1", [kind])
+        check(name, store.read(stored))  # a file the service's own checks accept
+    learner, data = db.query_one(
+        """SELECT l.first_name || ' ' || l.last_name, f.stored_name FROM files f JOIN submissions s ON s.id = f.submission_id
+           JOIN learners l ON l.id = s.learner_id WHERE f.kind = 'evidence' LIMIT 1""")
+    import io
+
+    import docx
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(store.read(data))).paragraphs)
+    assert learner in text and "Reflective account for unit" in text
+
+
+def test_eqa_alerts_and_their_follow_up_are_dated_in_the_months_they_describe(db):
+    alerts = db.query_all("SELECT id, first_month, last_month, raised_at FROM eqa_alerts ORDER BY id")
+    assert alerts
+    for alert_id, first_month, _, raised_at in alerts:
+        year, month = map(int, first_month.split("-"))
+        assert (raised_at.year, raised_at.month) > (year, month)  # raised once its months were complete
+        assert raised_at.date() < TODAY.replace(day=1) or alert_id == alerts[-1][0]
+        notes = [row[0] for row in db.query_all(
+            "SELECT written_at FROM eqa_alert_notes WHERE alert_id = ? ORDER BY written_at", [alert_id])]
+        assert all(raised_at <= written for written in notes)
+    closed = db.query_all("SELECT raised_at, updated_at FROM eqa_alerts WHERE status = 'closed'")
+    assert all((updated - raised).days > 30 for raised, updated in closed)

@@ -92,7 +92,7 @@ def _changes(cursor, today: date, rule: AlertRule) -> list[tuple[dict, tuple | N
 
 
 @writes_centre_data()
-def raise_alerts(db: Database, user: User, today: date | None = None) -> int:
+def raise_alerts(db: Database, user: User, today: date | None = None, now: datetime | None = None) -> int:
     """Open an alert for each new run of complete months; extend the months of an alert whose run goes on.
 
     An alert is its centre's run from its first month: a run that continues updates the alert (whatever its
@@ -104,7 +104,7 @@ def raise_alerts(db: Database, user: User, today: date | None = None) -> int:
     with db.cursor() as cursor:
         if not _changes(cursor, today, alert_rule(db)):
             return 0
-    now = datetime.now()
+    now = now or datetime.now()
 
     def work(writer: Writer) -> int:
         opened = 0

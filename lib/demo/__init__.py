@@ -25,10 +25,10 @@ from lib.admin import centres as admin_centres
 from lib.admin.install import load_reference_data
 from lib.admin.registrations import MAX_ROWS, apply_import
 from lib.demo.analytics import add_follow_up_work
-from lib.demo.files import add_marked_sheets
+from lib.demo.files import add_marked_sheets, add_work_files
 from lib.rules import workdays
 from lib.rules.reference_data import QUALIFICATIONS
-from lib.rules.roles import ASSESSMENT_TEAM, ASSESSOR, CENTRE, LEAD_ASSESSOR, QUALITY
+from lib.rules.roles import ASSESSMENT_TEAM, ASSESSOR, CENTRE, LEAD_ASSESSOR, QUALITY, ROLE_LABELS
 from lib.store.db import Database, Writer
 from lib.store.files import FileStore
 from lib.store.migrate import create_database
@@ -543,6 +543,30 @@ SUBMISSION_COLUMNS = ["id", "centre_id", "learner_id", "qualification_code", "ty
                       "assessor_id", "allocated_at", "marked_at", "released_at", "result", "mark", "quality_checked_at"]
 
 
+WHAT_TO_TRY = {
+    "team.demo": "the service's queues, SLA dashboard and breach forecast, referral rates, administration",
+    "centre.demo": "upload, Pending Submission, the Tracker, My referral rates",
+    "harbourside.demo": "another centre, with a Feedback Summary Report",
+    "pennine.demo": "a centre above the referral limits",
+    "assessor.demo": "the marking queue, with real files",
+    "lead.demo": "sampling, batch review and Feedback Summary Reports",
+    "quality.demo": "EQA alerts and their follow-up",
+    "closed.demo": "a closed account: sign-in is refused",
+    "blocked.demo": "a blocked centre: sign-in says why",
+}
+
+
+def demo_accounts(db: Database) -> pd.DataFrame:
+    """Every demo account with its role, its centre and what to try with it (for the sign-in page of a demo)."""
+    accounts = db.query_df(
+        """SELECT u.username AS "Username", u.name AS "Name", u.role, coalesce(c.number || ' ' || c.name, '') AS "Centre",
+                  u.status FROM users u LEFT JOIN centres c ON c.id = u.centre_id
+           WHERE u.username LIKE '%.demo' ORDER BY u.id""")
+    accounts.insert(2, "Role", accounts.pop("role").map(ROLE_LABELS))
+    accounts["Try"] = [WHAT_TO_TRY.get(name, "one of the other assessors") for name in accounts.Username]
+    return accounts.drop(columns=["status"])
+
+
 def is_demo(db: Database) -> bool:
     return db.query_one("SELECT count(*) FROM app_meta WHERE key = ?", [DEMO_MARKER_KEY])[0] > 0
 
@@ -551,13 +575,15 @@ def build(path: Path, n_submissions: int, seed_value: int = 2025, today: date | 
           files_dir: Path | None = None) -> DemoSummary:
     """Create a new database file at path with demo data, whole or not at all.
 
-    With files_dir, the demo centre's latest released items also get marked result sheets there.
+    With files_dir, the demo centre's latest released items also get marked result sheets there, and the work a
+    demo walks through (quality check, the demo assessor's queue, sampling, release) its evidence and sheets.
     """
     def fill(db: Database) -> DemoSummary:
         summary = seed(db, n_submissions, seed_value, today)
         add_follow_up_work(db, today or date.today(), [number for number, *_ in NAMED_CENTRES])
         if files_dir is not None:
             add_marked_sheets(db, FileStore(files_dir), DEMO_CENTRE_NUMBER)
+            add_work_files(db, FileStore(files_dir))
         return summary
 
     return create_database(path, fill)

@@ -3,7 +3,7 @@ Summary Reports on each centre's most-referred batch, EQA alerts raised and one 
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from lib.accounts.auth import user_by_username
 from lib.analytics import batch_review, eqa, invoicing
@@ -32,13 +32,42 @@ def add_follow_up_work(db: Database, today: date, reported_centres: list[str]) -
     for batch_id, units in zip(worst["Batch ID"], worst["Most referred units"]):
         codes = [part.split(" (")[0] for part in units.split(", ") if part]
         batch_review.save_feedback_report(db, lead, int(batch_id), TRENDS, dict.fromkeys(codes, ADVICE), written)
+    raise_alerts_as_they_came(db, quality, today)
+    follow_up_as_it_happened(db, quality, today)
+
+
+def raise_alerts_as_they_came(db: Database, quality, today: date) -> None:
+    """The monthly check run on the morning of the first of each month since the first release, so each alert is
+    raised (and dated) in the month after the months it describes."""
+    earliest = db.query_one("SELECT min(CAST(released_at AS DATE)) FROM submissions")[0] or today
+    first = date(earliest.year, earliest.month, 1)
+    for months in range(12 * (today.year - first.year + 1) + 1):
+        year, month = divmod(first.month - 1 + months, 12)
+        check_day = date(first.year + year, month + 1, 1)
+        if check_day > today:
+            break
+        eqa.raise_alerts(db, quality, check_day, now=datetime.combine(check_day, time(9, 15)))
     eqa.raise_alerts(db, quality, today)
-    open_alerts = eqa.alerts(db, quality, include_closed=False)
+
+
+STEPS = (  # (days after the alert, the step, the note)
+    (6, "contacted", "Called the centre's quality contact; a review of tutor guidance on evaluation is booked."),
+    (27, "action_plan", "Action plan agreed: tutors add an evaluation checklist to every unit; EQA visit in 6 weeks."),
+    (75, "closed", "EQA visit held and tutor guidance updated; the centre's rate came back in line."),
+)
+
+
+def follow_up_as_it_happened(db: Database, quality, today: date) -> None:
+    """Alerts whose run ended over a year ago went the whole way to closed; the newest open one has been
+    contacted. Each step is dated as it happened, after the alert was raised."""
+    every = eqa.alerts(db, quality, include_closed=False)
     long_ago = f"{today.year - 1}-{today.month:02d}"
-    for alert_id in open_alerts[open_alerts.To < long_ago].Alert:
-        eqa.follow_up(db, quality, int(alert_id), "closed",
-                      "EQA visit held and tutor guidance updated; the centre's rate came back in line.")
-    open_alerts = eqa.alerts(db, quality, include_closed=False)
-    if len(open_alerts):
-        eqa.follow_up(db, quality, int(open_alerts.Alert.iloc[0]), "contacted",
-                      "Called the centre's quality contact; a review of tutor guidance on evaluation is booked.")
+    for alert_id, raised in zip(every[every.To < long_ago].Alert, every[every.To < long_ago].Raised):
+        for days, step, note in STEPS:
+            when = datetime.combine(raised, time(10, 30)) + timedelta(days=days)
+            eqa.follow_up(db, quality, int(alert_id), step, note, min(when, datetime.combine(today, time(9))))
+    still_open = eqa.alerts(db, quality, include_closed=False)
+    if len(still_open):
+        raised = still_open.Raised.iloc[0]
+        when = min(datetime.combine(raised, time(11)) + timedelta(days=STEPS[0][0]), datetime.combine(today, time(9)))
+        eqa.follow_up(db, quality, int(still_open.Alert.iloc[0]), *STEPS[0][1:], when)

@@ -1,29 +1,46 @@
-"""Marked result sheets for the demo centre's latest released items, so the Tracker's downloads work in a demo."""
+"""Files for the demo: marked result sheets for the demo centre's latest released items, so the Tracker's
+downloads work; and evidence, result sheets and (once marked) marked result sheets for the work a demo walks
+through (quality check, the demo assessor's marking queue, sampling and release), so no screen says "No files"."""
 
 from __future__ import annotations
 
 import io
-from datetime import datetime
+import zipfile
+from datetime import datetime, timedelta
+from functools import lru_cache
+from xml.sax.saxutils import escape
 
 import docx
 
 from lib.store.db import Database, Writer
-from lib.store.files import MARKED_RESULT_SHEET, FileStore
+from lib.store.files import EVIDENCE, MARKED_RESULT_SHEET, RESULT_SHEET, FileStore
 
 
-def marked_sheet(learner: str, enr: str, unit: str, result: str, mark: int, feedback: str, assessor: str) -> bytes:
-    document = docx.Document()
+def _marked_template(document) -> None:
     document.add_heading("ILM Assessment Service: Result Sheet", level=1)
     table = document.add_table(rows=0, cols=2)
-    for label, value in (("Learner", f"{learner} ({enr})"), ("Unit", unit), ("Result", result), ("Mark", str(mark)),
-                         ("Assessor", assessor)):
+    for label, value in (("Learner", "LEARNER_NAME (LEARNER_ENR)"), ("Unit", "UNIT_CODE"), ("Result", "UNIT_RESULT"),
+                         ("Mark", "UNIT_MARK"), ("Assessor", "ASSESSOR_NAME")):
         cells = table.add_row().cells
         cells[0].text, cells[1].text = label, value
     document.add_heading("Assessor feedback", level=2)
-    document.add_paragraph(feedback)
+    document.add_paragraph("ASSESSOR_FEEDBACK")
+
+
+@lru_cache(maxsize=4)
+def _template(build) -> bytes:
+    """A .docx made once by python-docx, with placeholders in its text for each file's own values."""
+    document = docx.Document()
+    build(document)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+def marked_sheet(learner: str, enr: str, unit: str, result: str, mark: int, feedback: str, assessor: str) -> bytes:
+    return _personalised(_template(_marked_template), {
+        "LEARNER_NAME": learner, "LEARNER_ENR": enr, "UNIT_CODE": unit, "UNIT_RESULT": result, "UNIT_MARK": str(mark),
+        "ASSESSOR_NAME": assessor, "ASSESSOR_FEEDBACK": feedback})
 
 
 def add_marked_sheets(db: Database, store: FileStore, centre_number: str, items: int = 40) -> int:
@@ -52,6 +69,113 @@ def add_marked_sheets(db: Database, store: FileStore, centre_number: str, items:
                  f" {unit} marked.docx", stored, len(data), data, released_at or datetime.now(), assessor_id or 0])
         writer.audit("demo_marked_sheets", "files", None, after={"files": len(rows)})
         return len(rows)
+
+    try:
+        return db.transact(None, work, actor_name="demo seeding")
+    except BaseException:
+        store.discard(stored_names)
+        raise
+
+
+ESSAY = (
+    "Reflective account for unit UNIT_CODE: UNIT_NAME",
+    "This account describes how I applied the ideas of this unit in my own team at work over the last three "
+    "months, what went well, what did not, and what I will change. I lead a team of six in a busy operations "
+    "department, and I chose this unit because our weekly planning had become reactive.",
+    "First I reviewed how work was agreed. Tasks were handed out in the Monday meeting with little discussion, so "
+    "people did not always know why a task mattered or how it would be judged. Using the models in the unit, I "
+    "introduced short one-to-one conversations to agree objectives that were specific and measurable, and I "
+    "recorded them in a shared tracker the team could see.",
+    "Second, I asked for feedback. Two colleagues said the new meetings took longer at first, but that they now "
+    "understood the priorities. One said she felt trusted to decide how to reach her objective. Our missed "
+    "deadlines fell from five in the first month to one in the third.",
+    "Looking back, I explained the reasons for the change well, but I should have involved the team earlier in "
+    "designing the tracker. Next quarter I will run a short review with the team after four weeks, and I will "
+    "ask a peer to observe one of my one-to-ones and give me feedback on how I listen.",
+    "Learner: LEARNER_NAME (LEARNER_ENR), CENTRE_NAME.",
+)
+
+
+def _essay(document) -> None:
+    document.add_heading(ESSAY[0], level=1)
+    for paragraph in ESSAY[1:]:
+        document.add_paragraph(paragraph)
+
+
+def _result_sheet(document) -> None:
+    document.add_heading("ILM Assessment Service: Result Sheet (centre)", level=1)
+    table = document.add_table(rows=0, cols=2)
+    for label, value in (("Learner", "LEARNER_NAME (LEARNER_ENR)"), ("Centre", "CENTRE_NAME"),
+                         ("Unit", "UNIT_CODE UNIT_NAME"), ("Tutor's comments", "Evidence covers every criterion; "
+                                                                              "submitted for assessment.")):
+        cells = table.add_row().cells
+        cells[0].text, cells[1].text = label, value
+
+
+def _personalised(template: bytes, values: dict[str, str]) -> bytes:
+    """The template .docx with its placeholders replaced in the document text (XML-escaped)."""
+    source = zipfile.ZipFile(io.BytesIO(template))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "word/document.xml":
+                text = data.decode("utf-8")
+                for placeholder, value in values.items():
+                    text = text.replace(placeholder, escape(value))
+                data = text.encode("utf-8")
+            target.writestr(info, data)
+    return out.getvalue()
+
+
+def add_work_files(db: Database, store: FileStore, assessor_username: str = "assessor.demo") -> int:
+    """Evidence and a result sheet for each unit of every item in quality check, in the demo assessor's marking
+    queue, in sampling and ready to release; marked items also get their marked result sheets. Returns how
+    many files were written."""
+    rows = db.query_all(
+        """SELECT s.id, s.stage, u.unit_code, coalesce(un.name, u.unit_code), l.first_name, l.last_name,
+                  l.enr, c.name, s.submitted_at, s.uploaded_by, u.result, u.mark, u.feedback, u.marked_at,
+                  coalesce(a.name, 'ILM assessor'), s.assessor_id, s.resubmits_id IS NOT NULL
+           FROM submissions s JOIN submission_units u ON u.submission_id = s.id
+           JOIN learners l ON l.id = s.learner_id JOIN centres c ON c.id = s.centre_id
+           LEFT JOIN units un ON un.code = u.unit_code LEFT JOIN users a ON a.id = s.assessor_id
+           WHERE (s.stage IN ('submitted', 'sampling', 'ready')
+                  OR (s.stage = 'allocated' AND a.username = ?))
+             AND NOT EXISTS (SELECT 1 FROM files f WHERE f.submission_id = s.id)
+           ORDER BY s.id, u.unit_code""", [assessor_username])
+    essay, sheet = _template(_essay), _template(_result_sheet)
+    stored_names: list[str] = []
+    files = []
+    evidence_done = set()
+    for (item_id, stage, unit, unit_name, first, last, enr, centre, submitted_at, uploaded_by, result, mark,
+         feedback, marked_at, assessor, assessor_id, resubmission) in rows:
+        values = {"UNIT_CODE": unit, "UNIT_NAME": unit_name, "LEARNER_NAME": f"{first} {last}", "LEARNER_ENR": enr,
+                  "CENTRE_NAME": centre}
+        base = f"{first[0]}.{last}-{enr}({2 if resubmission else 1})"
+        uploaded = (submitted_at or datetime.now()) - timedelta(hours=1)
+        if item_id not in evidence_done:  # one piece of evidence for the item (an integrated one covers every unit)
+            evidence_done.add(item_id)
+            data = _personalised(essay, values)
+            files.append((item_id, None, EVIDENCE, f"{base}.docx", data, len(" ".join(ESSAY).split()), uploaded,
+                          uploaded_by))
+        files.append((item_id, unit, RESULT_SHEET, f"{base} {unit} result sheet.docx", _personalised(sheet, values),
+                      None, uploaded, uploaded_by))
+        if result is not None and stage in ("sampling", "ready"):
+            files.append((item_id, unit, MARKED_RESULT_SHEET, f"{base} {unit} marked.docx",
+                          marked_sheet(f"{first} {last}", enr, unit, result, int(mark or 0), feedback or "", assessor),
+                          None, marked_at or datetime.now(), assessor_id or 0))
+
+    def work(writer: Writer) -> int:
+        for item_id, unit, kind, name, data, words, uploaded, uploaded_by in files:
+            stored = store.put(data)
+            stored_names.append(stored)
+            writer.execute(
+                """INSERT INTO files (id, submission_id, unit_code, kind, original_name, stored_name, size_bytes,
+                                      sha256, word_count, uploaded_at, uploaded_by)
+                   VALUES (nextval('seq_files'), ?, ?, ?, ?, ?, ?, sha256(?::BLOB), ?, ?, ?)""",
+                [item_id, unit, kind, name, stored, len(data), data, words, uploaded, uploaded_by or 0])
+        writer.audit("demo_work_files", "files", None, after={"files": len(files)})
+        return len(files)
 
     try:
         return db.transact(None, work, actor_name="demo seeding")

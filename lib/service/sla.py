@@ -34,7 +34,7 @@ def open_items(db: Database, user: User, today: date | None = None) -> pd.DataFr
     rows = db.query_df("SELECT stage, sla_target, count(*) AS items FROM submissions "
                        "WHERE list_contains(?, stage) GROUP BY stage, sla_target", [list(OPEN_STAGES)])
     if rows.empty:
-        return pd.DataFrame(columns=["Stage", "Open items", "At risk", "Breached", "Fewest working days left"])
+        return pd.DataFrame(columns=["Stage", "Open items", "At risk", "Breached", "Nearest target"])
     left = days_left(rows.sla_target, today)
     rows["left"] = left
     rows["Stage"] = rows.stage.map(DASHBOARD_STAGES)
@@ -42,9 +42,17 @@ def open_items(db: Database, user: User, today: date | None = None) -> pd.DataFr
     rows["breached"] = np.where(left < 0, rows["items"], 0)
     summary = rows.groupby("Stage", sort=False).agg(**{
         "Open items": ("items", "sum"), "At risk": ("at_risk", "sum"), "Breached": ("breached", "sum"),
-        "Fewest working days left": ("left", "min")})
+        "Nearest target": ("left", "min")})
+    summary["Nearest target"] = [in_words(int(left)) for left in summary["Nearest target"]]
     order = list(dict.fromkeys(DASHBOARD_STAGES.values()))
     return summary.reindex([s for s in order if s in summary.index]).reset_index()
+
+
+def in_words(left: int) -> str:
+    """'3 working days left', 'due today' or '2 working days overdue': never a negative number of days left."""
+    if left < 0:
+        return f"{-left} working day{'s' if left != -1 else ''} overdue"
+    return "due today" if left == 0 else f"{left} working day{'s' if left != 1 else ''} left"
 
 
 def days_left(targets, today: date) -> np.ndarray:
@@ -64,9 +72,9 @@ def sla_flags(targets, today: date, at_risk_days: int) -> list[str]:
     flags = []
     for left in days_left(targets, today):
         if left < 0:
-            flags.append(f"{BREACHED}: {-left} working day{'s' if left != -1 else ''} overdue")
+            flags.append(f"{BREACHED}: {in_words(int(left))}")
         elif left <= at_risk_days:
-            flags.append(f"{AT_RISK}: {left} working day{'s' if left != 1 else ''} left")
+            flags.append(f"{AT_RISK}: {in_words(int(left))}")
         else:
             flags.append("")
     return flags
@@ -80,14 +88,13 @@ def sla_items(db: Database, user: User, today: date | None = None) -> pd.DataFra
     today = today or date.today()
     at_risk_days = int(setting(db, "sla_at_risk_working_days"))
     items = db.query_df(
-        """SELECT s.id AS "ID", c.number AS "Centre", c.name AS "Centre name",
-                  l.first_name || ' ' || l.last_name AS "Learner", s.unit_codes AS "Unit(s)", s.stage,
-                  coalesce(a.name, '') AS "Assessor", s.sla_target AS "SLA Target"
+        """SELECT s.id AS "ID", c.number AS "Centre", l.first_name || ' ' || l.last_name AS "Learner",
+                  s.unit_codes AS "Unit(s)", s.stage, coalesce(a.name, '') AS "Assessor", s.sla_target AS "SLA Target"
            FROM submissions s JOIN centres c ON c.id = s.centre_id JOIN learners l ON l.id = s.learner_id
            LEFT JOIN users a ON a.id = s.assessor_id
            WHERE list_contains(?, s.stage) ORDER BY s.sla_target, s.id""", [list(OPEN_STAGES)])
     left = days_left(items["SLA Target"], today) if len(items) else np.array([], dtype=int)
-    items.insert(5, "Stage", items.pop("stage").map(DASHBOARD_STAGES))
+    items.insert(4, "Stage", items.pop("stage").map(DASHBOARD_STAGES))
     items["Working days left"] = pd.Series(left, dtype="Int64", index=items.index).where(left >= 0)
     items["Working days overdue"] = pd.Series(-left, dtype="Int64", index=items.index).where(left < 0)
     items["SLA"] = np.select([left < 0, left <= at_risk_days], [BREACHED, AT_RISK], default=ON_TRACK)

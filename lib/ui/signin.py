@@ -8,6 +8,7 @@ import time
 import streamlit as st
 
 from lib.accounts import auth
+from lib.demo import DEMO_PASSWORD, demo_accounts
 from lib.errors import Refused
 from lib.store.db import Database
 from lib.ui import session
@@ -68,7 +69,9 @@ def sign_in_page(db: Database, is_demo: bool) -> None:
                     st.rerun()
         st.caption("Each person has their own account, set up by the ILM Assessment Team. "
                    "Contact: AssessmentPortal@i-l-m.com")
-        if is_demo:
-            st.warning("**Demo data.** Every demo account uses the password in the README, "
-                       "for example `centre.demo` (a centre) or `team.demo` (the Assessment Team).",
-                       icon=":material/science:")
+    if is_demo:
+        st.warning(f"**Demo data.** Every demo account below has the password `{DEMO_PASSWORD}`. Start with "
+                   "`team.demo` (the ILM Assessment Team) or `centre.demo` (a training centre).",
+                   icon=":material/science:")
+        st.dataframe(demo_accounts(db), hide_index=True, width="stretch", key="sign_in_demo_accounts",
+                     column_config={"Try": st.column_config.TextColumn("What to try", width="large")})

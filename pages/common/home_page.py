@@ -1,5 +1,7 @@
 """Home: what to do next. Each figure has its comparison and opens the page (and filter) that lists it."""
 
+import re
+
 import streamlit as st
 
 from lib.accounts.navigation import pages_for
@@ -20,7 +22,7 @@ else:
 figures = home_figures(db, user, service_percent(db, user))
 for start in range(0, len(figures), PER_ROW):
     for column, figure in zip(st.columns(PER_ROW), figures[start:start + PER_ROW]):
-        with column.container(border=True, key=f"home_figure_{start + figures[start:].index(figure)}"):
+        with column.container(border=True, key=f"home_{re.sub('[^a-z0-9]+', '_', figure.label.lower())}"):
             st.metric(figure.label, escape_markdown(figure.value), delta=figure.delta,
                       delta_color="inverse" if figure.worse_when_up else "normal")
             st.caption(escape_markdown(figure.comparison))
