@@ -1,4 +1,5 @@
-"""python -m bench [--submissions N] [--rebuild]: build or reuse a demo database, print figures as JSON lines."""
+"""python -m bench [--submissions N] [--rebuild]: build or reuse a demo database, print figures as JSON lines.
+python -m bench load --sessions N --seconds S: the live server under N concurrent sessions (bench/load.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from bench import admin, analytics, ilm, tracker, uploads
+from bench import admin, analytics, cockpit, ilm, load, tracker, uploads
 from bench.timing import rerun_ms
 from lib import demo
 from lib.config import PROJECT_ROOT
@@ -82,7 +83,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--submissions", type=int, default=1_000_000)
     parser.add_argument("--rebuild", action="store_true", help="build the database again even if cached")
-    parser.add_argument("--only", choices=["uploads", "admin"], help="only this group of figures")
+    parser.add_argument("--only", choices=["uploads", "admin", "cockpit"], help="only this group of figures")
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["load"]:
+        return load.main(argv[1:], database, bench_env, emit)
     args = parser.parse_args(argv)
     if args.only == "uploads":
         uploads.figures(emit)
@@ -91,6 +95,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.only == "admin":
         admin.figures(db_path, emit)
         return 0
+    if args.only == "cockpit":
+        cockpit.figures(db_path, emit)
+        cockpit.rerun_figures(bench_env(db_path), emit)
+        return 0
     # Child processes first: once AppTest has opened the database in this process, it holds the file's lock.
     cold_start(db_path)
     tracker.query_figures(db_path, emit)
@@ -98,9 +106,11 @@ def main(argv: list[str] | None = None) -> int:
     ilm.figures(db_path, emit)
     admin.figures(db_path, emit)
     analytics.figures(db_path, emit)
+    cockpit.figures(db_path, emit)
     signin_rerun(db_path)
     tracker.rerun_figures(db_path, bench_env(db_path), emit)
     analytics.rerun_figures(bench_env(db_path), emit)
+    cockpit.rerun_figures(bench_env(db_path), emit)
     uploads.figures(emit)
     return 0
 

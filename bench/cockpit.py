@@ -1,0 +1,49 @@
+"""The cockpit's figures: the breach forecast and its back-test on the whole database, each role's home-page
+figures, and each role's home page rerun in AppTest."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from bench.timing import median_ms, rerun_ms
+from lib.accounts.auth import user_by_username
+from lib.analytics.home import home_figures, service_percent
+from lib.service.forecast import back_test, forecast
+from lib.store.db import Database
+
+ROLE_USERS = {"assessment_team": "team.demo", "assessor": "assessor.demo", "lead_assessor": "lead.demo",
+              "quality": "quality.demo", "centre": "centre.demo"}
+
+
+def figures(db_path: Path, emit) -> None:
+    db = Database.open(db_path)
+    try:
+        team = user_by_username(db, "team.demo")
+        ahead = forecast(db, team)
+        emit("sla_forecast_ms", median_ms(lambda: forecast(db, team), runs=7), "ms", open_items=len(ahead.items))
+        emit("sla_back_test_ms", median_ms(lambda: back_test(db, team), runs=5), "ms")
+        for role, username in ROLE_USERS.items():
+            user = user_by_username(db, username)
+            emit("home_figures_ms", median_ms(lambda u=user: home_figures(db, u, service_percent(db, u)), runs=9),
+                 "ms", role=role)
+    finally:
+        db.close()
+
+
+def rerun_figures(env: dict, emit, runs: int = 10) -> None:
+    """Each role's home page script rerun in AppTest, signed in."""
+    from streamlit.testing.v1 import AppTest
+
+    from lib.config import PROJECT_ROOT
+    from lib.demo import DEMO_PASSWORD
+
+    os.environ.update(env)
+    for role, username in ROLE_USERS.items():
+        app = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=300)
+        app.run()
+        app.text_input(key="sign_in_username").input(username)
+        app.text_input(key="sign_in_password").input(DEMO_PASSWORD)
+        app.button(key="sign_in_submit").click().run()
+        app.switch_page("pages/common/home_page.py").run()
+        emit("home_rerun_ms", rerun_ms(app, runs), "ms", role=role, runs=runs)

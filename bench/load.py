@@ -1,0 +1,260 @@
+"""python -m bench load --sessions N --seconds S: the real server (`streamlit run`) on the benchmark database,
+driven by N concurrent signed-in sessions through Streamlit's own websocket protocol.
+
+Each session is what a browser tab sends and receives: BackMsg rerun requests carrying the page, the address's
+query string and the widgets' states, and the ForwardMsg stream back until the script has finished. Two in
+three sessions are centres filtering and paging the Tracker; the rest are the team on the quality-check queue
+(with a search), Allocation, the SLA dashboard and Referral rates. Each waits 2 to 5 s between actions.
+
+Printed: load_p50_ms and load_p95_ms (one rerun: from sending the change to the finished script),
+load_errors (exceptions shown, pages not found, timeouts, dropped connections), server_peak_rss_mb and
+server_rss_per_session_mb (the server's peak resident memory over the run, less what it held with one session,
+divided by the sessions).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import statistics
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psutil
+import websockets
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+from lib.accounts.passwords import hash_password
+from lib.demo import DEMO_PASSWORD
+from lib.store import devserver
+from lib.store.db import connect
+
+FINISHED = ForwardMsg.ScriptFinishedStatus
+RERUN_TIMEOUT_S = 60
+THINK_S = (2.0, 5.0)
+LOAD_USER = "load{role}{n:03d}.demo"
+SEARCHES = ("Smith", "Jones", "Patel", "Brown", "1234", "Taylor")
+
+
+class RerunFailed(Exception):
+    """The app showed an exception, did not find the page, or the connection went."""
+
+
+@dataclass
+class Session:
+    url: str
+    username: str
+    ids: dict[str, str] = field(default_factory=dict)  # widget key -> widget id, from the last run
+    pages: dict[str, str] = field(default_factory=dict)  # url path -> page script hash
+    page_hash: str = ""
+    connection: object = None
+
+    async def open(self) -> None:
+        stream = self.url.replace("http://", "ws://") + "/_stcore/stream"
+        self.connection = await websockets.connect(stream, subprotocols=["streamlit"], max_size=None,
+                                                   ping_interval=None)
+
+    async def close(self) -> None:
+        if self.connection is not None:
+            await self.connection.close()
+
+    async def rerun(self, page: str | None = None, query: str = "", widgets: tuple[WidgetState, ...] = ()) -> float:
+        """Ask for a rerun (of another page, when named) and wait for the script to finish; milliseconds taken."""
+        if page is not None:
+            self.page_hash = self.pages[page]
+        message = BackMsg()
+        message.rerun_script.query_string = query
+        message.rerun_script.page_script_hash = self.page_hash
+        message.rerun_script.widget_states.widgets.extend(widgets)
+        started = time.perf_counter()
+        await self.connection.send(message.SerializeToString())
+        self.ids = {}
+        while True:
+            try:
+                raw = await asyncio.wait_for(self.connection.recv(), RERUN_TIMEOUT_S)
+            except (TimeoutError, websockets.ConnectionClosed) as gone:
+                raise RerunFailed(f"{self.username}: {type(gone).__name__}") from None
+            forward = ForwardMsg()
+            forward.ParseFromString(raw)
+            kind = forward.WhichOneof("type")
+            if kind == "delta" and forward.delta.WhichOneof("type") == "new_element":
+                element = forward.delta.new_element
+                inner = getattr(element, element.WhichOneof("type"))
+                if element.WhichOneof("type") == "exception":
+                    raise RerunFailed(f"{self.username}: {inner.type}: {inner.message}")
+                widget_id = getattr(inner, "id", "")
+                if widget_id.startswith("$$ID-"):
+                    self.ids[widget_id.split("-", 2)[2]] = widget_id
+            elif kind == "navigation":
+                self.pages = {page.url_pathname: page.page_script_hash for page in forward.navigation.app_pages}
+            elif kind == "page_not_found":
+                raise RerunFailed(f"{self.username}: page not found")
+            elif kind == "script_finished" and forward.script_finished != FINISHED.FINISHED_EARLY_FOR_RERUN:
+                return (time.perf_counter() - started) * 1000
+
+    def trigger(self, key: str) -> tuple[WidgetState, ...]:
+        return (WidgetState(id=self.ids[key], trigger_value=True),) if key in self.ids else ()
+
+    def text(self, key: str, value: str) -> tuple[WidgetState, ...]:
+        return (WidgetState(id=self.ids[key], string_value=value),) if key in self.ids else ()
+
+    async def sign_in(self) -> None:
+        await self.rerun()
+        await self.rerun(widgets=(*self.text("sign_in_username", self.username),
+                                  *self.text("sign_in_password", DEMO_PASSWORD), *self.trigger("sign_in_submit")))
+        if not {"tracker", "quality-check"} & set(self.pages):
+            raise RerunFailed(f"{self.username}: not signed in")
+        self.page_hash = ""
+
+
+def centre_action(session: Session, chance: random.Random):
+    """Filtering and paging the Tracker, as centres do most."""
+    choice = chance.random()
+    if choice < 0.25:
+        return session.rerun("tracker", query=chance.choice(("status=Referred", "status=Rejected", "status=Submitted")))
+    if choice < 0.65 and "tracker_next" in session.ids:
+        return session.rerun(widgets=session.trigger("tracker_next"))
+    if choice < 0.8 and "tracker_clear" in session.ids:
+        return session.rerun(widgets=session.trigger("tracker_clear"))
+    if choice < 0.9:
+        return session.rerun("tracker")
+    return session.rerun("")
+
+
+def team_action(session: Session, chance: random.Random):
+    """The team on its queues and Referral rates."""
+    choice = chance.random()
+    if choice < 0.2:
+        return session.rerun("quality-check")
+    if choice < 0.4 and "qc_table_search" in session.ids:
+        return session.rerun(widgets=session.text("qc_table_search", chance.choice(SEARCHES)))
+    if choice < 0.55:
+        return session.rerun("allocation")
+    if choice < 0.75:
+        return session.rerun("sla")
+    if choice < 0.95:
+        return session.rerun("referral-rates")
+    return session.rerun("")
+
+
+@dataclass
+class Tally:
+    timings: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+async def drive(session: Session, act, until: float, tally: Tally, chance: random.Random) -> None:
+    while time.monotonic() < until:
+        await asyncio.sleep(chance.uniform(*THINK_S))
+        if time.monotonic() >= until:
+            break
+        try:
+            tally.timings.append(await act(session, chance))
+        except RerunFailed as failure:
+            tally.errors.append(str(failure))
+            await session.close()
+            try:
+                await session.open()
+                await session.sign_in()
+            except (RerunFailed, OSError) as again:
+                tally.errors.append(str(again))
+                return
+
+
+def add_load_accounts(db_path: Path, sessions: int) -> list[tuple[str, str]]:
+    """(username, role) for each session: two in three centre users spread over the active centres, the rest
+    team members; created once in the benchmark database (one bcrypt hash for all, as the demo does)."""
+    connection = connect(db_path)
+    try:
+        centres = [row[0] for row in connection.execute(
+            "SELECT id FROM centres WHERE status = 'active' ORDER BY id").fetchall()]
+        password = hash_password(DEMO_PASSWORD, rounds=10)
+        accounts = []
+        for n in range(sessions):
+            role = "assessment_team" if n % 3 == 2 else "centre"
+            username = LOAD_USER.format(role="team" if role == "assessment_team" else "centre", n=n)
+            centre = centres[n % len(centres)] if role == "centre" else None
+            connection.execute(
+                """INSERT INTO users (id, username, name, role, centre_id, password_hash, created_at)
+                   SELECT (SELECT max(id) + 1 FROM users), ?, ?, ?, ?, ?, now()
+                   WHERE NOT EXISTS (SELECT 1 FROM users WHERE username = ?)""",
+                [username, f"Load user {n}", role, centre, password, username])
+            accounts.append((username, role))
+        return accounts
+    finally:
+        connection.close()
+
+
+async def sample_rss(process: psutil.Process, peak: list[float], stop: asyncio.Event) -> None:
+    while not stop.is_set():
+        try:
+            peak[0] = max(peak[0], process.memory_info().rss / 2 ** 20)
+        except psutil.Error:
+            return
+        await asyncio.sleep(0.25)
+
+
+async def run_load(url: str, server_pid: int, accounts: list[tuple[str, str]], seconds: float,
+                   seed: int = 7) -> dict:
+    server = psutil.Process(server_pid)
+    warm = Session(url, accounts[0][0])  # one session first: pages imported, caches filled
+    await warm.open()
+    await warm.sign_in()
+    for page in ("tracker", "") if accounts[0][1] == "centre" else ("quality-check", "sla", "referral-rates"):
+        await warm.rerun(page)
+    await warm.close()
+    baseline = server.memory_info().rss / 2 ** 20
+    peak, stop = [baseline], asyncio.Event()
+    sampler = asyncio.create_task(sample_rss(server, peak, stop))
+    sessions = [Session(url, username) for username, _ in accounts]
+    tally = Tally()
+    for session in sessions:  # signing in is set-up, not load: one after another
+        await session.open()
+        await session.sign_in()
+    until = time.monotonic() + seconds
+    chances = [random.Random(seed + n) for n in range(len(sessions))]
+    await asyncio.gather(*(drive(session, centre_action if role == "centre" else team_action, until, tally, chance)
+                           for session, (_, role), chance in zip(sessions, accounts, chances)))
+    stop.set()
+    await sampler
+    for session in sessions:
+        await session.close()
+    timings = sorted(tally.timings)
+    return {
+        "load_p50_ms": statistics.median(timings) if timings else float("nan"),
+        "load_p95_ms": timings[min(len(timings) - 1, int(0.95 * len(timings)))] if timings else float("nan"),
+        "load_errors": len(tally.errors),
+        "server_peak_rss_mb": peak[0],
+        "server_rss_per_session_mb": (peak[0] - baseline) / len(sessions),
+        "reruns": len(timings),
+        "first_errors": tally.errors[:3],
+    }
+
+
+def main(argv: list[str], database, bench_env, emit) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench load", description=__doc__.splitlines()[0])
+    parser.add_argument("--sessions", type=int, default=30)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--submissions", type=int, default=1_000_000)
+    args = parser.parse_args(argv)
+    if args.sessions < 1 or args.seconds <= 0:
+        parser.error("--sessions must be at least 1 and --seconds more than 0")
+    db_path = database(args.submissions, False)
+    accounts = add_load_accounts(db_path, args.sessions)
+    process, url = devserver.start(bench_env(db_path))
+    try:
+        figures = asyncio.run(run_load(url, process.pid, accounts, args.seconds))
+    finally:
+        devserver.stop(process)
+    extra = {"sessions": args.sessions, "seconds": args.seconds, "submissions": args.submissions,
+             "reruns": figures.pop("reruns")}
+    errors = figures.pop("first_errors")
+    for name, value in figures.items():
+        emit(name, value, "count" if name == "load_errors" else "MB" if name.endswith("_mb") else "ms", **extra)
+    if errors:
+        emit("load_first_errors", len(errors), "count", examples=errors)
+    return 0
