@@ -29,7 +29,8 @@ def evidence_feedback(uploaded: tuple[Upload, ...], enr: str, resubmission: bool
     """Naming protocol and word count of each evidence file, shown as soon as it is chosen."""
     for upload in uploaded:
         try:
-            checked = accept.check_evidence(upload.name, upload.data)
+            with st.spinner(f"Checking {escape_markdown(upload.name)}…", show_time=True):
+                checked = accept.check_evidence(upload.name, upload.data)
         except Refused as refused:
             st.error(escape_markdown(refused), icon=":material/block:")
             continue
@@ -48,7 +49,8 @@ def evidence_feedback(uploaded: tuple[Upload, ...], enr: str, resubmission: bool
 def result_sheet_feedback(uploaded: tuple[Upload, ...]) -> None:
     for upload in uploaded:
         try:
-            accept.check_result_sheet(upload.name, upload.data)
+            with st.spinner(f"Checking {escape_markdown(upload.name)}…", show_time=True):
+                accept.check_result_sheet(upload.name, upload.data)
         except Refused as refused:
             st.error(escape_markdown(refused), icon=":material/block:")
 

@@ -68,7 +68,8 @@ def upload_screen(row: dict) -> None:
         request = IntegratedUpload(int(row["learner_id"]), row["Qual"], evidence, chosen_units,
                                    single_sheet[0] if single_sheet else None, declaration, declaration_file)
         try:
-            upload_integrated(db, file_store(), user, request)
+            with st.spinner("Uploading and checking the files…", show_time=True):
+                upload_integrated(db, file_store(), user, request)
         except (Refused, NotFound) as refused:
             st.error(escape_markdown(refused), icon=":material/error:")
             return

@@ -64,7 +64,8 @@ def confirm(ids: list[int], batch_name: str | None) -> None:
                             key="pending_quality_confirmed")
     if st.button("OK", key="pending_confirm_ok", type="primary", disabled=not confirmed):
         try:
-            submit(db, user, ids, batch_name=batch_name, quality_confirmed=confirmed)
+            with st.spinner(f"Submitting {len(ids)} assessment(s)…", show_time=True):
+                submit(db, user, ids, batch_name=batch_name, quality_confirmed=confirmed)
         except (Refused, NotFound) as refused:
             st.error(escape_markdown(refused), icon=":material/error:")
             return
@@ -96,7 +97,8 @@ to_remove = ask_first("Remove from Pending", "pending_remove",
                       icon=":material/delete:", where=remove_col)
 if to_remove:
     try:
-        removed = remove_pending(db, store, user, to_remove)
+        with st.spinner(f"Removing {len(to_remove)} item(s)…"):
+            removed = remove_pending(db, store, user, to_remove)
     except (Refused, NotFound) as refused:
         st.error(escape_markdown(refused))
     else:

@@ -58,7 +58,8 @@ def upload_screen(basket: list[dict]) -> None:
         st.rerun()
     if upload.button("Upload", key="unit_upload_submit", type="primary", icon=":material/upload:"):
         try:
-            created = upload_units(db, file_store(), user, rows)
+            with st.spinner(f"Uploading and checking the files of {len(rows)} assessment(s)…", show_time=True):
+                created = upload_units(db, file_store(), user, rows)
         except (Refused, NotFound) as refused:
             st.error(escape_markdown(refused), icon=":material/error:")
             return
