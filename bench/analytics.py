@@ -98,7 +98,7 @@ def rerun_figures(env: dict, emit, runs: int = 10) -> None:
     app.button(key="sign_in_submit").click().run()
     app.switch_page("pages/common/home_page.py").run()
     app.switch_page("pages/analytics/referrals_page.py").run()
-    st.cache_data.clear()  # a first look counts the rates; reruns within two minutes reuse them
+    st.cache_resource.clear()  # a first look counts the rates; reruns within two minutes reuse them
     started = time.perf_counter()
     app.run()
     emit("analytics_first_run_ms", (time.perf_counter() - started) * 1000, "ms", page="referral rates")

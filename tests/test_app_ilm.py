@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from lib.store.db import Database
-from tests.apptest_helpers import texts, tick
+from tests.apptest_helpers import table_widget_key, texts, tick
 
 
 def test_quality_check_accepts_and_refuses_a_rejection_without_reason(as_role):
@@ -117,3 +117,20 @@ def test_the_sla_dashboard_shows_open_work(as_role):
     at = as_role("quality.demo", "pages/service/sla_page.py")
     assert [m.label for m in at.metric][:3] == ["Open items", "At risk", "Breached"]
     assert int(at.metric[0].value.replace(",", "")) > 0
+
+
+def test_a_heading_click_sorts_the_whole_queue_and_queue_order_restores_it(as_role):
+    at = as_role("team.demo", "pages/service/quality_check_page.py")
+    own_order = list(at.dataframe[0].value.ID)
+    at.session_state[table_widget_key(at, "qc_table")] = {"selection": {"rows": [], "columns": ["Learner"],
+                                                                        "cells": []}}
+    at.run()
+    learners = list(at.dataframe[0].value.Learner)
+    assert learners == sorted(learners) and "Sorted by Learner, lowest first" in texts(at)
+    at.session_state[table_widget_key(at, "qc_table")] = {"selection": {"rows": [], "columns": ["Learner"],
+                                                                        "cells": []}}
+    at.run()
+    reversed_page = list(at.dataframe[0].value.Learner)
+    assert reversed_page == sorted(reversed_page, reverse=True) and reversed_page[0] >= learners[-1]
+    at.button(key="qc_table_queue_order").click().run()
+    assert list(at.dataframe[0].value.ID) == own_order

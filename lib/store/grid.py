@@ -209,7 +209,9 @@ def _condition_mask(frame: pd.DataFrame, column: Column, condition: Condition) -
 
 
 def filter_frame(frame: pd.DataFrame, columns: ColumnSet, filters: tuple[ColumnFilter, ...]) -> pd.DataFrame:
-    """The rows of frame that the filters keep (frame columns are named by label)."""
+    """The rows of frame that the filters keep (frame columns are named by label); frame itself without filters."""
+    if not filters:
+        return frame
     mask = np.ones(len(frame), dtype=bool)
     for column_filter in filters:
         column = columns[column_filter.column]

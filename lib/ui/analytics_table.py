@@ -23,27 +23,24 @@ def _kind(series: pd.Series) -> str:
         return grid.TEXT
     if pd.api.types.is_numeric_dtype(series):
         return grid.NUMBER
-    if pd.api.types.is_datetime64_any_dtype(series) or (len(series.dropna()) and isinstance(series.dropna().iloc[0], date)):
+    first = series.first_valid_index()  # the first value says it all, without scanning a long column
+    if pd.api.types.is_datetime64_any_dtype(series) or (first is not None and isinstance(series[first], date)):
         return grid.DATE
     return grid.TEXT
 
 
-def _readable(frame: pd.DataFrame) -> pd.DataFrame:
-    """Yes/No instead of True/False, so that a filter can pick one."""
-    frame = frame.copy()
-    for column in frame.columns:
-        if pd.api.types.is_bool_dtype(frame[column]):
-            frame[column] = frame[column].map({True: "Yes", False: "No"})
-    return frame
+def _readable(frame: pd.DataFrame) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """Yes/No instead of True/False, so that a filter can pick one; and which columns those are. The frame is
+    copied only when a column changes (a shared frame is never changed)."""
+    yes_no = tuple(column for column in frame.columns if pd.api.types.is_bool_dtype(frame[column]))
+    if not yes_no:
+        return frame, ()
+    return frame.assign(**{column: frame[column].map({True: "Yes", False: "No"}) for column in yes_no}), yes_no
 
 
-def column_set(frame: pd.DataFrame, choices: dict[str, tuple[str, ...]] | None = None) -> grid.ColumnSet:
-    choices = choices or {}
-    columns = tuple(
-        grid.Column(label, label, _kind(frame[label]),
-                    choices=choices.get(label, YES_NO if set(frame[label].dropna().unique()) <= set(YES_NO)
-                                        and len(frame) else ()))
-        for label in frame.columns)
+def column_set(frame: pd.DataFrame, yes_no: tuple[str, ...] = ()) -> grid.ColumnSet:
+    columns = tuple(grid.Column(label, label, _kind(frame[label]), choices=YES_NO if label in yes_no else ())
+                    for label in frame.columns)
     return grid.ColumnSet(columns, key=frame.columns[0])
 
 
@@ -54,8 +51,8 @@ def analytics_table(frame: pd.DataFrame, key: str, export_name: str, drill: bool
 
     drill_key names the column that identifies a row (the first column unless said otherwise).
     """
-    frame = _readable(frame)
-    columns = column_set(frame)
+    frame, yes_no = _readable(frame)
+    columns = column_set(frame, yes_no)
     query = grid_query(key, columns, presets)
     try:
         kept = grid.filter_frame(frame, columns, query.filters)

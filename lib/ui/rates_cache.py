@@ -1,5 +1,6 @@
 """The staff referral-rate view, kept for two minutes: ticking a row or paging a table reruns the page, and
-the figures need not be counted again over a million results for that."""
+the figures need not be counted again over a million results for that. The view is shared by every staff
+session, not copied for each (the page only reads it)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from lib.store.db import Database
 FRESH_SECONDS = 120
 
 
-@st.cache_data(ttl=FRESH_SECONDS, max_entries=32, show_spinner=False)
+@st.cache_resource(ttl=FRESH_SECONDS, max_entries=32, show_spinner=False)
 def _counted(_db: Database, _user: User, database: str, role: str, period: tuple, groups: tuple[str, ...],
              fewest: int):
     return rate_view(_db, _user, Period(*period), groups), datetime.now()

@@ -7,11 +7,11 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from lib.accounts.navigation import ALLOCATION, QUALITY_CHECK, RELEASE, SAMPLING, pages_for
-from lib.service.forecast import back_test, forecast
-from lib.service.sla import AT_RISK, BREACHED, open_items, performance, sla_items
+from lib.service.sla import AT_RISK, BREACHED, open_items
 from lib.ui.analytics_table import analytics_table
 from lib.ui.page import page_setup
 from lib.ui.remember import preset_widget, remembered
+from lib.ui.sla_cache import recent_open_work, recent_performance
 
 ALL_OPEN = "All open"
 SHOW = (ALL_OPEN, AT_RISK, BREACHED)
@@ -49,22 +49,23 @@ show_col, stage_col = st.columns(2)
 show = remembered(show_col.segmented_control, "Show", "sla_show", options=SHOW, default=ALL_OPEN) or ALL_OPEN
 stage = remembered(stage_col.selectbox, "Stage", "sla_stage", options=stage_names, index=None,
                    placeholder="Every stage")
-items = sla_items(db, user)
+every_item, ahead, tested, counted_at = recent_open_work(db, user)
+items = every_item
 if show != ALL_OPEN:
     items = items[items.SLA == show]
 if stage:
     items = items[items.Stage == stage]
 mine = pages_for(user.role)
-items["Act in"] = [f"{ACTING_QUEUE[s].url_path}?item={i}" if ACTING_QUEUE.get(s) in mine else None
-                   for s, i in zip(items.Stage, items.ID)]
+queue_paths = {stage: spec.url_path for stage, spec in ACTING_QUEUE.items() if spec in mine}
+items = items.assign(**{"Act in": items.Stage.map(queue_paths) + "?item=" + items.ID.astype(str)})  # the list is shared
 st.caption(f"{len(items):,} item(s): {show.lower()}{f' at {stage}' if stage else ''}, the nearest SLA target first. "
-           "Act in opens the queue that can move the item on.")
+           f"Act in opens the queue that can move the item on. Listed as of {counted_at:%H:%M}; the list, the "
+           "forecast and the performance figures are counted again every minute.")
 analytics_table(items, "sla_items", "SLA items", date_columns=("SLA Target",),
                 column_config={"Act in": st.column_config.LinkColumn("Act in", display_text="Open the queue")})
 
 forecast_tab, performance_tab = st.tabs(["Breach forecast", "Performance on released work"])
 with forecast_tab:
-    ahead = forecast(db, user)
     times = ahead.stage_times
     st.caption("Each open item's release date, forecast from the working days each stage has taken over the last "
                "90 days and each assessor's queue and marking pace over the last 20 working days. Central: typical "
@@ -92,7 +93,6 @@ with forecast_tab:
     st.caption(f"{len(likely):,} item(s) breached, likely or possibly to breach; the nearest SLA target first.")
     analytics_table(likely, "sla_forecast", "SLA breach forecast",
                     date_columns=("SLA Target", "Forecast release", "Pessimistic release"))
-    tested = back_test(db, user)
     if tested is None:
         st.caption("Nothing has been released yet, so the forecast cannot be checked against history.")
     else:
@@ -122,7 +122,7 @@ with performance_tab:
     if start > end:
         st.error("'Released from' must be on or before 'To'.")
         st.stop()
-    overall = performance(db, user, start, end, by=None, centre_number=centre)
+    overall = recent_performance(db, user, start, end, None, centre)
     if overall.empty:
         st.caption("No results released in this period.")
         st.stop()
@@ -134,7 +134,7 @@ with performance_tab:
                                      "no record" if row.isna()["QC within 5 working days %"]
                                      else f"{row['QC within 5 working days %']:.1f}%")):
         column.metric(label, value, border=True)
-    months = performance(db, user, start, end, by="month", centre_number=centre)
+    months = recent_performance(db, user, start, end, "month", centre)
     chart = go.Figure()
     chart.add_bar(x=months.Month, y=months["On-time %"], name="On time %", text=months["On-time %"])
     chart.add_scatter(x=months.Month, y=months["Median working days"], name="Median working days to result",
@@ -148,5 +148,5 @@ with performance_tab:
     with by_month_tab:
         analytics_table(months, "sla_months", "SLA by month")
     with by_centre_tab:
-        analytics_table(performance(db, user, start, end, by="centre", centre_number=centre), "sla_centres",
+        analytics_table(recent_performance(db, user, start, end, "centre", centre), "sla_centres",
                         "SLA by centre")
