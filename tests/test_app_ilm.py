@@ -134,3 +134,16 @@ def test_a_heading_click_sorts_the_whole_queue_and_queue_order_restores_it(as_ro
     assert reversed_page == sorted(reversed_page, reverse=True) and reversed_page[0] >= learners[-1]
     at.button(key="qc_table_queue_order").click().run()
     assert list(at.dataframe[0].value.ID) == own_order
+
+
+def test_the_sla_link_to_an_item_with_an_assessor_opens_allocation_with_it_found(as_role, db_path):
+    database = Database.open(db_path)
+    try:
+        (item_id,) = database.query_one("SELECT min(id) FROM submissions WHERE stage = 'allocated'")
+    finally:
+        database.close()
+    at = as_role("team.demo", "pages/common/home_page.py")
+    at.query_params = {"item": str(item_id)}
+    at.switch_page("pages/service/allocation_page.py").run()
+    assert at.toggle(key="allocation_reallocate").value is True
+    assert at.dataframe[0].value.ID.tolist() == [item_id]

@@ -37,11 +37,11 @@ def test_the_centre_report_holds_the_filtered_rows_with_the_visible_columns(db):
     sheet = openpyxl.load_workbook(io.BytesIO(tracker_export(db, user, query))).active
     rows = list(sheet.values)
     assert rows[0] == ("ID", "Batch", "Submitted", "SLA Target", "ENR", "Learner", "Unit(s)", "Type", "Category",
-                       "Status", "Rejection reason", "Result", "Mark", "Re-submitted")
+                       "Status", "Result", "Mark", "Rejection reason", "Re-submitted")
     expected = tracker_page(db, user, query, limit=100_000).rows
     assert [r[0] for r in rows[1:]] == expected.ID.tolist()
     assert {r[9] for r in rows[1:]} == {"Rejected"}
-    assert [r[10] for r in rows[1:]] == expected["Rejection reason"].tolist() and all(r[10] for r in rows[1:])
+    assert [r[12] for r in rows[1:]] == expected["Rejection reason"].tolist() and all(r[12] for r in rows[1:])
 
 
 def test_staff_see_and_export_each_items_stage_and_assessor(db):

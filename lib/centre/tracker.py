@@ -34,9 +34,9 @@ TRACKER_COLUMNS = grid.ColumnSet(
         grid.Column("Category", "s.category", choices=("New", "Updated", "Re-assessment")),
         grid.Column("Status", centre_status_sql("s"), choices=(SUBMITTED, REJECTED, COMPLETED, REFERRED),
                     equals_sql=status_equals_sql("s")),
-        grid.Column("Rejection reason", "s.rejection_reason"),
         grid.Column("Result", "s.result", choices=("Pass", "Referral")),
         grid.Column("Mark", "s.mark", grid.NUMBER),
+        grid.Column("Rejection reason", "s.rejection_reason"),
         grid.Column("Re-submitted", "CASE WHEN EXISTS (SELECT 1 FROM submissions r WHERE r.resubmits_id = s.id) "
                     "THEN 'Yes' ELSE 'No' END", choices=("Yes", "No")),
     ),

@@ -12,7 +12,13 @@ from lib.ui import session
 from lib.ui.text import escape_markdown
 
 
+# The lists are wide (the Tracker has 14 columns): the page's side margins give them back some room.
+NARROWER_MARGINS = ("<style>[data-testid='stMainBlockContainer'], [data-testid='stBottomBlockContainer'] "
+                    "{padding-left: 2rem; padding-right: 2rem;}</style>")
+
+
 def sidebar(db: Database, user: User, is_demo: bool) -> None:
+    st.html(NARROWER_MARGINS)
     with st.sidebar:
         if is_demo:
             st.badge("Demo data", icon=":material/science:", color="orange")

@@ -25,6 +25,8 @@ show_notice("allocation_notice")
 
 workload = assessor_workload(db, user)
 names = dict(zip(workload.id, workload.Assessor))
+if "item" in st.query_params:  # a link from the SLA dashboard may name an item already with an assessor
+    st.session_state["allocation_reallocate"] = True
 reallocating = st.toggle("Show items already with an assessor, to reallocate them", key="allocation_reallocate")
 queue = allocation_queue(db, user, with_assessors=reallocating)
 awaiting = [int(i) for i in queue.ID[queue.Stage == "Awaiting allocation"]]

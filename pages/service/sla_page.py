@@ -56,8 +56,9 @@ if show != ALL_OPEN:
 if stage:
     items = items[items.Stage == stage]
 mine = pages_for(user.role)
-queue_paths = {stage: spec.url_path for stage, spec in ACTING_QUEUE.items() if spec in mine}
-items = items.assign(**{"Act in": items.Stage.map(queue_paths) + "?item=" + items.ID.astype(str)})  # the list is shared
+queue_paths = {name: spec.url_path for name, spec in ACTING_QUEUE.items() if spec in mine}
+paths = items.Stage.map(queue_paths).astype("string")  # <NA> where this role has no queue for the stage
+items = items.assign(**{"Act in": paths + "?item=" + items.ID.astype("string")})  # a new frame: the list is shared
 st.caption(f"{len(items):,} item(s): {show.lower()}{f' at {stage}' if stage else ''}, the nearest SLA target first. "
            f"Act in opens the queue that can move the item on. Listed as of {counted_at:%H:%M}; the list, the "
            "forecast and the performance figures are counted again every minute.")

@@ -36,7 +36,10 @@ def test_a_wrong_password_is_refused_in_the_browser(page, app_url):
 def test_signed_out_visitors_cannot_open_the_tracker_by_url(page, app_url):
     page.goto(f"{app_url}/tracker")
     expect(page.locator(".st-key-sign_in_username input")).to_be_visible(timeout=60_000)
-    expect(page.get_by_test_id("stDataFrame")).to_have_count(0)
+    expect(page.locator(".st-key-tracker_table")).to_have_count(0)
+    # The one table is the demo's list of accounts to sign in with; no submission is shown.
+    expect(page.get_by_test_id("stDataFrame")).to_have_count(1)
+    expect(page.get_by_test_id("stDataFrame")).to_contain_text("team.demo")
 
 
 def session_cookie(context, timeout_s: float = 20):
