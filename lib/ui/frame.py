@@ -11,7 +11,6 @@ from lib.store.db import Database
 from lib.ui import session
 from lib.ui.text import escape_markdown
 
-
 # The lists are wide (the Tracker has 14 columns): the page's side margins give them back some room.
 NARROWER_MARGINS = ("<style>[data-testid='stMainBlockContainer'], [data-testid='stBottomBlockContainer'] "
                     "{padding-left: 2rem; padding-right: 2rem;}</style>")
