@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+import numpy as np
 import pytest
 
 from lib.service.forecast import (
@@ -120,3 +121,13 @@ def test_the_drill_down_lists_days_overdue_not_negative_days_left(history):
     assert late.loc[1, "Working days left"] is None or str(late.loc[1, "Working days left"]) == "<NA>"
     assert sla_flags([date(2026, 3, 31), date(2026, 3, 18), date(2026, 3, 13)], AS_OF, 5) == [
         "", "At risk: 2 working days left", "Breached: 1 working day overdue"]
+
+
+def test_an_item_past_the_usual_time_is_held_against_the_slow_ones_not_due_at_once():
+    from lib.service.forecast import StageTime
+
+    marking = StageTime(np.array([5, 5, 5, 6, 6, 8, 12, 20], dtype=float))
+    assert marking.remaining(np.array([0]), 0.5)[0] == 6  # from the start: the median stage
+    # 7 days in: only 8, 12 and 20 took longer, with 1, 5 and 13 days still to go; their median is 5.
+    assert marking.remaining(np.array([7]), 0.5)[0] == 5
+    assert marking.remaining(np.array([25]), 0.5)[0] == 1  # longer than any recent item: one more day

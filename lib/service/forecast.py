@@ -1,10 +1,12 @@
 """The breach forecast: when each open item will be released, and which will miss their SLA target.
 
 From the open queue on a day, the working days each stage has recently taken, and each assessor's queue and
-marking rate, every open item gets a central release date (typical stage times, the assessor's usual pace)
-and a pessimistic one (the slowest tenth of recent stage times, the assessor at three quarters of that
-pace). An item whose central date falls after its SLA target is likely to breach; one whose pessimistic date
-does may breach.
+marking rate, every open item gets a central release date and a pessimistic one. An item already some days
+into a stage is held against the recent items that took at least as long, for what they still needed (an item
+past the usual time is one of the slow ones, not due at once): the median of that for the central date, the
+slowest tenth for the pessimistic one; an assessor's queue is worked at their recent pace (three quarters of
+it for the pessimistic date). An item whose central date falls after its SLA target is likely to breach; one
+whose pessimistic date does may breach.
 
 Working days are counted as numbers (lib.rules.workdays.working_day_numbers): a day's number is how many
 working days there have been up to it, so durations are differences and a date is found by its number.
@@ -30,6 +32,10 @@ from lib.store.scope import NotAllowed, reads_centre_data
 QUALITY_CHECK, ALLOCATION, MARKING, AFTER_MARKING = "Quality check", "Allocation", "Marking", "Sampling and release"
 FORECAST_STAGES = (QUALITY_CHECK, ALLOCATION, MARKING, AFTER_MARKING)
 HISTORY_DAYS = 90  # stage times are taken from items released in this many days before the forecast day
+CENTRAL_QUANTILE = 0.5  # of each stage's recent working days: the central forecast
+PESSIMISTIC_QUANTILE = 0.9  # and the pessimistic one
+NO_HISTORY = {QUALITY_CHECK: (2, 3, 5), ALLOCATION: (0, 1, 3), MARKING: (8, 10, 15),
+              AFTER_MARKING: (2, 3, 6)}  # nothing released yet: the service's own aims
 RATE_WORKING_DAYS = 20  # an assessor's pace is their markings over this many working days
 SLOWER_PACE = 0.75  # the pessimistic date has every assessor at three quarters of their recent pace
 FALLBACK_RATE = 0.5  # items a working day for an assessor with no recent markings
@@ -37,10 +43,32 @@ WEEKS_AHEAD = 6
 BACK_TEST_DAYS = 28
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class StageTime:
-    central: float  # median working days
-    pessimistic: float  # 90th percentile
+    """The working days a stage took for each item released recently: what an open item's remaining time in
+    that stage is forecast from."""
+
+    durations: np.ndarray  # sorted
+
+    @property
+    def central(self) -> float:
+        return float(np.quantile(self.durations, CENTRAL_QUANTILE))
+
+    @property
+    def pessimistic(self) -> float:
+        return float(np.quantile(self.durations, PESSIMISTIC_QUANTILE))
+
+    def remaining(self, elapsed: np.ndarray, quantile: float) -> np.ndarray:
+        """Working days still to go for items already `elapsed` working days into the stage: the quantile of what
+        was left of the recent items that had taken longer than that. An item already past the usual time is
+        not due at once; it is one of the slow ones. Past every recent item, one more day."""
+        elapsed = np.asarray(elapsed, dtype=np.int64)
+        left = np.ones(len(elapsed))
+        for days in np.unique(elapsed):
+            tail = self.durations[self.durations > days] - days if days > 0 else self.durations
+            if len(tail):
+                left[elapsed == days] = np.quantile(tail, quantile)
+        return left
 
 
 @dataclass(frozen=True)
@@ -105,10 +133,10 @@ def _date_of_number(number: np.ndarray) -> np.ndarray:
 
 
 def stage_times(db: Database, as_of: date, history_days: int = HISTORY_DAYS) -> dict[str, StageTime]:
-    """Median and 90th-percentile working days of each stage, over items released in the days before as_of."""
+    """The working days each stage took, for the items released in the days before as_of."""
     with db.cursor() as cursor:
         cursor.register("workday_numbers", workdays.working_day_numbers())
-        row = cursor.execute(
+        frame = cursor.execute(
             """WITH done AS (
                    SELECT checked.n - received.n AS qc, allocated.n - checked.n AS allocation,
                           marked.n - allocated.n AS marking, released.n - marked.n AS after_marking
@@ -118,19 +146,13 @@ def stage_times(db: Database, as_of: date, history_days: int = HISTORY_DAYS) -> 
                    JOIN workday_numbers allocated ON allocated.day = CAST(s.allocated_at AS DATE)
                    JOIN workday_numbers marked ON marked.day = CAST(s.marked_at AS DATE)
                    JOIN workday_numbers released ON released.day = CAST(s.released_at AS DATE)
-                   WHERE s.released_at >= ? AND s.released_at < ?)
-               SELECT quantile_cont(qc, 0.5), quantile_cont(qc, 0.9),
-                      quantile_cont(allocation, 0.5), quantile_cont(allocation, 0.9),
-                      quantile_cont(marking, 0.5), quantile_cont(marking, 0.9),
-                      quantile_cont(after_marking, 0.5), quantile_cont(after_marking, 0.9), count(*)
-               FROM done""",
-            [as_of - timedelta(days=history_days), as_of + timedelta(days=1)]).fetchone()
-    if not row[-1]:  # no history: the service's own aims (5 days to check, the rest of 25 shared out)
-        return {QUALITY_CHECK: StageTime(3, 5), ALLOCATION: StageTime(1, 3), MARKING: StageTime(10, 15),
-                AFTER_MARKING: StageTime(3, 6)}
-    values = [max(0.0, float(v or 0)) for v in row[:-1]]
-    return {stage: StageTime(values[2 * i], max(values[2 * i], values[2 * i + 1]))
-            for i, stage in enumerate(FORECAST_STAGES)}
+                   WHERE s.released_at >= $since AND s.released_at < $until)
+               SELECT * FROM done""",
+            {"since": as_of - timedelta(days=history_days), "until": as_of + timedelta(days=1)}).df()
+    if not len(frame):  # no history: the service's own aims (5 days to check, the rest of 25 shared out)
+        return {stage: StageTime(np.array(days, dtype=float)) for stage, days in NO_HISTORY.items()}
+    return {stage: StageTime(np.sort(np.maximum(frame[column].dropna().to_numpy(dtype=float), 0)))
+            for stage, column in zip(FORECAST_STAGES, ("qc", "allocation", "marking", "after_marking"))}
 
 
 def assessor_rates(db: Database, as_of: date) -> dict[int, float]:
@@ -190,15 +212,14 @@ def predict(queue: pd.DataFrame, times: dict[str, StageTime], rates: dict[int, f
     order = {stage: i for i, stage in enumerate(FORECAST_STAGES)}
     position = items.stage.map(order).to_numpy()
 
-    def remaining(pick) -> np.ndarray:
+    def remaining(quantile: float) -> np.ndarray:
         """Working days left in the current stage and all later ones, except marking (queued below)."""
         total = np.zeros(len(items))
         for stage, i in order.items():
             if stage == MARKING:
                 continue
-            duration = pick(times[stage])
-            total += np.where(position == i, np.maximum(duration - elapsed, 0), 0)
-            total += np.where(position < i, duration, 0)
+            total += np.where(position == i, times[stage].remaining(elapsed, quantile), 0)
+            total += np.where(position < i, times[stage].remaining(np.zeros(len(items)), quantile), 0)
         return total
 
     # Marking waits in a queue: an allocated item behind the assessor's earlier targets, at the assessor's pace;
@@ -210,12 +231,15 @@ def predict(queue: pd.DataFrame, times: dict[str, StageTime], rates: dict[int, f
     waiting = (~items.stage.isin([MARKING, AFTER_MARKING])).cumsum() + int(allocated.sum())
     queue_days = np.where(allocated, in_assessor_queue.reindex(items.index).fillna(0) / assessor_rate,
                           waiting / service_rate)
-    marking_left = np.where(position <= order[MARKING], 1, 0)
+    marking_left = position <= order[MARKING]
     marking_elapsed = np.where(allocated, elapsed, 0)
-    central = remaining(lambda t: t.central) + marking_left * np.maximum(
-        queue_days, np.maximum(times[MARKING].central - marking_elapsed, 0))
-    pessimistic = remaining(lambda t: t.pessimistic) + marking_left * np.maximum(
-        queue_days / SLOWER_PACE, np.maximum(times[MARKING].pessimistic - marking_elapsed, 0))
+
+    def marking(quantile: float, pace: float) -> np.ndarray:
+        return np.where(marking_left, np.maximum(queue_days / pace, times[MARKING].remaining(marking_elapsed,
+                                                                                              quantile)), 0)
+
+    central = remaining(CENTRAL_QUANTILE) + marking(CENTRAL_QUANTILE, 1.0)
+    pessimistic = np.maximum(remaining(PESSIMISTIC_QUANTILE) + marking(PESSIMISTIC_QUANTILE, SLOWER_PACE), central)
     first_day = today if workdays.is_working_day(as_of) else today + 1
     items["Forecast release"] = _date_of_number(first_day + np.ceil(central).astype(np.int64))
     items["Pessimistic release"] = _date_of_number(first_day + np.ceil(pessimistic).astype(np.int64))

@@ -68,10 +68,12 @@ analytics_table(items, "sla_items", "SLA items", date_columns=("SLA Target",),
 forecast_tab, performance_tab = st.tabs(["Breach forecast", "Performance on released work"])
 with forecast_tab:
     times = ahead.stage_times
-    st.caption("Each open item's release date, forecast from the working days each stage has taken over the last "
-               "90 days and each assessor's queue and marking pace over the last 20 working days. Central: typical "
-               "stage times at the assessor's usual pace. Pessimistic: the slowest tenth of stage times at three "
-               "quarters of the pace. Stage times now (central / pessimistic working days): "
+    st.caption("Each open item's release date, forecast from the working days each stage took for the items "
+               "released in the last 90 days, and each assessor's queue and marking pace over the last 20 working "
+               "days. An item already some days into a stage is held against the recent items that took at least "
+               "as long: what they still needed. Central: the median of that, at the assessor's usual pace. "
+               "Pessimistic: the slowest tenth, at three quarters of the pace. Stage times now (median / slowest "
+               "tenth, working days): "
                + "; ".join(f"{name} {t.central:g} / {t.pessimistic:g}" for name, t in times.items()) + ".")
     counts = ahead.items.Forecast.value_counts()
     for column, label, help_text in zip(
