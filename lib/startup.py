@@ -5,6 +5,7 @@ Each check runs before anything is written, so a refused start leaves the disk a
 
 from __future__ import annotations
 
+import ctypes
 import math
 import os
 import secrets
@@ -29,6 +30,21 @@ MIN_COOKIE_KEY_LENGTH = 32
 MIN_COOKIE_KEY_BITS = 100
 # streamlit-authenticator's documented example values: a key anyone can read is no key.
 KNOWN_WEAK_KEYS = {"some_key", "some_signature_key", "abcdef", "random_signature_key"}
+
+
+M_ARENA_MAX = -8  # glibc's mallopt parameter for the number of malloc arenas
+SERVER_ARENAS = 2
+
+
+def limit_malloc_arenas(arenas: int = SERVER_ARENAS) -> bool:
+    """Cap glibc's malloc arenas. Streamlit runs each session's script in a thread of its own, and glibc gives
+    busy threads arenas of their own (up to eight per core), whose freed memory stays with them: the server's
+    memory then grows with the sessions. bench/load.py measured 15 MB a session at 30 sessions, 12 MB with two
+    arenas, for no loss of speed. Elsewhere than glibc this does nothing; says whether it took."""
+    try:
+        return bool(ctypes.CDLL(None).mallopt(M_ARENA_MAX, arenas))
+    except (AttributeError, OSError):
+        return False
 
 
 class StartupProblem(Exception):

@@ -158,3 +158,13 @@ def test_reading_secrets_files(tmp_path):
     broken.write_text("[auth\ncookie_key = ")
     with pytest.raises(StartupProblem, match="cannot be read"):
         read_secrets((broken,))
+
+
+def test_the_server_caps_its_malloc_arenas_on_glibc():
+    import platform
+
+    from lib.startup import limit_malloc_arenas
+
+    if platform.libc_ver()[0] != "glibc":
+        pytest.skip("mallopt is glibc's")
+    assert limit_malloc_arenas(8) is True  # the process default on this machine: nothing else changes

@@ -46,10 +46,12 @@ def column_set(frame: pd.DataFrame, yes_no: tuple[str, ...] = ()) -> grid.Column
 
 def analytics_table(frame: pd.DataFrame, key: str, export_name: str, drill: bool = False,
                     column_config: dict | None = None, date_columns: tuple[str, ...] = (),
-                    drill_key: str | None = None, presets: dict[str, str] | None = None) -> pd.Series | None:
+                    drill_key: str | None = None, presets: dict[str, str] | None = None,
+                    page_columns=None) -> pd.Series | None:
     """Show frame on the shared grid with its export; with drill, return the ticked row (or None).
 
-    drill_key names the column that identifies a row (the first column unless said otherwise).
+    drill_key names the column that identifies a row (the first column unless said otherwise). page_columns(rows)
+    adds columns to the rows of the page shown only (not filtered on, not exported).
     """
     frame, yes_no = _readable(frame)
     columns = column_set(frame, yes_no)
@@ -62,6 +64,8 @@ def analytics_table(frame: pd.DataFrame, key: str, export_name: str, drill: bool
     if query.sort is not None:
         kept = grid.sort_frame(kept, columns, query.sort)
     page = kept.iloc[query.offset:query.offset + query.limit]
+    if page_columns is not None:  # columns only the rows shown need (links), made for those rows alone
+        page = page_columns(page)
     shown = blank_missing(page, date_columns)
     column_config = {**{label: st.column_config.NumberColumn(format="£%.2f") for label in shown.columns
                         if "£" in label and pd.api.types.is_numeric_dtype(shown[label])}, **(column_config or {})}

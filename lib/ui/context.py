@@ -8,7 +8,7 @@ import streamlit as st
 
 from lib import demo
 from lib.config import load_settings
-from lib.startup import StartupProblem, open_database, read_secrets, resolve_cookie_key
+from lib.startup import StartupProblem, limit_malloc_arenas, open_database, read_secrets, resolve_cookie_key
 from lib.store.db import Database
 from lib.store.files import FileStore
 
@@ -24,6 +24,7 @@ class AppContext:
 @st.cache_resource(show_spinner="Opening the database (the first start builds the demo data)…")
 def _open(db_path: str, files_dir: str) -> AppContext:
     """Cached per database and file store path, so tests with other paths get their own."""
+    limit_malloc_arenas()  # once per server process, before the sessions' threads allocate
     settings = load_settings()
     cookie_key = resolve_cookie_key(settings, read_secrets(settings.secrets_files))
     opened = open_database(settings)

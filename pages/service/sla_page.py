@@ -57,12 +57,18 @@ if stage:
     items = items[items.Stage == stage]
 mine = pages_for(user.role)
 queue_paths = {name: spec.url_path for name, spec in ACTING_QUEUE.items() if spec in mine}
-paths = items.Stage.map(queue_paths).astype("string")  # <NA> where this role has no queue for the stage
-items = items.assign(**{"Act in": paths + "?item=" + items.ID.astype("string")})  # a new frame: the list is shared
+
+
+def act_in(rows):
+    """The queue that can move each row's item on (<NA> where this role has none), as a link."""
+    return rows.assign(**{"Act in": rows.Stage.map(queue_paths).astype("string") + "?item="
+                          + rows.ID.astype("string")})
+
+
 st.caption(f"{len(items):,} item(s): {show.lower()}{f' at {stage}' if stage else ''}, the nearest SLA target first. "
            f"Act in opens the queue that can move the item on. Listed as of {counted_at:%H:%M}; the list, the "
            "forecast and the performance figures are counted again every minute.")
-analytics_table(items, "sla_items", "SLA items", date_columns=("SLA Target",),
+analytics_table(items, "sla_items", "SLA items", date_columns=("SLA Target",), page_columns=act_in,
                 column_config={"Act in": st.column_config.LinkColumn("Act in", display_text="Open the queue")})
 
 forecast_tab, performance_tab = st.tabs(["Breach forecast", "Performance on released work"])
