@@ -3,14 +3,13 @@ the whole table in memory; batch review, SLA performance and the EQA check; the 
 
 from __future__ import annotations
 
-import os
 import time
 from datetime import date, timedelta
 from pathlib import Path
 
 import pandas as pd
 
-from bench.timing import median_ms, rerun_ms
+from bench.timing import median_ms, rerun_ms, signed_in_app
 from lib.accounts.auth import user_by_username
 from lib.analytics import eqa
 from lib.analytics.batch_review import batches
@@ -85,18 +84,8 @@ def figures(db_path: Path, emit) -> None:
 def rerun_figures(env: dict, emit, runs: int = 10) -> None:
     """The referral-rates page script rerun in AppTest, signed in as the assessment team, default view."""
     import streamlit as st
-    from streamlit.testing.v1 import AppTest
 
-    from lib.config import PROJECT_ROOT
-    from lib.demo import DEMO_PASSWORD
-
-    os.environ.update(env)
-    app = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=300)
-    app.run()
-    app.text_input(key="sign_in_username").input("team.demo")
-    app.text_input(key="sign_in_password").input(DEMO_PASSWORD)
-    app.button(key="sign_in_submit").click().run()
-    app.switch_page("pages/common/home_page.py").run()
+    app = signed_in_app(env, "team.demo")
     app.switch_page("pages/analytics/referrals_page.py").run()
     st.cache_resource.clear()  # a first look counts the rates; reruns within two minutes reuse them
     started = time.perf_counter()

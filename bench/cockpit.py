@@ -3,10 +3,9 @@ figures, and each role's home page rerun in AppTest."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-from bench.timing import median_ms, rerun_ms
+from bench.timing import median_ms, rerun_ms, signed_in_app
 from lib.accounts.auth import user_by_username
 from lib.analytics.home import home_figures, service_percent
 from lib.service.forecast import back_test, forecast
@@ -33,17 +32,6 @@ def figures(db_path: Path, emit) -> None:
 
 def rerun_figures(env: dict, emit, runs: int = 10) -> None:
     """Each role's home page script rerun in AppTest, signed in."""
-    from streamlit.testing.v1 import AppTest
-
-    from lib.config import PROJECT_ROOT
-    from lib.demo import DEMO_PASSWORD
-
-    os.environ.update(env)
     for role, username in ROLE_USERS.items():
-        app = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=300)
-        app.run()
-        app.text_input(key="sign_in_username").input(username)
-        app.text_input(key="sign_in_password").input(DEMO_PASSWORD)
-        app.button(key="sign_in_submit").click().run()
-        app.switch_page("pages/common/home_page.py").run()
+        app = signed_in_app(env, username)
         emit("home_rerun_ms", rerun_ms(app, runs), "ms", role=role, runs=runs)

@@ -27,3 +27,22 @@ def rerun_ms(app, runs: int) -> float:
     if app.exception:
         raise RuntimeError(app.exception[0].message)
     return statistics.median(timings)
+
+
+def signed_in_app(env: dict, username: str):
+    """The app in AppTest, signed in as username and on its home page (env: the server's environment)."""
+    import os
+
+    from streamlit.testing.v1 import AppTest
+
+    from lib.config import PROJECT_ROOT
+    from lib.demo import DEMO_PASSWORD
+
+    os.environ.update(env)
+    app = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=300)
+    app.run()
+    app.text_input(key="sign_in_username").input(username)
+    app.text_input(key="sign_in_password").input(DEMO_PASSWORD)
+    app.button(key="sign_in_submit").click().run()
+    app.switch_page("pages/common/home_page.py").run()
+    return app

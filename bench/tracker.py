@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
 import subprocess
 import sys
 import threading
@@ -13,7 +12,7 @@ from pathlib import Path
 
 import psutil
 
-from bench.timing import median_ms, rerun_ms
+from bench.timing import median_ms, rerun_ms, signed_in_app
 from lib.accounts.auth import user_by_username
 from lib.centre.tracker import columns_for, tracker_page, tracker_source
 from lib.store import grid
@@ -72,19 +71,8 @@ def query_figures(db_path: Path, emit) -> None:
 
 def rerun_figures(db_path: Path, env: dict, emit, runs: int = 10) -> None:
     """The Tracker page script rerun in AppTest, signed in, with the benchmark's filters applied."""
-    from streamlit.testing.v1 import AppTest
-
-    from lib.config import PROJECT_ROOT
-    from lib.demo import DEMO_PASSWORD
-
-    os.environ.update(env)
     for role, username in USERS.items():
-        app = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=300)
-        app.run()
-        app.text_input(key="sign_in_username").input(username)
-        app.text_input(key="sign_in_password").input(DEMO_PASSWORD)
-        app.button(key="sign_in_submit").click().run()
-        app.switch_page("pages/common/home_page.py").run()
+        app = signed_in_app(env, username)
         app.switch_page("pages/centre/tracker_page.py").run()
         app.session_state["tracker_filters"] = QUERY.filters
         app.session_state["tracker_sort"] = "Submitted"

@@ -34,18 +34,19 @@ def show_notice(key: str) -> None:
         st.success(escape_markdown(notice), icon=":material/check_circle:")
 
 
-def run_action(work, notice_key: str, success: str, ticks: str | None = None) -> None:
+def run_action(work, notice_key: str, success, ticks: str | None = None) -> None:
     """Do a user's action; a refusal is shown where they are, a success is announced after the rerun.
 
+    success: the announcement, or a function of what work returned that makes it.
     ticks names the table whose ticked records the action was on: they are unticked once it is done, so the
     next record never comes up ticked with its action button live.
     """
     try:
-        work()
+        done = work()
     except (Refused, NotFound) as refused:
         st.error(escape_markdown(refused), icon=":material/error:")
     else:
         if ticks:
             clear_ticks(ticks)
-        st.session_state[notice_key] = success
+        st.session_state[notice_key] = success(done) if callable(success) else success
         st.rerun()

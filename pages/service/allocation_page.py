@@ -15,8 +15,8 @@ from lib.service.allocation import (
 )
 from lib.store.scope import NotFound
 from lib.ui.confirm import ask_first
-from lib.ui.page import page_setup, show_notice
-from lib.ui.tables import blank_missing, clear_ticks, work_queue
+from lib.ui.page import page_setup, run_action, show_notice
+from lib.ui.tables import blank_missing, work_queue
 from lib.ui.text import escape_markdown
 
 db, user = page_setup()
@@ -38,14 +38,8 @@ confirmed = ask_first("Allocate automatically", "allocation_auto",
                       f"Yes, allocate {len(awaiting):,}", awaiting, disabled=not awaiting, primary=True,
                       icon=":material/auto_mode:", where=right)
 if confirmed:
-    try:
-        chosen = auto_allocate(db, user, item_ids=confirmed)
-    except (Refused, NotFound) as refused:
-        st.error(escape_markdown(refused), icon=":material/block:")
-    else:
-        clear_ticks("allocation_table")
-        st.session_state["allocation_notice"] = f"Allocated {len(chosen):,} item(s) automatically."
-        st.rerun()
+    run_action(lambda: auto_allocate(db, user, item_ids=confirmed), "allocation_notice",
+               lambda chosen: f"Allocated {len(chosen):,} item(s) automatically.", ticks="allocation_table")
 
 ticked = work_queue(queue, "allocation_table", "Nothing is waiting for allocation.",
                     "The nearest SLA target first. Tick an item to choose its assessor.",
@@ -57,14 +51,8 @@ if ticked:
     assessor = pick.selectbox(f"Assessor for item {item_id}", list(names), key="allocation_assessor",
                               format_func=lambda a: f"{names[a]} ({int(workload.set_index('id').loc[a, 'Open items'])} open)")
     if go.button("Reallocate" if ticked[0]["Stage"] != "Awaiting allocation" else "Allocate", key="allocation_manual"):
-        try:
-            allocate(db, user, item_id, assessor)
-        except (Refused, NotFound) as refused:
-            st.error(escape_markdown(refused), icon=":material/block:")
-        else:
-            clear_ticks("allocation_table")
-            st.session_state["allocation_notice"] = f"Item {item_id} allocated to {names[assessor]}."
-            st.rerun()
+        run_action(lambda: allocate(db, user, item_id, assessor), "allocation_notice",
+                   f"Item {item_id} allocated to {names[assessor]}.", ticks="allocation_table")
 
 st.subheader("Assessors' open work")
 st.dataframe(workload.drop(columns=["id"]), hide_index=True, key="allocation_workload")
