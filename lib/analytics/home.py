@@ -73,7 +73,7 @@ def _team(db: Database, user: User, today: date, service: float | None) -> list[
                nav.ALLOCATION),
         Figure("Being marked", f"{counts.get('allocated', 0):,}", "with an assessor", nav.SUBMISSIONS,
                {"stage": "With assessor"}, link_label="List in Submissions"),
-        Figure("In sampling", f"{counts.get('marked', 0) + counts.get('sampling', 0):,}",
+        Figure("In sampling", f"{counts.get('sampling', 0):,}",
                "marked and picked for the lead assessor's sampling", nav.SUBMISSIONS,
                {"stage": "Lead assessor sampling"}, link_label="List in Submissions"),
         Figure("Ready to release", f"{counts.get('ready', 0):,}", "marked and, where sampled, agreed", nav.RELEASE),
