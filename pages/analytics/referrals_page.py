@@ -87,7 +87,7 @@ if own_centre or centre:
                           help=f"{int(mine.Referrals.sum()):,} of {int(mine.Results.sum()):,} results", border=True)
 if not own_centre and len(centres):
     counts = centres.Standing.value_counts()
-    metric_cols[2].metric("Centres above the 99.8% limit", f"{int(counts.get(ABOVE_998, 0)):,}",
+    metric_cols[2 if centre else 1].metric("Centres above the 99.8% limit", f"{int(counts.get(ABOVE_998, 0)):,}",
                           help=f"{int(counts.get(ABOVE_95, 0)):,} more above the 95% limit only; "
                                f"{int(counts.get(BELOW_998, 0) + counts.get(BELOW_95, 0)):,} below the lower limits",
                           border=True)
