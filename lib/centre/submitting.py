@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from lib.centre.first_submissions import check_many_first
 from lib.centre.uploads import MISSING_SHEETS_SQL
 from lib.errors import Refused
 from lib.rules import workdays, workflow
@@ -62,8 +63,12 @@ def _check_ready(writer: Writer, user: User, item_id: int, today) -> tuple:
 
 @writes_centre_data()
 def submit(db: Database, user: User, submission_ids: list[int], batch_name: str | None = None,
-           quality_confirmed: bool = False, now: datetime | None = None) -> list[int]:
-    """Send the selected pending items to ILM, all or none, fixing their category and SLA target."""
+           quality_confirmed: bool = False, now: datetime | None = None,
+           many_first_confirmed: bool = False) -> list[int]:
+    """Send the selected pending items to ILM, all or none, fixing their category and SLA target.
+
+    More than 10 items of a unit the centre has never submitted need many_first_confirmed (the policy's
+    advice on first submissions)."""
     workflow.check("submit", user.role, "pending")
     if not submission_ids:
         raise Refused("Select at least one item to submit.")
@@ -74,6 +79,7 @@ def submit(db: Database, user: User, submission_ids: list[int], batch_name: str 
     ids = sorted(set(int(i) for i in submission_ids))
 
     def work(writer: Writer) -> list[int]:
+        check_many_first(writer, user.centre_id, ids, many_first_confirmed)
         batch_id = None
         if batch_name:
             batch_id = writer.execute("SELECT nextval('seq_batches')").fetchone()[0]

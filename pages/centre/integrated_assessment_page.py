@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from lib.centre.first_submissions import ADVICE, first_time_units
 from lib.centre.uploads import (
     INTEGRATED_ROWS,
     IntegratedUpload,
@@ -56,6 +57,10 @@ def upload_screen(row: dict) -> None:
     if st.button("Add Unit", key="integrated_add_unit", icon=":material/add:", disabled=len(slots) >= len(labels)):
         slots.append(max(slots) + 1)
         st.rerun()
+    first = first_time_units(db, user, list(chosen_units))
+    if first:
+        st.info(f"Your centre's first submission of unit {', '.join(first)}: {ADVICE}",
+                icon=":material/tips_and_updates:")
     limits = [limit for code, limit in zip(units.code, units.word_limit) if code in chosen_units and limit == limit]
     evidence_feedback(evidence, row["ENR"], False, user.centre_number, tuple(chosen_units),
                       int(min(limits)) if limits else None)

@@ -3,6 +3,7 @@
 import pandas as pd
 import streamlit as st
 
+from lib.centre.first_submissions import ADVICE, ADVISED_FIRST, many_first
 from lib.centre.submitting import submit
 from lib.centre.uploads import (
     add_files,
@@ -62,10 +63,17 @@ def confirm(ids: list[int], batch_name: str | None) -> None:
     confirmed = st.checkbox("I confirm that these assessments are complete, are the learners' own work, carry the "
                             "right result sheets and follow ILM's file naming and word-count guidance.",
                             key="pending_quality_confirmed")
-    if st.button("OK", key="pending_confirm_ok", type="primary", disabled=not confirmed):
+    many = many_first(db, user, ids)
+    if many:
+        units = ", ".join(f"{n} items of unit {unit}" for unit, n in many.items())
+        st.warning(f"First submission of a unit: you are sending {units}. {ADVICE}", icon=":material/tips_and_updates:")
+    many_confirmed = not many or st.checkbox(
+        f"I want to send all of them now, more than the {ADVISED_FIRST} advised", key="pending_many_first")
+    if st.button("OK", key="pending_confirm_ok", type="primary", disabled=not (confirmed and many_confirmed)):
         try:
             with st.spinner(f"Submitting {len(ids)} assessment(s)…", show_time=True):
-                submit(db, user, ids, batch_name=batch_name, quality_confirmed=confirmed)
+                submit(db, user, ids, batch_name=batch_name, quality_confirmed=confirmed,
+                       many_first_confirmed=bool(many) and many_confirmed)
         except (Refused, NotFound) as refused:
             st.error(escape_markdown(refused), icon=":material/error:")
             return

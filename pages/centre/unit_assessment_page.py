@@ -5,6 +5,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from lib.centre.first_submissions import ADVICE, first_time_units
 from lib.centre.uploads import UNIT_ROWS, UnitUpload, unit_assessment_rows, upload_units
 from lib.errors import Refused
 from lib.store.scope import NotFound
@@ -29,6 +30,10 @@ def header(row: dict) -> str:
 def upload_screen(basket: list[dict]) -> None:
     st.caption("Add the evidence files and the ILM result sheet for each row, then Upload (at most 150 MB a file). "
                "Follow the file naming protocol, for example S.Smith-ABC123(1).")
+    first = first_time_units(db, user, [row["Unit"] for row in basket])
+    if first:
+        st.info(f"Your centre's first submission of unit {', '.join(first)}: {ADVICE}",
+                icon=":material/tips_and_updates:")
     rows = []
     for row in basket:
         key = f"unit_upload_{row['learner_id']}_{row['Unit']}"
