@@ -147,3 +147,24 @@ def test_the_sla_link_to_an_item_with_an_assessor_opens_allocation_with_it_found
     at.switch_page("pages/service/allocation_page.py").run()
     assert at.toggle(key="allocation_reallocate").value is True
     assert at.dataframe[0].value.ID.tolist() == [item_id]
+
+
+def test_quality_follows_a_case_opened_in_quality_check_to_its_outcome(as_role):
+    at = as_role("team.demo", "pages/service/quality_check_page.py")
+    tick(at, "qc_table", [0])
+    item_id = int(at.dataframe[0].value.ID.iloc[0])
+    at.text_input(key="qc_reason").input("Sections 2 and 3 match a published case study word for word.")
+    at.checkbox(key="qc_malpractice").check()
+    at.button(key="qc_reject").click().run()
+    assert f"Rejected item {item_id} and opened a malpractice case for quality" in texts(at)
+    at = as_role("quality.demo", "pages/analytics/malpractice_page.py")
+    cases = next(frame.value for frame in at.dataframe if "Case" in frame.value.columns)
+    row = cases.Item.tolist().index(item_id)
+    tick(at, "malpractice_cases_table", [row])
+    assert "match a published case study" in "\n".join(str(t.value) for t in at.text)
+    case_id = int(cases.Case.iloc[row])
+    at.radio(key=f"malpractice_to_{case_id}").set_value("closed")
+    at.selectbox(key=f"malpractice_outcome_{case_id}").set_value("learner_malpractice")
+    at.text_area(key=f"malpractice_note_{case_id}").input("Learner admitted copying; centre informed by letter.")
+    at.button(key=f"FormSubmitter:malpractice_follow_up_{case_id}-Save").click().run()
+    assert f"Case {case_id} is now Closed." in texts(at)

@@ -8,13 +8,15 @@ EXPECTED = {
     "centre": ["Home", "Unit Assessment", "Integrated Assessment", "Pending Submission", "Tracker", "My referral rates",
                "Change password"],
     "assessment_team": ["Home", "Quality check", "Allocation", "Release", "Walled Garden claims", "Invoicing",
-                        "Referral rates", "Batch review", "EQA alerts", "SLA dashboard", "Submissions", "Centres",
+                        "Referral rates", "Batch review", "EQA alerts", "SLA dashboard", "Submissions",
+                        "Malpractice cases", "Centres",
                         "Accounts", "Registration imports", "Qualifications and units", "Retention", "Audit trail", "Settings",
                         "Change password"],
     "assessor": ["Home", "My marking queue", "My allocated work", "Change password"],
     "lead_assessor": ["Home", "Sampling", "Marked work", "Batch review", "Referral rates", "SLA dashboard",
                       "Change password"],
-    "quality": ["Home", "EQA alerts", "Referral rates", "SLA dashboard", "Audit trail", "Change password"],
+    "quality": ["Home", "EQA alerts", "Malpractice cases", "Referral rates", "SLA dashboard", "Audit trail",
+                "Change password"],
 }
 
 

@@ -94,6 +94,8 @@ def centre_b_ids(db: Database) -> dict[str, int]:
         "file": db.query_one("SELECT max(f.id) FROM files f JOIN submissions s ON s.id = f.submission_id "
                              "WHERE s.centre_id = ?", [centre_id])[0] or -1,
         "alert": db.query_one("SELECT max(id) FROM eqa_alerts WHERE centre_id = ?", [centre_id])[0] or -1,
+        "malpractice_case": db.query_one("SELECT max(m.id) FROM malpractice_cases m JOIN submissions s "
+                                         "ON s.id = m.submission_id WHERE s.centre_id = ?", [centre_id])[0] or -1,
     }
 
 

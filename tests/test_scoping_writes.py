@@ -49,6 +49,8 @@ def centre_b(db: Database) -> dict:
         "released": one("SELECT max(id) FROM submissions WHERE centre_id = ? AND stage = 'released'"),
         "batch": one("SELECT max(id) FROM batches WHERE centre_id = ?"),
         "alert": one("SELECT max(id) FROM eqa_alerts WHERE centre_id = ?") or -1,
+        "case": one("SELECT max(m.id) FROM malpractice_cases m JOIN submissions s ON s.id = m.submission_id "
+                    "WHERE s.centre_id = ?") or -1,
         "file": one("SELECT max(f.id) FROM files f JOIN submissions s ON s.id = f.submission_id WHERE s.centre_id = ?")
         or -1,
         "learner": registration[0], "qualification": registration[1], "unit": registration[2],
@@ -84,6 +86,10 @@ def arguments(name: str, b: dict) -> dict:
         "after_marking": dict(item_id=item, now=__import__("datetime").datetime(2026, 11, 23),
                               chance=__import__("random").Random(1)),
         "move": dict(item_id=b["pending"] or item, action="submit"),
+        "flag_while_marking": dict(item_id=item, concern="Passages copied from a published case study"),
+        "open_case": dict(item_id=item, raised_in="marking", concern="Passages copied from a published case study",
+                          now=__import__("datetime").datetime(2026, 11, 23)),
+        "follow_up_case": dict(case_id=b["case"], to_status="investigating", note="A note"),
     }[name.rsplit(".", 1)[-1]]
 
 

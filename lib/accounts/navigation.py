@@ -63,6 +63,9 @@ BATCH_REVIEW = PageSpec(
 EQA_ALERTS = PageSpec(
     "pages/analytics/eqa_alerts_page.py", "EQA alerts", ":material/notification_important:", "eqa-alerts",
     purpose="Centres above the service's monthly referral rate for months in a row, and their follow-up.")
+MALPRACTICE = PageSpec(
+    "pages/analytics/malpractice_page.py", "Malpractice cases", ":material/gpp_maybe:", "malpractice-cases",
+    purpose="Cases of suspected plagiarism or malpractice raised in quality check or marking; their items are held.")
 INVOICING = PageSpec(
     "pages/analytics/invoicing_page.py", "Invoicing", ":material/receipt_long:", "invoicing",
     purpose="Invoices for the week's submissions, from the Guide to Fees.")
@@ -107,11 +110,11 @@ PASSWORD = PageSpec(
 ROLE_PAGES: dict[str, tuple[PageSpec, ...]] = {
     CENTRE: (HOME, UNIT_ASSESSMENT, INTEGRATED_ASSESSMENT, PENDING, TRACKER, CENTRE_REFERRALS),
     ASSESSMENT_TEAM: (HOME, QUALITY_CHECK, ALLOCATION, RELEASE, CLAIMS, INVOICING, REFERRALS, BATCH_REVIEW, EQA_ALERTS,
-                      SLA_DASHBOARD, SUBMISSIONS, CENTRES, ACCOUNTS, REGISTRATIONS, REFERENCE, RETENTION,
+                      SLA_DASHBOARD, SUBMISSIONS, MALPRACTICE, CENTRES, ACCOUNTS, REGISTRATIONS, REFERENCE, RETENTION,
                       AUDIT, SETTINGS),
     ASSESSOR: (HOME, MARKING, MY_QUEUE),
     LEAD_ASSESSOR: (HOME, SAMPLING, MARKED_WORK, BATCH_REVIEW, REFERRALS, SLA_DASHBOARD),
-    QUALITY: (HOME, EQA_ALERTS, REFERRALS, SLA_DASHBOARD, AUDIT),
+    QUALITY: (HOME, EQA_ALERTS, MALPRACTICE, REFERRALS, SLA_DASHBOARD, AUDIT),
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from lib.rules.holds import UNDER_REVIEW, open_case_condition
 from lib.rules.roles import User
 from lib.rules.status import (
     COMPLETED,
@@ -36,7 +37,9 @@ TRACKER_COLUMNS = grid.ColumnSet(
                     equals_sql=status_equals_sql("s")),
         grid.Column("Result", "s.result", choices=("Pass", "Referral")),
         grid.Column("Mark", "s.mark", grid.NUMBER),
-        grid.Column("Rejection reason", "s.rejection_reason"),
+        # An item held for a malpractice case says so, and no more, where a rejection says why.
+        grid.Column("Rejection reason",
+                    f"coalesce(s.rejection_reason, CASE WHEN {open_case_condition()} THEN '{UNDER_REVIEW}' END)"),
         grid.Column("Re-submitted", "CASE WHEN EXISTS (SELECT 1 FROM submissions r WHERE r.resubmits_id = s.id) "
                     "THEN 'Yes' ELSE 'No' END", choices=("Yes", "No")),
     ),

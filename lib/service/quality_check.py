@@ -7,8 +7,10 @@ from datetime import date, datetime
 import pandas as pd
 
 from lib.errors import Refused
+from lib.rules.holds import UNDER_REVIEW
 from lib.rules.roles import ASSESSMENT_TEAM, User
 from lib.rules.text import check_text
+from lib.service.malpractice import open_case
 from lib.service.transitions import move
 from lib.store.db import Database, Writer
 from lib.store.scope import NotAllowed, reads_centre_data, writes_centre_data
@@ -49,12 +51,25 @@ def accept(db: Database, user: User, item_id: int, now: datetime | None = None) 
 
 
 @writes_centre_data(probes={"item_id": "submission"})
-def reject(db: Database, user: User, item_id: int, reason: str, now: datetime | None = None) -> None:
-    """Reject with the reason the centre will read; its SLA target goes blank on the Tracker."""
+def reject(db: Database, user: User, item_id: int, reason: str, now: datetime | None = None,
+           malpractice: bool = False) -> None:
+    """Reject with the reason the centre will read; its SLA target goes blank on the Tracker.
+
+    malpractice: the reason is suspected plagiarism or malpractice. The reason written becomes the concern of a
+    case opened for quality in the same transaction, and the centre reads only that the item is under review."""
     _team_only(user)
     reason = check_text(reason, "reason for the rejection")
     if len(reason) < 5:
         raise Refused("Give the centre a reason for the rejection (at least a few words).")
+    if malpractice and len(reason) < 10:
+        raise Refused("Say what was found (the sources matched, the passages): quality reads it when it opens "
+                      "the case; the centre does not.")
     now = now or datetime.now()
-    db.transact(user, lambda writer: _checked(writer, user, item_id, "reject", now, rejected_at=now,
-                                              rejection_reason=reason))
+
+    def work(writer: Writer) -> None:
+        _checked(writer, user, item_id, "reject", now, rejected_at=now,
+                 rejection_reason=UNDER_REVIEW if malpractice else reason)
+        if malpractice:
+            open_case(writer, user, item_id, "quality_check", reason, now)
+
+    db.transact(user, work)

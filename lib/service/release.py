@@ -7,6 +7,7 @@ from datetime import date, datetime
 import pandas as pd
 
 from lib.errors import Refused
+from lib.rules.holds import open_case_condition
 from lib.rules.roles import ASSESSMENT_TEAM, User
 from lib.service.settings import setting
 from lib.service.sla import sla_flags
@@ -27,11 +28,12 @@ def release_queue(db: Database, user: User, today: date | None = None) -> pd.Dat
     """Items ready to release, with the result the centre will see; breached and at-risk items flagged."""
     _team_only(user)
     queue = db.query_df(
-        """SELECT s.id AS "ID", c.number AS "Centre", c.name AS "Centre name",
+        f"""SELECT s.id AS "ID", c.number AS "Centre", c.name AS "Centre name",
                   l.first_name || ' ' || l.last_name AS "Learner", s.unit_codes AS "Unit(s)",
                   s.sla_target AS "SLA Target",
                   CASE WHEN bool_or(u.result = 'Referral') THEN 'Referral' ELSE 'Pass' END AS "Result",
-                  CAST(round(avg(u.mark)) AS INTEGER) AS "Mark", s.centre_id
+                  CAST(round(avg(u.mark)) AS INTEGER) AS "Mark",
+                  CASE WHEN {open_case_condition()} THEN 'Held: malpractice case open' ELSE '' END AS "Hold", s.centre_id
            FROM submissions s JOIN centres c ON c.id = s.centre_id JOIN submission_units u ON u.submission_id = s.id
            JOIN learners l ON l.id = s.learner_id
            WHERE s.stage = 'ready' GROUP BY ALL ORDER BY s.sla_target, s.id""")
@@ -41,6 +43,9 @@ def release_queue(db: Database, user: User, today: date | None = None) -> pd.Dat
 
 
 def _release(writer: Writer, user: User, item_id: int, now: datetime) -> None:
+    if writer.execute(f"SELECT {open_case_condition('?')}", [item_id]).fetchone()[0]:
+        raise Refused(f"Item {item_id} is held: a malpractice case is open on it. Quality releases the hold when "
+                      "it closes the case.")
     outcome = writer.execute(
         """SELECT bool_or(result = 'Referral'), round(avg(mark)), count(*) FILTER (WHERE result IS NULL)
            FROM submission_units WHERE submission_id = ?""", [item_id]).fetchone()
@@ -84,7 +89,8 @@ CLAIM_COLUMNS = grid.ColumnSet(
 CLAIMS_FROM = """submissions s JOIN submission_units u ON u.submission_id = s.id
     JOIN centres c ON c.id = s.centre_id JOIN learners l ON l.id = s.learner_id"""
 UNCLAIMED = """s.stage = 'released' AND u.result = 'Pass'
-    AND NOT EXISTS (SELECT 1 FROM claims k WHERE k.submission_id = s.id AND k.unit_code = u.unit_code)"""
+    AND NOT EXISTS (SELECT 1 FROM claims k WHERE k.submission_id = s.id AND k.unit_code = u.unit_code)
+    AND NOT """ + open_case_condition()
 OLDEST_FIRST = grid.Sort("Released")
 
 
@@ -117,14 +123,11 @@ def claims_to_make(db: Database, user: User, limit: int = 1_000_000) -> pd.DataF
     """Released passes not yet claimed on Walled Garden, oldest release first."""
     _team_only(user)
     return db.query_df(
-        """SELECT s.id AS "ID", u.unit_code AS "Unit", c.number AS "Centre", l.enr AS "ENR",
-                  l.first_name || ' ' || l.last_name AS "Learner", CAST(s.released_at AS DATE) AS "Released",
-                  s.centre_id
-           FROM submissions s JOIN submission_units u ON u.submission_id = s.id
-           JOIN centres c ON c.id = s.centre_id JOIN learners l ON l.id = s.learner_id
-           WHERE s.stage = 'released' AND u.result = 'Pass'
-             AND NOT EXISTS (SELECT 1 FROM claims k WHERE k.submission_id = s.id AND k.unit_code = u.unit_code)
-           ORDER BY s.released_at, s.id, u.unit_code LIMIT ?""", [limit])
+        f"""SELECT s.id AS "ID", u.unit_code AS "Unit", c.number AS "Centre", l.enr AS "ENR",
+                   l.first_name || ' ' || l.last_name AS "Learner", CAST(s.released_at AS DATE) AS "Released",
+                   s.centre_id
+            FROM {CLAIMS_FROM} WHERE {UNCLAIMED}
+            ORDER BY s.released_at, s.id, u.unit_code LIMIT ?""", [limit])
 
 
 @writes_centre_data()
@@ -138,8 +141,9 @@ def mark_claimed(db: Database, user: User, pairs: list[tuple[int, str]], now: da
     def work(writer: Writer) -> int:
         new = 0
         for item_id, unit in pairs:
-            passed = writer.execute("""SELECT 1 FROM submissions s JOIN submission_units u ON u.submission_id = s.id
-                                       WHERE s.id = ? AND u.unit_code = ? AND s.stage = 'released' AND u.result = 'Pass'""",
+            passed = writer.execute(f"""SELECT 1 FROM submissions s JOIN submission_units u ON u.submission_id = s.id
+                                        WHERE s.id = ? AND u.unit_code = ? AND s.stage = 'released'
+                                          AND u.result = 'Pass' AND NOT {open_case_condition()}""",
                                     [item_id, unit]).fetchone()
             if not passed:
                 raise Refused(f"Item {item_id} unit {unit} is not a released pass.")

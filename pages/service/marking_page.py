@@ -5,10 +5,11 @@ import streamlit as st
 
 from lib.errors import Refused
 from lib.rules.text import NOTE_MAX
+from lib.service.malpractice import flag_while_marking
 from lib.service.marking import RESULTS, mark_unit, my_queue
 from lib.store.scope import NotFound
 from lib.ui.item_files import item_files
-from lib.ui.page import file_store, page_setup, show_notice
+from lib.ui.page import file_store, page_setup, run_action, show_notice
 from lib.ui.tables import clear_ticks, work_queue
 from lib.ui.text import escape_markdown
 from lib.ui.upload_form import as_uploads, forget_widgets
@@ -32,6 +33,14 @@ if pd.notna(item["Lead assessor's note"]) and item["Lead assessor's note"]:
     st.warning(f"Sent back by the lead assessor: {escape_markdown(item[NOTE_COLUMN])}",
                icon=":material/undo:")
 item_files(db, store, user, item_id, key="marking")
+with st.expander("Suspected plagiarism or malpractice?", icon=":material/report:"):
+    st.caption("Flagging opens a case for the quality team with your concern and the evidence. The item is held: "
+               "it is not released until quality closes the case. The centre reads only that it is under review.")
+    concern = st.text_area("What you found (sources matched, passages, why)", key=f"marking_concern_{item_id}",
+                           max_chars=NOTE_MAX)
+    if st.button("Flag for quality", key="marking_flag", icon=":material/flag:"):
+        run_action(lambda: flag_while_marking(db, user, item_id, concern), "marking_notice",
+                   f"Item {item_id} is flagged: quality has a case on it, and it is held until the case closes.")
 for unit in item["Unit(s)"].split(", "):
     with st.form(f"marking_form_{item_id}_{unit}", clear_on_submit=False, border=True):
         st.markdown(f"**Unit {unit}**")

@@ -28,9 +28,14 @@ st.caption(f"Centre {escape_markdown(item['Centre'])} {escape_markdown(item['Cen
 item_files(db, file_store(), user, item_id, key="qc")
 accept_col, reason_col, reject_col = st.columns([1.2, 4, 1.2], vertical_alignment="bottom")
 reason = reason_col.text_input("Reason for rejection (the centre reads this)", key="qc_reason", max_chars=NOTE_MAX)
+suspected = st.checkbox("Suspected plagiarism or malpractice: open a case for quality with what I found (the "
+                        "centre reads only that the item is under review and a separate report will follow)",
+                        key="qc_malpractice")
 if accept_col.button("Accept", key="qc_accept", type="primary", icon=":material/check:"):
     run_action(lambda: accept(db, user, item_id), "qc_notice", f"Accepted item {item_id}: it is ready for allocation.",
                ticks="qc_table")
 if reject_col.button("Reject", key="qc_reject", icon=":material/block:"):
-    run_action(lambda: reject(db, user, item_id, reason), "qc_notice",
-               f"Rejected item {item_id}; the centre sees the reason on its Tracker.", ticks="qc_table")
+    run_action(lambda: reject(db, user, item_id, reason, malpractice=suspected), "qc_notice",
+               f"Rejected item {item_id} and opened a malpractice case for quality; the centre reads that it is "
+               "under review." if suspected else f"Rejected item {item_id}; the centre sees the reason on its Tracker.",
+               ticks="qc_table")

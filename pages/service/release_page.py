@@ -22,7 +22,7 @@ if selected_col.button(f"Release {len(chosen):,} selected", key="release_selecte
                        type="primary"):
     run_action(lambda: release(db, user, chosen), "release_notice",
                f"Released {len(chosen):,} result(s) to their centres.", ticks="release_table")
-every_id = [int(i) for i in queue.ID]
+every_id = [int(i) for i, hold in zip(queue.ID, queue.Hold) if not hold] if len(queue) else []  # held ones wait
 confirmed = ask_first(f"Release all {len(every_id):,}", "release_all",
                       f"Release all {len(every_id):,} results ready now to their centres? Centres see them at once, "
                       "and a release cannot be undone.", f"Yes, release {len(every_id):,}", every_id, where=all_col)

@@ -1,0 +1,11 @@
+"""An item with a malpractice case open is held: not released, not claimed. Its centre reads only that it is
+under review (the case itself is for ILM's staff)."""
+
+UNDER_REVIEW = ("Under review for suspected plagiarism or malpractice: ILM will send the centre a separate report. "
+                "Do not re-submit until then.")
+
+
+def open_case_condition(item: str = "s.id") -> str:
+    """SQL that is true while the item (an SQL expression or ?) has a malpractice case open."""
+    return (f"EXISTS (SELECT 1 FROM malpractice_cases m WHERE m.submission_id = {item} "
+            "AND m.status <> 'closed')")
