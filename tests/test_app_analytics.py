@@ -212,3 +212,17 @@ def test_the_setting_for_the_fewest_results_decides_which_groups_are_judged(as_r
     at.switch_page("pages/analytics/referrals_page.py").run()
     centres = next(frame.value for frame in at.dataframe if "Standing" in frame.value.columns)
     assert set(centres.Standing) == {"Too few results"}
+
+
+def test_a_centre_name_that_looks_like_html_is_text_in_the_funnel_hover(as_role, db_path):
+    database = Database.open(db_path)
+    try:
+        with database.cursor() as cursor:
+            cursor.execute("UPDATE centres SET name = '<b onmouseover=x>Bold</b>' WHERE number = '023456'")
+    finally:
+        database.close()
+    at = as_role("team.demo", "pages/analytics/referrals_page.py")
+    funnel = next(chart for chart in at.get("plotly_chart") if "funnel" in chart.proto.id)
+    spec = funnel.proto.spec
+    assert "&lt;b onmouseover=x&gt;Bold" in spec
+    assert "<b onmouseover" not in spec and "\\u003cb onmouseover" not in spec

@@ -82,3 +82,26 @@ def test_an_assessor_flags_only_their_own_items_and_one_case_at_a_time(db):
                          [assessor.id])[0]
     with pytest.raises(Exception, match="not in your marking queue"):
         malpractice.flag_while_marking(db, assessor, other, FOUND, now=NOW)
+
+
+def test_an_item_under_review_cannot_be_re_submitted_until_the_case_closes(db):
+    from lib.centre.submitting import start_resubmission
+
+    team, quality, centre = (load_user(db, name) for name in ("team.demo", "quality.demo", "centre.demo"))
+    item = an_item(db, "submitted", centre_id=centre.centre_id)
+    quality_check.reject(db, team, item, FOUND, now=NOW, malpractice=True)
+    with pytest.raises(Refused, match="is under review"):
+        start_resubmission(db, centre, item, now=NOW)
+    (case_id,) = db.query_one("SELECT id FROM malpractice_cases WHERE submission_id = ?", [item])
+    malpractice.follow_up_case(db, quality, case_id, "closed", "The learner's drafts show their own work.",
+                               "no_case", now=NOW)
+    assert start_resubmission(db, centre, item, now=NOW) > item
+
+
+def test_an_outcome_chosen_without_closing_is_refused_not_dropped(db):
+    quality, team = load_user(db, "quality.demo"), load_user(db, "team.demo")
+    item = an_item(db, "submitted")
+    quality_check.reject(db, team, item, FOUND, now=NOW, malpractice=True)
+    (case_id,) = db.query_one("SELECT id FROM malpractice_cases WHERE submission_id = ?", [item])
+    with pytest.raises(Refused, match="only closing does"):
+        malpractice.follow_up_case(db, quality, case_id, "investigating", "Asked for drafts.", "no_case", now=NOW)

@@ -31,8 +31,7 @@ class Figure:
     comparison: str  # what the figure is held against, in words
     page: nav.PageSpec  # where the items behind it are listed
     params: dict = field(default_factory=dict)  # the filter that page opens with
-    delta: str | None = None  # a change to show beside the value ("+2.3 points")
-    worse_when_up: bool = True
+    delta: str | None = None  # a change of referral rate beside the value ("+2.3 points"): up is worse
     link_label: str = ""
 
     @property

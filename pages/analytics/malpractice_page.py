@@ -49,6 +49,5 @@ if user.role == QUALITY and case["status"] != "closed":
         note = st.text_area("Note", key=f"malpractice_note_{case['case_id']}", max_chars=NOTE_MAX,
                             placeholder="What was checked, who was contacted, what was decided…")
         if st.form_submit_button("Save", type="primary", icon=":material/save:"):
-            run_action(lambda: follow_up_case(db, user, case["case_id"], to_status, note,
-                                              outcome if to_status == "closed" else None),
+            run_action(lambda: follow_up_case(db, user, case["case_id"], to_status, note, outcome),
                        NOTICE, f"Case {case['case_id']} is now {STATUS_LABELS[to_status]}.", ticks="malpractice_cases_table")

@@ -1,6 +1,7 @@
 """Referral rates: by centre, unit, qualification, assessor, batch and month against the service average,
 with a drill-down from a centre to its units, batches and their submissions; a centre sees its own only."""
 
+import html
 from datetime import date, timedelta
 
 import numpy as np
@@ -135,7 +136,9 @@ def funnel_chart(highlight: str | None) -> None:
         funnel.add_scatter(
             x=rows.Results, y=rows["Rate %"], mode="markers+text" if named else "markers", name=standing_label,
             text=rows.Centre if named else None, textposition="top center",
-            customdata=np.stack([rows.Centre, rows["Centre name"], rows.Referrals], axis=-1),
+            # Plotly reads hover text as HTML: a centre's name is shown as text.
+            customdata=np.stack([rows.Centre.map(html.escape), rows["Centre name"].map(html.escape), rows.Referrals],
+                                axis=-1),
             hovertemplate="Centre %{customdata[0]} %{customdata[1]}<br>Released unit results: %{x:,}<br>"
                           "Referrals: %{customdata[2]:,}<br>Referral rate: %{y:.1f}%<br>" + standing_label
                           + "<extra></extra>",
