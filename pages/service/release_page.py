@@ -11,10 +11,15 @@ db, user = page_setup()
 st.title("Release")
 show_notice("release_notice")
 queue = release_queue(db, user)
-ticked = work_queue(queue, "release_table", "No results are ready to release.",
+held = queue.Hold != ""
+every_id = [int(i) for i in queue.ID[~held]]  # held items wait for their malpractice case to close
+# The Hold column only when an item is held, and then where it is seen: beside the ID.
+shown = queue.drop(columns=["Hold"]) if not held.any() else queue[["ID", "Hold", *queue.columns.drop(["ID", "Hold"])]]
+ticked = work_queue(shown, "release_table", "No results are ready to release.",
                     "Marked (and, where sampled, agreed) items, the nearest SLA target first; SLA flags the breached "
                     "and at-risk ones. Released results appear on the centre's Tracker as Completed or Referred, with "
-                    "the marked result sheets, and the SLA Target shows the release date.",
+                    "the marked result sheets, and the SLA Target shows the release date. An item held for a "
+                    "malpractice case waits until quality closes it.",
                     single=False, counted="ready to release")
 chosen = [int(record["ID"]) for record in ticked]
 selected_col, all_col, _ = st.columns([1.5, 1.5, 4])
@@ -22,7 +27,6 @@ if selected_col.button(f"Release {len(chosen):,} selected", key="release_selecte
                        type="primary"):
     run_action(lambda: release(db, user, chosen), "release_notice",
                f"Released {len(chosen):,} result(s) to their centres.", ticks="release_table")
-every_id = [int(i) for i, hold in zip(queue.ID, queue.Hold) if not hold] if len(queue) else []  # held ones wait
 confirmed = ask_first(f"Release all {len(every_id):,}", "release_all",
                       f"Release all {len(every_id):,} results ready now to their centres? Centres see them at once, "
                       "and a release cannot be undone.", f"Yes, release {len(every_id):,}", every_id, where=all_col)
