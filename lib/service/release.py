@@ -33,7 +33,7 @@ def release_queue(db: Database, user: User, today: date | None = None) -> pd.Dat
                   s.sla_target AS "SLA Target",
                   CASE WHEN bool_or(u.result = 'Referral') THEN 'Referral' ELSE 'Pass' END AS "Result",
                   CAST(round(avg(u.mark)) AS INTEGER) AS "Mark",
-                  CASE WHEN {open_case_condition()} THEN 'Held: malpractice case open' ELSE '' END AS "Hold", s.centre_id
+                  CASE WHEN {open_case_condition()} THEN 'Held' ELSE '' END AS "Hold", s.centre_id
            FROM submissions s JOIN centres c ON c.id = s.centre_id JOIN submission_units u ON u.submission_id = s.id
            JOIN learners l ON l.id = s.learner_id
            WHERE s.stage = 'ready' GROUP BY ALL ORDER BY s.sla_target, s.id""")
