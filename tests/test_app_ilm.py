@@ -168,3 +168,22 @@ def test_quality_follows_a_case_opened_in_quality_check_to_its_outcome(as_role):
     at.text_area(key=f"malpractice_note_{case_id}").input("Learner admitted copying; centre informed by letter.")
     at.button(key=f"FormSubmitter:malpractice_follow_up_{case_id}-Save").click().run()
     assert f"Case {case_id} is now Closed." in texts(at)
+
+
+def test_release_all_leaves_a_held_item_waiting(as_role, db_path):
+    at = as_role("team.demo", "pages/service/release_page.py")
+    database = Database.open(db_path)
+    try:
+        ready, held = database.query_one("SELECT count(*), min(id) FROM submissions WHERE stage = 'ready'")
+        with database.cursor() as cursor:
+            cursor.execute("""INSERT INTO malpractice_cases VALUES (nextval('seq_malpractice_cases'), ?, 'marking',
+                              'Copied from a published case study', 'open', NULL, now(), 1, now())""", [held])
+    finally:
+        database.close()
+    at.run()
+    table = at.dataframe[0].value
+    assert list(table.columns[:2]) == ["ID", "Hold"] and table.set_index("ID").loc[held, "Hold"] == "Held"
+    at.button(key="release_all").click().run()
+    at.button(key="release_all_confirm").click().run()
+    assert f"Released {ready - 1} result(s) to their centres." in texts(at)
+    assert at.dataframe[0].value.ID.tolist() == [held]
