@@ -20,7 +20,9 @@ FOUND = "Sections 2 and 3 match a published case study word for word (82% simila
 
 def an_item(db, stage: str, **where) -> int:
     extra = "".join(f" AND {column} = ?" for column in where)
-    return db.query_one(f"SELECT min(id) FROM submissions WHERE stage = ?{extra}", [stage, *where.values()])[0]
+    return db.query_one(f"""SELECT min(id) FROM submissions s WHERE stage = ?{extra}
+                             AND NOT EXISTS (SELECT 1 FROM malpractice_cases m WHERE m.submission_id = s.id)""",
+                        [stage, *where.values()])[0]
 
 
 def test_a_quality_check_rejection_for_malpractice_opens_a_case_and_tells_the_centre_only_that(db):

@@ -81,7 +81,7 @@ def delete_centre(db: Database, number: str) -> None:
                        [centre_id])
         cursor.execute("DELETE FROM registrations WHERE learner_id IN (SELECT id FROM learners WHERE centre_id = ?)",
                        [centre_id])
-        for table in ("submissions", "learners", "batches", "centre_approvals", "invoices", "eqa_alerts"):
+        for table in ("submissions", "learners", "batches", "centre_approvals", "invoices", "eqa_alerts", "enquiries"):
             cursor.execute(f"DELETE FROM {table} WHERE centre_id = ?", [centre_id])
 
 
@@ -96,6 +96,7 @@ def centre_b_ids(db: Database) -> dict[str, int]:
         "alert": db.query_one("SELECT max(id) FROM eqa_alerts WHERE centre_id = ?", [centre_id])[0] or -1,
         "malpractice_case": db.query_one("SELECT max(m.id) FROM malpractice_cases m JOIN submissions s "
                                          "ON s.id = m.submission_id WHERE s.centre_id = ?", [centre_id])[0] or -1,
+        "enquiry": db.query_one("SELECT max(id) FROM enquiries WHERE centre_id = ?", [centre_id])[0] or -1,
     }
 
 

@@ -53,8 +53,12 @@ def centre_b(db: Database) -> dict:
                     "WHERE s.centre_id = ?") or -1,
         "file": one("SELECT max(f.id) FROM files f JOIN submissions s ON s.id = f.submission_id WHERE s.centre_id = ?")
         or -1,
+        "enquiry": one("SELECT max(id) FROM enquiries WHERE centre_id = ?") or -1,
         "learner": registration[0], "qualification": registration[1], "unit": registration[2],
     }
+
+
+WHY = "The feedback overlooks the evaluation in section 3 of the learner's work."
 
 
 def arguments(name: str, b: dict) -> dict:
@@ -90,6 +94,12 @@ def arguments(name: str, b: dict) -> dict:
         "open_case": dict(item_id=item, raised_in="marking", concern="Passages copied from a published case study",
                           now=__import__("datetime").datetime(2026, 11, 23)),
         "follow_up_case": dict(case_id=b["case"], to_status="investigating", note="A note"),
+        "raise_enquiry": dict(item_id=b["released"], unit_codes=[b["unit"]], reason=WHY),
+        "assign_reviewer": dict(enquiry_id=b["enquiry"], reviewer_id=1),
+        "decide_enquiry": dict(enquiry_id=b["enquiry"], decisions=[]),
+        "decide_appeal": dict(enquiry_id=b["enquiry"], decisions=[]),
+        "appeal": dict(enquiry_id=b["enquiry"], reason=WHY),
+        "mark_withdrawn": dict(pairs=[(b["released"], b["unit"])]),
     }[name.rsplit(".", 1)[-1]]
 
 

@@ -1,6 +1,8 @@
 """Weekly re-assessment invoicing: each Wednesday bills the re-submissions made Monday to Sunday of the week
 before, per centre and purchase order (the batch name), with fees from the Guide to Fees; items whose
-evidence went over the word-count guidance also pay a re-submission fee per further 10,000 words."""
+evidence went over the word-count guidance also pay a re-submission fee per further 10,000 words. Enquiries about
+results are billed per unit in the week they are raised; a unit whose result an enquiry or appeal changed is
+credited back in the week of that decision (when the refund setting said so)."""
 
 from __future__ import annotations
 
@@ -16,10 +18,14 @@ from lib.store.db import Database, Writer
 from lib.store.scope import centre_scope, reads_centre_data, require_role, writes_centre_data
 
 RE_ASSESSMENT, WORD_COUNT_EXCESS = "re_assessment", "word_count_excess"
+ENQUIRY, ENQUIRY_REFUND, APPEAL_REFUND = "enquiry", "enquiry_refund", "appeal_refund"
+REFUNDS = (ENQUIRY_REFUND, APPEAL_REFUND)
 EXCESS_BLOCK_WORDS = 10_000
 NO_PURCHASE_ORDER = "(no batch name)"
 TEAM_ONLY = "Only the ILM Assessment Team runs invoicing."
-FEE_LABELS = {RE_ASSESSMENT: "Re-assessment", WORD_COUNT_EXCESS: "Word count over guidance"}
+FEE_LABELS = {RE_ASSESSMENT: "Re-assessment", WORD_COUNT_EXCESS: "Word count over guidance",
+              ENQUIRY: "Enquiry about results", ENQUIRY_REFUND: "Enquiry fee refunded (result changed)",
+              APPEAL_REFUND: "Enquiry fee refunded (appeal changed a result)"}
 
 
 def week_to_bill(today: date) -> date:
@@ -38,9 +44,9 @@ def _week_bounds(week_start: date) -> tuple[datetime, datetime]:
 # item the sum over its units (each unit's guidance applies to its part of the evidence).
 _BILLABLE = """
     WITH week_items AS (
-        SELECT s.id, s.centre_id, s.category, s.stage, s.unit_codes, coalesce(b.name, ?) AS purchase_order
+        SELECT s.id, s.centre_id, s.category, s.stage, s.unit_codes, coalesce(b.name, $no_po) AS purchase_order
         FROM submissions s LEFT JOIN batches b ON b.id = s.batch_id
-        WHERE s.submitted_at >= ? AND s.submitted_at < ?),
+        WHERE s.submitted_at >= $start AND s.submitted_at < $end),
     words AS (
         SELECT f.submission_id, sum(f.word_count) AS words FROM files f JOIN week_items w ON w.id = f.submission_id
         WHERE f.kind = 'evidence' AND f.removed_at IS NULL AND f.word_count IS NOT NULL GROUP BY 1),
@@ -49,15 +55,28 @@ _BILLABLE = """
                bool_and(un.word_limit IS NOT NULL) AS has_limit
         FROM submission_units su JOIN week_items w ON w.id = su.submission_id
         JOIN units un ON un.code = su.unit_code GROUP BY 1),
+    enquiry_items AS (
+        SELECT e.id AS enquiry_id, e.submission_id, e.centre_id, e.raised_at,
+               coalesce(b.name, $no_po) AS purchase_order
+        FROM enquiries e JOIN submissions s ON s.id = e.submission_id LEFT JOIN batches b ON b.id = s.batch_id),
     lines AS (
-        SELECT w.id, w.centre_id, w.purchase_order, ? AS fee_code, limits.units AS quantity
+        SELECT w.id, w.centre_id, w.purchase_order, $re_assessment AS fee_code, limits.units AS quantity
         FROM week_items w JOIN limits ON limits.submission_id = w.id
         WHERE w.category = 'Re-assessment'
         UNION ALL
-        SELECT w.id, w.centre_id, w.purchase_order, ?,
-               CAST(ceil((words.words - limits.word_limit) / ?) AS INTEGER)
+        SELECT w.id, w.centre_id, w.purchase_order, $word_count_excess,
+               CAST(ceil((words.words - limits.word_limit) / $block) AS INTEGER)
         FROM week_items w JOIN limits ON limits.submission_id = w.id JOIN words ON words.submission_id = w.id
-        WHERE w.stage NOT IN ('pending', 'rejected') AND limits.has_limit AND words.words > limits.word_limit)
+        WHERE w.stage NOT IN ('pending', 'rejected') AND limits.has_limit AND words.words > limits.word_limit
+        UNION ALL
+        SELECT q.submission_id, q.centre_id, q.purchase_order, $enquiry, CAST(count(*) AS INTEGER)
+        FROM enquiry_items q JOIN enquiry_units u ON u.enquiry_id = q.enquiry_id
+        WHERE q.raised_at >= $start AND q.raised_at < $end GROUP BY ALL
+        UNION ALL
+        SELECT q.submission_id, q.centre_id, q.purchase_order,
+               CASE o.stage WHEN 'enquiry' THEN $enquiry_refund ELSE $appeal_refund END, CAST(count(*) AS INTEGER)
+        FROM enquiry_items q JOIN enquiry_outcomes o ON o.enquiry_id = q.enquiry_id
+        WHERE o.fee_refunded AND o.decided_at >= $start AND o.decided_at < $end GROUP BY ALL)
     SELECT lines.*, c.number, c.name FROM lines JOIN centres c ON c.id = lines.centre_id
     WHERE NOT EXISTS (SELECT 1 FROM invoice_lines il WHERE il.submission_id = lines.id AND il.fee_code = lines.fee_code)
     ORDER BY c.number, lines.purchase_order, lines.id, lines.fee_code"""
@@ -65,13 +84,16 @@ _BILLABLE = """
 
 def _billable(cursor, week_start: date) -> pd.DataFrame:
     start, end = _week_bounds(week_start)
-    return cursor.execute(_BILLABLE, [NO_PURCHASE_ORDER, start, end, RE_ASSESSMENT, WORD_COUNT_EXCESS,
-                                      EXCESS_BLOCK_WORDS]).df()
+    return cursor.execute(_BILLABLE, {
+        "no_po": NO_PURCHASE_ORDER, "start": start, "end": end, "re_assessment": RE_ASSESSMENT,
+        "word_count_excess": WORD_COUNT_EXCESS, "block": EXCESS_BLOCK_WORDS, "enquiry": ENQUIRY,
+        "enquiry_refund": ENQUIRY_REFUND, "appeal_refund": APPEAL_REFUND}).df()
 
 
 def _priced(lines: pd.DataFrame, fees: dict[str, Decimal]) -> pd.DataFrame:
     lines = lines.copy()
-    lines["unit_amount"] = [fees[code] for code in lines.fee_code]
+    # A refund is a credit: the fee, taken off.
+    lines["unit_amount"] = [-fees[code] if code in REFUNDS else fees[code] for code in lines.fee_code]
     lines["amount"] = [Decimal(int(q)) * a for q, a in zip(lines.quantity, lines.unit_amount)]
     return lines
 

@@ -9,7 +9,7 @@ from lib.centre.first_submissions import check_many_first
 from lib.centre.uploads import MISSING_SHEETS_SQL
 from lib.errors import Refused
 from lib.rules import workdays, workflow
-from lib.rules.holds import open_case_condition
+from lib.rules.holds import open_case_condition, open_enquiry_condition
 from lib.rules.roles import User
 from lib.rules.status import REFERRED, REJECTED, centre_status
 from lib.rules.text import check_batch_name
@@ -135,6 +135,9 @@ def start_resubmission(db: Database, user: User, submission_id: int, now: dateti
         if writer.execute(f"SELECT {open_case_condition('?')}", [submission_id]).fetchone()[0]:
             raise Refused(f"Item {submission_id} is under review: ILM will send you a separate report. It can be "
                           "re-submitted once the review is over.")
+        if writer.execute(f"SELECT {open_enquiry_condition('?')}", [submission_id]).fetchone()[0]:
+            raise Refused(f"Item {submission_id} has an enquiry or appeal waiting for its outcome: re-submit only "
+                          "if the result stands.")
         if expires_on < now.date():
             raise Refused(f"The learner's registration expired on {expires_on:%d/%m/%Y}: renew it on Walled Garden "
                           "before re-submitting.")

@@ -26,6 +26,7 @@ from lib.admin.install import load_reference_data
 from lib.admin.registrations import MAX_ROWS, apply_import
 from lib.demo.analytics import add_follow_up_work
 from lib.demo.files import add_marked_sheets, add_work_files
+from lib.demo.paths import add_policy_paths
 from lib.rules import workdays
 from lib.rules.reference_data import QUALIFICATIONS
 from lib.rules.roles import ASSESSMENT_TEAM, ASSESSOR, CENTRE, LEAD_ASSESSOR, QUALITY, ROLE_LABELS
@@ -584,6 +585,7 @@ def build(path: Path, n_submissions: int, seed_value: int = 2025, today: date | 
         if files_dir is not None:
             add_marked_sheets(db, FileStore(files_dir), DEMO_CENTRE_NUMBER)
             add_work_files(db, FileStore(files_dir))
+        add_policy_paths(db, files_dir, today or date.today(), DEMO_CENTRE_NUMBER, NAMED_CENTRES[1][0])
         return summary
 
     return create_database(path, fill)

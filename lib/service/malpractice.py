@@ -11,6 +11,7 @@ from datetime import datetime
 import pandas as pd
 
 from lib.errors import Refused
+from lib.rules.holds import REVIEW_CLOSED, UNDER_REVIEW
 from lib.rules.roles import ASSESSMENT_TEAM, ASSESSOR, QUALITY, User
 from lib.rules.text import check_text
 from lib.store.db import Database, Writer
@@ -124,6 +125,10 @@ def follow_up_case(db: Database, user: User, case_id: int, to_status: str, note:
             raise Refused(f"Case {case_id} is already being investigated.")
         writer.execute("UPDATE malpractice_cases SET status = ?, outcome = ?, updated_at = ? WHERE id = ?",
                        [to_status, outcome, now, case_id])
+        if to_status == "closed":  # the centre no longer reads "under review" on its rejected item
+            writer.execute("""UPDATE submissions SET rejection_reason = ? WHERE rejection_reason = ?
+                              AND id = (SELECT submission_id FROM malpractice_cases WHERE id = ?)""",
+                           [REVIEW_CLOSED, UNDER_REVIEW, case_id])
         writer.execute("INSERT INTO malpractice_notes VALUES (?, ?, ?, ?, ?, ?)",
                        [case_id, now, user.id, status, to_status, note])
         writer.audit("malpractice_case_followed_up", "malpractice_case", case_id, {"status": status},

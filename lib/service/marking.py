@@ -48,7 +48,7 @@ def my_queue(db: Database, user: User, today: date | None = None) -> pd.DataFram
     return queue
 
 
-def _check_mark(result: str, mark, feedback: str) -> int:
+def check_mark(result: str, mark, feedback: str) -> int:
     if result not in RESULTS:
         raise Refused("Choose Pass or Referral.")
     try:
@@ -72,7 +72,7 @@ def mark_unit(db: Database, store: FileStore, user: User, item_id: int, unit_cod
     Returns the item's stage afterwards.
     """
     _assessor_only(user)
-    value = _check_mark(result, mark, feedback)
+    value = check_mark(result, mark, feedback)
     if marked_sheet is None:
         raise Refused("Attach the marked result sheet (Word .docx).")
     sheet = accept.check_result_sheet(marked_sheet.name, marked_sheet.data)

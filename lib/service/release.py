@@ -155,3 +155,39 @@ def mark_claimed(db: Database, user: User, pairs: list[tuple[int, str]], now: da
         return new
 
     return db.transact(user, work)
+
+
+@reads_centre_data()
+def withdrawals_to_make(db: Database, user: User) -> pd.DataFrame:
+    """Claimed passes that an enquiry or appeal turned into referrals: to withdraw on Walled Garden."""
+    _team_only(user)
+    return db.query_df(
+        """SELECT w.submission_id AS "ID", w.unit_code AS "Unit", c.number AS "Centre", l.enr AS "ENR",
+                  l.first_name || ' ' || l.last_name AS "Learner", CAST(w.claimed_at AS DATE) AS "Claimed",
+                  CAST(w.requested_at AS DATE) AS "Result changed"
+           FROM claim_withdrawals w JOIN submissions s ON s.id = w.submission_id
+           JOIN centres c ON c.id = s.centre_id JOIN learners l ON l.id = s.learner_id
+           WHERE w.withdrawn_at IS NULL ORDER BY w.requested_at, w.submission_id, w.unit_code""")
+
+
+@writes_centre_data()
+def mark_withdrawn(db: Database, user: User, pairs: list[tuple[int, str]], now: datetime | None = None) -> int:
+    """Record that these (item, unit) claims were withdrawn on Walled Garden."""
+    _team_only(user)
+    if not pairs:
+        raise Refused("Select the claims you have withdrawn.")
+    now = now or datetime.now()
+
+    def work(writer: Writer) -> int:
+        for item_id, unit in pairs:
+            done = writer.execute("""UPDATE claim_withdrawals SET withdrawn_at = ?, withdrawn_by = ?
+                                     WHERE submission_id = ? AND unit_code = ? AND withdrawn_at IS NULL
+                                     RETURNING 1""", [now, user.id, item_id, unit]).fetchall()
+            if not done:
+                raise Refused(f"Item {item_id} unit {unit} has no claim waiting to be withdrawn: someone may have "
+                              "recorded it a moment ago.")
+        writer.audit("claims_withdrawn", "submission", ",".join(str(p[0]) for p in pairs),
+                     after={"withdrawn": len(pairs)})
+        return len(pairs)
+
+    return db.transact(user, work)
