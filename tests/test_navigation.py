@@ -5,17 +5,19 @@ from lib.config import PROJECT_ROOT
 from lib.rules.roles import ROLES
 
 EXPECTED = {
-    "centre": ["Home", "Unit Assessment", "Integrated Assessment", "Pending Submission", "Tracker", "My referral rates",
+    "centre": ["Home", "Unit Assessment", "Integrated Assessment", "Pending Submission", "Tracker",
+               "Enquiries and appeals", "My referral rates",
                "Change password"],
-    "assessment_team": ["Home", "Quality check", "Allocation", "Release", "Walled Garden claims", "Invoicing",
+    "assessment_team": ["Home", "Quality check", "Allocation", "Release", "Walled Garden claims",
+                        "Enquiries and appeals", "Invoicing",
                         "Referral rates", "Batch review", "EQA alerts", "SLA dashboard", "Submissions",
                         "Malpractice cases", "Centres",
                         "Accounts", "Registration imports", "Qualifications and units", "Retention", "Audit trail", "Settings",
                         "Change password"],
-    "assessor": ["Home", "My marking queue", "My allocated work", "Change password"],
-    "lead_assessor": ["Home", "Sampling", "Marked work", "Batch review", "Referral rates", "SLA dashboard",
+    "assessor": ["Home", "My marking queue", "Enquiries and appeals", "My allocated work", "Change password"],
+    "lead_assessor": ["Home", "Sampling", "Enquiries and appeals", "Marked work", "Batch review", "Referral rates", "SLA dashboard",
                       "Change password"],
-    "quality": ["Home", "EQA alerts", "Malpractice cases", "Referral rates", "SLA dashboard", "Audit trail",
+    "quality": ["Home", "EQA alerts", "Malpractice cases", "Enquiries and appeals", "Referral rates", "SLA dashboard", "Audit trail",
                 "Change password"],
 }
 

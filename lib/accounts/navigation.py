@@ -66,6 +66,10 @@ EQA_ALERTS = PageSpec(
 MALPRACTICE = PageSpec(
     "pages/analytics/malpractice_page.py", "Malpractice cases", ":material/gpp_maybe:", "malpractice-cases",
     purpose="Cases of suspected plagiarism or malpractice raised in quality check or marking; their items are held.")
+ENQUIRIES = PageSpec(
+    "pages/service/enquiries_page.py", "Enquiries and appeals", ":material/contact_support:", "enquiries",
+    purpose="Enquiries about released results and their appeals: raised by centres, reviewed by someone who did "
+            "not mark the item, appeals decided by quality.")
 INVOICING = PageSpec(
     "pages/analytics/invoicing_page.py", "Invoicing", ":material/receipt_long:", "invoicing",
     purpose="Invoices for the week's submissions, from the Guide to Fees.")
@@ -108,13 +112,13 @@ PASSWORD = PageSpec(
     purpose="Change your password.")
 
 ROLE_PAGES: dict[str, tuple[PageSpec, ...]] = {
-    CENTRE: (HOME, UNIT_ASSESSMENT, INTEGRATED_ASSESSMENT, PENDING, TRACKER, CENTRE_REFERRALS),
-    ASSESSMENT_TEAM: (HOME, QUALITY_CHECK, ALLOCATION, RELEASE, CLAIMS, INVOICING, REFERRALS, BATCH_REVIEW, EQA_ALERTS,
-                      SLA_DASHBOARD, SUBMISSIONS, MALPRACTICE, CENTRES, ACCOUNTS, REGISTRATIONS, REFERENCE, RETENTION,
-                      AUDIT, SETTINGS),
-    ASSESSOR: (HOME, MARKING, MY_QUEUE),
-    LEAD_ASSESSOR: (HOME, SAMPLING, MARKED_WORK, BATCH_REVIEW, REFERRALS, SLA_DASHBOARD),
-    QUALITY: (HOME, EQA_ALERTS, MALPRACTICE, REFERRALS, SLA_DASHBOARD, AUDIT),
+    CENTRE: (HOME, UNIT_ASSESSMENT, INTEGRATED_ASSESSMENT, PENDING, TRACKER, ENQUIRIES, CENTRE_REFERRALS),
+    ASSESSMENT_TEAM: (HOME, QUALITY_CHECK, ALLOCATION, RELEASE, CLAIMS, ENQUIRIES, INVOICING, REFERRALS, BATCH_REVIEW,
+                      EQA_ALERTS, SLA_DASHBOARD, SUBMISSIONS, MALPRACTICE, CENTRES, ACCOUNTS, REGISTRATIONS, REFERENCE,
+                      RETENTION, AUDIT, SETTINGS),
+    ASSESSOR: (HOME, MARKING, ENQUIRIES, MY_QUEUE),
+    LEAD_ASSESSOR: (HOME, SAMPLING, ENQUIRIES, MARKED_WORK, BATCH_REVIEW, REFERRALS, SLA_DASHBOARD),
+    QUALITY: (HOME, EQA_ALERTS, MALPRACTICE, ENQUIRIES, REFERRALS, SLA_DASHBOARD, AUDIT),
 }
 
 

@@ -53,6 +53,13 @@ def clear_ticks(key: str) -> None:
     state["generation"] += 1
 
 
+def tick_only(key: str, record: dict, id_column: str = "ID") -> None:
+    """Tick this one record of the table named key, and no other (a page opened from another for one record)."""
+    state = _state(key)
+    state["records"] = {_plain(record[id_column]): record}
+    state["generation"] += 1
+
+
 def _view_digest(keys: list) -> str:
     return hashlib.sha1(repr(keys).encode()).hexdigest()[:12]
 

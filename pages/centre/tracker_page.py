@@ -12,6 +12,7 @@ from lib.centre.tracker import columns_for, released_result_sheets, released_she
 from lib.centre.uploads import zip_files
 from lib.errors import Refused
 from lib.rules.roles import ASSESSMENT_TEAM, ASSESSOR, LEAD_ASSESSOR, QUALITY
+from lib.service.enquiries import results_history
 from lib.store.export import centre_report_name
 from lib.store.scope import NotFound
 from lib.ui.feedback_download import report_download
@@ -61,7 +62,7 @@ for record in chosen:
 pager("tracker", page.total)
 chosen_ids = [int(record["ID"]) for record in chosen]
 
-export_col, sheets_col, resubmit_col, report_col = st.columns([1.6, 2, 1.6, 3])
+export_col, sheets_col, resubmit_col, enquire_col, report_col = st.columns([1.6, 2, 1.4, 1.4, 2.6])
 export_col.download_button("Export to Excel", data=lambda: tracker_export(db, user, query),
                            file_name=centre_report_name(date.today()), mime=XLSX, key="tracker_export",
                            icon=":material/table_view:", on_click="ignore")
@@ -82,11 +83,25 @@ report = (report_for_item(db, user, chosen_ids[0])
 if report is not None:
     with report_col:
         report_download(report, "tracker_report")
+if len(chosen) == 1 and chosen[0]["Status"] in ("Completed", "Referred"):
+    results = results_history(db, user, chosen_ids[0])
+    if not results.empty:
+        with st.expander(f"Results history of item {chosen_ids[0]} (enquiries and appeals)", icon=":material/history:",
+                         expanded=user.is_centre):
+            st.dataframe(results, hide_index=True, key="tracker_results_history", width="stretch",
+                         column_config={"When": st.column_config.DatetimeColumn(format="DD/MM/YYYY HH:mm"),
+                                        "Why": st.column_config.TextColumn(width="large")})
 if user.role in (ASSESSMENT_TEAM, QUALITY) and len(chosen) == 1:
     with st.expander(f"History of item {chosen_ids[0]}", icon=":material/history:"):
         changes = history(db, user, "submission", chosen_ids[0])
         changes["When"] = changes["When"].dt.strftime("%d/%m/%Y %H:%M")
         st.dataframe(changes, hide_index=True, key="tracker_item_history", width="stretch")
+if user.is_centre and enquire_col.button("Enquire", key="tracker_enquire", icon=":material/contact_support:",
+                                        disabled=len(chosen) != 1 or chosen[0]["Status"] not in ("Completed", "Referred"),
+                                        help="Tick one Completed or Referred row to ask for its result to be looked "
+                                             "at again (a fee applies)."):
+    st.session_state["enquiry_item"] = chosen_ids[0]
+    st.switch_page("pages/service/enquiries_page.py")
 if user.is_centre and resubmit_col.button("Re-submit", key="tracker_resubmit", icon=":material/replay:",
                                           disabled=len(chosen) != 1,
                                           help="Tick one Rejected or Referred row: the latest record for that "

@@ -5,9 +5,9 @@ from datetime import date
 import streamlit as st
 
 from lib.errors import NotFound, Refused
-from lib.service.release import CLAIM_COLUMNS, claims_export, claims_page, mark_claimed
+from lib.service.release import CLAIM_COLUMNS, claims_export, claims_page, mark_claimed, mark_withdrawn, withdrawals_to_make
 from lib.ui.grid import grid_pager, grid_query, sort_by_heading
-from lib.ui.page import page_setup, show_notice
+from lib.ui.page import page_setup, run_action, show_notice
 from lib.ui.tables import blank_missing, clear_ticks, selectable_table
 from lib.ui.text import escape_markdown
 
@@ -15,6 +15,20 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 db, user = page_setup()
 st.title("Walled Garden claims")
 show_notice("claims_notice")
+withdrawals = withdrawals_to_make(db, user)
+if not withdrawals.empty:
+    st.subheader("Claims to withdraw")
+    st.warning(f"{len(withdrawals):,} claimed pass(es) became referrals after an enquiry or appeal: withdraw them on "
+               "Walled Garden, then tick them and Mark withdrawn.", icon=":material/undo:")
+    withdrawals["Withdrawal"] = withdrawals.ID.astype(str) + "/" + withdrawals.Unit
+    to_withdraw = selectable_table(withdrawals, key="withdrawals_table", id_column="Withdrawal", complete=True,
+                                   shown=blank_missing(withdrawals.drop(columns=["Withdrawal"]),
+                                                       ("Claimed", "Result changed")))
+    if st.button("Mark withdrawn", key="withdrawals_mark", disabled=not to_withdraw):
+        pairs = [(int(record["ID"]), record["Unit"]) for record in to_withdraw]
+        run_action(lambda: mark_withdrawn(db, user, pairs), "claims_notice",
+                   f"Recorded {len(pairs)} withdrawal(s).", ticks="withdrawals_table")
+    st.subheader("Passes to claim")
 query = grid_query("claims", CLAIM_COLUMNS)
 page = claims_page(db, user, query)
 if page.total == 0:

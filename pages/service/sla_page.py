@@ -6,7 +6,9 @@ from datetime import date, timedelta
 import plotly.graph_objects as go
 import streamlit as st
 
-from lib.accounts.navigation import ALLOCATION, QUALITY_CHECK, RELEASE, SAMPLING, pages_for
+from lib.accounts.navigation import ALLOCATION, ENQUIRIES, QUALITY_CHECK, RELEASE, SAMPLING, pages_for
+from lib.service.enquiries import stage_clocks
+from lib.service.settings import setting
 from lib.service.sla import AT_RISK, BREACHED, open_items
 from lib.ui.analytics_table import analytics_table
 from lib.ui.page import page_setup
@@ -71,7 +73,19 @@ st.caption(f"{len(items):,} item(s): {show.lower()}{f' at {stage}' if stage else
 analytics_table(items, "sla_items", "SLA items", date_columns=("SLA Target",), page_columns=act_in,
                 column_config={"Act in": st.column_config.LinkColumn("Act in", display_text="Open the queue")})
 
-forecast_tab, performance_tab = st.tabs(["Breach forecast", "Performance on released work"])
+forecast_tab, enquiries_tab, performance_tab = st.tabs(["Breach forecast", "Enquiries and appeals",
+                                                        "Performance on released work"])
+with enquiries_tab:
+    st.caption("Enquiries about results and appeals run on clocks of their own, in working days: a reviewer is "
+               "given within the first target of the enquiry being raised, the outcome within the second, and "
+               "quality decides an appeal within the third of it being made. At risk: "
+               f"{int(setting(db, 'sla_at_risk_working_days'))} working days or fewer left.")
+    clocks = stage_clocks(db, user)
+    for column, label in zip(st.columns(3), ("Open", "At risk", "Overdue")):
+        column.metric(f"Enquiries and appeals: {label.lower()}", f"{int(clocks[label].sum()):,}", border=True)
+    st.dataframe(clocks, hide_index=True, key="sla_enquiry_clocks", width="stretch")
+    if ENQUIRIES in mine:
+        st.page_link(ENQUIRIES.script, label="Open Enquiries and appeals", icon=ENQUIRIES.icon)
 with forecast_tab:
     times = ahead.stage_times
     st.caption("Each open item's release date, forecast from the working days each stage took for the items "
