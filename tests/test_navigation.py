@@ -15,10 +15,10 @@ EXPECTED = {
                         "Accounts", "Registration imports", "Qualifications and units", "Retention", "Audit trail", "Settings",
                         "Change password"],
     "assessor": ["Home", "My marking queue", "Enquiries and appeals", "My allocated work", "Change password"],
-    "lead_assessor": ["Home", "Sampling", "Enquiries and appeals", "Marked work", "Batch review", "Referral rates", "SLA dashboard",
-                      "Change password"],
-    "quality": ["Home", "EQA alerts", "Malpractice cases", "Enquiries and appeals", "Referral rates", "SLA dashboard", "Audit trail",
-                "Change password"],
+    "lead_assessor": ["Home", "Sampling", "Enquiries and appeals", "Marked work", "Batch review", "Referral rates",
+                      "SLA dashboard", "Change password"],
+    "quality": ["Home", "EQA alerts", "Malpractice cases", "Enquiries and appeals", "Referral rates", "SLA dashboard",
+                "Audit trail", "Change password"],
 }
 
 
