@@ -15,7 +15,7 @@ def test_word_and_pdf_evidence_is_accepted_with_a_word_count():
 
 
 @pytest.mark.parametrize("name, data, message", [
-    ("evidence.mp4", b"\x00\x00\x00\x18ftypmp42", "need the ILM Assessment Service's agreement"),
+    ("evidence.mp4", b"\x00\x00\x00\x18ftypmp42", "agreed change of assessment method"),
     ("renamed.docx", samples.plain_zip(), "not a Word document"),
     ("macros.docm", samples.word_document(), "macro-enabled"),
     ("disguised.docx", samples.macro_document(), "contains macros"),

@@ -6,19 +6,19 @@ from lib.rules.roles import ROLES
 
 EXPECTED = {
     "centre": ["Home", "Unit Assessment", "Integrated Assessment", "Pending Submission", "Tracker",
-               "Enquiries and appeals", "My referral rates",
+               "Enquiries and appeals", "Assessment methods", "My referral rates",
                "Change password"],
     "assessment_team": ["Home", "Quality check", "Allocation", "Release", "Walled Garden claims",
                         "Enquiries and appeals", "Invoicing",
                         "Referral rates", "Batch review", "EQA alerts", "SLA dashboard", "Submissions",
-                        "Malpractice cases", "Centres",
+                        "Malpractice cases", "Assessment methods", "Centres",
                         "Accounts", "Registration imports", "Qualifications and units", "Retention", "Audit trail", "Settings",
                         "Change password"],
     "assessor": ["Home", "My marking queue", "Enquiries and appeals", "My allocated work", "Change password"],
     "lead_assessor": ["Home", "Sampling", "Enquiries and appeals", "Marked work", "Batch review", "Referral rates",
                       "SLA dashboard", "Change password"],
-    "quality": ["Home", "EQA alerts", "Malpractice cases", "Enquiries and appeals", "Referral rates", "SLA dashboard",
-                "Audit trail", "Change password"],
+    "quality": ["Home", "EQA alerts", "Malpractice cases", "Enquiries and appeals", "Assessment methods",
+                "Referral rates", "SLA dashboard", "Audit trail", "Change password"],
 }
 
 

@@ -81,7 +81,8 @@ def delete_centre(db: Database, number: str) -> None:
                        [centre_id])
         cursor.execute("DELETE FROM registrations WHERE learner_id IN (SELECT id FROM learners WHERE centre_id = ?)",
                        [centre_id])
-        for table in ("submissions", "learners", "batches", "centre_approvals", "invoices", "eqa_alerts", "enquiries"):
+        for table in ("submissions", "learners", "batches", "centre_approvals", "invoices", "eqa_alerts", "enquiries",
+                      "method_requests"):
             cursor.execute(f"DELETE FROM {table} WHERE centre_id = ?", [centre_id])
 
 
@@ -97,6 +98,8 @@ def centre_b_ids(db: Database) -> dict[str, int]:
         "malpractice_case": db.query_one("SELECT max(m.id) FROM malpractice_cases m JOIN submissions s "
                                          "ON s.id = m.submission_id WHERE s.centre_id = ?", [centre_id])[0] or -1,
         "enquiry": db.query_one("SELECT max(id) FROM enquiries WHERE centre_id = ?", [centre_id])[0] or -1,
+        "method_request": db.query_one("SELECT max(id) FROM method_requests WHERE centre_id = ?", [centre_id])[0]
+        or -1,
     }
 
 

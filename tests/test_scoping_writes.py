@@ -54,6 +54,7 @@ def centre_b(db: Database) -> dict:
         "file": one("SELECT max(f.id) FROM files f JOIN submissions s ON s.id = f.submission_id WHERE s.centre_id = ?")
         or -1,
         "enquiry": one("SELECT max(id) FROM enquiries WHERE centre_id = ?") or -1,
+        "method_request": one("SELECT max(id) FROM method_requests WHERE centre_id = ?") or -1,
         "learner": registration[0], "qualification": registration[1], "unit": registration[2],
     }
 
@@ -100,6 +101,12 @@ def arguments(name: str, b: dict) -> dict:
         "decide_appeal": dict(enquiry_id=b["enquiry"], decisions=[]),
         "appeal": dict(enquiry_id=b["enquiry"], reason=WHY),
         "mark_withdrawn": dict(pairs=[(b["released"], b["unit"])]),
+        # A centre A user asking for centre B's qualification: refused, as A is not approved for it or B's
+        # request names it.
+        "request_change": dict(qualification_code="8000-99", unit_codes=[b["unit"]], methods=["presentation"],
+                               formats=["MP4"], expected_mb=50, expected_minutes=10, reason=WHY),
+        "decide_change": dict(request_id=b["method_request"], approve=True, note="Approved as asked.",
+                              formats=["MP4"], max_mb=50, max_minutes=10),
     }[name.rsplit(".", 1)[-1]]
 
 

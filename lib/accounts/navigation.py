@@ -70,6 +70,10 @@ ENQUIRIES = PageSpec(
     "pages/service/enquiries_page.py", "Enquiries and appeals", ":material/contact_support:", "enquiries",
     purpose="Enquiries about released results and their appeals: raised by centres, reviewed by someone who did "
             "not mark the item, appeals decided by quality.")
+ASSESSMENT_METHODS = PageSpec(
+    "pages/service/assessment_methods_page.py", "Assessment methods", ":material/videocam:", "assessment-methods",
+    purpose="Changes of assessment method: recorded presentations, professional discussions and recorded questions "
+            "and answers, requested by centres and approved with their formats and limits by quality or the team.")
 INVOICING = PageSpec(
     "pages/analytics/invoicing_page.py", "Invoicing", ":material/receipt_long:", "invoicing",
     purpose="Invoices for the week's submissions, from the Guide to Fees.")
@@ -112,13 +116,14 @@ PASSWORD = PageSpec(
     purpose="Change your password.")
 
 ROLE_PAGES: dict[str, tuple[PageSpec, ...]] = {
-    CENTRE: (HOME, UNIT_ASSESSMENT, INTEGRATED_ASSESSMENT, PENDING, TRACKER, ENQUIRIES, CENTRE_REFERRALS),
+    CENTRE: (HOME, UNIT_ASSESSMENT, INTEGRATED_ASSESSMENT, PENDING, TRACKER, ENQUIRIES, ASSESSMENT_METHODS,
+             CENTRE_REFERRALS),
     ASSESSMENT_TEAM: (HOME, QUALITY_CHECK, ALLOCATION, RELEASE, CLAIMS, ENQUIRIES, INVOICING, REFERRALS, BATCH_REVIEW,
-                      EQA_ALERTS, SLA_DASHBOARD, SUBMISSIONS, MALPRACTICE, CENTRES, ACCOUNTS, REGISTRATIONS, REFERENCE,
-                      RETENTION, AUDIT, SETTINGS),
+                      EQA_ALERTS, SLA_DASHBOARD, SUBMISSIONS, MALPRACTICE, ASSESSMENT_METHODS, CENTRES, ACCOUNTS,
+                      REGISTRATIONS, REFERENCE, RETENTION, AUDIT, SETTINGS),
     ASSESSOR: (HOME, MARKING, ENQUIRIES, MY_QUEUE),
     LEAD_ASSESSOR: (HOME, SAMPLING, ENQUIRIES, MARKED_WORK, BATCH_REVIEW, REFERRALS, SLA_DASHBOARD),
-    QUALITY: (HOME, EQA_ALERTS, MALPRACTICE, ENQUIRIES, REFERRALS, SLA_DASHBOARD, AUDIT),
+    QUALITY: (HOME, EQA_ALERTS, MALPRACTICE, ENQUIRIES, ASSESSMENT_METHODS, REFERRALS, SLA_DASHBOARD, AUDIT),
 }
 
 

@@ -6,9 +6,11 @@ import io
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 
 import pandas as pd
 
+from lib.centre.methods import terms_for
 from lib.checks import accept
 from lib.checks.accept import CheckedFile
 from lib.errors import Refused
@@ -172,6 +174,14 @@ def _checked(uploads: tuple[Upload, ...], check) -> list[CheckedFile]:
     return [check(upload.name, upload.data) for upload in uploads]
 
 
+def _checked_evidence(db: Database, user: User, uploads: tuple[Upload, ...], unit_codes: list[str]) -> list[CheckedFile]:
+    """Evidence files checked by content; recordings within the terms agreed for these units, if any."""
+    recordings = None
+    if any(Path(upload.name or "").suffix.lower() in accept.RECORDING_FORMATS for upload in uploads):
+        recordings = terms_for(db, user.centre_id, unit_codes)
+    return [accept.check_evidence(upload.name, upload.data, recordings) for upload in uploads]
+
+
 def _declaration(kind: str | None, upload: Upload | None, first: bool, learner: str) -> tuple[str | None, list]:
     if not first:
         return None, []
@@ -199,9 +209,10 @@ class StagedFiles:
         file_id = writer.execute("SELECT nextval('seq_files')").fetchone()[0]
         writer.execute(
             """INSERT INTO files (id, submission_id, unit_code, kind, original_name, stored_name, size_bytes, sha256,
-                                  word_count, uploaded_at, uploaded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                                  word_count, uploaded_at, uploaded_by, duration_seconds)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             [file_id, submission_id, unit_code, kind, checked.original_name, stored, checked.size, checked.sha256,
-             checked.word_count, now, user.id])
+             checked.word_count, now, user.id, checked.seconds])
         return file_id
 
 
@@ -242,7 +253,7 @@ def upload_units(db: Database, store: FileStore, user: User, uploads: list[UnitU
     for upload in uploads:
         if not upload.evidence:
             raise Refused("Every row needs at least one evidence file.")
-        evidence = _checked(upload.evidence, accept.check_evidence)
+        evidence = _checked_evidence(db, user, upload.evidence, [upload.unit_code])
         sheet = accept.check_result_sheet(upload.result_sheet.name, upload.result_sheet.data) \
             if upload.result_sheet else None
         checked_rows.append((upload, evidence, sheet))
@@ -282,7 +293,7 @@ def upload_integrated(db: Database, store: FileStore, user: User, upload: Integr
         raise Refused("An integrated assessment needs at least two different units.")
     if not upload.evidence:
         raise Refused("Add at least one evidence file.")
-    evidence = _checked(upload.evidence, accept.check_evidence)
+    evidence = _checked_evidence(db, user, upload.evidence, units)
     sheets = {unit: accept.check_result_sheet(sheet.name, sheet.data)
               for unit, sheet in upload.unit_sheets.items() if sheet is not None}
     single = accept.check_result_sheet(upload.single_result_sheet.name, upload.single_result_sheet.data) \
@@ -367,7 +378,8 @@ def submission_files(db: Database, user: User, submission_id: int) -> pd.DataFra
     """The files of one of the user's items (removed ones left out)."""
     scope_sql, params = _file_scope(user)
     return db.query_df(
-        f"""SELECT f.id, f.kind, f.unit_code, f.original_name, f.size_bytes, f.word_count, f.sha256, s.centre_id
+        f"""SELECT f.id, f.kind, f.unit_code, f.original_name, f.size_bytes, f.word_count, f.sha256, s.centre_id,
+                   f.duration_seconds
             FROM files f JOIN submissions s ON s.id = f.submission_id
             WHERE f.submission_id = ? AND f.removed_at IS NULL AND {scope_sql}
             ORDER BY f.kind, f.unit_code NULLS FIRST, f.id""",
@@ -417,7 +429,10 @@ def add_files(db: Database, store: FileStore, user: User, submission_id: int, ev
     _centre_only(user)
     now = now or datetime.now()
     result_sheets = result_sheets or {}
-    checked_evidence = _checked(tuple(evidence), accept.check_evidence)
+    own = db.query_one("SELECT unit_codes FROM submissions WHERE id = ? AND centre_id = ?",
+                       [submission_id, user.centre_id]) if evidence else None
+    units = own[0].split(", ") if own else []
+    checked_evidence = _checked_evidence(db, user, tuple(evidence), units)
     checked_sheets = {unit: accept.check_result_sheet(u.name, u.data) for unit, u in result_sheets.items()}
     if not checked_evidence and not checked_sheets:
         raise Refused("Choose at least one file to add.")

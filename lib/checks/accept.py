@@ -18,9 +18,12 @@ from lib.checks.verdict import Verdict
 from lib.errors import Refused
 
 EVIDENCE_TYPES = (".docx", ".doc", ".pdf")
+RECORDING_FORMATS = {".mp4": "MP4", ".m4a": "M4A", ".mp3": "MP3", ".webm": "WebM"}
+NO_AGREEMENT = ("{name} is a recording. Recordings are accepted only for units with an agreed change of assessment "
+                "method: request one on the Assessment methods page.")
 MACRO_TYPES = (".docm", ".dotm", ".xlsm", ".pptm")
-OTHER_FORMATS = ("Other formats (video, audio, images, spreadsheets) need the ILM Assessment Service's "
-                 "agreement before they are sent: contact the team first.")
+OTHER_FORMATS = ("Recordings (video, audio) need an agreed change of assessment method for the unit: request one on "
+                 "the Assessment methods page. Other formats (images, spreadsheets) are not accepted.")
 REMEMBERED_VERDICTS = 512
 
 
@@ -36,6 +39,9 @@ class CheckedFile:
     word_count: int | None
     # The file has at least word_count words: counting stopped at its cap or its time.
     words_capped: bool = False
+    # A recording's length (seconds) and format, measured from its content.
+    seconds: float | None = None
+    media_format: str | None = None
 
     @property
     def size(self) -> int:
@@ -45,10 +51,37 @@ class CheckedFile:
     def sha256(self) -> str:
         return hashlib.sha256(self.data).hexdigest()
 
+    def length_label(self) -> str | None:
+        """'4 min 12 s' for a recording."""
+        return None if self.seconds is None else duration_label(self.seconds)
+
     def words_label(self) -> str | None:
         if self.word_count is None:
             return None
         return f"over {self.word_count:,} words" if self.words_capped else f"{self.word_count:,} words"
+
+
+def duration_label(seconds: float) -> str:
+    whole = int(round(seconds))
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours} h {minutes} min"
+    return f"{minutes} min {secs} s" if minutes else f"{secs} s"
+
+
+@dataclass(frozen=True)
+class RecordingTerms:
+    """What an agreed change of assessment method allows: the formats, the largest file and the longest
+    recording."""
+
+    formats: tuple[str, ...]
+    max_bytes: int
+    max_seconds: int
+
+    def describe(self) -> str:
+        return (f"{', '.join(self.formats)}; at most {self.max_bytes // (1024 * 1024):,} MB and "
+                f"{duration_label(self.max_seconds)} a recording")
 
 
 class _Verdicts:
@@ -123,14 +156,45 @@ def _checked(name: str, data: bytes, extension: str, count_words: bool) -> Check
     return CheckedFile(name, data, extension, verdict.words if count_words else None, verdict.words_capped)
 
 
-def check_evidence(name: str, data: bytes) -> CheckedFile:
-    """Accept a learner's evidence: Word or PDF, checked by content."""
+def check_recording(name: str, data: bytes, terms: RecordingTerms) -> CheckedFile:
+    """Accept a recording within the agreed terms: its format, size and length as its content says."""
     name = clean_name(name)
     extension = Path(name).suffix.lower()
+    _check_size(name, len(data))
+    if RECORDING_FORMATS.get(extension) not in terms.formats and not (
+            extension in (".mp4", ".m4a") and {"MP4", "M4A"} & set(terms.formats)):
+        raise FileRejected(f"{name}: {RECORDING_FORMATS.get(extension, extension)} is not an agreed format for "
+                           f"this unit (agreed: {', '.join(terms.formats)}).")
+    if len(data) > terms.max_bytes:
+        raise FileRejected(f"{name} is {len(data) / 1024 / 1024:,.0f} MB: the agreed largest recording is "
+                           f"{terms.max_bytes // (1024 * 1024):,} MB.")
+    verdict = content_verdict(data, extension, count_words=False)
+    if not verdict.accepted:
+        raise FileRejected((verdict.reason or "{name} is refused.").replace("{name}", name))
+    if verdict.media_format not in terms.formats:
+        raise FileRejected(f"{name} is {verdict.media_format} by its content, which is not an agreed format for "
+                           f"this unit (agreed: {', '.join(terms.formats)}).")
+    if verdict.seconds > terms.max_seconds:
+        raise FileRejected(f"{name} lasts {duration_label(verdict.seconds)}: the agreed longest recording is "
+                           f"{duration_label(terms.max_seconds)}.")
+    return CheckedFile(name, data, extension, None, seconds=verdict.seconds, media_format=verdict.media_format)
+
+
+def check_evidence(name: str, data: bytes, recordings: RecordingTerms | None = None) -> CheckedFile:
+    """Accept a learner's evidence: Word or PDF, checked by content; a recording, only within the terms of an
+    agreed change of assessment method (recordings None: there is none)."""
+    name = clean_name(name)
+    extension = Path(name).suffix.lower()
+    if extension in RECORDING_FORMATS:
+        if recordings is None:
+            raise FileRejected(NO_AGREEMENT.replace("{name}", name))
+        return check_recording(name, data, recordings)
     if extension in MACRO_TYPES:
         raise FileRejected(f"{name} is a macro-enabled document. Save it as .docx or PDF and upload that.")
     if extension not in EVIDENCE_TYPES:
-        raise FileRejected(f"{name}: evidence must be Word (.docx, .doc) or PDF. {OTHER_FORMATS}")
+        raise FileRejected(f"{name}: evidence must be Word (.docx, .doc) or PDF"
+                           + (f", or a recording as agreed ({recordings.describe()})." if recordings else
+                              f". {OTHER_FORMATS}"))
     return _checked(name, data, extension, count_words=extension != ".doc")
 
 

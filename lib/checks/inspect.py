@@ -9,6 +9,7 @@ import filetype
 
 from lib.checks import limits
 from lib.checks.docx_check import inspect_docx
+from lib.checks.media_check import RECORDING_EXTENSIONS, inspect_recording
 from lib.checks.pdf_check import inspect_pdf
 from lib.checks.verdict import Verdict, refused
 
@@ -21,12 +22,15 @@ def _cpu_seconds() -> float:
 
 
 def inspect(path: Path, extension: str, count_words: bool) -> Verdict:
-    """The verdict on a file named with extension (.docx, .doc, .pdf), from what its bytes are."""
+    """The verdict on a file named with extension (.docx, .doc, .pdf, or a recording's), from what its bytes
+    are."""
     started = _cpu_seconds()
 
     def out_of_time() -> bool:
         return _cpu_seconds() - started > limits.WORD_COUNT_CPU_SECONDS
 
+    if extension in RECORDING_EXTENSIONS:
+        return inspect_recording(path, extension)
     with open(path, "rb") as handle:
         head = handle.read(8192)
     kind = filetype.guess(head)

@@ -14,6 +14,7 @@ import multiprocessing.spawn
 import resource
 import signal
 import traceback
+from dataclasses import replace
 from multiprocessing.connection import Connection
 from pathlib import Path
 
@@ -66,7 +67,7 @@ def _child(connection: Connection, path: str, extension: str, count_words: bool,
         traceback.print_exc()
         verdict = refused("{name} is damaged: it cannot be opened. Save it again and upload that.")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    connection.send(Verdict(verdict.accepted, verdict.reason, verdict.words, verdict.words_capped, peak, start_rss))
+    connection.send(replace(verdict, peak_rss_bytes=peak, start_rss_bytes=start_rss))
     connection.close()
 
 

@@ -13,6 +13,10 @@ class Verdict:
     words: int | None = None
     # True when counting stopped at its cap or its time: the file has at least `words` words.
     words_capped: bool = False
+    # A recording's length in seconds, measured from its packets, and its format as its content says (MP4, M4A,
+    # MP3, WebM).
+    seconds: float | None = None
+    media_format: str | None = None
     # Peak resident memory of the check, and what it held when it started (benchmarks report the difference).
     peak_rss_bytes: int = 0
     start_rss_bytes: int = 0

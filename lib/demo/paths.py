@@ -1,7 +1,8 @@
 """The service policy's other paths in the demo, each taken through lib as people would: enquiries about results
 (one changed, one confirmed, one appealed and waiting for quality, one in review with the demo assessor, one
-waiting for a reviewer at each of two centres) and malpractice cases (one open on an item held from release, one
-closed with no case)."""
+waiting for a reviewer at each of two centres), malpractice cases (one open on an item held from release, one
+closed with no case) and changes of assessment method (one approved, with a recording in the demo assessor's
+queue; one waiting)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,11 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from lib.accounts.auth import user_by_username
+from lib.centre import methods
 from lib.centre.uploads import Upload
+from lib.checks import accept
 from lib.demo.files import marked_sheet
+from lib.demo.recording import recording
 from lib.rules.roles import User
 from lib.service import enquiries, malpractice, quality_check
 from lib.service.enquiries import UnitDecision
@@ -139,6 +143,74 @@ def add_malpractice_cases(db: Database, today: date) -> None:
                                    "no_case", now=rejected + timedelta(days=6))
 
 
+METHOD_WHY = ("Our apprentices on the leadership programme present their team-improvement projects to their "
+              "managers; a recorded presentation with questions shows criteria 2.1 to 3.2 better than a written "
+              "report.")
+CONDITIONS = ("Approved for recorded presentations with questions. Each recording starts with the learner naming "
+              "themselves, the unit and the criteria covered; slides, if used, are uploaded with it as a PDF.")
+
+
+def add_method_changes(db: Database, store: FileStore | None, today: date, centre_number: str,
+                       other_centre: str) -> None:
+    """The demo centre's approved change of assessment method, with a short real recording as the evidence of an
+    item in the demo assessor's queue; another centre's request waiting for a decision."""
+    quality = user_by_username(db, "quality.demo")
+    item = db.query_one(
+        """SELECT s.id, s.qualification_code, s.unit_codes, s.submitted_at, s.uploaded_by FROM submissions s
+           JOIN centres c ON c.id = s.centre_id JOIN users a ON a.id = s.assessor_id
+           WHERE c.number = ? AND s.stage = 'allocated' AND a.username = 'assessor.demo' AND s.type = 'Unit'
+           ORDER BY s.id LIMIT 1""", [centre_number])
+    centre = user_by_username(db, "centre.demo")
+    if item:
+        item_id, qualification, unit, submitted_at, uploaded_by = item
+        others = [code for (code,) in db.query_all("""SELECT unit_code FROM qualification_units
+                                                      WHERE qualification_code = ? AND unit_code <> ?
+                                                      ORDER BY unit_code LIMIT 1""", [qualification, unit])]
+        asked = min(submitted_at - timedelta(days=30), _at(today - timedelta(days=40), 10))
+        request_id = methods.request_change(db, centre, qualification, [unit, *others],
+                                            ["presentation", "recorded_qa"], ["MP4", "WebM"], 80, 15, METHOD_WHY,
+                                            now=asked)
+        methods.decide_change(db, quality, request_id, True, CONDITIONS, ["MP4", "M4A", "WebM"], 100, 20,
+                              now=asked + timedelta(days=5))
+        if store is not None:
+            _add_recording(db, store, item_id, unit, submitted_at - timedelta(hours=1), uploaded_by)
+    other = user_by_username(db, "harbourside.demo")
+    approved = db.query_one("""SELECT a.qualification_code FROM centre_approvals a JOIN centres c ON c.id = a.centre_id
+                               WHERE c.number = ? ORDER BY 1 LIMIT 1""", [other_centre])
+    if approved:
+        units = [code for (code,) in db.query_all("""SELECT unit_code FROM qualification_units
+                                                     WHERE qualification_code = ? ORDER BY 1 LIMIT 2""", approved)]
+        why = ("Learners on night shifts record professional discussions with their assessors rather than write "
+               "reports.")
+        first = methods.request_change(db, other, approved[0], units[:1], ["professional_discussion"],
+                                       ["MP3", "M4A"], 40, 30, why, now=_at(today - timedelta(days=60), 15))
+        methods.decide_change(db, quality, first, True, "Approved for professional discussions, audio only.",
+                              ["MP3", "M4A"], 60, 30, now=_at(today - timedelta(days=55), 11))
+        methods.request_change(db, other, approved[0], units[1:], ["professional_discussion"], ["MP3", "M4A"], 40,
+                               30, why, now=_at(today - timedelta(days=3), 15))
+
+
+def _add_recording(db: Database, store: FileStore, item_id: int, unit: str, uploaded: datetime,
+                   uploaded_by: int) -> None:
+    checked = accept.check_recording(f"Presentation {unit}.mp4", recording(30, "mp4", size=(320, 240)),
+                                     accept.RecordingTerms(("MP4",), 100 * 1024 * 1024, 20 * 60))
+    stored = store.put(checked.data)
+
+    def work(writer: Writer) -> None:
+        writer.execute("""INSERT INTO files (id, submission_id, unit_code, kind, original_name, stored_name, size_bytes,
+                              sha256, word_count, uploaded_at, uploaded_by, duration_seconds)
+                          VALUES (nextval('seq_files'), ?, NULL, 'evidence', ?, ?, ?, ?, NULL, ?, ?, ?)""",
+                       [item_id, checked.original_name, stored, checked.size, checked.sha256, uploaded, uploaded_by,
+                        checked.seconds])
+        writer.audit("demo_recording", "submission", item_id, after={"file": checked.original_name})
+
+    try:
+        db.transact(None, work, actor_name="demo seeding")
+    except BaseException:
+        store.discard([stored])
+        raise
+
+
 def add_policy_paths(db: Database, files_dir: Path | None, today: date, centre_number: str,
                      other_centre: str) -> None:
     if files_dir is not None:
@@ -147,3 +219,5 @@ def add_policy_paths(db: Database, files_dir: Path | None, today: date, centre_n
         with tempfile.TemporaryDirectory() as scratch:
             add_enquiries(db, FileStore(Path(scratch)), today, centre_number, other_centre)
     add_malpractice_cases(db, today)
+    add_method_changes(db, FileStore(files_dir) if files_dir is not None else None, today, centre_number,
+                       other_centre)

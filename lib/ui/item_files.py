@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import streamlit as st
 
 from lib.centre.uploads import evidence_zip, read_file, submission_files
+from lib.checks.accept import duration_label
 from lib.rules.roles import User
 from lib.store.db import Database
 from lib.store.files import FileStore
 from lib.ui.text import escape_markdown
 
+MIME_TYPES = {".mp4": "video/mp4", ".webm": "video/webm", ".m4a": "audio/mp4", ".mp3": "audio/mpeg"}
 LABELS = {"evidence": "Evidence", "result_sheet": "Result sheet", "declaration": "Declaration",
           "marked_result_sheet": "Marked result sheet"}
+
+
+def _player(db: Database, store: FileStore, user: User, file, key: str) -> None:
+    """A recording plays in the page once asked for: its bytes are read only then."""
+    if not st.toggle(f"Play {file.original_name}", key=f"{key}_play_{file.id}"):
+        return
+    data = read_file(db, user, int(file.id), store)[1]
+    mime = MIME_TYPES.get(Path(file.original_name).suffix.lower(), "video/mp4")
+    (st.video if mime.startswith("video") else st.audio)(data, format=mime)
 
 
 def item_files(db: Database, store: FileStore, user: User, item_id: int, key: str) -> None:
@@ -24,10 +37,14 @@ def item_files(db: Database, store: FileStore, user: User, item_id: int, key: st
         name_col, download_col = st.columns([5, 1.6], vertical_alignment="center")
         unit = f" ({file.unit_code})" if pd.notna(file.unit_code) else ""
         words = f" · {int(file.word_count):,} words" if pd.notna(file.word_count) else ""
+        if pd.notna(file.duration_seconds):
+            words = f" · recording, {duration_label(file.duration_seconds)}"
         name_col.markdown(f"{LABELS.get(file.kind, file.kind)}{unit}: {escape_markdown(file.original_name)}{words}")
         download_col.download_button("Download", data=lambda fid=int(file.id): read_file(db, user, fid, store)[1],
                                      file_name=file.original_name, key=f"{key}_file_{file.id}",
                                      icon=":material/download:", on_click="ignore", width="stretch")
+        if pd.notna(file.duration_seconds):
+            _player(db, store, user, file, key)
     if (listing.kind == "evidence").any():
         st.download_button("Download Evidence (zip)", data=lambda: evidence_zip(db, user, item_id, store),
                            file_name=f"Evidence {item_id}.zip", key=f"{key}_zip", icon=":material/folder_zip:",

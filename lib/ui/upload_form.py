@@ -25,18 +25,26 @@ def as_uploads(uploaded) -> tuple[Upload, ...]:
 
 
 def evidence_feedback(uploaded: tuple[Upload, ...], enr: str, resubmission: bool, centre_number: str | None,
-                      unit_codes: tuple[str, ...], word_limit: int | None) -> None:
-    """Naming protocol and word count of each evidence file, shown as soon as it is chosen."""
+                      unit_codes: tuple[str, ...], word_limit: int | None,
+                      recordings: accept.RecordingTerms | None = None) -> None:
+    """Naming protocol and word count (or a recording's length) of each evidence file, shown as soon as it is
+    chosen; recordings: what an agreed change of assessment method allows for these units."""
+    if recordings is not None:
+        st.caption(f"Recordings are agreed for {'this unit' if len(unit_codes) == 1 else 'these units'}: "
+                   f"{recordings.describe()}. The word-count guidance does not apply to them.")
     for upload in uploaded:
         try:
             with st.spinner(f"Checking {escape_markdown(upload.name)}…", show_time=True):
-                checked = accept.check_evidence(upload.name, upload.data)
+                checked = accept.check_evidence(upload.name, upload.data, recordings)
         except Refused as refused:
             st.error(escape_markdown(refused), icon=":material/block:")
             continue
         name = check_file_name(checked.original_name, enr, resubmission, centre_number, unit_codes)
         if not name.ok:
             st.warning(escape_markdown(name.message), icon=":material/badge:")
+        if checked.seconds is not None:
+            st.caption(f"{escape_markdown(checked.original_name)}: {checked.media_format} recording, "
+                       f"{checked.length_label()}")
         if checked.word_count is not None:
             words = f"{escape_markdown(checked.original_name)}: {checked.words_label()}"
             if word_limit and checked.word_count > word_limit:

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from lib.centre.first_submissions import ADVICE, first_time_units
+from lib.centre.methods import agreed_units, terms_from
 from lib.centre.uploads import (
     INTEGRATED_ROWS,
     IntegratedUpload,
@@ -63,7 +64,7 @@ def upload_screen(row: dict) -> None:
                 icon=":material/tips_and_updates:")
     limits = [limit for code, limit in zip(units.code, units.word_limit) if code in chosen_units and limit == limit]
     evidence_feedback(evidence, row["ENR"], False, user.centre_number, tuple(chosen_units),
-                      int(min(limits)) if limits else None)
+                      int(min(limits)) if limits else None, terms_from(agreed_units(db, user), list(chosen_units)))
     result_sheet_feedback(single_sheet)
     declaration, declaration_file = declaration_choice("integrated")
     upload, cancel_col, _ = st.columns([1, 1, 6])

@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from lib.centre.first_submissions import ADVICE, ADVISED_FIRST, many_first
+from lib.centre.methods import agreed_units, terms_from
 from lib.centre.submitting import submit
 from lib.centre.uploads import (
     add_files,
@@ -15,6 +16,7 @@ from lib.centre.uploads import (
     remove_pending,
     submission_files,
 )
+from lib.checks.accept import duration_label
 from lib.errors import Refused
 from lib.rules.naming import check_file_name
 from lib.rules.text import batch_name_problem
@@ -134,6 +136,7 @@ for file in listing.itertuples():
     unit = f" ({file.unit_code})" if pd.notna(file.unit_code) else ""
     name_col.markdown(f"{labels.get(file.kind, file.kind)}{unit}: {escape_markdown(file.original_name)}")
     words_col.caption(f"{int(file.word_count):,} words" if pd.notna(file.word_count)
+                      else duration_label(file.duration_seconds) if pd.notna(file.duration_seconds)
                       else f"{file.size_bytes / 1024:,.0f} KB")
     if file.kind == "evidence":
         naming = check_file_name(file.original_name, item.ENR, resubmission, user.centre_number, tuple(units))
@@ -168,7 +171,8 @@ with st.form("pending_add_files", clear_on_submit=True):
 if added:
     evidence = as_uploads(new_evidence)
     sheet = as_uploads(new_sheet)
-    evidence_feedback(evidence, item.ENR, resubmission, user.centre_number, tuple(units), word_limit)
+    evidence_feedback(evidence, item.ENR, resubmission, user.centre_number, tuple(units), word_limit,
+                      terms_from(agreed_units(db, user), units))
     result_sheet_feedback(sheet)
     unit_key = None if sheet_unit.startswith("All units") else sheet_unit
     try:

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from lib.centre.first_submissions import ADVICE, first_time_units
+from lib.centre.methods import agreed_units, terms_from
 from lib.centre.uploads import UNIT_ROWS, UnitUpload, unit_assessment_rows, upload_units
 from lib.errors import Refused
 from lib.store.scope import NotFound
@@ -35,6 +36,7 @@ def upload_screen(basket: list[dict]) -> None:
         st.info(f"Your centre's first submission of unit {', '.join(first)}: {ADVICE}",
                 icon=":material/tips_and_updates:")
     rows = []
+    agreed = agreed_units(db, user)
     for row in basket:
         key = f"unit_upload_{row['learner_id']}_{row['Unit']}"
         with st.container(border=True):
@@ -51,7 +53,8 @@ def upload_screen(basket: list[dict]) -> None:
             evidence = as_uploads(left.file_uploader("Evidence Files", accept_multiple_files=True,
                                                      key=f"{key}_evidence"))
             sheet = as_uploads(right.file_uploader("Result Sheet (Word .docx)", key=f"{key}_sheet"))
-            evidence_feedback(evidence, row["ENR"], False, user.centre_number, (row["Unit"],), row["word_limit"])
+            evidence_feedback(evidence, row["ENR"], False, user.centre_number, (row["Unit"],), row["word_limit"],
+                              terms_from(agreed, [row["Unit"]]))
             result_sheet_feedback(sheet)
             declaration, declaration_file = declaration_choice(key)
         rows.append(UnitUpload(int(row["learner_id"]), row["Unit"], evidence, sheet[0] if sheet else None,
