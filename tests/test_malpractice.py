@@ -107,3 +107,19 @@ def test_an_outcome_chosen_without_closing_is_refused_not_dropped(db):
     (case_id,) = db.query_one("SELECT id FROM malpractice_cases WHERE submission_id = ?", [item])
     with pytest.raises(Refused, match="only closing does"):
         malpractice.follow_up_case(db, quality, case_id, "investigating", "Asked for drafts.", "no_case", now=NOW)
+
+
+def test_the_referral_and_eqa_figures_mark_items_under_review(db):
+    from lib.analytics import eqa, referrals
+    quality, centre = load_user(db, "quality.demo"), load_user(db, "centre.demo")
+    held = db.query_all("""SELECT c.number, count(*) FROM malpractice_cases m JOIN submissions s ON s.id = m.submission_id
+                           JOIN centres c ON c.id = s.centre_id WHERE m.status <> 'closed' GROUP BY 1""")
+    assert held, "the demo holds an item under an open case"
+    number, count = held[0]
+    view = referrals.rate_view(db, quality)
+    assert view.centres.set_index("Centre").loc[number, "Under review"] == count
+    assert view.tables["centre"].set_index("Centre").loc[number, "Under review"] == count
+    assert referrals.under_review(db, quality)[number] == count
+    assert set(referrals.under_review(db, centre)) <= {centre.centre_number}  # a centre counts only its own
+    alerts = eqa.alerts(db, quality)
+    assert len(alerts) and alerts["Under review"].tolist() == [dict(held).get(c, 0) for c in alerts.Centre]

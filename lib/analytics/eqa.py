@@ -139,7 +139,10 @@ def alerts(db: Database, user: User, include_closed: bool = True) -> pd.DataFram
                   a.last_month AS "To", json_array_length(a.months) AS "Months above",
                   CAST(a.months->>'$[#-1].rate' AS DOUBLE) AS "Latest rate %",
                   CAST(a.months->>'$[#-1].service' AS DOUBLE) AS "Latest service %",
-                  a.status AS "Status", CAST(a.raised_at AS DATE) AS "Raised", CAST(a.updated_at AS DATE) AS "Updated"
+                  a.status AS "Status", CAST(a.raised_at AS DATE) AS "Raised", CAST(a.updated_at AS DATE) AS "Updated",
+                  -- Items held under an open malpractice case: not in the rates until the case closes.
+                  (SELECT count(*) FROM malpractice_cases m JOIN submissions s ON s.id = m.submission_id
+                   WHERE s.centre_id = a.centre_id AND m.status <> 'closed') AS "Under review"
            FROM eqa_alerts a JOIN centres c ON c.id = a.centre_id
            WHERE ? OR a.status <> 'closed'
            ORDER BY a.status = 'closed', a.last_month DESC, c.number""", [include_closed])

@@ -19,7 +19,7 @@ from lib.analytics.funnel import standing
 from lib.rules.roles import ASSESSMENT_TEAM, ASSESSOR, CENTRE, LEAD_ASSESSOR, QUALITY, User
 from lib.service.settings import setting
 from lib.store.db import Database
-from lib.store.scope import NotAllowed, not_centre_data, reads_centre_data
+from lib.store.scope import NotAllowed, centre_scope, not_centre_data, reads_centre_data
 
 # One key per grouping; names are joined on after counting, so the million-row scan joins nothing
 # but the centres (for the centre filter).
@@ -157,6 +157,23 @@ def rates_by(db: Database, user: User, group: str = "centre", period: Period | N
     return rates_by_all(db, user, (group,), period)[group]
 
 
+UNDER_REVIEW = "Under review"
+
+
+@reads_centre_data()
+def under_review(db: Database, user: User) -> dict[str, int]:
+    """Items held under an open malpractice case, by centre number: their results are not released, so they are
+    not in the rates; the figures say so beside them."""
+    scope, params = centre_scope(user, "s.centre_id")
+    return dict(db.query_all(
+        f"""SELECT c.number, count(*) FROM malpractice_cases m JOIN submissions s ON s.id = m.submission_id
+            JOIN centres c ON c.id = s.centre_id WHERE m.status <> 'closed' AND {scope} GROUP BY c.number""", params))
+
+
+def _with_under_review(frame: pd.DataFrame, held: dict[str, int]) -> pd.DataFrame:
+    return frame.assign(**{UNDER_REVIEW: frame.Centre.map(held).fillna(0).astype(int)})
+
+
 def min_results(db: Database) -> int:
     """Groups with fewer results than this are not called above or below a limit (a setting)."""
     return int(setting(db, MIN_RESULTS_SETTING))
@@ -214,8 +231,12 @@ def rate_view(db: Database, user: User, period: Period = ALL_TIME, groups: tuple
         monthly = monthly_service_rates(db, user, whole_service)
     service = 100 * referrals / results if results else 0.0
     fewest = min_results(db)
-    return RateView(beside_service({g: tables[g] for g in groups}, service, monthly, fewest=fewest),
-                    against_service(centres, service, fewest=fewest), referrals, results, monthly, fewest)
+    held = under_review(db, user) if user.role in (ASSESSMENT_TEAM, LEAD_ASSESSOR, QUALITY) else {}
+    shown = beside_service({g: tables[g] for g in groups}, service, monthly, fewest=fewest)
+    if "centre" in shown:
+        shown["centre"] = _with_under_review(shown["centre"], held)
+    return RateView(shown, _with_under_review(against_service(centres, service, fewest=fewest), held), referrals,
+                    results, monthly, fewest)
 
 
 BEYOND = "Beyond limit (points)"

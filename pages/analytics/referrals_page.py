@@ -20,6 +20,7 @@ from lib.analytics.referrals import (
     rates_by,
     rates_by_all,
     service_rate,
+    under_review,
     unit_service_rates,
 )
 from lib.ui.analytics_table import analytics_table
@@ -86,6 +87,11 @@ if own_centre or centre:
     metric_cols[1].metric(f"Centre {user.centre_number if own_centre else centre}", f"{rate:.1f}%",
                           delta=f"{rate - service:+.1f} points against the service", delta_color="inverse",
                           help=f"{int(mine.Referrals.sum()):,} of {int(mine.Results.sum()):,} results", border=True)
+if own_centre or centre:
+    held = under_review(db, user).get(user.centre_number if own_centre else centre, 0)
+    if held:
+        st.caption(f"{held} item(s) {'of yours ' if own_centre else ''}under review for suspected plagiarism or "
+                   "malpractice: held, so not in these figures until the review ends.")
 if not own_centre and len(centres):
     counts = centres.Standing.value_counts()
     metric_cols[2 if centre else 1].metric("Centres above the 99.8% limit", f"{int(counts.get(ABOVE_998, 0)):,}",
