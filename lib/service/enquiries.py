@@ -165,14 +165,17 @@ def _due(frame: pd.DataFrame, db: Database) -> list[date | None]:
 
 @reads_centre_data()
 def enquiries(db: Database, user: User, open_only: bool = False, today: date | None = None) -> pd.DataFrame:
-    """The enquiries the user sees (see _scope), the ones waiting first, each with its stage's due date."""
-    frame = _listing(db, *_scope(user), open_only, today)
+    """The enquiries the user sees (see _scope), the ones waiting first, each with its stage's due date. Waiting:
+    for a reviewer, those waiting for their outcome; for everyone else, any stage not yet decided."""
+    waiting = ("in_review",) if user.role in REVIEWER_ROLES else OPEN_STATUSES
+    frame = _listing(db, *_scope(user), waiting if open_only else None, today)
     if user.is_centre:
         frame = frame.drop(columns=["Reviewer", "Centre", "Centre name"])
     return frame
 
 
-def _listing(db: Database, scope: str, params: list, open_only: bool, today: date | None) -> pd.DataFrame:
+def _listing(db: Database, scope: str, params: list, statuses: tuple[str, ...] | None,
+             today: date | None) -> pd.DataFrame:
     frame = db.query_df(
         f"""SELECT e.id AS "Enquiry", e.submission_id AS "Item", c.number AS "Centre", c.name AS "Centre name",
                    l.first_name || ' ' || l.last_name AS "Learner",
@@ -184,9 +187,9 @@ def _listing(db: Database, scope: str, params: list, open_only: bool, today: dat
                    AS changed
             FROM enquiries e JOIN submissions s ON s.id = e.submission_id JOIN centres c ON c.id = e.centre_id
             JOIN learners l ON l.id = s.learner_id LEFT JOIN users r ON r.id = e.reviewer_id
-            WHERE {scope} AND (NOT ? OR e.status IN ('awaiting_reviewer', 'in_review', 'appealed'))
+            WHERE {scope} AND (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], e.status))
             ORDER BY e.status NOT IN ('awaiting_reviewer', 'in_review', 'appealed'), e.raised_at, e.id""",
-        [*params, open_only])
+        [*params, statuses, statuses])
     today = today or date.today()
     due = _due(frame, db)
     frame["Stage due"] = due
@@ -465,7 +468,7 @@ def stage_clocks(db: Database, user: User, today: date | None = None) -> pd.Data
     require_role(user, (ASSESSMENT_TEAM, QUALITY, LEAD_ASSESSOR), "The SLA dashboard is for ILM staff.")
     today = today or date.today()
     at_risk = int(setting(db, "sla_at_risk_working_days"))
-    frame = _listing(db, "TRUE", [], True, today)  # the whole service's clocks, whoever watches them
+    frame = _listing(db, "TRUE", [], OPEN_STATUSES, today)  # the whole service's clocks, whoever watches them
     targets = {"Awaiting a reviewer": "enquiry_assign_working_days", "In review": "enquiry_target_working_days",
                "Appealed": "appeal_target_working_days"}
     rows = []
