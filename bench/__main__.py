@@ -83,13 +83,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--submissions", type=int, default=1_000_000)
     parser.add_argument("--rebuild", action="store_true", help="build the database again even if cached")
-    parser.add_argument("--only", choices=["uploads", "admin", "cockpit"], help="only this group of figures")
+    parser.add_argument("--only", choices=["uploads", "media", "admin", "cockpit"], help="only this group of figures")
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["load"]:
         return load.main(argv[1:], database, bench_env, emit)
     args = parser.parse_args(argv)
     if args.only == "uploads":
         uploads.figures(emit)
+        return 0
+    if args.only == "media":
+        uploads.media_figures(emit)
         return 0
     db_path = database(args.submissions, args.rebuild)
     if args.only == "admin":
