@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from datetime import date
 from pathlib import Path
@@ -20,7 +21,7 @@ SMALL_DEMO_SUBMISSIONS = 800
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("template") / "demo.duckdb"
-    demo.build(path, SMALL_DEMO_SUBMISSIONS, seed_value=7, today=TODAY)
+    demo.build(path, SMALL_DEMO_SUBMISSIONS, seed_value=7, today=TODAY, files_dir=path.parent / "files")
     return path
 
 
@@ -28,6 +29,8 @@ def demo_template(tmp_path_factory) -> Path:
 def db_path(demo_template, tmp_path) -> Path:
     path = tmp_path / "ilma.duckdb"
     shutil.copy(demo_template, path)
+    # The demo's files beside it, as the app keeps them; linked, not copied: stored files are never rewritten.
+    shutil.copytree(demo_template.parent / "files", tmp_path / "files", copy_function=os.link)
     return path
 
 

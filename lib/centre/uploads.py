@@ -14,7 +14,7 @@ from lib.centre.methods import terms_for
 from lib.checks import accept
 from lib.checks.accept import CheckedFile
 from lib.errors import Refused
-from lib.rules.roles import User
+from lib.rules.roles import ASSESSOR, User
 from lib.rules.status import centre_status
 from lib.store import grid
 from lib.store.db import Database, Writer
@@ -370,6 +370,10 @@ def _file_scope(user: User) -> tuple[str, list]:
     scope_sql, params = submission_scope(user)
     if user.is_centre:
         scope_sql = f"{scope_sql} AND (f.kind <> '{MARKED_RESULT_SHEET}' OR s.stage = 'released')"
+    if user.role == ASSESSOR:  # an assessor reviewing an enquiry reads the work they review
+        scope_sql = (f"({scope_sql} OR EXISTS (SELECT 1 FROM enquiries e WHERE e.submission_id = s.id "
+                     "AND e.reviewer_id = ?))")
+        params = [*params, user.id]
     return scope_sql, params
 
 

@@ -545,13 +545,15 @@ SUBMISSION_COLUMNS = ["id", "centre_id", "learner_id", "qualification_code", "ty
 
 
 WHAT_TO_TRY = {
-    "team.demo": "the service's queues, SLA dashboard and breach forecast, referral rates, administration",
-    "centre.demo": "upload, Pending Submission, the Tracker, My referral rates",
+    "team.demo": "the service's queues, enquiries to give to reviewers, SLA dashboard and breach forecast, referral "
+                 "rates, administration",
+    "centre.demo": "upload, Pending Submission, the Tracker, enquiries and an appeal, an agreed change of "
+                   "assessment method, My referral rates",
     "harbourside.demo": "another centre, with a Feedback Summary Report",
     "pennine.demo": "a centre above the referral limits",
-    "assessor.demo": "the marking queue, with real files",
+    "assessor.demo": "the marking queue, with real files and a recorded presentation; an enquiry to review",
     "lead.demo": "sampling, batch review and Feedback Summary Reports",
-    "quality.demo": "EQA alerts and their follow-up",
+    "quality.demo": "EQA alerts, malpractice cases, an appeal to decide, a request to change assessment method",
     "closed.demo": "a closed account: sign-in is refused",
     "blocked.demo": "a blocked centre: sign-in says why",
 }

@@ -128,10 +128,11 @@ def _personalised(template: bytes, values: dict[str, str]) -> bytes:
     return out.getvalue()
 
 
-def add_work_files(db: Database, store: FileStore, assessor_username: str = "assessor.demo") -> int:
+def add_work_files(db: Database, store: FileStore, assessor_username: str = "assessor.demo",
+                   also: list[int] | tuple[int, ...] = ()) -> int:
     """Evidence and a result sheet for each unit of every item in quality check, in the demo assessor's marking
-    queue, in sampling and ready to release; marked items also get their marked result sheets. Returns how
-    many files were written."""
+    queue, in sampling and ready to release, and of the released items also named (whose enquiries are
+    reviewed); marked items also get their marked result sheets. Returns how many files were written."""
     rows = db.query_all(
         """SELECT s.id, s.stage, u.unit_code, coalesce(un.name, u.unit_code), l.first_name, l.last_name,
                   l.enr, c.name, s.submitted_at, s.uploaded_by, u.result, u.mark, u.feedback, u.marked_at,
@@ -139,10 +140,12 @@ def add_work_files(db: Database, store: FileStore, assessor_username: str = "ass
            FROM submissions s JOIN submission_units u ON u.submission_id = s.id
            JOIN learners l ON l.id = s.learner_id JOIN centres c ON c.id = s.centre_id
            LEFT JOIN units un ON un.code = u.unit_code LEFT JOIN users a ON a.id = s.assessor_id
-           WHERE (s.stage IN ('submitted', 'sampling', 'ready')
-                  OR (s.stage = 'allocated' AND a.username = ?))
-             AND NOT EXISTS (SELECT 1 FROM files f WHERE f.submission_id = s.id)
-           ORDER BY s.id, u.unit_code""", [assessor_username])
+           WHERE ((s.stage IN ('submitted', 'sampling', 'ready') OR (s.stage = 'allocated' AND a.username = ?))
+                  OR list_contains(?, s.id))
+             AND NOT EXISTS (SELECT 1 FROM files f WHERE f.submission_id = s.id AND f.kind <> 'marked_result_sheet')
+           ORDER BY s.id, u.unit_code""", [assessor_username, list(also)])
+    marked_already = {(item, unit) for item, unit in db.query_all(
+        "SELECT submission_id, unit_code FROM files WHERE kind = 'marked_result_sheet' AND removed_at IS NULL")}
     essay, sheet = _template(_essay), _template(_result_sheet)
     stored_names: list[str] = []
     files = []
@@ -160,7 +163,7 @@ def add_work_files(db: Database, store: FileStore, assessor_username: str = "ass
                           uploaded_by))
         files.append((item_id, unit, RESULT_SHEET, f"{base} {unit} result sheet.docx", _personalised(sheet, values),
                       None, uploaded, uploaded_by))
-        if result is not None and stage in ("sampling", "ready"):
+        if result is not None and stage in ("sampling", "ready", "released") and (item_id, unit) not in marked_already:
             files.append((item_id, unit, MARKED_RESULT_SHEET, f"{base} {unit} marked.docx",
                           marked_sheet(f"{first} {last}", enr, unit, result, int(mark or 0), feedback or "", assessor),
                           None, marked_at or datetime.now(), assessor_id or 0))

@@ -6,7 +6,6 @@ queue; one waiting)."""
 
 from __future__ import annotations
 
-import tempfile
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
@@ -14,7 +13,7 @@ from lib.accounts.auth import user_by_username
 from lib.centre import methods
 from lib.centre.uploads import Upload
 from lib.checks import accept
-from lib.demo.files import marked_sheet
+from lib.demo.files import add_work_files, marked_sheet
 from lib.demo.recording import recording
 from lib.rules.roles import User
 from lib.service import enquiries, malpractice, quality_check
@@ -77,7 +76,9 @@ def _sheet(db: Database, item: int, unit: str, result: str, mark: int, feedback:
                   marked_sheet(learner, enr, unit, result, mark, feedback, reviewer.name))
 
 
-def add_enquiries(db: Database, store: FileStore, today: date, centre_number: str, other_centre: str) -> None:
+def add_enquiries(db: Database, store: FileStore | None, today: date, centre_number: str, other_centre: str) -> None:
+    """store None: a database without its files, where the changed result (which needs a re-issued sheet) stays in
+    review."""
     team, centre = user_by_username(db, "team.demo"), user_by_username(db, "centre.demo")
     raised = today - timedelta(days=10)
     # Referrals first (the changed one must be one), then passes: a low pass is enquired about too.
@@ -89,6 +90,8 @@ def add_enquiries(db: Database, store: FileStore, today: date, centre_number: st
     ids = {key: enquiries.raise_enquiry(db, centre, item, _unit(db, item).split(", "), WHY[key],
                                         now=_at(raised + timedelta(days=2 if key == "in_review" else 0), 10))
            for key, item in items.items()}
+    if store is not None:  # the reviewers read the work
+        add_work_files(db, store, also=list(items.values()))
     reviewers = {}
     for key in ("changed", "confirmed", "appealed", "in_review"):
         reviewers[key] = _reviewer(db, team, ids[key], "assessor.demo" if key == "in_review" else "lead.demo")
@@ -96,10 +99,12 @@ def add_enquiries(db: Database, store: FileStore, today: date, centre_number: st
     decided = _at(raised + timedelta(days=6), 15)
     item = items["changed"]
     feedback = "2.1 met: section 3 evaluates both models against the team's situation. Well argued."
-    enquiries.decide_enquiry(db, store, reviewers["changed"], ids["changed"], [UnitDecision(
-        unit, True, "Section 3 does evaluate the two models, with the team's own examples: 2.1 is met and the "
-        "unit passes.", "Pass", 62, feedback, _sheet(db, item, unit, "Pass", 62, feedback, reviewers["changed"]))
-        for unit in _unit(db, item).split(", ")], now=decided)
+    if store is not None:
+        enquiries.decide_enquiry(db, store, reviewers["changed"], ids["changed"], [UnitDecision(
+            unit, True, "Section 3 does evaluate the two models, with the team's own examples: 2.1 is met and "
+            "the unit passes.", "Pass", 62, feedback, _sheet(db, item, unit, "Pass", 62, feedback,
+                                                             reviewers["changed"]))
+            for unit in _unit(db, item).split(", ")], now=decided)
     for key in ("confirmed", "appealed"):
         enquiries.decide_enquiry(db, store, reviewers[key], ids[key], [UnitDecision(
             unit, False, "The marking stands: the evidence describes the situation but does not evaluate it, as "
@@ -159,7 +164,7 @@ def add_method_changes(db: Database, store: FileStore | None, today: date, centr
         """SELECT s.id, s.qualification_code, s.unit_codes, s.submitted_at, s.uploaded_by FROM submissions s
            JOIN centres c ON c.id = s.centre_id JOIN users a ON a.id = s.assessor_id
            WHERE c.number = ? AND s.stage = 'allocated' AND a.username = 'assessor.demo' AND s.type = 'Unit'
-           ORDER BY s.id LIMIT 1""", [centre_number])
+           ORDER BY s.sla_target, s.id LIMIT 1""", [centre_number])
     centre = user_by_username(db, "centre.demo")
     if item:
         item_id, qualification, unit, submitted_at, uploaded_by = item
@@ -213,11 +218,7 @@ def _add_recording(db: Database, store: FileStore, item_id: int, unit: str, uplo
 
 def add_policy_paths(db: Database, files_dir: Path | None, today: date, centre_number: str,
                      other_centre: str) -> None:
-    if files_dir is not None:
-        add_enquiries(db, FileStore(files_dir), today, centre_number, other_centre)
-    else:  # a database without its files (tests): re-issued sheets go to a directory that is thrown away
-        with tempfile.TemporaryDirectory() as scratch:
-            add_enquiries(db, FileStore(Path(scratch)), today, centre_number, other_centre)
+    store = FileStore(files_dir) if files_dir is not None else None
+    add_enquiries(db, store, today, centre_number, other_centre)
     add_malpractice_cases(db, today)
-    add_method_changes(db, FileStore(files_dir) if files_dir is not None else None, today, centre_number,
-                       other_centre)
+    add_method_changes(db, store, today, centre_number, other_centre)
