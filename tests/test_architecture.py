@@ -15,6 +15,7 @@ LAYERS = [
     {"lib.store", "lib.checks"},
     {"lib.accounts"},
     {"lib.centre"},
+    {"lib.records"},
     {"lib.service"},
     {"lib.analytics", "lib.admin"},
     {"lib.demo"},

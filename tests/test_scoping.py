@@ -29,7 +29,7 @@ CENTRE_B_NUMBER = "023456"
 CENTRE_B_USER = "harbourside.demo"
 # Arguments that widen a call so that every row counts: a page of a million rows, ten years back.
 # service_percent: the service-wide rate a home page compares with, passed in (it is not the centre's own data).
-WIDE_ARGUMENTS = {"limit": 1_000_000, "days": 3650, "service_percent": 20.0}
+WIDE_ARGUMENTS = {"limit": 1_000_000, "days": 3650, "service_percent": 20.0, "include_all": True}
 
 
 def lib_functions_taking_a_user():
@@ -82,7 +82,7 @@ def delete_centre(db: Database, number: str) -> None:
         cursor.execute("DELETE FROM registrations WHERE learner_id IN (SELECT id FROM learners WHERE centre_id = ?)",
                        [centre_id])
         for table in ("submissions", "learners", "batches", "centre_approvals", "invoices", "eqa_alerts", "enquiries",
-                      "method_requests"):
+                      "method_requests", "programmes", "learner_records"):
             cursor.execute(f"DELETE FROM {table} WHERE centre_id = ?", [centre_id])
 
 
@@ -99,6 +99,9 @@ def centre_b_ids(db: Database) -> dict[str, int]:
                                          "ON s.id = m.submission_id WHERE s.centre_id = ?", [centre_id])[0] or -1,
         "enquiry": db.query_one("SELECT max(id) FROM enquiries WHERE centre_id = ?", [centre_id])[0] or -1,
         "method_request": db.query_one("SELECT max(id) FROM method_requests WHERE centre_id = ?", [centre_id])[0]
+        or -1,
+        "programme": db.query_one("SELECT max(id) FROM programmes WHERE centre_id = ?", [centre_id])[0] or -1,
+        "learner_record": db.query_one("SELECT max(id) FROM learner_records WHERE centre_id = ?", [centre_id])[0]
         or -1,
     }
 

@@ -55,6 +55,8 @@ def centre_b(db: Database) -> dict:
         or -1,
         "enquiry": one("SELECT max(id) FROM enquiries WHERE centre_id = ?") or -1,
         "method_request": one("SELECT max(id) FROM method_requests WHERE centre_id = ?") or -1,
+        "programme": one("SELECT max(id) FROM programmes WHERE centre_id = ?") or -1,
+        "record": one("SELECT max(id) FROM learner_records WHERE centre_id = ?") or -1,
         "learner": registration[0], "qualification": registration[1], "unit": registration[2],
     }
 
@@ -105,6 +107,15 @@ def arguments(name: str, b: dict) -> dict:
         # request names it.
         "request_change": dict(qualification_code="8000-99", unit_codes=[b["unit"]], methods=["presentation"],
                                formats=["MP4"], expected_mb=50, expected_minutes=10, reason=WHY),
+        "create_programme": dict(name="Team Leader apprenticeship", academic_year="2026/27",
+                                 qualification_code="8000-99", units=[b["unit"]]),
+        "clone_programme": dict(programme_id=b["programme"], name="A copy", academic_year="2027/28"),
+        "save_template": dict(programme_id=b["programme"], template=__import__("lib.records.programmes").records
+                              .programmes.Template(25, 275, 36, [], [])),
+        "enrol": dict(programme_id=b["programme"], learner_ids=[b["learner"]]),
+        "edit_record": dict(record_id=b["record"], changes={"postcode": "AB1 2CD"}, reason="Moved",
+                            expected_version=1),
+        "move_record": dict(record_id=b["record"], action="verify", expected_version=1),
         "decide_change": dict(request_id=b["method_request"], approve=True, note="Approved as asked.",
                               formats=["MP4"], max_mb=50, max_minutes=10),
     }[name.rsplit(".", 1)[-1]]

@@ -27,6 +27,7 @@ from lib.admin.registrations import MAX_ROWS, apply_import
 from lib.demo.analytics import add_follow_up_work
 from lib.demo.files import add_marked_sheets, add_work_files
 from lib.demo.paths import add_policy_paths
+from lib.demo.records import add_learner_records
 from lib.rules import workdays
 from lib.rules.reference_data import QUALIFICATIONS
 from lib.rules.roles import ASSESSMENT_TEAM, ASSESSOR, CENTRE, LEAD_ASSESSOR, QUALITY, ROLE_LABELS
@@ -76,6 +77,7 @@ DEMO_USERS = [
     ("quality.demo", "Tom Ashworth", QUALITY, None, "active", None),
     ("closed.demo", "Chris Old", CENTRE, "023456", "closed", "Ben Ellis"),
     ("blocked.demo", "Pat Fen", CENTRE, "067890", "active", "Lee Marsh"),
+    ("tutor.demo", "Priya Nair", CENTRE, DEMO_CENTRE_NUMBER, "active", "Jo Pryce"),
 ]
 OTHER_ASSESSORS = ["Grace Holt", "Ian Pike", "Julia Stone", "Kevin Boyd", "Laura Quinn", "Mike Dunn", "Nina Shaw"]
 FEEDBACK = {
@@ -548,12 +550,13 @@ WHAT_TO_TRY = {
     "team.demo": "the service's queues, enquiries to give to reviewers, SLA dashboard and breach forecast, referral "
                  "rates, administration",
     "centre.demo": "upload, Pending Submission, the Tracker, enquiries and an appeal, an agreed change of "
-                   "assessment method, My referral rates",
+                   "assessment method, learner records and programmes, My referral rates",
     "harbourside.demo": "another centre, with a Feedback Summary Report",
     "pennine.demo": "a centre above the referral limits",
     "assessor.demo": "the marking queue, with real files and a recorded presentation; an enquiry to review",
     "lead.demo": "sampling, batch review and Feedback Summary Reports",
     "quality.demo": "EQA alerts, malpractice cases, an appeal to decide, a request to change assessment method",
+    "tutor.demo": "a second user at the demo centre: QA-verifies learner records the first one edited",
     "closed.demo": "a closed account: sign-in is refused",
     "blocked.demo": "a blocked centre: sign-in says why",
 }
@@ -588,6 +591,7 @@ def build(path: Path, n_submissions: int, seed_value: int = 2025, today: date | 
             add_marked_sheets(db, FileStore(files_dir), DEMO_CENTRE_NUMBER)
             add_work_files(db, FileStore(files_dir))
         add_policy_paths(db, files_dir, today or date.today(), DEMO_CENTRE_NUMBER, NAMED_CENTRES[1][0])
+        add_learner_records(db, today or date.today(), DEMO_CENTRE_NUMBER, NAMED_CENTRES[1][0])
         return summary
 
     return create_database(path, fill)

@@ -1,0 +1,145 @@
+"""The fields of a learner record: the User part (what the learner gives) and the Admin part (what the centre
+records), which of them a programme's ILR template fills, and how each is shown and checked."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from lib.errors import Refused
+from lib.rules import ilr
+from lib.rules.text import check_text
+
+USER, ADMIN = "User", "Admin"
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    label: str
+    part: str
+    kind: str = "text"  # text, date, int, aims, finance
+
+
+FIELDS = (
+    Field("first_name", "Given names", USER),
+    Field("last_name", "Family name", USER),
+    Field("date_of_birth", "Date of birth", USER, "date"),
+    Field("uln", "ULN", USER),
+    Field("email", "Email", USER),
+    Field("telephone", "Telephone", USER),
+    Field("postcode", "Postcode", USER),
+    Field("learn_ref", "Learner reference", ADMIN),
+    Field("prog_type", "Programme type", ADMIN, "int"),
+    Field("std_code", "Standard code", ADMIN, "int"),
+    Field("fund_model", "Funding model", ADMIN, "int"),
+    Field("aims", "Learning aims", ADMIN, "aims"),
+    Field("fin_records", "Financial records", ADMIN, "finance"),
+    Field("start_date", "Learning start date", ADMIN, "date"),
+    Field("planned_end_date", "Planned end date", ADMIN, "date"),
+    Field("actual_end_date", "Actual end date", ADMIN, "date"),
+    Field("destination", "Destination", ADMIN),
+)
+BY_NAME = {field.name: field for field in FIELDS}
+TEMPLATE_FIELDS = ("prog_type", "std_code", "fund_model", "aims", "fin_records")
+JSON_FIELDS = ("aims", "fin_records")
+COLUMNS = ", ".join(field.name for field in FIELDS)
+# The record as it stands, as JSON (dates as YYYY-MM-DD): what a version keeps.
+SNAPSHOT_SQL = "json_object(" + ", ".join(f"'{f.name}', {f.name}" for f in FIELDS) + ")"
+TEXT_LIMITS = {"first_name": 100, "last_name": 100, "email": 254, "telephone": 30, "postcode": 10,
+               "destination": 200}
+
+
+def as_stored(name: str, value):
+    """A field's value as the database column takes it (JSON text for aims and financial records)."""
+    if name in JSON_FIELDS:
+        return None if value is None else json.dumps(value, default=_iso)
+    return value
+
+
+def from_stored(name: str, value):
+    if name in JSON_FIELDS:
+        items = json.loads(value) if isinstance(value, str) else (value or [])
+        if name == "fin_records":
+            return [{**item, "date": date.fromisoformat(item["date"]) if item.get("date") else None}
+                    for item in items]
+        return items
+    if isinstance(value, datetime):  # a frame's Timestamp for a DATE column
+        return value.date() if BY_NAME[name].kind == "date" else value
+    if hasattr(value, "item"):  # numpy scalars from a frame
+        value = value.item()
+    return value
+
+
+def _iso(value):
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"cannot store {value!r}")
+
+
+def display(name: str, value) -> str:
+    """A field's value as the record page and the comparison show it."""
+    if value is None or value == [] or value == "":
+        return ""
+    if name == "aims":
+        return "; ".join(f"{aim['ref']} (type {aim['type']}, sequence {aim['seq']})" for aim in value)
+    if name == "fin_records":
+        return "; ".join(f"{item['type']} {item['code']} on {_day(item['date'])}: £{item['amount']:,}"
+                         for item in value)
+    if isinstance(value, date):
+        return f"{value:%d/%m/%Y}"
+    if name == "prog_type":
+        return f"{value} {ilr.PROG_TYPES.get(int(value), '')}".strip()
+    if name == "fund_model":
+        return f"{value} {ilr.FUND_MODELS.get(int(value), '')}".strip()
+    return str(value)
+
+
+def _day(value) -> str:
+    return f"{value:%d/%m/%Y}" if isinstance(value, date) else str(value or "")
+
+
+def cleaned(name: str, value):
+    """A typed value made what the column holds, or Refused saying what is wrong with it."""
+    field = BY_NAME.get(name)
+    if field is None:
+        raise Refused(f"A learner record has no field {name!r}.")
+    if field.kind == "text":
+        text = check_text(str(value or ""), field.label.lower()).strip()
+        limit = TEXT_LIMITS.get(name)
+        if limit and len(text) > limit:
+            raise Refused(f"{field.label} is at most {limit} characters.")
+        if name in ("first_name", "last_name", "uln", "learn_ref") and not text:
+            raise Refused(f"{field.label} cannot be empty.")
+        return text or None
+    if field.kind == "int":
+        if value in (None, ""):
+            return None
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            raise Refused(f"{field.label} is a whole number.") from None
+    if field.kind == "date":
+        if value in (None, ""):
+            return None
+        if not isinstance(value, date):
+            raise Refused(f"{field.label} is a date.")
+        return value
+    return list(value or [])
+
+
+def problems(values: dict, today: date) -> list[str]:
+    """Every rule the record's values break, in the order of the form (empty: the record may be saved)."""
+    found = [
+        ilr.uln_problem(values.get("uln")),
+        ilr.learn_ref_problem(values.get("learn_ref")),
+        ilr.programme_problem(values.get("prog_type"), values.get("std_code"), values.get("fund_model")),
+        ilr.aims_problem(values.get("aims") or []),
+        ilr.finance_problem(values.get("fin_records") or []),
+        ilr.dates_problem(values.get("start_date"), values.get("planned_end_date"), values.get("actual_end_date")),
+    ]
+    birth = values.get("date_of_birth")
+    if birth is not None and not date(1900, 1, 1) <= birth <= today:
+        found.append("The date of birth must be a past date.")
+    return [problem for problem in found if problem]
