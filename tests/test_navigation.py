@@ -6,12 +6,12 @@ from lib.rules.roles import ROLES
 
 EXPECTED = {
     "centre": ["Home", "Unit Assessment", "Integrated Assessment", "Pending Submission", "Tracker",
-               "Enquiries and appeals", "Assessment methods", "My referral rates",
+               "Enquiries and appeals", "Assessment methods", "Learner records", "Programmes", "My referral rates",
                "Change password"],
     "assessment_team": ["Home", "Quality check", "Allocation", "Release", "Walled Garden claims",
                         "Enquiries and appeals", "Invoicing",
                         "Referral rates", "Batch review", "EQA alerts", "SLA dashboard", "Submissions",
-                        "Malpractice cases", "Assessment methods", "Centres",
+                        "Malpractice cases", "Assessment methods", "Learner records", "Programmes", "Centres",
                         "Accounts", "Registration imports", "Qualifications and units", "Retention", "Audit trail", "Settings",
                         "Change password"],
     "assessor": ["Home", "My marking queue", "Enquiries and appeals", "My allocated work", "Change password"],

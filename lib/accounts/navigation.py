@@ -74,6 +74,13 @@ ASSESSMENT_METHODS = PageSpec(
     "pages/service/assessment_methods_page.py", "Assessment methods", ":material/videocam:", "assessment-methods",
     purpose="Changes of assessment method: recorded presentations, professional discussions and recorded questions "
             "and answers, requested by centres and approved with their formats and limits by quality or the team.")
+LEARNER_RECORDS = PageSpec(
+    "pages/centre/learner_records_page.py", "Learner records", ":material/badge:", "learner-records",
+    purpose="Each learner's Individual Learner Record, prefilled from their programme's template: edit, sign, "
+            "QA-verify, and export the funding return.")
+PROGRAMMES = PageSpec(
+    "pages/centre/programmes_page.py", "Programmes", ":material/school:", "programmes",
+    purpose="Programmes and their ILR template: create, clone, fill the template and enrol learners.")
 INVOICING = PageSpec(
     "pages/analytics/invoicing_page.py", "Invoicing", ":material/receipt_long:", "invoicing",
     purpose="Invoices for the week's submissions, from the Guide to Fees.")
@@ -117,10 +124,10 @@ PASSWORD = PageSpec(
 
 ROLE_PAGES: dict[str, tuple[PageSpec, ...]] = {
     CENTRE: (HOME, UNIT_ASSESSMENT, INTEGRATED_ASSESSMENT, PENDING, TRACKER, ENQUIRIES, ASSESSMENT_METHODS,
-             CENTRE_REFERRALS),
+             LEARNER_RECORDS, PROGRAMMES, CENTRE_REFERRALS),
     ASSESSMENT_TEAM: (HOME, QUALITY_CHECK, ALLOCATION, RELEASE, CLAIMS, ENQUIRIES, INVOICING, REFERRALS, BATCH_REVIEW,
-                      EQA_ALERTS, SLA_DASHBOARD, SUBMISSIONS, MALPRACTICE, ASSESSMENT_METHODS, CENTRES, ACCOUNTS,
-                      REGISTRATIONS, REFERENCE, RETENTION, AUDIT, SETTINGS),
+                      EQA_ALERTS, SLA_DASHBOARD, SUBMISSIONS, MALPRACTICE, ASSESSMENT_METHODS, LEARNER_RECORDS,
+                      PROGRAMMES, CENTRES, ACCOUNTS, REGISTRATIONS, REFERENCE, RETENTION, AUDIT, SETTINGS),
     ASSESSOR: (HOME, MARKING, ENQUIRIES, MY_QUEUE),
     LEAD_ASSESSOR: (HOME, SAMPLING, ENQUIRIES, MARKED_WORK, BATCH_REVIEW, REFERRALS, SLA_DASHBOARD),
     QUALITY: (HOME, EQA_ALERTS, MALPRACTICE, ENQUIRIES, ASSESSMENT_METHODS, REFERRALS, SLA_DASHBOARD, AUDIT),

@@ -79,7 +79,10 @@ def _return_rows(db: Database, user: User, include_all: bool) -> list[dict]:
 
 
 def _day(value) -> str:
-    return value.isoformat() if isinstance(value, (date, datetime)) else ""
+    """YYYY-MM-DD, as the ILR writes dates (a frame gives DATE columns as timestamps)."""
+    if isinstance(value, datetime):
+        value = value.date()
+    return value.isoformat() if isinstance(value, date) else ""
 
 
 @reads_centre_data()

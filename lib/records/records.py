@@ -380,3 +380,17 @@ def _from_snapshot(name: str, value):
     if name in JSON_FIELDS:
         return from_stored(name, value if isinstance(value, str) else json.dumps(value))
     return value
+
+
+@reads_centre_data(probes={"programme_id": "programme"})
+def enrolable_learners(db: Database, user: User, programme_id: int) -> pd.DataFrame:
+    """The centre's learners registered on the programme's qualification who have no learner record yet."""
+    require_role(user, (CENTRE,), CENTRE_ONLY)
+    return db.query_df(
+        """SELECT l.id AS "Learner ID", l.enr AS "ENR", l.first_name || ' ' || l.last_name AS "Learner",
+                  g.registered_on AS "Registered", g.expires_on AS "Registration expiry"
+           FROM programmes p JOIN registrations g ON g.qualification_code = p.qualification_code
+           JOIN learners l ON l.id = g.learner_id AND l.centre_id = p.centre_id
+           WHERE p.id = ? AND p.centre_id = ?
+             AND NOT EXISTS (SELECT 1 FROM learner_records r WHERE r.centre_id = p.centre_id AND r.learner_id = l.id)
+           ORDER BY l.last_name, l.first_name""", [programme_id, user.centre_id])
