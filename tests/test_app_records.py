@@ -97,6 +97,8 @@ def test_a_centre_creates_a_programme_fills_its_template_and_enrols(as_role, db_
     at.number_input(key=f"{key}_std_code").set_value(275)
     at.button(key=f"FormSubmitter:{key}-Save the template").click().run()
     assert "The template is saved: 0 learner record(s) updated." in texts(at)
+    at.session_state[f"programme_part_{programme_id}"] = "Enrol learners"
+    at.run()
     enrolable = frame(at, f"enrol_table_{programme_id}")
     tick(at, f"enrol_table_{programme_id}", [0, 1])
     at.button(key=f"enrol_{programme_id}").click().run()

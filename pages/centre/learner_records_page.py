@@ -47,7 +47,7 @@ show_notice(NOTICE)
 st.caption("Each learner's Individual Learner Record, prefilled from their programme's ILR template. Search by "
            "name, ULN, learner reference or status; tick a record to open it.")
 
-query = grid_query("records", RECORD_COLUMNS, presets={"status": "Status"})
+query = grid_query("records", RECORD_COLUMNS, presets={"status": "Status", "programme": "Programme"})
 page = records_page(db, user, query)
 if page.total == 0:
     st.info("No learner records match these filters." if query.filters else
@@ -146,14 +146,16 @@ def field_input(name: str):
     return typed
 
 
-user_tab, admin_tab, history_tab = st.tabs(["User (the learner's details)", "Admin (the centre's)", "History"])
+# Both parts on one page (not tabs), so that what is typed in one stays while the other is being typed.
 typed = {}
-with user_tab:
+with st.container(border=True):
+    st.markdown("**User: the learner's details**")
     left, right = st.columns(2)
     for index, field in enumerate(f for f in FIELDS if f.part == USER):
         with (left if index % 2 == 0 else right):
             typed[field.name] = field_input(field.name)
-with admin_tab:
+with st.container(border=True):
+    st.markdown("**Admin: what the centre records**")
     left, right = st.columns(2)
     for index, field in enumerate(f for f in FIELDS if f.part == ADMIN and f.kind not in ("aims", "finance")):
         with (left if index % 2 == 0 else right):
@@ -161,7 +163,7 @@ with admin_tab:
     for name in ("aims", "fin_records"):
         st.markdown(f"**{next(f.label for f in FIELDS if f.name == name)}**")
         typed[name] = field_input(name)
-with history_tab:
+with st.expander(f"History ({view.version} versions)", icon=":material/history:"):
     history = versions(db, user, record_id)
     st.dataframe(history, hide_index=True, key=f"{key}_versions", width="stretch",
                  column_config={"When": st.column_config.DatetimeColumn(format="DD/MM/YYYY HH:mm"),

@@ -6,6 +6,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from lib.accounts.navigation import LEARNER_RECORDS
 from lib.centre.uploads import integrated_approvals, qualification_units
 from lib.records.fields import BY_NAME, display
 from lib.records.programmes import Template, clone_programme, create_programme, programme_template, programmes, save_template
@@ -140,6 +141,8 @@ if ticked is None:
     st.stop()
 programme_id = int(ticked["Programme"])
 st.subheader(f"{escape_markdown(ticked['Name'])} {escape_markdown(ticked['Year'])} · {ticked['Qualification']}")
+st.page_link(LEARNER_RECORDS.script, label=f"Its learner records ({int(ticked['Learners'])})", icon=LEARNER_RECORDS.icon,
+             query_params={"programme": ticked["Name"]})
 if not user.is_centre:
     template = programme_template(db, user, programme_id)
     if template is None:
@@ -151,10 +154,12 @@ if not user.is_centre:
         st.caption("Signing without verification: " + ("allowed" if template.allow_sign_without_verification
                                                          else "not allowed"))
     st.stop()
-template_tab, enrol_tab, clone_tab = st.tabs(["ILR template", "Enrol learners", "Clone"])
-with template_tab:
+# Kept on the server, unlike tabs, so that ticking learners or saving stays on the part being worked on.
+part = st.segmented_control("Show", ["ILR template", "Enrol learners", "Clone"], default="ILR template",
+                            key=f"programme_part_{programme_id}", label_visibility="collapsed") or "ILR template"
+if part == "ILR template":
     template_form(programme_id)
-with enrol_tab:
+elif part == "Enrol learners":
     enrol_section(programme_id)
-with clone_tab:
+else:
     clone_form(programme_id, ticked["Name"])

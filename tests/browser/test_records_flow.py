@@ -1,0 +1,145 @@
+"""Learner records in a browser: the centre creates a programme, fills its ILR template, enrols three learners,
+edits one (its ULN), sends it for signature and records the signature; a second centre user QA-verifies it and
+exports the funding return, which holds it."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from lib import demo
+from lib.accounts.auth import user_by_username
+from lib.demo import DEMO_PASSWORD
+from lib.store import devserver
+from lib.store.db import Database
+from tests.browser.conftest import settle, sign_in, start_app, tick_row
+
+NAME = "Flow apprenticeship"
+ULN = "9276308686"
+
+
+@pytest.fixture(scope="module")
+def app_and_qualification(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("records-flow")
+    path = folder / "ilma.duckdb"
+    demo.build(path, 500, seed_value=13, files_dir=folder / "files")
+    db = Database.open(path)
+    centre = user_by_username(db, "centre.demo")
+    qualification, free = db.query_one(
+        """SELECT r.qualification_code, count(*) FROM registrations r JOIN learners l ON l.id = r.learner_id
+           WHERE l.centre_id = ? AND NOT EXISTS (SELECT 1 FROM learner_records x WHERE x.learner_id = l.id)
+           GROUP BY 1 ORDER BY 2 DESC LIMIT 1""", [centre.centre_id])
+    assert free >= 3 and db.query_one("SELECT count(*) FROM learner_records WHERE uln = ?", [ULN])[0] == 0
+    db.close()
+    process, url = start_app(folder, path)
+    yield url, qualification
+    devserver.stop(process)
+
+
+def as_user(browser, url, username):
+    context = browser.new_context(viewport={"width": 1400, "height": 1400}, accept_downloads=True)
+    page = context.new_page()
+    sign_in(page, url, username, DEMO_PASSWORD)
+    return context, page
+
+
+def choose(page, key: str, option: str) -> None:
+    """Open a selectbox or multiselect and pick the option that has this text."""
+    choice = page.get_by_role("option").filter(has_text=option).first
+    for _ in range(3):
+        page.locator(f".st-key-{key}").click()
+        try:
+            choice.wait_for(timeout=5_000)
+            break
+        except Exception:  # noqa: BLE001 - the list did not open (a rerun redrew the widget): open it again
+            settle(page)
+    choice.click()
+    settle(page)
+
+
+def notice(page, text: str) -> None:
+    expect(page.get_by_text(text).first).to_be_visible(timeout=30_000)
+    settle(page)
+
+
+def test_a_programme_to_a_qa_verified_record_in_the_funding_return(browser, app_and_qualification, tmp_path):
+    url, qualification = app_and_qualification
+    centre_context, centre = as_user(browser, url, "centre.demo")
+    centre.goto(f"{url}/programmes")
+    settle(centre)
+    centre.get_by_text("Create a programme").click()
+    choose(centre, "programme_new_qualification", qualification)
+    centre.locator(f".st-key-programme_new_name_{qualification} input").fill(NAME)
+    choose(centre, f"programme_new_units_{qualification}", qualification[:4])
+    centre.keyboard.press("Escape")
+    centre.get_by_role("button", name="Create the programme").click()
+    notice(centre, "is created: fill its ILR template")
+
+    expect(centre.locator(".st-key-programmes_table [role='row']").nth(1)).to_contain_text(NAME)  # this year's, A-Z
+    tick_row(centre, "programmes_table", 0)
+    key = centre.locator("[class*='st-key-template_'][class*='_prog_type']").first.get_attribute("class")
+    template = next(part for part in key.split() if part.startswith("st-key-template_")).removesuffix("_prog_type")
+    choose(centre, template.removeprefix("st-key-") + "_prog_type", "25 Apprenticeship standard")
+    centre.locator(f".{template}_std_code input").fill("275")
+    choose(centre, template.removeprefix("st-key-") + "_fund_model", "36 Apprenticeships")
+    centre.locator(f".{template}_allow label").click()
+    centre.get_by_role("button", name="Save the template").click()
+    notice(centre, "The template is saved")
+
+    centre.get_by_text("Enrol learners", exact=True).click()
+    settle(centre)
+    enrol_table = centre.locator("[class*='st-key-enrol_table_']").first
+    expect(enrol_table).to_be_visible(timeout=30_000)
+    table_key = next(p for p in enrol_table.get_attribute("class").split() if p.startswith("st-key-enrol_table_"))
+    for row in range(3):
+        tick_row(centre, table_key.removeprefix("st-key-"), row)
+    centre.get_by_role("button", name="Enrol 3 learner(s)").click()
+    notice(centre, "Enrolled 3 learner(s)")
+
+    centre.get_by_role("link", name="Its learner records (3)").click()
+    centre.wait_for_url("**/learner-records*")
+    settle(centre)
+    expect(centre.get_by_text(f'Filtered: Programme is equal to "{NAME}"')).to_be_visible(timeout=30_000)
+    expect(centre.get_by_text("1 - 3 of 3")).to_be_visible()
+    tick_row(centre, "records_table", 0)
+    uln = centre.locator("[class*='st-key-record_'][class*='_uln'] input").first
+    uln.fill("1234567890")
+    uln.press("Tab")
+    settle(centre)
+    expect(centre.get_by_text("last digit should be 9").first).to_be_visible()
+    uln.fill(ULN)
+    uln.press("Tab")
+    settle(centre)
+    start = centre.locator("[class*='st-key-record_'][class*='_start_date'] input:visible").first
+    start.fill("01/09/2026")
+    start.press("Enter")
+    settle(centre)
+    reason = centre.locator("[class*='st-key-record_'][class*='_reason'] input").first
+    reason.fill("ULN and start date from the enrolment form")
+    reason.press("Tab")
+    settle(centre)
+    centre.get_by_role("button", name="Save changes").click()
+    notice(centre, "saved as version")
+    centre.get_by_role("button", name="Send for signature").click()
+    notice(centre, "now Signature required")
+    choose(centre, centre.locator("[class*='st-key-record_'][class*='_signed_how']").first.get_attribute("class")
+           .split("st-key-")[1].split()[0], "Signed electronically")
+    centre.get_by_role("button", name="Record the signature").click()
+    notice(centre, "now Signed")
+    centre_context.close()
+
+    tutor_context, tutor = as_user(browser, url, "tutor.demo")
+    tutor.goto(f"{url}/learner-records?programme={NAME.replace(' ', '+')}")
+    settle(tutor)
+    expect(tutor.get_by_text(f'Filtered: Programme is equal to "{NAME}"')).to_be_visible(timeout=30_000)
+    tick_row(tutor, "records_table", 0)
+    tutor.get_by_role("button", name="QA verify").click()
+    notice(tutor, "now QA verified")
+    tutor.get_by_role("button", name="Funding return").click()
+    with tutor.expect_download() as download:
+        tutor.get_by_role("button", name="XML (ILR fields)").click()
+    saved = tmp_path / "return.xml"
+    download.value.save_as(saved)
+    assert f"<ULN>{ULN}</ULN>" in saved.read_text() and "<StdCode>275</StdCode>" in saved.read_text()
+    expect(tutor.locator("[data-testid='stException']")).to_have_count(0)
+    tutor_context.close()
