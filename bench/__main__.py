@@ -12,7 +12,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from bench import admin, analytics, cockpit, ilm, load, tracker, uploads
+from bench import admin, analytics, cockpit, ilm, load, records, tracker, uploads
 from bench.timing import rerun_ms
 from lib import demo
 from lib.config import PROJECT_ROOT
@@ -83,7 +83,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--submissions", type=int, default=1_000_000)
     parser.add_argument("--rebuild", action="store_true", help="build the database again even if cached")
-    parser.add_argument("--only", choices=["uploads", "media", "admin", "cockpit"], help="only this group of figures")
+    parser.add_argument("--only", choices=["uploads", "media", "records", "admin", "cockpit"],
+                        help="only this group of figures")
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["load"]:
         return load.main(argv[1:], database, bench_env, emit)
@@ -93,6 +94,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.only == "media":
         uploads.media_figures(emit)
+        return 0
+    if args.only == "records":
+        records.figures(emit)
         return 0
     db_path = database(args.submissions, args.rebuild)
     if args.only == "admin":
@@ -115,6 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     analytics.rerun_figures(bench_env(db_path), emit)
     cockpit.rerun_figures(bench_env(db_path), emit)
     uploads.figures(emit)
+    records.figures(emit)
     return 0
 
 
