@@ -19,7 +19,7 @@ if user is None:
 else:
     frame.sidebar(context.db, user, context.is_demo)
     pages = [st.Page(spec.script, title=spec.title, icon=spec.icon, url_path=spec.url_path)
-             for spec in pages_for(user.role, user.must_change_password)]
+             for spec in pages_for(user.role, user.must_change_password, user.is_hei)]
     page = st.navigation(pages)
     frame.footer(user, page.title)
     page.run()

@@ -17,7 +17,7 @@ LAYERS = [
     {"lib.centre"},
     {"lib.records"},
     {"lib.service"},
-    {"lib.analytics", "lib.admin"},
+    {"lib.analytics", "lib.admin", "lib.hei"},
     {"lib.demo"},
     {"lib.startup", "lib.ops", "lib.__main__"},
     {"lib.ui"},

@@ -18,7 +18,8 @@ EXPECTED = {
     "lead_assessor": ["Home", "Sampling", "Enquiries and appeals", "Marked work", "Batch review", "Referral rates",
                       "SLA dashboard", "Change password"],
     "quality": ["Home", "EQA alerts", "Malpractice cases", "Enquiries and appeals", "Assessment methods",
-                "Referral rates", "SLA dashboard", "Audit trail", "Change password"],
+                "Mapped programmes", "EQA release checks", "Referral rates", "SLA dashboard", "Audit trail",
+                "Change password"],
 }
 
 
@@ -50,3 +51,9 @@ def test_one_script_serves_each_role_under_its_own_title():
     assert title_for("assessment_team", "pages/centre/tracker_page.py") == "Submissions"
     with pytest.raises(ValueError):
         title_for("quality", "pages/centre/tracker_page.py")
+
+
+def test_a_university_centre_also_has_its_mapped_programmes():
+    titles = [page.title for page in pages_for("centre", is_hei=True)]
+    assert titles[-3:] == ["Mapped programmes", "EQA release checks", "Change password"]
+    assert "Mapped programmes" not in [page.title for page in pages_for("centre")]

@@ -57,6 +57,9 @@ def centre_b(db: Database) -> dict:
         "method_request": one("SELECT max(id) FROM method_requests WHERE centre_id = ?") or -1,
         "programme": one("SELECT max(id) FROM programmes WHERE centre_id = ?") or -1,
         "record": one("SELECT max(id) FROM learner_records WHERE centre_id = ?") or -1,
+        "hei_programme": db.query_one("SELECT max(id) FROM hei_programmes")[0],
+        "hei_change": db.query_one("SELECT max(id) FROM hei_change_requests")[0],
+        "release_check": db.query_one("SELECT max(id) FROM release_checks")[0],
         "learner": registration[0], "qualification": registration[1], "unit": registration[2],
     }
 
@@ -69,7 +72,7 @@ def arguments(name: str, b: dict) -> dict:
     evidence = (Upload("S.Smith-ABC123(1).docx", samples.word_document()),)
     sheet = Upload("Sheet.docx", samples.result_sheet())
     item = b["submitted"] or b["pending"] or b["released"]
-    return {
+    table = {
         "save_feedback_report": dict(batch_id=b["batch"], trends="Trends", unit_advice={}),
         "follow_up": dict(alert_id=b["alert"], to_status="contacted", note="A note"),
         "raise_alerts": {}, "run_week": dict(week_start=__import__("datetime").date(2026, 11, 9)),
@@ -107,6 +110,23 @@ def arguments(name: str, b: dict) -> dict:
         # request names it.
         "request_change": dict(qualification_code="8000-99", unit_codes=[b["unit"]], methods=["presentation"],
                                formats=["MP4"], expected_mb=50, expected_minutes=10, reason=WHY),
+        "submit_change": dict(programme_id=b["hei_programme"], changed=["title"], description=WHY,
+                              effective_from=__import__("datetime").date(2026, 11, 1), learner_ids=[]),
+        "lib.hei.mapping.decide_change": dict(request_id=b["hei_change"], remapping=True,
+                                              note="A re-mapping is needed."),
+        "lib.hei.mapping.create_programme": dict(centre_number="078901", title="MBA", qualification_code="8000-14",
+                                                 achievement_point="end_of_degree", direct_claim_status=False,
+                                                 document=Upload("Mapping.docx", samples.word_document()), rows=[],
+                                                 issued_on=__import__("datetime").date(2026, 11, 1)),
+        "finish_remapping": dict(request_id=b["hei_change"], document=Upload("Mapping.docx", samples.word_document()),
+                                 rows=None, note="Done"),
+        "run_check": dict(programme_id=b["hei_programme"], exam_board_date=__import__("datetime").date(2026, 11, 1),
+                          minutes_title="Minutes", order_number="WG-1", mapping_version=1, programme_changed=False,
+                          achievement_point="end_of_degree", exam_board_list=Upload("list.csv", b"Name\nA B\n")),
+        "release_order": dict(check_id=b["release_check"]),
+        "save_metadata": dict(programme_id=b["hei_programme"], badge_template_id="T", name="N", description="D",
+                              criteria="C", skills=[], logo=None),
+        "issue_badge_claims": dict(check_id=b["release_check"]),
         "create_programme": dict(name="Team Leader apprenticeship", academic_year="2026/27",
                                  qualification_code="8000-99", units=[b["unit"]]),
         "clone_programme": dict(programme_id=b["programme"], name="A copy", academic_year="2027/28"),
@@ -118,7 +138,8 @@ def arguments(name: str, b: dict) -> dict:
         "move_record": dict(record_id=b["record"], action="verify", expected_version=1),
         "decide_change": dict(request_id=b["method_request"], approve=True, note="Approved as asked.",
                               formats=["MP4"], max_mb=50, max_minutes=10),
-    }[name.rsplit(".", 1)[-1]]
+    }
+    return table[name] if name in table else table[name.rsplit(".", 1)[-1]]
 
 
 def call_write(name: str, db: Database, user, b: dict):

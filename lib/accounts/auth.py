@@ -58,13 +58,13 @@ class SessionEnded:
 _USER_COLUMNS = """
     u.id, u.username, u.name, u.role, u.centre_id, c.number, c.name,
     u.status, u.closed_at, u.failed_sign_ins, u.locked_until, u.password_hash,
-    c.status, c.blocked_reason, coalesce(u.must_change_password, FALSE)
+    c.status, c.blocked_reason, coalesce(u.must_change_password, FALSE), coalesce(c.is_hei, FALSE)
 """
 
 
 def _user(row: tuple) -> User:
     return User(id=row[0], username=row[1], name=row[2], role=row[3], centre_id=row[4],
-                centre_number=row[5], centre_name=row[6], must_change_password=bool(row[14]))
+                centre_number=row[5], centre_name=row[6], must_change_password=bool(row[14]), is_hei=bool(row[15]))
 
 
 def user_by_username(db: Database, username: str) -> User | None:
@@ -203,7 +203,7 @@ def resume_session(db: Database, token: str, now: datetime | None = None) -> Use
     )
     if row is None:
         return None
-    ended_at, end_reason, expires_at = row[15], row[16], row[17]
+    ended_at, end_reason, expires_at = row[16], row[17], row[18]
     if ended_at is not None:
         # Ended because the centre was blocked or the account closed: say why, in the words the sign-in uses.
         refusal = _refusal_for_account(row) if end_reason in ("centre_blocked", "account_closed") else None

@@ -81,6 +81,13 @@ LEARNER_RECORDS = PageSpec(
 PROGRAMMES = PageSpec(
     "pages/centre/programmes_page.py", "Programmes", ":material/school:", "programmes",
     purpose="Programmes and their ILR template: create, clone, fill the template and enrol learners.")
+MAPPED_PROGRAMMES = PageSpec(
+    "pages/hei/mapped_programmes_page.py", "Mapped programmes", ":material/account_tree:", "mapped-programmes",
+    purpose="HEI programmes mapped to ILM qualifications: mapping-document versions, changes and results holds, "
+            "credential metadata.")
+RELEASE_CHECKS = PageSpec(
+    "pages/hei/release_checks_page.py", "EQA release checks", ":material/verified:", "release-checks",
+    purpose="After an HEI's Exam Board: the EQA release check, the order's release, and the Badge Claim.")
 INVOICING = PageSpec(
     "pages/analytics/invoicing_page.py", "Invoicing", ":material/receipt_long:", "invoicing",
     purpose="Invoices for the week's submissions, from the Guide to Fees.")
@@ -130,16 +137,23 @@ ROLE_PAGES: dict[str, tuple[PageSpec, ...]] = {
                       PROGRAMMES, CENTRES, ACCOUNTS, REGISTRATIONS, REFERENCE, RETENTION, AUDIT, SETTINGS),
     ASSESSOR: (HOME, MARKING, ENQUIRIES, MY_QUEUE),
     LEAD_ASSESSOR: (HOME, SAMPLING, ENQUIRIES, MARKED_WORK, BATCH_REVIEW, REFERRALS, SLA_DASHBOARD),
-    QUALITY: (HOME, EQA_ALERTS, MALPRACTICE, ENQUIRIES, ASSESSMENT_METHODS, REFERRALS, SLA_DASHBOARD, AUDIT),
+    QUALITY: (HOME, EQA_ALERTS, MALPRACTICE, ENQUIRIES, ASSESSMENT_METHODS, MAPPED_PROGRAMMES, RELEASE_CHECKS, REFERRALS,
+              SLA_DASHBOARD, AUDIT),
 }
 
 
-def pages_for(role: str, must_change_password: bool = False) -> tuple[PageSpec, ...]:
+HEI_PAGES = (MAPPED_PROGRAMMES, RELEASE_CHECKS)
+
+
+def pages_for(role: str, must_change_password: bool = False, is_hei: bool = False) -> tuple[PageSpec, ...]:
     """The pages a signed-in user of this role may open, in menu order (the first is the default); only the
-    password page while they hold a one-time password."""
+    password page while they hold a one-time password. A university centre also has its mapped programmes."""
     if role not in ROLE_PAGES:
         raise ValueError(f"unknown role {role!r}")
-    return (PASSWORD,) if must_change_password else (*ROLE_PAGES[role], PASSWORD)
+    if must_change_password:
+        return (PASSWORD,)
+    extra = HEI_PAGES if is_hei and role == CENTRE else ()
+    return (*ROLE_PAGES[role], *extra, PASSWORD)
 
 
 def title_for(role: str, script: str) -> str:

@@ -26,6 +26,7 @@ from lib.admin.install import load_reference_data
 from lib.admin.registrations import MAX_ROWS, apply_import
 from lib.demo.analytics import add_follow_up_work
 from lib.demo.files import add_marked_sheets, add_work_files
+from lib.demo.hei import add_hei
 from lib.demo.paths import add_policy_paths
 from lib.demo.records import add_learner_records
 from lib.rules import workdays
@@ -556,6 +557,7 @@ WHAT_TO_TRY = {
     "assessor.demo": "the marking queue, with real files and a recorded presentation; an enquiry to review",
     "lead.demo": "sampling, batch review and Feedback Summary Reports",
     "quality.demo": "EQA alerts, malpractice cases, an appeal to decide, a request to change assessment method",
+    "university.demo": "a university (ILM Mapped): its mapped programmes, a change request, release checks",
     "tutor.demo": "a second user at the demo centre: QA-verifies learner records the first one edited",
     "closed.demo": "a closed account: sign-in is refused",
     "blocked.demo": "a blocked centre: sign-in says why",
@@ -592,6 +594,7 @@ def build(path: Path, n_submissions: int, seed_value: int = 2025, today: date | 
             add_work_files(db, FileStore(files_dir))
         add_policy_paths(db, files_dir, today or date.today(), DEMO_CENTRE_NUMBER, NAMED_CENTRES[1][0])
         add_learner_records(db, today or date.today(), DEMO_CENTRE_NUMBER, NAMED_CENTRES[1][0])
+        add_hei(db, today or date.today())
         return summary
 
     return create_database(path, fill)

@@ -17,3 +17,17 @@ def open_enquiry_condition(item: str = "s.id") -> str:
     """SQL that is true while an enquiry about the item's result, or an appeal, waits for its decision."""
     return (f"EXISTS (SELECT 1 FROM enquiries e WHERE e.submission_id = {item} "
             "AND e.status IN ('awaiting_reviewer', 'in_review', 'appealed'))")
+
+
+def hei_hold_condition(centre: str = "s.centre_id", qualification: str = "s.qualification_code",
+                       learner: str = "s.learner_id") -> str:
+    """SQL that is true while the learner is on a route of an HEI programme waiting for its re-mapping: nothing of
+    theirs is released, claimed or credentialed until it is done."""
+    return (f"EXISTS (SELECT 1 FROM hei_change_requests h JOIN hei_programmes p ON p.id = h.programme_id "
+            f"WHERE h.status = 'remapping' AND p.centre_id = {centre} AND p.qualification_code = {qualification} "
+            f"AND list_contains(h.learner_ids, {learner}))")
+
+
+def held_condition() -> str:
+    """An item (alias s) that is held, for a malpractice case or an HEI re-mapping."""
+    return f"({open_case_condition()} OR {hei_hold_condition()})"

@@ -34,6 +34,8 @@ class User:
     centre_name: str | None = None
     # Signed in with a one-time password: the only page is the one that changes it.
     must_change_password: bool = False
+    # A university centre with mapped programmes (ILM Mapped).
+    is_hei: bool = False
 
     def __post_init__(self) -> None:
         if self.role not in ROLES:

@@ -7,7 +7,7 @@ from datetime import date, datetime
 import pandas as pd
 
 from lib.errors import Refused
-from lib.rules.holds import open_case_condition
+from lib.rules.holds import hei_hold_condition, held_condition, open_case_condition
 from lib.rules.roles import ASSESSMENT_TEAM, User
 from lib.service.settings import setting
 from lib.service.sla import sla_flags
@@ -33,7 +33,7 @@ def release_queue(db: Database, user: User, today: date | None = None) -> pd.Dat
                   s.sla_target AS "SLA Target",
                   CASE WHEN bool_or(u.result = 'Referral') THEN 'Referral' ELSE 'Pass' END AS "Result",
                   CAST(round(avg(u.mark)) AS INTEGER) AS "Mark",
-                  CASE WHEN {open_case_condition()} THEN 'Held' ELSE '' END AS "Hold", s.centre_id
+                  CASE WHEN {held_condition()} THEN 'Held' ELSE '' END AS "Hold", s.centre_id
            FROM submissions s JOIN centres c ON c.id = s.centre_id JOIN submission_units u ON u.submission_id = s.id
            JOIN learners l ON l.id = s.learner_id
            WHERE s.stage = 'ready' GROUP BY ALL ORDER BY s.sla_target, s.id""")
@@ -46,6 +46,9 @@ def _release(writer: Writer, user: User, item_id: int, now: datetime) -> None:
     if writer.execute(f"SELECT {open_case_condition('?')}", [item_id]).fetchone()[0]:
         raise Refused(f"Item {item_id} is held: a malpractice case is open on it. Quality releases the hold when "
                       "it closes the case.")
+    if writer.execute(f"SELECT {hei_hold_condition()} FROM submissions s WHERE s.id = ?", [item_id]).fetchone()[0]:
+        raise Refused(f"Item {item_id} is held: its learner follows a changed route of a mapped programme that is "
+                      "waiting for its re-mapping.")
     outcome = writer.execute(
         """SELECT bool_or(result = 'Referral'), round(avg(mark)), count(*) FILTER (WHERE result IS NULL)
            FROM submission_units WHERE submission_id = ?""", [item_id]).fetchone()
@@ -90,7 +93,7 @@ CLAIMS_FROM = """submissions s JOIN submission_units u ON u.submission_id = s.id
     JOIN centres c ON c.id = s.centre_id JOIN learners l ON l.id = s.learner_id"""
 UNCLAIMED = """s.stage = 'released' AND u.result = 'Pass'
     AND NOT EXISTS (SELECT 1 FROM claims k WHERE k.submission_id = s.id AND k.unit_code = u.unit_code)
-    AND NOT """ + open_case_condition()
+    AND NOT """ + held_condition()
 OLDEST_FIRST = grid.Sort("Released")
 
 
@@ -143,7 +146,7 @@ def mark_claimed(db: Database, user: User, pairs: list[tuple[int, str]], now: da
         for item_id, unit in pairs:
             passed = writer.execute(f"""SELECT 1 FROM submissions s JOIN submission_units u ON u.submission_id = s.id
                                         WHERE s.id = ? AND u.unit_code = ? AND s.stage = 'released'
-                                          AND u.result = 'Pass' AND NOT {open_case_condition()}""",
+                                          AND u.result = 'Pass' AND NOT {held_condition()}""",
                                     [item_id, unit]).fetchone()
             if not passed:
                 raise Refused(f"Item {item_id} unit {unit} is not a released pass.")

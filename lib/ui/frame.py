@@ -50,7 +50,7 @@ def footer(user: User, current_title: str) -> None:
         help_col, legal_col, contact_col, _ = st.columns([1, 1, 1.3, 5], vertical_alignment="center")
         with help_col.popover("Help", icon=":material/help:", width="stretch"):
             st.markdown("**What each page is for**")
-            for spec in pages_for(user.role, user.must_change_password):
+            for spec in pages_for(user.role, user.must_change_password, user.is_hei):
                 mark = "**" if spec.title == current_title else ""
                 st.markdown(f"{mark}{spec.title}{mark}: {spec.purpose}")
         with legal_col.popover("Legal", icon=":material/gavel:", width="stretch"):

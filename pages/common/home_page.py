@@ -29,5 +29,5 @@ for start in range(0, len(figures), PER_ROW):
                          query_params=figure.params or None)
 
 with st.expander("All your pages", icon=":material/apps:"):
-    for spec in pages_for(user.role)[1:]:
+    for spec in pages_for(user.role, is_hei=user.is_hei)[1:]:
         st.page_link(spec.script, label=f"{spec.title}: {spec.purpose}", icon=spec.icon)

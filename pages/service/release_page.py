@@ -12,14 +12,14 @@ st.title("Release")
 show_notice("release_notice")
 queue = release_queue(db, user)
 held = queue.Hold != ""
-every_id = [int(i) for i in queue.ID[~held]]  # held items wait for their malpractice case to close
+every_id = [int(i) for i in queue.ID[~held]]  # held items wait for their malpractice case or re-mapping
 # The Hold column only when an item is held, and then where it is seen: beside the ID.
 shown = queue.drop(columns=["Hold"]) if not held.any() else queue[["ID", "Hold", *queue.columns.drop(["ID", "Hold"])]]
 ticked = work_queue(shown, "release_table", "No results are ready to release.",
                     "Marked (and, where sampled, agreed) items, the nearest SLA target first; SLA flags the breached "
                     "and at-risk ones. Released results appear on the centre's Tracker as Completed or Referred, with "
                     "the marked result sheets, and the SLA Target shows the release date. An item held for a "
-                    "malpractice case waits until quality closes it.",
+                    "malpractice case, or for the re-mapping of an HEI programme, waits until quality ends the hold.",
                     single=False, counted="ready to release")
 chosen = [int(record["ID"]) for record in ticked]
 selected_col, all_col, _ = st.columns([1.5, 1.5, 4])

@@ -1,0 +1,1 @@
+"""HEI dual accreditation (ILM Mapped): mapped programmes, their changes, the EQA release check, credentials."""

@@ -1,0 +1,214 @@
+"""Digital credentials for a mapped programme: its metadata (from the Metadata Template, with the HEI's logo), and
+after a passed release check the Badge Claim spreadsheet of the learners who achieved: the bulk-issue columns a
+credential platform expects, then ILM's control columns. A learner without an email, under a results hold, not on
+the passed check, or already holding (or twice in the list for) the same credential by email or ENR is refused,
+each with the reason. Issuing records the credentials, once each (made unique by the database); each can also be
+exported as an Open Badges 2.0 assertion."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import uuid
+from datetime import date, datetime
+
+import filetype
+import pandas as pd
+
+from lib.centre.uploads import Upload
+from lib.errors import Refused
+from lib.hei.mapping import QUALITY_ONLY, READERS
+from lib.rules.holds import hei_hold_condition
+from lib.rules.roles import QUALITY, User
+from lib.rules.text import check_text
+from lib.store.db import Database, Writer
+from lib.store.export import write_xlsx
+from lib.store.scope import NotFound, centre_scope, reads_centre_data, require_role, writes_centre_data
+
+MAX_LOGO_BYTES = 1024 * 1024
+MAX_ROWS_A_FILE = 5_000
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+BULK_COLUMNS = ["Badge template ID", "Recipient email", "First name", "Last name", "Issued date", "Earner ID",
+                "Evidence URL"]
+CONTROL_COLUMNS = ["Centre", "Programme", "Mapping version", "Qualification", "Order number", "Exam Board date"]
+
+
+@writes_centre_data(probes={"programme_id": "hei_programme"})
+def save_metadata(db: Database, user: User, programme_id: int, badge_template_id: str, name: str, description: str,
+                  criteria: str, skills: list[str], logo: Upload | None, now: datetime | None = None) -> None:
+    """The credential's metadata for the programme, as the HEI gave it on the Metadata Template."""
+    require_role(user, (QUALITY,), QUALITY_ONLY)
+    values = {label: check_text(value or "", label).strip() for label, value in (
+        ("badge template ID", badge_template_id), ("name", name), ("description", description),
+        ("criteria", criteria))}
+    empty = [label for label, value in values.items() if not value]
+    if empty:
+        raise Refused(f"Give the credential's {empty[0]}.")
+    skills = [check_text(skill, "skill").strip() for skill in skills if skill and skill.strip()]
+    logo_name = logo_data = None
+    if logo is not None:
+        if len(logo.data) > MAX_LOGO_BYTES:
+            raise Refused(f"{logo.name} is over 1 MB: send the logo as a PNG or JPEG of at most 1 MB.")
+        kind = filetype.guess(logo.data[:8192])
+        if kind is None or kind.extension not in ("png", "jpg"):
+            raise Refused(f"{logo.name} is not a PNG or JPEG image.")
+        logo_name, logo_data = logo.name, logo.data
+    now = now or datetime.now()
+
+    def work(writer: Writer) -> None:
+        if writer.execute("SELECT 1 FROM hei_programmes WHERE id = ?", [programme_id]).fetchone() is None:
+            raise NotFound(f"There is no mapped programme {programme_id}.")
+        writer.execute("""INSERT INTO hei_credentials VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                          ON CONFLICT (programme_id) DO UPDATE SET badge_template_id = excluded.badge_template_id,
+                              name = excluded.name, description = excluded.description, criteria = excluded.criteria,
+                              skills = excluded.skills, logo_name = coalesce(excluded.logo_name, logo_name),
+                              logo = coalesce(excluded.logo, logo), updated_at = excluded.updated_at,
+                              updated_by = excluded.updated_by""",
+                       [programme_id, values["badge template ID"], values["name"], values["description"],
+                        values["criteria"], skills, logo_name, logo_data, now, user.id])
+        writer.audit("credential_metadata_saved", "hei_programme", programme_id, None,
+                     {"template": values["badge template ID"], "logo": logo_name})
+
+    db.transact(user, work)
+
+
+@reads_centre_data(probes={"programme_id": "hei_programme"})
+def metadata(db: Database, user: User, programme_id: int) -> dict | None:
+    require_role(user, READERS, QUALITY_ONLY)
+    scope, params = centre_scope(user, "p.centre_id")
+    row = db.query_one(f"""SELECT m.badge_template_id, m.name, m.description, m.criteria, m.skills, m.logo_name
+                           FROM hei_credentials m JOIN hei_programmes p ON p.id = m.programme_id
+                           WHERE m.programme_id = ? AND {scope}""", [programme_id, *params])
+    if row is None:
+        return None
+    return dict(zip(("badge_template_id", "name", "description", "criteria", "skills", "logo_name"), row))
+
+
+def _candidates(db_or_writer, check_id: int) -> pd.DataFrame:
+    """Everyone on the check's order, with what decides whether a credential may go to them."""
+    sql = f"""
+        SELECT o.learner_id, l.first_name, l.last_name, l.enr, o.email, c.number AS centre, p.title AS programme,
+               k.mapping_version, p.qualification_code, k.order_number, k.exam_board_date, k.passed,
+               m.badge_template_id,
+               EXISTS (SELECT 1 FROM release_check_learners x WHERE x.check_id = k.id AND x.learner_id = o.learner_id
+                       AND x.finding = 'conferred_and_claimed') AS conferred,
+               {hei_hold_condition('p.centre_id', 'p.qualification_code', 'o.learner_id')} AS held,
+               EXISTS (SELECT 1 FROM badges_issued b WHERE b.badge_template_id = m.badge_template_id
+                       AND (b.email = lower(o.email) OR b.enr = l.enr)) AS issued
+        FROM release_checks k JOIN hei_programmes p ON p.id = k.programme_id JOIN centres c ON c.id = p.centre_id
+        JOIN hei_order_learners o ON o.programme_id = k.programme_id AND o.order_number = k.order_number
+        JOIN learners l ON l.id = o.learner_id LEFT JOIN hei_credentials m ON m.programme_id = k.programme_id
+        WHERE k.id = ? AND o.claimed ORDER BY l.last_name, l.first_name"""
+    return db_or_writer.execute(sql, [check_id]).df() if isinstance(db_or_writer, Writer) \
+        else db_or_writer.query_df(sql, [check_id])
+
+
+def sort_claims(candidates: pd.DataFrame) -> tuple[list[dict], list[dict]]:
+    """The rows of the Badge Claim spreadsheet and the learners refused, each with the reason."""
+    rows, refused, seen_emails, seen_enrs = [], [], set(), set()
+    for learner in candidates.astype(object).where(candidates.notna(), None).to_dict("records"):
+        email = (learner["email"] or "").strip().lower()
+        name = f"{learner['first_name']} {learner['last_name']}"
+        reason = None
+        if learner["held"]:
+            reason = "results held for a re-mapping"
+        elif not learner["conferred"]:
+            reason = "not conferred and claimed on this passed check"
+        elif not EMAIL.fullmatch(email):
+            reason = "no email address: a credential is sent by email"
+        elif learner["issued"]:
+            reason = "already holds this credential (same email or ENR)"
+        elif email in seen_emails or learner["enr"] in seen_enrs:
+            reason = "twice in this claim (same email or ENR)"
+        if reason:
+            refused.append({"Learner": name, "ENR": learner["enr"], "Reason": reason})
+            continue
+        seen_emails.add(email)
+        seen_enrs.add(learner["enr"])
+        rows.append(learner | {"email": email})
+    return rows, refused
+
+
+def _check(db: Database, user: User, check_id: int) -> pd.DataFrame:
+    scope, params = centre_scope(user, "centre_id")
+    passed = db.query_one(f"SELECT passed FROM release_checks WHERE id = ? AND {scope}", [check_id, *params])
+    if passed is None:
+        raise NotFound(f"There is no release check {check_id}.")
+    if not passed[0]:
+        raise Refused(f"Release check {check_id} failed: credentials are claimed only after a check passes.")
+    candidates = _candidates(db, check_id)
+    if candidates.empty or candidates.badge_template_id.isna().all():
+        raise Refused("The programme has no credential metadata yet: save it from the Metadata Template first.")
+    return candidates
+
+
+@reads_centre_data(probes={"check_id": "release_check"})
+def badge_claim_preview(db: Database, user: User, check_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """What a Badge Claim for this check would hold, and who it would refuse and why."""
+    require_role(user, READERS, QUALITY_ONLY)
+    rows, refused = sort_claims(_check(db, user, check_id))
+    return (pd.DataFrame([_sheet_row(row, date.today()) for row in rows], columns=BULK_COLUMNS + CONTROL_COLUMNS),
+            pd.DataFrame(refused, columns=["Learner", "ENR", "Reason"]))
+
+
+def _sheet_row(row: dict, issued_on: date) -> list:
+    exam_board = row["exam_board_date"]
+    exam_board = exam_board.date() if isinstance(exam_board, datetime) else exam_board
+    return [row["badge_template_id"], row["email"], row["first_name"], row["last_name"], issued_on.isoformat(),
+            row["enr"], "", row["centre"], row["programme"], int(row["mapping_version"]), row["qualification_code"],
+            row["order_number"], exam_board.isoformat()]
+
+
+@writes_centre_data(probes={"check_id": "release_check"})
+def issue_badge_claims(db: Database, user: User, check_id: int, today: date | None = None) -> tuple[bytes, list[dict]]:
+    """Record the credentials of this check's achievers and return the Badge Claim spreadsheet (.xlsx) with the
+    learners refused. Issuing again issues only to whom it has not issued to."""
+    require_role(user, (QUALITY,), QUALITY_ONLY)
+    _check(db, user, check_id)
+    today = today or date.today()
+
+    def work(writer: Writer) -> tuple[list[dict], list[dict]]:
+        rows, refused = sort_claims(_candidates(writer, check_id))
+        if len(rows) > MAX_ROWS_A_FILE:
+            raise Refused(f"{len(rows):,} credentials: a Badge Claim file holds at most {MAX_ROWS_A_FILE:,}.")
+        if not rows:
+            raise Refused("No learner of this check can be sent a credential: " + "; ".join(
+                f"{r['Learner']} ({r['Reason']})" for r in refused[:5]) + ("…" if len(refused) > 5 else ""))
+        for row in rows:
+            writer.execute("INSERT INTO badges_issued VALUES (?, ?, ?, ?, ?, ?)",
+                           [row["badge_template_id"], row["email"], row["enr"], check_id, row["learner_id"], today])
+        writer.audit("badge_claims_issued", "release_check", check_id, None,
+                     {"issued": len(rows), "refused": len(refused)})
+        return rows, refused
+
+    rows, refused = db.transact(user, work)
+    return write_xlsx(BULK_COLUMNS + CONTROL_COLUMNS, [_sheet_row(row, today) for row in rows],
+                      title="Badge Claim"), refused
+
+
+@reads_centre_data(probes={"check_id": "release_check"})
+def assertions(db: Database, user: User, check_id: int, issuer_url: str = "https://www.i-l-m.com") -> bytes:
+    """The credentials issued for this check as Open Badges 2.0 assertions (a JSON array), recipients hashed."""
+    require_role(user, READERS, QUALITY_ONLY)
+    scope, params = centre_scope(user, "k.centre_id")
+    if db.query_one(f"SELECT 1 FROM release_checks k WHERE k.id = ? AND {scope}", [check_id, *params]) is None:
+        raise NotFound(f"There is no release check {check_id}.")
+    issued = db.query_all(
+        f"""SELECT b.badge_template_id, b.email, b.enr, b.issued_on FROM badges_issued b
+            JOIN release_checks k ON k.id = b.check_id WHERE b.check_id = ? AND {scope} ORDER BY b.enr""",
+        [check_id, *params])
+    documents = []
+    for template, email, enr, issued_on in issued:
+        salt = hashlib.sha256(f"{template}/{enr}".encode()).hexdigest()[:16]
+        documents.append({
+            "@context": "https://w3id.org/openbadges/v2",
+            "type": "Assertion",
+            "id": f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{issuer_url}/badges/{template}/{enr}')}",
+            "recipient": {"type": "email", "hashed": True, "salt": salt,
+                          "identity": "sha256$" + hashlib.sha256((email + salt).encode()).hexdigest()},
+            "badge": f"{issuer_url}/badges/{template}",
+            "verification": {"type": "hosted"},
+            "issuedOn": f"{issued_on.isoformat()}T00:00:00Z",
+        })
+    return json.dumps(documents, indent=2).encode()
