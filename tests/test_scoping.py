@@ -28,7 +28,7 @@ CENTRE_A_USER = "centre.demo"  # centre 012345
 CENTRE_B_NUMBER = "023456"
 CENTRE_B_USER = "harbourside.demo"
 # ILM Mapped is for universities: its reads are checked with the demo's university as the other centre.
-HEI_NUMBER, HEI_USER = "078901", "university.demo"
+HEI_NUMBER, HEI_USER = "091234", "university.demo"
 # Arguments that widen a call so that every row counts: a page of a million rows, ten years back.
 # service_percent: the service-wide rate a home page compares with, passed in (it is not the centre's own data).
 WIDE_ARGUMENTS = {"limit": 1_000_000, "days": 3650, "service_percent": 20.0, "include_all": True}

@@ -114,7 +114,7 @@ def arguments(name: str, b: dict) -> dict:
                               effective_from=__import__("datetime").date(2026, 11, 1), learner_ids=[]),
         "lib.hei.mapping.decide_change": dict(request_id=b["hei_change"], remapping=True,
                                               note="A re-mapping is needed."),
-        "lib.hei.mapping.create_programme": dict(centre_number="078901", title="MBA", qualification_code="8000-14",
+        "lib.hei.mapping.create_programme": dict(centre_number="091234", title="MBA", qualification_code="8000-14",
                                                  achievement_point="end_of_degree", direct_claim_status=False,
                                                  document=Upload("Mapping.docx", samples.word_document()), rows=[],
                                                  issued_on=__import__("datetime").date(2026, 11, 1)),

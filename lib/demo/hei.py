@@ -20,7 +20,7 @@ from lib.hei import credentials, mapping, release_check
 from lib.hei.mapping import MappingRow
 from lib.store.db import Database, Writer
 
-HEI_NUMBER, HEI_NAME = "078901", "University of Northbridge"
+HEI_NUMBER, HEI_NAME = "091234", "University of Northbridge"
 FIRST = ["Aisha", "Ben", "Chloe", "Daniel", "Ella", "Finn", "Grace", "Hassan", "Isla", "Jack", "Kiran", "Lucy",
          "Mason", "Nina", "Omar", "Poppy", "Rhys", "Sofia"]
 LAST = ["Ahmed", "Baker", "Carter", "Doyle", "Evans", "Foster", "Gill", "Hughes", "Iqbal", "Jones", "Khan", "Lewis",
