@@ -92,7 +92,8 @@ def test_a_centre_enquires_about_a_referral_and_the_reviewer_changes_it_to_a_pas
                         "'marked_result_sheet' AND removed_at IS NULL", [item, unit])[0] == sheet().name
 
 
-def test_a_claimed_pass_that_becomes_a_referral_waits_to_be_withdrawn(db, people, store):
+def claimed_pass_turned_referral(db, people, store) -> tuple[int, str, int]:
+    """A released pass, claimed on Walled Garden, that an enquiry's reviewer turns into a referral."""
     centre, team = people["centre"], people["team"]
     item = released_item(db, centre, "Pass")
     unit = db.query_one("SELECT unit_codes FROM submissions WHERE id = ?", [item])[0]
@@ -104,6 +105,12 @@ def test_a_claimed_pass_that_becomes_a_referral_waits_to_be_withdrawn(db, people
     enquiries.decide_enquiry(db, store, reviewer, enquiry, [
         UnitDecision(unit, True, "The mark was added up wrongly: 2.2 and 3.1 are not met.", "Referral", 38,
                      "2.2 and 3.1 need evidence of the learner's own actions.", sheet())], now=NOW)
+    return item, unit, enquiry
+
+
+def test_a_claimed_pass_that_becomes_a_referral_waits_to_be_withdrawn(db, people, store):
+    centre, team = people["centre"], people["team"]
+    item, unit, enquiry = claimed_pass_turned_referral(db, people, store)
     waiting = release.withdrawals_to_make(db, team)
     assert [(r.ID, r.Unit) for r in waiting.itertuples()] == [(item, unit)]
     assert (item, unit) not in {(r.ID, r.Unit) for r in release.claims_to_make(db, team).itertuples()}
@@ -122,17 +129,8 @@ def test_a_claimed_pass_that_becomes_a_referral_waits_to_be_withdrawn(db, people
 
 
 def test_withdrawing_a_claim_is_recorded_once(db, people, store):
-    centre, team = people["centre"], people["team"]
-    item = released_item(db, centre, "Pass")
-    unit = db.query_one("SELECT unit_codes FROM submissions WHERE id = ?", [item])[0]
-    release.mark_claimed(db, team, [(item, unit)], now=NOW)
-    enquiry = enquiries.raise_enquiry(db, centre, item, [unit], WHY, now=NOW)
-    reviewer_id = reviewer_for(db, team, enquiry)
-    reviewer = load_user(db, db.query_one("SELECT username FROM users WHERE id = ?", [reviewer_id])[0])
-    enquiries.assign_reviewer(db, team, enquiry, reviewer_id, now=NOW)
-    enquiries.decide_enquiry(db, store, reviewer, enquiry, [
-        UnitDecision(unit, True, "The mark was added up wrongly: 2.2 is not met.", "Referral", 38,
-                     "2.2 needs evidence of the learner's own actions.", sheet())], now=NOW)
+    team = people["team"]
+    item, unit, _ = claimed_pass_turned_referral(db, people, store)
     assert release.mark_withdrawn(db, team, [(item, unit)], now=NOW) == 1
     assert release.withdrawals_to_make(db, team).empty
     with pytest.raises(Refused, match="no claim waiting"):

@@ -93,3 +93,33 @@ def open_page(page: Page, name: str) -> None:
     page.get_by_test_id("stSidebarNav").get_by_role("link", name=name, exact=True).click()
     expect(page.get_by_role("heading", name=name, exact=True)).to_be_visible(timeout=30_000)
     settle(page)
+
+
+def as_user(browser, url: str, username: str, height: int = 1400):
+    """A new browser context signed in as this demo user, and its page."""
+    from lib.demo import DEMO_PASSWORD
+
+    context = browser.new_context(viewport={"width": 1400, "height": height}, accept_downloads=True)
+    page = context.new_page()
+    sign_in(page, url, username, DEMO_PASSWORD)
+    return context, page
+
+
+def choose_option(page: Page, key: str, option: str) -> None:
+    """Open the selectbox or multiselect whose key starts with key and pick the option that has this text."""
+    choice = page.get_by_role("option").filter(has_text=option).first
+    for _ in range(3):
+        page.locator(f"[class*='st-key-{key}']").first.click()
+        try:
+            choice.wait_for(timeout=5_000)
+            break
+        except Exception:  # noqa: BLE001 - the list did not open while a rerun redrew the widget: open it again
+            settle(page)
+    choice.click()
+    settle(page)
+
+
+def notice(page: Page, text: str) -> None:
+    """Wait for an action's announcement, and for the reruns after it."""
+    expect(page.get_by_text(text).first).to_be_visible(timeout=30_000)
+    settle(page)

@@ -9,12 +9,11 @@ from playwright.sync_api import expect
 
 from lib import demo
 from lib.accounts.auth import user_by_username
-from lib.demo import DEMO_PASSWORD
 from lib.service import enquiries
 from lib.store import devserver
 from lib.store.db import Database
 from tests import samples
-from tests.browser.conftest import settle, sign_in, start_app, tick_row
+from tests.browser.conftest import as_user, settle, start_app, tick_row
 
 WHY = "Criterion 2.1 is met in section 3, where the learner evaluates both leadership models with examples."
 
@@ -46,13 +45,6 @@ def referred_item(tmp_path_factory):
     process, url = start_app(folder, path)
     yield url, path, item, unit
     devserver.stop(process)
-
-
-def as_user(browser, url, username):
-    context = browser.new_context(viewport={"width": 1400, "height": 1200}, accept_downloads=True)
-    page = context.new_page()
-    sign_in(page, url, username, DEMO_PASSWORD)
-    return context, page
 
 
 def filter_tracker_to(page, item: int) -> None:

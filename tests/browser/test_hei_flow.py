@@ -11,10 +11,9 @@ import pytest
 from playwright.sync_api import expect
 
 from lib import demo
-from lib.demo import DEMO_PASSWORD
 from lib.store import devserver
 from lib.store.db import Database
-from tests.browser.conftest import settle, sign_in, start_app, tick_row
+from tests.browser.conftest import as_user, choose_option, notice, settle, start_app, tick_row
 
 BSC = "BSc Business Management"
 
@@ -38,31 +37,6 @@ def university(tmp_path_factory):
     devserver.stop(process)
 
 
-def as_user(browser, url, username):
-    context = browser.new_context(viewport={"width": 1400, "height": 1600}, accept_downloads=True)
-    page = context.new_page()
-    sign_in(page, url, username, DEMO_PASSWORD)
-    return context, page
-
-
-def choose(page, key: str, option: str) -> None:
-    choice = page.get_by_role("option").filter(has_text=option).first
-    for _ in range(3):
-        page.locator(f"[class*='st-key-{key}']").first.click()
-        try:
-            choice.wait_for(timeout=5_000)
-            break
-        except Exception:  # noqa: BLE001 - the list did not open while a rerun redrew it: open it again
-            settle(page)
-    choice.click()
-    settle(page)
-
-
-def notice(page, text: str) -> None:
-    expect(page.get_by_text(text).first).to_be_visible(timeout=30_000)
-    settle(page)
-
-
 def test_a_change_a_hold_a_release_check_and_the_badge_claim(browser, university, tmp_path):
     url, on_order, off_order = university
     hei_context, hei = as_user(browser, url, "university.demo")
@@ -71,11 +45,11 @@ def test_a_change_a_hold_a_release_check_and_the_badge_claim(browser, university
     expect(hei.locator(".st-key-mapped_table [role='row']").nth(1)).to_contain_text(BSC)
     tick_row(hei, "mapped_table", 0)
     hei.get_by_text("Ask for a change to this programme").click()
-    choose(hei, "mapped_change_what_", "Assessments")
+    choose_option(hei, "mapped_change_what_", "Assessments")
     hei.keyboard.press("Escape")
     hei.locator("[class*='st-key-mapped_change_text_'] textarea").fill(
         "The strategy module is assessed by a portfolio instead of an exam from January.")
-    choose(hei, "mapped_change_route_", off_order)
+    choose_option(hei, "mapped_change_route_", off_order)
     hei.keyboard.press("Escape")
     hei.get_by_role("button", name="Send the change request").click()
     notice(hei, "is with ILM's quality team")
@@ -105,7 +79,7 @@ def test_a_change_a_hold_a_release_check_and_the_badge_claim(browser, university
     quality.goto(f"{url}/release-checks")
     settle(quality)
     quality.get_by_text("Record a release check").click()
-    choose(quality, "check_programme", BSC)
+    choose_option(quality, "check_programme", BSC)
     form = quality.get_by_test_id("stForm").filter(has_text="Walled Garden order")
     form.locator("[class*='st-key-check_minutes_'] input").fill("BSc Exam Board minutes, resit session")
     form.locator("[class*='st-key-check_point_']").get_by_text("Part way through", exact=False).click()

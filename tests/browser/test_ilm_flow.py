@@ -12,12 +12,11 @@ from lib import demo
 from lib.accounts.auth import user_by_username
 from lib.centre import submitting, uploads
 from lib.centre.uploads import EMBEDDED, UnitUpload, Upload
-from lib.demo import DEMO_PASSWORD
 from lib.store import devserver
 from lib.store.db import Database
 from lib.store.files import FileStore
 from tests import samples
-from tests.browser.conftest import open_page, settle, sign_in, start_app, tick_row
+from tests.browser.conftest import as_user, notice, open_page, settle, start_app, tick_row
 
 
 @pytest.fixture(scope="module")
@@ -48,18 +47,6 @@ def one_item(tmp_path_factory):
     process, url = start_app(folder, path)
     yield url, item, unit
     devserver.stop(process)
-
-
-def as_user(browser, url, username):
-    context = browser.new_context(viewport={"width": 1400, "height": 1100}, accept_downloads=True)
-    page = context.new_page()
-    sign_in(page, url, username, DEMO_PASSWORD)
-    return context, page
-
-
-def notice(page, text):
-    expect(page.get_by_text(text).first).to_be_visible(timeout=30_000)
-    settle(page)
 
 
 def test_from_quality_check_to_re_assessment(browser, one_item, tmp_path):

@@ -9,10 +9,9 @@ from playwright.sync_api import expect
 
 from lib import demo
 from lib.accounts.auth import user_by_username
-from lib.demo import DEMO_PASSWORD
 from lib.store import devserver
 from lib.store.db import Database
-from tests.browser.conftest import settle, sign_in, start_app, tick_row
+from tests.browser.conftest import as_user, choose_option, notice, settle, start_app, tick_row
 
 NAME = "Flow apprenticeship"
 ULN = "9276308686"
@@ -36,41 +35,15 @@ def app_and_qualification(tmp_path_factory):
     devserver.stop(process)
 
 
-def as_user(browser, url, username):
-    context = browser.new_context(viewport={"width": 1400, "height": 1400}, accept_downloads=True)
-    page = context.new_page()
-    sign_in(page, url, username, DEMO_PASSWORD)
-    return context, page
-
-
-def choose(page, key: str, option: str) -> None:
-    """Open a selectbox or multiselect and pick the option that has this text."""
-    choice = page.get_by_role("option").filter(has_text=option).first
-    for _ in range(3):
-        page.locator(f".st-key-{key}").click()
-        try:
-            choice.wait_for(timeout=5_000)
-            break
-        except Exception:  # noqa: BLE001 - the list did not open (a rerun redrew the widget): open it again
-            settle(page)
-    choice.click()
-    settle(page)
-
-
-def notice(page, text: str) -> None:
-    expect(page.get_by_text(text).first).to_be_visible(timeout=30_000)
-    settle(page)
-
-
 def test_a_programme_to_a_qa_verified_record_in_the_funding_return(browser, app_and_qualification, tmp_path):
     url, qualification = app_and_qualification
     centre_context, centre = as_user(browser, url, "centre.demo")
     centre.goto(f"{url}/programmes")
     settle(centre)
     centre.get_by_text("Create a programme").click()
-    choose(centre, "programme_new_qualification", qualification)
+    choose_option(centre, "programme_new_qualification", qualification)
     centre.locator(f".st-key-programme_new_name_{qualification} input").fill(NAME)
-    choose(centre, f"programme_new_units_{qualification}", qualification[:4])
+    choose_option(centre, f"programme_new_units_{qualification}", qualification[:4])
     centre.keyboard.press("Escape")
     centre.get_by_role("button", name="Create the programme").click()
     notice(centre, "is created: fill its ILR template")
@@ -79,9 +52,9 @@ def test_a_programme_to_a_qa_verified_record_in_the_funding_return(browser, app_
     tick_row(centre, "programmes_table", 0)
     key = centre.locator("[class*='st-key-template_'][class*='_prog_type']").first.get_attribute("class")
     template = next(part for part in key.split() if part.startswith("st-key-template_")).removesuffix("_prog_type")
-    choose(centre, template.removeprefix("st-key-") + "_prog_type", "25 Apprenticeship standard")
+    choose_option(centre, template.removeprefix("st-key-") + "_prog_type", "25 Apprenticeship standard")
     centre.locator(f".{template}_std_code input").fill("275")
-    choose(centre, template.removeprefix("st-key-") + "_fund_model", "36 Apprenticeships")
+    choose_option(centre, template.removeprefix("st-key-") + "_fund_model", "36 Apprenticeships")
     centre.locator(f".{template}_allow label").click()
     centre.get_by_role("button", name="Save the template").click()
     notice(centre, "The template is saved")
@@ -122,7 +95,7 @@ def test_a_programme_to_a_qa_verified_record_in_the_funding_return(browser, app_
     notice(centre, "saved as version")
     centre.get_by_role("button", name="Send for signature").click()
     notice(centre, "now Signature required")
-    choose(centre, centre.locator("[class*='st-key-record_'][class*='_signed_how']").first.get_attribute("class")
+    choose_option(centre, centre.locator("[class*='st-key-record_'][class*='_signed_how']").first.get_attribute("class")
            .split("st-key-")[1].split()[0], "Signed electronically")
     centre.get_by_role("button", name="Record the signature").click()
     notice(centre, "now Signed")
