@@ -74,3 +74,11 @@ def test_the_university_reads_its_checks_without_acting(as_role):
     tick(at, "checks_table", [0])
     assert "Check " in texts(at)
     assert not [b for b in at.button if b.label in ("Release the order's results", "Issue the badge claims")]
+
+
+def test_quality_records_a_walled_garden_order(as_role):
+    at = as_role("quality.demo", CHECKS)
+    programme_id = at.selectbox(key="order_programme").value
+    at.text_input(key=f"order_number_{programme_id}").input("WG-999")
+    at.button(key=f"FormSubmitter:order_new_{programme_id}-Record the order").click().run()
+    assert "Attach the order's export" in texts(at)

@@ -249,3 +249,30 @@ def test_only_quality_runs_checks_and_the_university_sees_only_its_own(db, peopl
         release_check.release_order(db, people["university"], 1)
     assert release_check.release_checks(db, people["centre"]).empty
     assert len(release_check.release_checks(db, people["university"])) == 2
+
+
+def test_an_order_is_recorded_from_its_export_once_and_only_with_the_universitys_learners(db, people):
+    quality = people["quality"]
+    bsc = programme(db, BSC)
+    free = [enr for (enr,) in db.query_all(
+        """SELECT l.enr FROM learners l JOIN registrations r ON r.learner_id = l.id JOIN hei_programmes p
+           ON p.qualification_code = r.qualification_code AND p.centre_id = l.centre_id WHERE p.id = ?
+           AND l.id NOT IN (SELECT learner_id FROM hei_order_learners) ORDER BY 1""", [bsc])]
+    export = "ENR,Email,Claimed\n" + "\n".join(f"{enr},{enr.lower()}@uni.example,{'yes' if i else 'no'}"
+                                                for i, enr in enumerate(free[:3])) + "\n"
+    assert release_check.import_order(db, quality, bsc, "WG-300001", Upload("order.csv", export.encode()),
+                                      now=NOW) == 3
+    listed = release_check.orders(db, people["university"], bsc).set_index("Order").loc["WG-300001"]
+    assert (listed.Registered, listed.Claimed, listed.Released) == (3, 2, 0)
+    with pytest.raises(Refused, match="recorded already"):
+        release_check.import_order(db, quality, bsc, "WG-300001", Upload("order.csv", export.encode()), now=NOW)
+    stranger = db.query_one("SELECT min(enr) FROM learners WHERE centre_id = ?", [people["centre"].centre_id])[0]
+    with pytest.raises(Refused, match="not registered at the university"):
+        release_check.import_order(db, quality, bsc, "WG-300002",
+                                   Upload("order.csv", f"ENR,Claimed\n{stranger},yes\n".encode()), now=NOW)
+    with pytest.raises(Refused, match="Claimed is yes or no"):
+        release_check.import_order(db, quality, bsc, "WG-300003",
+                                   Upload("order.csv", f"ENR,Claimed\n{free[0]},maybe\n".encode()), now=NOW)
+    with pytest.raises(NotAllowed):
+        release_check.import_order(db, people["university"], bsc, "WG-300004", Upload("o.csv", b"ENR"), now=NOW)
+    assert db.query_one("SELECT count(*) FROM hei_order_learners WHERE order_number LIKE 'WG-30000_'")[0] == 3

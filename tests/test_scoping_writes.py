@@ -124,6 +124,8 @@ def arguments(name: str, b: dict) -> dict:
                           minutes_title="Minutes", order_number="WG-1", mapping_version=1, programme_changed=False,
                           achievement_point="end_of_degree", exam_board_list=Upload("list.csv", b"Name\nA B\n")),
         "release_order": dict(check_id=b["release_check"]),
+        "import_order": dict(programme_id=b["hei_programme"], order_number="WG-1",
+                             upload=Upload("order.csv", b"ENR,Claimed\nAAA0001,yes\n")),
         "save_metadata": dict(programme_id=b["hei_programme"], badge_template_id="T", name="N", description="D",
                               criteria="C", skills=[], logo=None),
         "issue_badge_claims": dict(check_id=b["release_check"]),

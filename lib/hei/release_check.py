@@ -273,3 +273,77 @@ def orders(db: Database, user: User, programme_id: int) -> pd.DataFrame:
                    count(o.released_at) AS "Released"
             FROM hei_order_learners o JOIN hei_programmes p ON p.id = o.programme_id
             WHERE o.programme_id = ? AND {scope} GROUP BY 1 ORDER BY 1""", [programme_id, *params])
+
+
+@writes_centre_data(probes={"programme_id": "hei_programme"})
+def import_order(db: Database, user: User, programme_id: int, order_number: str, upload: Upload,
+                 now: datetime | None = None) -> int:
+    """Quality records a Walled Garden order of the programme from its export (CSV or Excel: ENR, Email, and Claimed
+    yes or no): who is registered on it and who was claimed for ILM achievement; all rows or none. An order already
+    recorded is refused. Returns how many learners it holds."""
+    require_role(user, (QUALITY,), QUALITY_ONLY)
+    order_number = check_text(order_number or "", "order number").strip()
+    if not order_number:
+        raise Refused("Give the Walled Garden order number.")
+    if upload is None:
+        raise Refused("Attach the order's export (CSV or Excel).")
+    table = _order_table(upload)
+    now = now or datetime.now()
+
+    def work(writer: Writer) -> int:
+        programme = writer.execute("SELECT centre_id, qualification_code FROM hei_programmes WHERE id = ?",
+                                   [programme_id]).fetchone()
+        if programme is None:
+            raise NotFound(f"There is no mapped programme {programme_id}.")
+        if writer.execute("SELECT 1 FROM hei_order_learners WHERE order_number = ?", [order_number]).fetchone():
+            raise Refused(f"Order {order_number} is recorded already.")
+        known = dict(writer.execute(
+            """SELECT l.enr, l.id FROM learners l JOIN registrations r ON r.learner_id = l.id
+               WHERE l.centre_id = ? AND r.qualification_code = ?""", programme).fetchall())
+        unknown = [enr for enr in table.enr if enr not in known]
+        if unknown:
+            raise Refused(f"{len(unknown)} ENR(s) are not registered at the university on {programme[1]}: "
+                          f"{', '.join(unknown[:5])}{'…' if len(unknown) > 5 else ''}.")
+        for row in table.itertuples(index=False):
+            writer.execute("INSERT INTO hei_order_learners VALUES (?, ?, ?, ?, ?, NULL)",
+                           [order_number, programme_id, known[row.enr], row.email or None, row.claimed])
+        writer.audit("hei_order_recorded", "hei_programme", programme_id, None,
+                     {"order": order_number, "learners": len(table), "claimed": int(table.claimed.sum())})
+        return len(table)
+
+    return db.transact(user, work)
+
+
+def _order_table(upload: Upload) -> pd.DataFrame:
+    if not upload.data or len(upload.data) > MAX_LIST_BYTES:
+        raise Refused(f"{upload.name} is empty or over 2 MB.")
+    try:
+        if upload.name.lower().endswith(".xlsx"):
+            raw = pd.read_excel(io.BytesIO(upload.data), dtype=str, engine="openpyxl", nrows=MAX_LIST_ROWS + 1)
+        elif upload.name.lower().endswith(".csv"):
+            raw = pd.read_csv(io.BytesIO(upload.data), dtype=str, keep_default_na=False, encoding="utf-8-sig",
+                              nrows=MAX_LIST_ROWS + 1)
+        else:
+            raise Refused(f"{upload.name}: the order's export is a CSV (.csv) or Excel (.xlsx) file.")
+    except Refused:
+        raise
+    except Exception as error:  # noqa: BLE001 - pandas and openpyxl raise many kinds on a bad file
+        raise Refused(f"{upload.name} cannot be read as a table ({type(error).__name__}).") from None
+    if len(raw) > MAX_LIST_ROWS:
+        raise Refused(f"{upload.name} has more than {MAX_LIST_ROWS:,} rows.")
+    columns = {re.sub(r"[\s_.\-]+", "", str(c)).lower(): c for c in raw.columns}
+    if "enr" not in columns or "claimed" not in columns:
+        raise Refused(f"{upload.name} needs the columns ENR and Claimed (yes or no); Email where known.")
+    raw = raw.fillna("").astype(str)
+    claimed = raw[columns["claimed"]].str.strip().str.lower()
+    if not claimed.isin(["yes", "no", "y", "n", "true", "false"]).all():
+        raise Refused("Claimed is yes or no on every row.")
+    table = pd.DataFrame({"enr": raw[columns["enr"]].str.strip().str.upper(),
+                          "email": raw[columns["email"]].str.strip() if "email" in columns else "",
+                          "claimed": claimed.isin(["yes", "y", "true"])})
+    table = table[table.enr != ""]
+    if table.empty:
+        raise Refused(f"{upload.name} lists no learners.")
+    if table.enr.duplicated().any():
+        raise Refused(f"ENR {table.enr[table.enr.duplicated()].iloc[0]} is on the order twice.")
+    return table

@@ -9,7 +9,7 @@ import streamlit as st
 from lib.errors import NotFound, Refused
 from lib.hei.credentials import assertions, badge_claim_preview, issue_badge_claims
 from lib.hei.mapping import POINTS, mapped_programmes, mapping_versions
-from lib.hei.release_check import check_detail, orders, release_checks, release_order, run_check
+from lib.hei.release_check import check_detail, import_order, orders, release_checks, release_order, run_check
 from lib.rules.roles import QUALITY
 from lib.ui.analytics_table import analytics_table
 from lib.ui.page import page_setup, run_action, show_notice
@@ -105,7 +105,26 @@ def detail_section(check_id: int) -> None:
                                  key=f"check_json_{check_id}", icon=":material/data_object:", on_click="ignore")
 
 
+def order_form() -> None:
+    programmes = mapped_programmes(db, user)
+    if programmes.empty:
+        return
+    programme_id = st.selectbox("Programme", programmes.Programme.tolist(), key="order_programme",
+                                format_func=lambda p: f"{programmes.set_index('Programme').Centre[p]} · "
+                                                      f"{programmes.set_index('Programme').Title[p]}")
+    with st.form(f"order_new_{programme_id}"):
+        number = st.text_input("Walled Garden order number", key=f"order_number_{programme_id}")
+        export = st.file_uploader("The order's export (CSV or Excel: ENR, Email, Claimed yes or no)",
+                                  key=f"order_file_{programme_id}")
+        if st.form_submit_button("Record the order", icon=":material/receipt_long:"):
+            files = as_uploads(export)
+            run_action(lambda: import_order(db, user, programme_id, number, files[0] if files else None), NOTICE,
+                       lambda count: f"Order {number} is recorded with {count} learner(s).")
+
+
 if user.role == QUALITY:
+    with st.expander("Record a Walled Garden order", icon=":material/receipt_long:"):
+        order_form()
     with st.expander("Record a release check", icon=":material/add:"):
         check_form()
 checks = release_checks(db, user)
