@@ -80,7 +80,7 @@ def test_a_change_a_hold_a_release_check_and_the_badge_claim(browser, university
     settle(quality)
     quality.get_by_text("Record a release check").click()
     choose_option(quality, "check_programme", BSC)
-    form = quality.get_by_test_id("stForm").filter(has_text="Walled Garden order")
+    form = quality.get_by_test_id("stForm").filter(has_text="Title of the Exam Board minutes")
     form.locator("[class*='st-key-check_minutes_'] input").fill("BSc Exam Board minutes, resit session")
     form.locator("[class*='st-key-check_point_']").get_by_text("Part way through", exact=False).click()
     board = tmp_path / "BSc Exam Board list.csv"
