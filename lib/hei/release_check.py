@@ -52,13 +52,13 @@ def _key(text: str) -> str:
     return re.sub(r"[^a-z]", "", (text or "").lower())
 
 
-def read_exam_board_list(upload: Upload) -> list[Listed]:
-    """The names and IDs of a CSV or Excel Exam Board list (a Name column, or First and Last name; an ID or ENR
-    column when there is one), read within a budget."""
+def _read_table(upload: Upload, what: str) -> tuple[pd.DataFrame, dict[str, str]]:
+    """A small CSV or Excel upload as text cells, within its budget, with its headings by a plain key ("First
+    name" -> "firstname")."""
     if not upload.data:
         raise Refused(f"{upload.name} is empty.")
     if len(upload.data) > MAX_LIST_BYTES:
-        raise Refused(f"{upload.name} is over 2 MB: an Exam Board list is a CSV or Excel file of names and IDs.")
+        raise Refused(f"{upload.name} is over 2 MB: {what}.")
     lower = upload.name.lower()
     try:
         if lower.endswith(".xlsx"):
@@ -67,7 +67,7 @@ def read_exam_board_list(upload: Upload) -> list[Listed]:
             table = pd.read_csv(io.BytesIO(upload.data), dtype=str, keep_default_na=False, encoding="utf-8-sig",
                                 nrows=MAX_LIST_ROWS + 1)
         else:
-            raise Refused(f"{upload.name}: the Exam Board list is a CSV (.csv) or Excel (.xlsx) file.")
+            raise Refused(f"{upload.name}: {what}.")
     except Refused:
         raise
     except Exception as error:  # noqa: BLE001 - pandas and openpyxl raise many kinds on a bad file
@@ -75,7 +75,13 @@ def read_exam_board_list(upload: Upload) -> list[Listed]:
     if len(table) > MAX_LIST_ROWS:
         raise Refused(f"{upload.name} has more than {MAX_LIST_ROWS:,} rows.")
     columns = {re.sub(r"[\s_.\-]+", "", str(c)).lower(): c for c in table.columns}
-    table = table.fillna("").astype(str)
+    return table.fillna("").astype(str), columns
+
+
+def read_exam_board_list(upload: Upload) -> list[Listed]:
+    """The names and IDs of a CSV or Excel Exam Board list (a Name column, or First and Last name; an ID or ENR
+    column when there is one), read within a budget."""
+    table, columns = _read_table(upload, "an Exam Board list is a CSV (.csv) or Excel (.xlsx) file of names and IDs")
     if "name" in columns or "learnername" in columns or "fullname" in columns:
         names = table[columns.get("name") or columns.get("learnername") or columns["fullname"]]
     elif ("firstname" in columns or "forename" in columns) and ("lastname" in columns or "surname" in columns):
@@ -315,26 +321,9 @@ def import_order(db: Database, user: User, programme_id: int, order_number: str,
 
 
 def _order_table(upload: Upload) -> pd.DataFrame:
-    if not upload.data or len(upload.data) > MAX_LIST_BYTES:
-        raise Refused(f"{upload.name} is empty or over 2 MB.")
-    try:
-        if upload.name.lower().endswith(".xlsx"):
-            raw = pd.read_excel(io.BytesIO(upload.data), dtype=str, engine="openpyxl", nrows=MAX_LIST_ROWS + 1)
-        elif upload.name.lower().endswith(".csv"):
-            raw = pd.read_csv(io.BytesIO(upload.data), dtype=str, keep_default_na=False, encoding="utf-8-sig",
-                              nrows=MAX_LIST_ROWS + 1)
-        else:
-            raise Refused(f"{upload.name}: the order's export is a CSV (.csv) or Excel (.xlsx) file.")
-    except Refused:
-        raise
-    except Exception as error:  # noqa: BLE001 - pandas and openpyxl raise many kinds on a bad file
-        raise Refused(f"{upload.name} cannot be read as a table ({type(error).__name__}).") from None
-    if len(raw) > MAX_LIST_ROWS:
-        raise Refused(f"{upload.name} has more than {MAX_LIST_ROWS:,} rows.")
-    columns = {re.sub(r"[\s_.\-]+", "", str(c)).lower(): c for c in raw.columns}
+    raw, columns = _read_table(upload, "an order's export is a CSV (.csv) or Excel (.xlsx) file of ENR, Email and Claimed")
     if "enr" not in columns or "claimed" not in columns:
         raise Refused(f"{upload.name} needs the columns ENR and Claimed (yes or no); Email where known.")
-    raw = raw.fillna("").astype(str)
     claimed = raw[columns["claimed"]].str.strip().str.lower()
     if not claimed.isin(["yes", "no", "y", "n", "true", "false"]).all():
         raise Refused("Claimed is yes or no on every row.")
