@@ -17,6 +17,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "import-registrations": ("lib.ops.import_registrations", "check (or --apply) a Walled Garden registrations export"),
     "archive": ("lib.ops.archive", "archive items past the retention period (--apply), or show what is due"),
     "reconcile-files": ("lib.ops.reconcile_files", "remove unfinished files, quarantine unreferenced ones, list missing"),
+    "backup": ("lib.ops.backup", "a consistent backup of the database and its files (while the app runs, too)"),
+    "verify-backup": ("lib.ops.verify_backup", "re-read a backup against its manifest; exit 1 with what is wrong"),
+    "restore": ("lib.ops.restore", "a new database and file store from a backup (python -m lib restore DIR --db --files)"),
+    "run-job": ("lib.ops.run_job", "run a scheduled job now: backup, archive, reconcile-files, eqa-alerts, invoicing"),
 }
 
 

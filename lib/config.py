@@ -28,13 +28,14 @@ class Settings:
     db_path: Path
     files_dir: Path
     archive_dir: Path
+    backups_dir: Path
     cookie_key_file: Path
     cookie_key_from_env: str | None
     secrets_files: tuple[Path, ...]
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
-    """Read ILMA_DB, ILMA_FILES, ILMA_ARCHIVE, ILMA_COOKIE_KEY and ILMA_SECRETS_FILE (defaults under data/)."""
+    """Read ILMA_DB, ILMA_FILES, ILMA_ARCHIVE, ILMA_BACKUPS, ILMA_COOKIE_KEY and ILMA_SECRETS_FILE (defaults under data/)."""
     env = os.environ if env is None else env
     db_path = Path(env.get("ILMA_DB") or DEFAULT_DB_PATH).expanduser().resolve()
     files_dir = Path(env.get("ILMA_FILES") or db_path.parent / "files").expanduser().resolve()
@@ -42,8 +43,14 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         db_path=db_path,
         files_dir=files_dir,
         archive_dir=Path(env.get("ILMA_ARCHIVE") or db_path.parent / "archive").expanduser().resolve(),
+        backups_dir=Path(env.get("ILMA_BACKUPS") or db_path.parent / "backups").expanduser().resolve(),
         cookie_key_file=db_path.parent / ".cookie_key",
         cookie_key_from_env=env.get("ILMA_COOKIE_KEY") or None,
         secrets_files=(Path(env["ILMA_SECRETS_FILE"]),) if env.get("ILMA_SECRETS_FILE") else (
             PROJECT_ROOT / ".streamlit" / "secrets.toml", Path.home() / ".streamlit" / "secrets.toml"),
     )
+
+
+def jobs_mailbox(db_path: Path) -> Path:
+    """Where commands leave job requests for the app that holds this database, and read its answers."""
+    return db_path.with_name(db_path.name + ".jobs")

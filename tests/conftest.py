@@ -14,6 +14,9 @@ from lib.accounts.auth import user_by_username
 from lib.rules.roles import User
 from lib.store.db import Database
 
+# The app's job scheduler stays out of tests unless one asks for it (tests/test_jobs.py does).
+os.environ.setdefault("ILMA_JOBS", "off")
+
 TODAY = date(2026, 11, 23)
 SMALL_DEMO_SUBMISSIONS = 800
 

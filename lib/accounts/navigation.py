@@ -103,6 +103,10 @@ REFERENCE = PageSpec(
 RETENTION = PageSpec(
     "pages/admin/retention_page.py", "Retention", ":material/inventory_2:", "retention",
     purpose="Archive items and invoices past their retention period.")
+OPERATIONS = PageSpec(
+    "pages/admin/operations_page.py", "Operations", ":material/backup:", "operations",
+    purpose="The service's jobs on their schedule (backups, archive, file check, EQA alerts, invoicing), their "
+            "runs, the backups kept and how to restore one.")
 AUDIT = PageSpec(
     "pages/admin/audit_page.py", "Audit trail", ":material/history:", "audit-trail",
     purpose="Who changed what, and when.")
@@ -134,7 +138,7 @@ ROLE_PAGES: dict[str, tuple[PageSpec, ...]] = {
              LEARNER_RECORDS, PROGRAMMES, CENTRE_REFERRALS),
     ASSESSMENT_TEAM: (HOME, QUALITY_CHECK, ALLOCATION, RELEASE, CLAIMS, ENQUIRIES, INVOICING, REFERRALS, BATCH_REVIEW,
                       EQA_ALERTS, SLA_DASHBOARD, SUBMISSIONS, MALPRACTICE, ASSESSMENT_METHODS, LEARNER_RECORDS,
-                      PROGRAMMES, CENTRES, ACCOUNTS, REGISTRATIONS, REFERENCE, RETENTION, AUDIT, SETTINGS),
+                      PROGRAMMES, CENTRES, ACCOUNTS, REGISTRATIONS, REFERENCE, RETENTION, OPERATIONS, AUDIT, SETTINGS),
     ASSESSOR: (HOME, MARKING, ENQUIRIES, MY_QUEUE),
     LEAD_ASSESSOR: (HOME, SAMPLING, ENQUIRIES, MARKED_WORK, BATCH_REVIEW, REFERRALS, SLA_DASHBOARD),
     QUALITY: (HOME, EQA_ALERTS, MALPRACTICE, ENQUIRIES, ASSESSMENT_METHODS, MAPPED_PROGRAMMES, RELEASE_CHECKS, REFERRALS,

@@ -23,7 +23,12 @@ TITLES = {
     "sla_at_risk_working_days": "SLA: at risk with working days left",
     "retention_years": "Retention: years before items are archived",
     "money_retention_years": "Retention: years invoices are kept",
+    "jobs_hour": "Jobs: hour of the nightly run",
+    "backup_interval_hours": "Backups: hours between backups",
+    "backup_keep": "Backups: how many are kept",
 }
+# Settings whose sensible values are narrower than "zero or more": (lowest, highest).
+BOUNDS = {"jobs_hour": (0, 23), "backup_interval_hours": (1, 24 * 7), "backup_keep": (1, 365)}
 
 
 def setting(db_or_writer: Database | Writer, key: str) -> float:
@@ -67,6 +72,8 @@ def update_setting(db: Database, user: User, key: str, raw_value) -> None:
         raise Refused(f"{title} is a percentage: at most 100.")
     if not key.endswith("_percent") and value != value.to_integral_value():
         raise Refused(f"{title} is a whole number.")
+    if key in BOUNDS and not BOUNDS[key][0] <= value <= BOUNDS[key][1]:
+        raise Refused(f"{title} must be from {BOUNDS[key][0]} to {BOUNDS[key][1]}.")
     text = str(int(value)) if value == value.to_integral_value() else str(value)
 
     def work(writer: Writer) -> None:

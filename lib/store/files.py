@@ -8,6 +8,9 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 EVIDENCE, RESULT_SHEET, MARKED_RESULT_SHEET, DECLARATION = "evidence", "result_sheet", "marked_result_sheet", "declaration"
@@ -43,5 +46,38 @@ class FileStore:
 
     def discard(self, stored_names: list[str]) -> None:
         """Remove files whose rows never committed, so a failed upload leaves nothing behind."""
-        for stored_name in stored_names:
-            self.path(stored_name).unlink(missing_ok=True)
+        for path in remove_later_if_paused([self.path(stored_name) for stored_name in stored_names]):
+            path.unlink(missing_ok=True)
+
+
+_deletions = threading.Lock()
+_paused = 0
+_deferred: list[Path] = []
+
+
+@contextmanager
+def deletions_paused() -> Iterator[None]:
+    """Hold back removals from every file store of this process while a backup links the files its snapshot
+    points to; what was discarded meanwhile is removed afterwards. Nobody waits for it."""
+    global _paused
+    with _deletions:
+        _paused += 1
+    try:
+        yield
+    finally:
+        with _deletions:
+            _paused -= 1
+            due = list(_deferred) if _paused == 0 else []
+            if _paused == 0:
+                _deferred.clear()
+        for path in due:
+            path.unlink(missing_ok=True)
+
+
+def remove_later_if_paused(paths: list[Path]) -> list[Path]:
+    """The paths to remove now; while deletions are paused, none (they are kept for afterwards)."""
+    with _deletions:
+        if _paused:
+            _deferred.extend(paths)
+            return []
+    return paths

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import streamlit as st
 
 from lib import demo
 from lib.config import load_settings
+from lib.ops.scheduler import Scheduler
 from lib.startup import StartupProblem, limit_malloc_arenas, open_database, read_secrets, resolve_cookie_key
 from lib.store.db import Database
 from lib.store.files import FileStore
@@ -19,6 +21,7 @@ class AppContext:
     cookie_key: str
     is_demo: bool
     store: FileStore
+    scheduler: Scheduler | None
 
 
 @st.cache_resource(show_spinner="Opening the database (the first start builds the demo data)…")
@@ -28,7 +31,16 @@ def _open(db_path: str, files_dir: str) -> AppContext:
     settings = load_settings()
     cookie_key = resolve_cookie_key(settings, read_secrets(settings.secrets_files))
     opened = open_database(settings)
-    return AppContext(opened.db, cookie_key, demo.is_demo(opened.db), FileStore(settings.files_dir))
+    store = FileStore(settings.files_dir)
+    return AppContext(opened.db, cookie_key, demo.is_demo(opened.db), store, _scheduler(opened.db, store, settings))
+
+
+def _scheduler(db, store, settings) -> Scheduler | None:
+    """The process's job scheduler; ILMA_JOBS=off leaves it out (tests), =manual runs only what is asked."""
+    mode = os.environ.get("ILMA_JOBS", "on").lower()
+    if mode == "off":
+        return None
+    return Scheduler(db, store, settings, automatic=mode != "manual").start()
 
 
 def app_context() -> AppContext:

@@ -4,8 +4,9 @@ import re
 
 import streamlit as st
 
-from lib.accounts.navigation import pages_for
+from lib.accounts.navigation import OPERATIONS, pages_for
 from lib.analytics.home import home_figures, service_percent
+from lib.ops.jobs import problems
 from lib.ui.page import page_setup
 from lib.ui.text import escape_markdown
 
@@ -18,6 +19,15 @@ if user.is_centre:
 else:
     st.title(f"Welcome, {escape_markdown(user.name)}")
     st.caption(f"ILM Assessment Service · {user.role_label}")
+
+for state in problems(db, user):
+    with st.container(border=True, key=f"home_job_{state.job.name.replace('-', '_')}"):
+        if state.problem == "failed":
+            st.error(f"**{state.job.title} failed** on {state.last_started:%d/%m/%Y at %H:%M}.", icon=":material/error:")
+        else:
+            since = f"since {state.last_done:%d/%m/%Y %H:%M}" if state.last_done else "yet"
+            st.warning(f"**{state.job.title} is overdue**: no run has completed {since}.", icon=":material/schedule:")
+        st.page_link(OPERATIONS.script, label="Open Operations", icon=OPERATIONS.icon)
 
 figures = home_figures(db, user, service_percent(db, user))
 for start in range(0, len(figures), PER_ROW):
