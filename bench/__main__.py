@@ -1,4 +1,5 @@
-"""python -m bench [--submissions N] [--rebuild]: build or reuse a demo database, print figures as JSON lines.
+"""python -m bench [--submissions N] [--rebuild] [--smoke]: build or reuse a demo database, print figures as JSON
+lines (--smoke: every figure on small inputs, to show the bench runs whole).
 python -m bench load --sessions N --seconds S: the live server under N concurrent sessions (bench/load.py)."""
 
 from __future__ import annotations
@@ -12,7 +13,12 @@ import time
 from datetime import date
 from pathlib import Path
 
-from bench import admin, analytics, cockpit, ilm, load, records, tracker, uploads
+from bench.timing import SMOKE
+
+if "--smoke" in sys.argv[1:]:
+    os.environ[SMOKE] = "1"  # before the figures' modules are imported: their sizes are read at import
+
+from bench import admin, analytics, cockpit, ilm, load, ops, records, tracker, uploads
 from bench.timing import rerun_ms
 from lib import demo
 from lib.config import PROJECT_ROOT
@@ -20,7 +26,7 @@ from lib.store import devserver
 from lib.store.db import connect
 from lib.store.migrate import migrate
 
-CACHE = PROJECT_ROOT / ".bench-cache"
+CACHE = Path(os.environ.get("BENCH_CACHE") or PROJECT_ROOT / ".bench-cache")
 SEED = 2025
 COOKIE_KEY = "bench-cookie-key-Hq4Tz8Rm2Wx6Kp0Lv3Nc7Bd1Fj5Gs9Ya"
 
@@ -83,7 +89,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--submissions", type=int, default=1_000_000)
     parser.add_argument("--rebuild", action="store_true", help="build the database again even if cached")
-    parser.add_argument("--only", choices=["uploads", "media", "records", "admin", "cockpit"],
+    parser.add_argument("--smoke", action="store_true", help="small inputs everywhere: shows the bench runs whole")
+    parser.add_argument("--only", choices=["uploads", "media", "records", "admin", "cockpit", "ops"],
                         help="only this group of figures")
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["load"]:
@@ -102,6 +109,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.only == "admin":
         admin.figures(db_path, emit)
         return 0
+    if args.only == "ops":
+        ops.figures(db_path, emit)
+        return 0
     if args.only == "cockpit":
         cockpit.figures(db_path, emit)
         cockpit.rerun_figures(bench_env(db_path), emit)
@@ -112,6 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     tracker.export_figures(db_path, emit)
     ilm.figures(db_path, emit)
     admin.figures(db_path, emit)
+    ops.figures(db_path, emit)
     analytics.figures(db_path, emit)
     cockpit.figures(db_path, emit)
     signin_rerun(db_path)

@@ -14,6 +14,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+from bench.timing import scaled
 from lib.accounts.auth import user_by_username
 from lib.admin import retention
 from lib.admin.registrations import apply_import, check_import
@@ -22,7 +23,7 @@ from lib.store.db import Database, connect
 from lib.store.files import FileStore
 from lib.store.migrate import migrate
 
-ROWS = 100_000
+ROWS = scaled(100_000, 1_000)
 HEADER = "Centre Number,ENR,First Name,Last Name,Qualification Code,Registration Date,Expiry Date,ULN,Date of Birth"
 
 

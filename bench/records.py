@@ -9,6 +9,7 @@ import time
 from datetime import date, datetime
 from pathlib import Path
 
+from bench.timing import scaled
 from lib.records import listing, programmes
 from lib.records.programmes import Template
 from lib.rules.roles import CENTRE, User
@@ -16,8 +17,8 @@ from lib.store.db import Database
 from lib.store.grid import EQUALS, ColumnFilter, Condition, GridQuery
 from lib.store.migrate import create_database
 
-RECORDS = 200_000
-PROGRAMME_SIZE = 10_000
+RECORDS = scaled(200_000, 2_000)
+PROGRAMME_SIZE = scaled(10_000, 500)
 FIRST = ["Olivia", "Amelia", "Isla", "Ava", "Mia", "Noah", "Oliver", "George", "Arthur", "Muhammad", "Leo", "Harry",
          "Oscar", "Archie", "Henry", "Ivy", "Freya", "Lily", "Florence", "Grace"]
 LAST = ["Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Johnson", "Davies", "Patel", "Robinson", "Wright",

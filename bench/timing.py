@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import statistics
 import time
+
+SMOKE = "BENCH_SMOKE"
+
+
+def scaled(full: int, smoke: int) -> int:
+    """The benchmark's size, or a small one when the bench runs as a smoke test (python -m bench --smoke)."""
+    return smoke if os.environ.get(SMOKE) else full
 
 
 def median_ms(work, runs: int = 15) -> float:

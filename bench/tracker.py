@@ -12,7 +12,7 @@ from pathlib import Path
 
 import psutil
 
-from bench.timing import median_ms, rerun_ms, signed_in_app
+from bench.timing import median_ms, rerun_ms, scaled, signed_in_app
 from lib.accounts.auth import user_by_username
 from lib.centre.tracker import columns_for, tracker_page, tracker_source
 from lib.store import grid
@@ -23,7 +23,7 @@ from lib.store.grid import ColumnFilter, Condition, GridQuery, Sort
 USERS = {"centre": "centre.demo", "assessment_team": "team.demo"}
 QUERY = GridQuery((ColumnFilter("Learner", Condition(grid.CONTAINS, "li")),
                    ColumnFilter("Status", Condition(grid.EQUALS, "Completed"))), Sort("Submitted", True), 0, 10)
-EXPORT_ROWS = 100_000
+EXPORT_ROWS = scaled(100_000, 1_000)
 
 
 RAW_KEYS = """

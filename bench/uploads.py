@@ -12,6 +12,7 @@ from pathlib import Path
 
 import docx
 
+from bench.timing import scaled
 from lib.checks import accept
 from lib.checks.sandbox import run_inspection
 from lib.demo.recording import recording
@@ -94,7 +95,7 @@ def big_recording(megabytes: int) -> bytes:
 
 def media_figures(emit) -> None:
     """A 150 MB recording checked as an upload screen checks it under an agreement allowing it."""
-    data = big_recording(149)
+    data = big_recording(scaled(149, 3))
     terms = accept.RecordingTerms(("MP4",), accept.limits.MAX_UPLOAD_BYTES, 180 * 60)
     accept.VERDICTS.clear()
     started = time.perf_counter()
@@ -107,17 +108,20 @@ def media_figures(emit) -> None:
 
 def figures(emit) -> None:
     media_figures(emit)
-    for label, name, data in (("pdf", "S.Smith-ABC123(1).pdf", big_pdf(145)),
-                              ("docx", "S.Smith-ABC123(1).docx", big_docx(150_000, 140))):
+    for label, name, data in (("pdf", "S.Smith-ABC123(1).pdf", big_pdf(scaled(145, 3))),
+                              ("docx", "S.Smith-ABC123(1).docx", big_docx(scaled(150_000, 2_000), scaled(140, 3)))):
         seconds, peak, checked = _timed_check(name, data)
         emit("upload_check_150mb_s", seconds, "s", file=label, megabytes=round(len(data) / MB, 1),
              accepted=checked is not None, words=checked.word_count if checked else None)
         emit("upload_check_peak_mb", peak, "MB", file=label)
     worst, worst_name = 0.0, ""
     cases = {
-        "text bomb 280 MB": crafted.inflating_docx(280), "text bomb 280 MB, lying sizes": crafted.inflating_docx(280, True),
-        "zero bomb 1 GB": crafted.zero_bomb_docx(1024), "zero bomb 1 GB, lying sizes": crafted.zero_bomb_docx(1024, lying=True),
-        "flate bomb PDF 200 MB": crafted.flate_bomb_pdf(200), "flate bomb PDF, lying length": crafted.flate_bomb_pdf(200, True),
+        "text bomb 280 MB": crafted.inflating_docx(scaled(280, 20)),
+        "text bomb 280 MB, lying sizes": crafted.inflating_docx(scaled(280, 20), True),
+        "zero bomb 1 GB": crafted.zero_bomb_docx(scaled(1024, 50)),
+        "zero bomb 1 GB, lying sizes": crafted.zero_bomb_docx(scaled(1024, 50), lying=True),
+        "flate bomb PDF 200 MB": crafted.flate_bomb_pdf(scaled(200, 20)),
+        "flate bomb PDF, lying length": crafted.flate_bomb_pdf(scaled(200, 20), True),
         **{f"PDF {name}": data for name, data in crafted.ACTIVE_PDFS.items()},
     }
     slowest = 0.0
