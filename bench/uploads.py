@@ -108,6 +108,7 @@ def media_figures(emit) -> None:
 
 def figures(emit) -> None:
     media_figures(emit)
+    spreadsheet_figures(emit)
     for label, name, data in (("pdf", "S.Smith-ABC123(1).pdf", big_pdf(scaled(145, 3))),
                               ("docx", "S.Smith-ABC123(1).docx", big_docx(scaled(150_000, 2_000), scaled(140, 3)))):
         seconds, peak, checked = _timed_check(name, data)
@@ -136,3 +137,30 @@ def figures(emit) -> None:
         if verdict.peak_rss_bytes / MB > worst:
             worst, worst_name = verdict.peak_rss_bytes / MB, case
     emit("crafted_upload_peak_mb", worst, "MB", worst=worst_name, files=len(cases), slowest_s=round(slowest, 2))
+
+
+def spreadsheet_figures(emit) -> None:
+    """The worst crafted spreadsheet at each table upload's size limit: its time and the child's peak memory."""
+    from lib.admin.registrations import MAX_FILE_BYTES, MAX_ROWS
+    from lib.checks.sandbox import run_table_read
+    from lib.hei.release_check import MAX_LIST_BYTES, MAX_LIST_ROWS
+
+    slowest, worst_mb, names = 0.0, 0.0, ("", "")
+    for upload, limit, rows in (("registrations", MAX_FILE_BYTES, MAX_ROWS), ("exam board list", MAX_LIST_BYTES,
+                                                                             MAX_LIST_ROWS)):
+        for case, data in crafted.spreadsheet_bombs(pad_to=scaled(limit, 300_000) - 4096).items():
+            with tempfile.NamedTemporaryFile(suffix=".xlsx") as handle:
+                handle.write(data)
+                handle.flush()
+                started = time.perf_counter()
+                found = run_table_read(Path(handle.name), ".xlsx", rows)
+                seconds = time.perf_counter() - started
+            if found.rows:
+                raise RuntimeError(f"{case} was read as a table by the {upload} upload")
+            peak = (found.peak_rss_bytes - found.start_rss_bytes) / MB
+            if seconds > slowest:
+                slowest, names = seconds, (f"{case} as {upload}", names[1])
+            if peak > worst_mb:
+                worst_mb, names = peak, (names[0], f"{case} as {upload}")
+    emit("spreadsheet_check_s", slowest, "s", worst=names[0])
+    emit("spreadsheet_check_peak_mb", worst_mb, "MB", worst=names[1])

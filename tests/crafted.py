@@ -4,6 +4,7 @@ carrying active content in different places and spellings."""
 from __future__ import annotations
 
 import io
+import random
 import struct
 import zipfile
 
@@ -110,3 +111,92 @@ def flate_bomb_pdf(megabytes: int, lying_length: bool = False) -> bytes:
     length = 10 if lying_length else len(packed)
     stream = b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % length + packed + b"\nendstream"
     return pdf([stream], page_extra=b"/Contents 4 0 R")
+
+
+# Spreadsheets (registration imports, Exam Board lists, order exports): bombs in a cell, in the shared strings, in
+# empty rows and in nesting, each optionally padded with incompressible bytes up to an upload's size limit.
+SHEET_NS = b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+XLSX_PARTS = {
+    "[Content_Types].xml": b'<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/'
+    b'package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+    b'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/'
+    b'workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+    b'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+    b'spreadsheetml.worksheet+xml"/><Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.'
+    b'openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+    "_rels/.rels": b'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+    b'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/'
+    b'2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+    "xl/workbook.xml": b'<?xml version="1.0" encoding="UTF-8"?><workbook ' + SHEET_NS + b' xmlns:r="http://schemas.'
+    b'openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/>'
+    b'</sheets></workbook>',
+    "xl/_rels/workbook.xml.rels": b'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.'
+    b'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.'
+    b'org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" '
+    b'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" '
+    b'Target="sharedStrings.xml"/></Relationships>',
+}
+HEADING_ROW = (b'<row r="1"><c r="A1" t="inlineStr"><is><t>Name</t></is></c><c r="B1" t="inlineStr"><is><t>ENR</t>'
+               b'</is></c></row>')
+
+
+def _repeat(piece: bytes, megabytes: float):
+    chunk = piece * max(1, (1024 * 1024) // len(piece))
+    for _ in range(int(megabytes)):
+        yield chunk
+
+
+def xlsx_streamed(sheet_parts, shared_parts=(b'<sst ' + SHEET_NS + b' count="0" uniqueCount="0"></sst>',),
+                  pad_to: int = 0) -> bytes:
+    """A workbook whose sheet and shared strings are written from iterables of bytes (so a bomb is never held
+    whole); pad_to adds an incompressible part until the file is that many bytes."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for name, data in XLSX_PARTS.items():
+            archive.writestr(name, data)
+        for name, parts in (("xl/worksheets/sheet1.xml", sheet_parts), ("xl/sharedStrings.xml", shared_parts)):
+            with archive.open(name, "w", force_zip64=True) as part:
+                for piece in parts:
+                    part.write(piece)
+        if pad_to:
+            missing = max(0, pad_to - buffer.tell() - 2048)
+            archive.writestr(zipfile.ZipInfo("xl/media/image1.png"), random.Random(5).randbytes(missing))
+    return buffer.getvalue()
+
+
+def _sheet(*rows) -> list:
+    return [b'<?xml version="1.0" encoding="UTF-8"?><worksheet ' + SHEET_NS + b"><sheetData>", HEADING_ROW, *rows,
+            b"</sheetData></worksheet>"]
+
+
+def cell_bomb_xlsx(megabytes: int, pad_to: int = 0) -> bytes:
+    """One inline-string cell that inflates to `megabytes` MB."""
+    cell = [b'<row r="2"><c r="A2" t="inlineStr"><is><t>', *_repeat(b"A", megabytes), b"</t></is></c></row>"]
+    return xlsx_streamed(_sheet(*cell), pad_to=pad_to)
+
+
+def shared_strings_bomb_xlsx(megabytes: int, pad_to: int = 0) -> bytes:
+    """One shared string of `megabytes` MB, used by one cell."""
+    shared = [b'<sst ' + SHEET_NS + b' count="1" uniqueCount="1"><si><t>', *_repeat(b"B", megabytes), b"</t></si></sst>"]
+    return xlsx_streamed(_sheet(b'<row r="2"><c r="A2" t="s"><v>0</v></c></row>'), shared, pad_to)
+
+
+def empty_rows_xlsx(rows: int, pad_to: int = 0) -> bytes:
+    """A heading, then `rows` empty rows (each one element), as a table left with millions of blank rows."""
+    empty = (f'<row r="{n}"/>'.encode() for n in range(2, rows + 2))
+    return xlsx_streamed(_sheet(*empty), pad_to=pad_to)
+
+
+def deep_xml_xlsx(depth: int, pad_to: int = 0) -> bytes:
+    """A sheet whose XML nests `depth` elements deep."""
+    return xlsx_streamed(_sheet(b"<x>" * depth, b"</x>" * depth), pad_to=pad_to)
+
+
+def spreadsheet_bombs(pad_to: int = 0) -> dict[str, bytes]:
+    """The crafted spreadsheets, each padded to pad_to bytes when given (an upload's size limit)."""
+    return {
+        "cell bomb 500 MB": cell_bomb_xlsx(500, pad_to),
+        "shared-strings bomb 500 MB": shared_strings_bomb_xlsx(500, pad_to),
+        "2,000,000 empty rows": empty_rows_xlsx(2_000_000, pad_to),
+        "XML nested 1,000,000 deep": deep_xml_xlsx(1_000_000, pad_to),
+    }

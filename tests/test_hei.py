@@ -44,7 +44,7 @@ def test_the_exam_board_list_is_read_from_csv_or_excel_with_either_name_columns(
         release_check.read_exam_board_list(Upload("board.csv", b"Learner,Grade\nA,1\n"))
     with pytest.raises(Refused, match="CSV .* or Excel"):
         release_check.read_exam_board_list(Upload("board.pdf", samples.pdf_document()))
-    with pytest.raises(Refused, match="over 2 MB"):
+    with pytest.raises(Refused, match="at most 2 MB"):
         release_check.read_exam_board_list(Upload("board.csv", b"Name\n" + b"x" * (3 * 1024 * 1024)))
 
 

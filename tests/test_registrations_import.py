@@ -162,7 +162,7 @@ def test_excel_exports_and_unreadable_files(db, team):
         check_import(db, team, "export.csv", csv(row(), header=HEADER.replace("Expiry Date", "Something")))
     with pytest.raises(Refused, match="CSV"):
         check_import(db, team, "export.pdf", b"%PDF-1.7")
-    with pytest.raises(Refused, match="cannot be read"):
+    with pytest.raises(Refused, match="named as an Excel workbook but is not one"):
         check_import(db, team, "export.xlsx", b"not a spreadsheet")
     with pytest.raises(NotAllowed):
         check_import(db, load_user(db, "centre.demo"), "export.csv", csv(row()))

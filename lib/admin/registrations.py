@@ -9,7 +9,6 @@ centres that the file lacks are listed for review instead.
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import re
 from dataclasses import dataclass, field
@@ -17,6 +16,7 @@ from datetime import datetime
 
 import pandas as pd
 
+from lib.checks.tables import read_uploaded_table
 from lib.errors import NotAllowed, Refused
 from lib.rules.roles import ASSESSMENT_TEAM, User
 from lib.store.db import Database, Writer
@@ -100,35 +100,10 @@ def _heading(text: object) -> str:
     return re.sub(r"[\s_.\-]+", "", str(text)).lower()
 
 
-def _delimiter(data: bytes) -> str:
-    """The export's separator, from its heading line: a comma, or the semicolon or tab some spreadsheets write."""
-    heading = data[:4096].split(b"\n", 1)[0]
-    return max((b",", b";", b"\t"), key=heading.count).decode()
-
-
 def read_table(file_name: str, data: bytes) -> pd.DataFrame:
     """The file's rows as text, with the service's field names; refuses a file it cannot read, saying why."""
-    if not data:
-        raise Refused(f"{file_name} is empty.")
-    if len(data) > MAX_FILE_BYTES:
-        raise Refused(f"{file_name} is {len(data) / 1024 / 1024:.0f} MB; an import file may be at most 50 MB.")
-    lower = file_name.lower()
-    try:
-        if lower.endswith((".xlsx", ".xlsm")):
-            raw = pd.read_excel(io.BytesIO(data), dtype=str, engine="openpyxl", nrows=MAX_ROWS + 1)
-        elif lower.endswith((".csv", ".txt")):
-            raw = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, encoding="utf-8-sig",
-                              nrows=MAX_ROWS + 1, sep=_delimiter(data))
-        else:
-            raise Refused(f"{file_name}: import the Walled Garden export as CSV (.csv) or Excel (.xlsx).")
-    except Refused:
-        raise
-    except (ValueError, UnicodeDecodeError, KeyError, OSError) as error:
-        raise Refused(f"{file_name} cannot be read as a table ({error}).") from None
-    except Exception as error:  # noqa: BLE001 - openpyxl and the csv sniffer raise their own kinds on a bad file
-        raise Refused(f"{file_name} cannot be read as a table ({type(error).__name__}).") from None
-    if len(raw) > MAX_ROWS:
-        raise Refused(f"{file_name} has more than {MAX_ROWS:,} rows: split it into smaller files.")
+    raw = read_uploaded_table(file_name, data, MAX_ROWS, MAX_FILE_BYTES,
+                              "import the Walled Garden export as CSV (.csv) or Excel (.xlsx)")
     renamed = {}
     for column in raw.columns:
         for name, headings in FIELDS.items():

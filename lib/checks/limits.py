@@ -20,3 +20,12 @@ WORD_CAP = 1_000_000  # counting stops at a million words: "over 1,000,000 words
 # PDFs: pypdf's own caps on what one stream may decode to, lowered from its defaults.
 PDF_MAX_STREAM_OUTPUT = 32 * 1024 * 1024
 PDF_MAX_OBJECTS = 500_000
+
+# Tables uploaded as CSV or Excel (registration imports, Exam Board lists, Walled Garden order exports), read in the
+# same limited child: its memory as above, its CPU time TABLE_CPU_SECONDS plus a second per MB of file.
+TABLE_CPU_SECONDS = 5
+TABLE_MAX_COLUMNS = 60
+TABLE_MAX_CELL_CHARS = 10_000
+TABLE_MAX_EMPTY_ROWS = 10_000  # empty rows one after another before the file is refused
+TABLE_MAX_ZIP_ENTRIES = 500
+TABLE_MAX_EXPANDED_BYTES = 1024 * 1024 * 1024  # every part together, as really inflated (the ratio stops bombs)

@@ -22,7 +22,7 @@ from lib.checks import limits
 from lib.checks.verdict import Verdict, refused
 
 _CONTEXT = multiprocessing.get_context("forkserver")
-_CONTEXT.set_forkserver_preload(["lib.checks.inspect"])
+_CONTEXT.set_forkserver_preload(["lib.checks.inspect", "lib.checks.table_read"])
 CHILD_NAME = "ilma-file-check"
 _preparation_data = multiprocessing.spawn.get_preparation_data
 
@@ -50,11 +50,17 @@ def _page_bytes(field: int) -> int:
         return int(statm.read().split()[field]) * resource.getpagesize()
 
 
-def _child(connection: Connection, path: str, extension: str, count_words: bool, memory: int, cpu: int) -> None:
+def _limit(memory: int, cpu: int) -> int:
+    """Cap this child's address space (what it holds now plus memory) and CPU seconds; return its RSS now."""
     start_rss = _page_bytes(1)
     address_space = _page_bytes(0) + memory
     resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+    return start_rss
+
+
+def _child(connection: Connection, path: str, extension: str, count_words: bool, memory: int, cpu: int) -> None:
+    start_rss = _limit(memory, cpu)
     from lib.checks.inspect import inspect
 
     try:
@@ -74,13 +80,53 @@ def _child(connection: Connection, path: str, extension: str, count_words: bool,
 def run_inspection(path: Path, extension: str, count_words: bool = True,
                    memory: int = limits.CHECK_MEMORY_BYTES, cpu: int = limits.CHECK_CPU_SECONDS) -> Verdict:
     """The file's verdict from a limited child; a child that died of its limits gives a refusal saying so."""
+    return _in_child(_child, (str(path), extension, count_words, memory, cpu), limits.CHECK_WALL_SECONDS,
+                     lambda: refused(TOO_LONG), lambda: refused(TOO_BIG))
+
+
+TABLE_TOO_LONG = ("{name} could not be read within the time the service allows a table: save it as CSV (File > "
+                  "Save As > CSV UTF-8) and upload that, or split it into smaller files.")
+TABLE_TOO_BIG = ("{name} needs more memory to read than the service allows a table: save it as CSV (File > Save As "
+                 "> CSV UTF-8) and upload that, or split it into smaller files.")
+
+
+def _table_child(connection: Connection, path: str, extension: str, max_rows: int, memory: int, cpu: int) -> None:
+    start_rss = _limit(memory, cpu)
+    from lib.checks.table_read import TableRead, read_table_file
+
+    try:
+        found = read_table_file(Path(path), extension, max_rows)
+    except MemoryError:
+        found = TableRead(reason=TABLE_TOO_BIG)
+    except RecursionError:
+        found = TableRead(reason="{name} is damaged or nested too deeply to read: it is refused.")
+    except Exception:  # noqa: BLE001 - a parser failing on a crafted file refuses it; the log keeps the trace
+        traceback.print_exc()
+        found = TableRead(reason="{name} is damaged: it cannot be read as a table. Save it again and upload that.")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    connection.send(replace(found, peak_rss_bytes=peak, start_rss_bytes=start_rss))
+    connection.close()
+
+
+def run_table_read(path: Path, extension: str, max_rows: int, memory: int = limits.CHECK_MEMORY_BYTES):
+    """The table's cells (lib.checks.table_read.TableRead) from a limited child: its memory, and CPU seconds of
+    TABLE_CPU_SECONDS plus one per MB of file; a child that died of its limits gives a refusal saying so."""
+    from lib.checks.table_read import TableRead
+
+    cpu = limits.TABLE_CPU_SECONDS + Path(path).stat().st_size // (1024 * 1024)
+    return _in_child(_table_child, (str(path), extension, max_rows, memory, cpu), cpu * 3 + 10,
+                     lambda: TableRead(reason=TABLE_TOO_LONG), lambda: TableRead(reason=TABLE_TOO_BIG))
+
+
+def _in_child(target, args: tuple, wall_seconds: float, too_long, too_big):
+    """Run target(sender, *args) in a forked child and return what it sends; too_long() or too_big() when it
+    died of its limits or took longer than wall_seconds."""
     receiver, sender = _CONTEXT.Pipe(duplex=False)
-    child = _CONTEXT.Process(target=_child, args=(sender, str(path), extension, count_words, memory, cpu),
-                             daemon=True, name=CHILD_NAME)
+    child = _CONTEXT.Process(target=target, args=(sender, *args), daemon=True, name=CHILD_NAME)
     child.start()
     sender.close()
     try:
-        if receiver.poll(limits.CHECK_WALL_SECONDS):
+        if receiver.poll(wall_seconds):
             try:
                 return receiver.recv()
             except EOFError:
@@ -89,10 +135,10 @@ def run_inspection(path: Path, extension: str, count_words: bool = True,
         if child.exitcode is None:
             child.kill()
             child.join()
-            return refused(TOO_LONG)
+            return too_long()
         if child.exitcode in (-signal.SIGXCPU, -signal.SIGKILL):
-            return refused(TOO_LONG)
-        return refused(TOO_BIG)
+            return too_long()
+        return too_big()
     finally:
         receiver.close()
         if child.is_alive():

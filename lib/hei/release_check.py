@@ -7,7 +7,6 @@ and the record says so. An order's results are released only after a check of it
 
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -15,6 +14,7 @@ from datetime import date, datetime
 import pandas as pd
 
 from lib.centre.uploads import Upload
+from lib.checks.tables import read_uploaded_table
 from lib.errors import Refused
 from lib.hei.mapping import CHANGES, POINTS, QUALITY_ONLY, READERS, _open_change_request
 from lib.rules.holds import hei_hold_condition
@@ -55,25 +55,7 @@ def _key(text: str) -> str:
 def _read_table(upload: Upload, what: str) -> tuple[pd.DataFrame, dict[str, str]]:
     """A small CSV or Excel upload as text cells, within its budget, with its headings by a plain key ("First
     name" -> "firstname")."""
-    if not upload.data:
-        raise Refused(f"{upload.name} is empty.")
-    if len(upload.data) > MAX_LIST_BYTES:
-        raise Refused(f"{upload.name} is over 2 MB: {what}.")
-    lower = upload.name.lower()
-    try:
-        if lower.endswith(".xlsx"):
-            table = pd.read_excel(io.BytesIO(upload.data), dtype=str, engine="openpyxl", nrows=MAX_LIST_ROWS + 1)
-        elif lower.endswith(".csv"):
-            table = pd.read_csv(io.BytesIO(upload.data), dtype=str, keep_default_na=False, encoding="utf-8-sig",
-                                nrows=MAX_LIST_ROWS + 1)
-        else:
-            raise Refused(f"{upload.name}: {what}.")
-    except Refused:
-        raise
-    except Exception as error:  # noqa: BLE001 - pandas and openpyxl raise many kinds on a bad file
-        raise Refused(f"{upload.name} cannot be read as a table ({type(error).__name__}).") from None
-    if len(table) > MAX_LIST_ROWS:
-        raise Refused(f"{upload.name} has more than {MAX_LIST_ROWS:,} rows.")
+    table = read_uploaded_table(upload.name, upload.data, MAX_LIST_ROWS, MAX_LIST_BYTES, what)
     columns = {re.sub(r"[\s_.\-]+", "", str(c)).lower(): c for c in table.columns}
     return table.fillna("").astype(str), columns
 

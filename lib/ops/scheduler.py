@@ -121,6 +121,21 @@ class Mailbox:
         _write_atomically(self.answers / f"{request_id}.json", payload)
 
 
+class Ticket:
+    """A person's queued run: wait() for its answer (the run's outcome as JSON-ready data)."""
+
+    def __init__(self) -> None:
+        self._done = threading.Event()
+        self.answer: dict = {}
+
+    def wait(self, seconds: float) -> dict | None:
+        return self.answer if self._done.wait(seconds) else None
+
+    def give(self, answer: dict) -> None:
+        self.answer = answer
+        self._done.set()
+
+
 @dataclass(frozen=True)
 class Request:
     job: str
@@ -128,6 +143,7 @@ class Request:
     trigger: str
     args: dict
     request_id: str | None = None
+    ticket: Ticket | None = None
 
 
 class Scheduler:
@@ -166,10 +182,12 @@ class Scheduler:
                 log.exception("the job scheduler cannot write its heartbeat")
             self._stop.wait(self.tick)
 
-    def submit(self, job: str, username: str) -> None:
+    def submit(self, job: str, username: str) -> Ticket:
         """Queue a person's Run now; it runs after what is running now."""
         jobs.job(job)
-        self._queue.put(Request(job, username, "person", {}))
+        ticket = Ticket()
+        self._queue.put(Request(job, username, "person", {}, ticket=ticket))
+        return ticket
 
     def waiting(self) -> int:
         return self._queue.qsize()
@@ -205,6 +223,8 @@ class Scheduler:
             answer = self._run(request)
             if request.request_id:
                 self.mailbox.answer(request.request_id, answer)
+            if request.ticket:
+                request.ticket.give(answer)
 
     def _run(self, request: Request) -> dict:
         if request.trigger == "schedule" and request.job not in {spec.name for spec in

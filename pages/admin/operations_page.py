@@ -64,20 +64,29 @@ chosen = st.selectbox("Job", list(titles), format_func=titles.get, key="operatio
 confirmed = ask_first(f"Run {titles[chosen].lower()} now", "operations_run",
                       f"Run {titles[chosen].lower()} now? It runs once any job running now has ended.",
                       "Yes, run it", [chosen], icon=":material/play_arrow:")
+WAIT_SECONDS = 60
+
+
+def announce(outcome: str, message: str | None) -> None:
+    st.session_state[NOTICE] = f"{titles[chosen]}: {outcome}" + (f" ({message})" if message else "")
+    st.rerun()
+
+
 if confirmed:
-    if scheduler is not None:
-        scheduler.submit(chosen, user.username)
-        st.session_state[NOTICE] = f"{titles[chosen]} is queued: its run appears below when it starts."
-        st.rerun()
     try:
         with st.spinner(f"{titles[chosen]} is running…"):
+            if scheduler is not None:
+                answer = scheduler.submit(chosen, user.username).wait(WAIT_SECONDS)
+                if answer is None:
+                    announce("still running after a minute", "its outcome appears under Runs when it ends")
+                if answer.get("outcome") == "refused":
+                    raise Refused(answer["message"])
+                announce(answer.get("outcome", "done"), answer.get("message"))
             outcome = jobs.run(db, file_store(), settings, chosen, user, "person")
     except Refused as refused:
         st.error(escape_markdown(refused), icon=":material/error:")
     else:
-        st.session_state[NOTICE] = f"{titles[chosen]}: {outcome.outcome}" + (
-            f" ({outcome.message})" if outcome.message else "")
-        st.rerun()
+        announce(outcome.outcome, outcome.message)
 
 st.subheader("Runs")
 runs = jobs.recent_runs(db, user)
