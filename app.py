@@ -13,7 +13,7 @@ context = app_context()
 user = session.current_user(context.db, context.cookie_key)
 
 if user is None:
-    page = st.Page(lambda: sign_in_page(context.db, context.is_demo), title="Sign in", url_path="sign-in",
+    page = st.Page(lambda: sign_in_page(context.db, context.is_demo, context.cookie_key), title="Sign in", url_path="sign-in",
                    icon=":material/login:")
     st.navigation([page], position="hidden").run()
 else:

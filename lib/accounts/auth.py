@@ -16,7 +16,8 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from lib.accounts.passwords import check_password, hash_password, password_problem
+from lib.accounts import devices
+from lib.accounts.passwords import DEFAULT_ROUNDS, check_password, cost_of, hash_password, password_problem
 from lib.config import FIRST_DELAY_SECONDS, FREE_FAILED_SIGN_INS, MAX_DELAY_SECONDS, SESSION_HOURS
 from lib.errors import Refused
 from lib.rules.roles import User
@@ -41,6 +42,7 @@ class SignedIn:
     user: User
     token: str
     ended_other_sessions: int
+    device_token: str | None = None  # for the browser to keep: it signed in to this account
 
 
 @dataclass(frozen=True)
@@ -99,45 +101,124 @@ def _refusal_for_account(row: tuple) -> SignInRefused | None:
     return None
 
 
-def sign_in(db: Database, username: str, password: str, now: datetime | None = None) -> SignedIn | SignInRefused:
-    """Check the password against DuckDB; throttle repeated failures per username; refuse closed accounts."""
+MAX_USERNAME_LENGTH = 40  # the longest a username can be (lib/admin/accounts.py)
+
+
+@dataclass(frozen=True)
+class _Seen:
+    """What a sign-in read before hashing, to check in its transaction that nothing changed meanwhile."""
+
+    throttle: tuple | None
+    device: tuple | None
+    password_hash: str | None
+
+
+def _typical_cost(db: Database) -> int:
+    """The bcrypt cost most accounts' hashes have: a decoy must cost what they cost."""
+    found = db.query_one("SELECT substr(password_hash, 5, 2) AS cost FROM users GROUP BY cost "
+                         "ORDER BY count(*) DESC, cost DESC LIMIT 1")
+    return cost_of(f"$2b${found[0]}$salt") if found else DEFAULT_ROUNDS
+
+
+def _read(cursor, username: str, nonce: str | None) -> tuple[tuple | None, tuple | None, tuple | None]:
+    throttle = cursor.execute("SELECT failures, next_allowed FROM sign_in_throttle WHERE username = ?",
+                              [username]).fetchone()
+    device = cursor.execute("SELECT failures, locked_until FROM device_lockouts WHERE nonce = ? AND username = ?",
+                            [nonce, username]).fetchone() if nonce else None
+    row = cursor.execute(
+        f"SELECT {_USER_COLUMNS} FROM users u LEFT JOIN centres c ON c.id = u.centre_id WHERE u.username = ?",
+        [username]).fetchone()
+    return throttle, device, row
+
+
+def _waiting_until(throttle: tuple | None, device: tuple | None, trusted: bool, now: datetime) -> datetime | None:
+    """When this attempt may be made: a known browser waits only for its own lock-out, others for the username's."""
+    if trusted:
+        return device[1] if device and device[1] and device[1] > now else None
+    return throttle[1] if throttle and throttle[1] and throttle[1] > now else None
+
+
+def sign_in(db: Database, username: str, password: str, now: datetime | None = None,
+            device_token: str | None = None, device_key: str | None = None) -> SignedIn | SignInRefused:
+    """Check the password; throttle repeated failures per username (a browser with this account's device token
+    past that, on its own count); refuse closed accounts and blocked centres.
+
+    The password is hashed before the transaction, so no writer waits for bcrypt; the transaction re-reads what
+    the check relied on and, if a failure was counted meanwhile that makes this attempt wait, refuses it as too
+    soon, so parallel guesses gain nothing. A username or password longer than any account's gets the same answer
+    as a wrong password, and what a failure writes is bounded by the username's length."""
     now = now or datetime.now()
     username = username.strip().lower()
+    typed = username[:MAX_USERNAME_LENGTH]
+    nonce = devices.nonce_for(device_token, username, device_key) if device_key else None
+    with db.cursor() as cursor:
+        throttle, device, row = _read(cursor, typed, nonce)
+    trusted = nonce is not None and not (device and device[1] and device[1] > now)
+    wait = _waiting_until(throttle, device, trusted, now)
+    if wait is None:
+        usable = row if len(username) <= MAX_USERNAME_LENGTH else None
+        matched = check_password(password, usable[11] if usable else None, _typical_cost(db))
+    seen = _Seen(throttle, device, row[11] if row else None)
 
     def work(writer: Writer) -> SignedIn | SignInRefused:
-        throttle = writer.execute("SELECT failures, next_allowed FROM sign_in_throttle WHERE username = ?",
-                                  [username]).fetchone()
-        failures, next_allowed = throttle if throttle else (0, None)
-        row = writer.execute(
-            f"SELECT {_USER_COLUMNS} FROM users u LEFT JOIN centres c ON c.id = u.centre_id WHERE u.username = ?",
-            [username],
-        ).fetchone()
-        if row is not None:
-            writer.act_for(row[0], row[1])
-        if next_allowed and next_allowed > now:
-            writer.audit("sign_in_refused", "user", row[0] if row else None,
-                         after={"username": username, "why": "waiting after failed sign-ins"})
-            return _wait_refusal(next_allowed, now)
-        if not check_password(password, row[11] if row else None):
-            return _count_failure(writer, username, row[0] if row else None, failures, now)
-        writer.execute("DELETE FROM sign_in_throttle WHERE username = ?", [username])
-        refusal = _refusal_for_account(row)
+        throttle_now, device_now, row_now = _read(writer.cursor, typed, nonce)
+        if row_now is not None:
+            writer.act_for(row_now[0], row_now[1])
+        user_id = row_now[0] if row_now else None
+        waiting = wait or _waiting_until(throttle_now, device_now, trusted, now)
+        if waiting:
+            writer.audit("sign_in_refused", "user", user_id, after={"username": typed,
+                                                                    "why": "waiting after failed sign-ins"})
+            return _wait_refusal(waiting, now)
+        if (row_now[11] if row_now else None) != seen.password_hash:
+            raise _HashChanged
+        if not matched:
+            if trusted:
+                return _count_device_failure(writer, typed, user_id, nonce, device_now, now)
+            return _count_failure(writer, typed, user_id, throttle_now[0] if throttle_now else 0, now)
+        writer.execute("DELETE FROM sign_in_throttle WHERE username = ?", [typed])
+        if trusted:
+            writer.execute("DELETE FROM device_lockouts WHERE nonce = ?", [nonce])
+        refusal = _refusal_for_account(row_now)
         if refusal:
-            writer.audit("sign_in_refused", "user", row[0], after={"why": refusal.reason})
+            writer.audit("sign_in_refused", "user", row_now[0], after={"why": refusal.reason})
             return refusal
-        user = _user(row)
+        user = _user(row_now)
         token, ended = _start_session(writer, user, now)
-        return SignedIn(user, token, ended)
+        # A locked-out device's token is spent: the browser gets a new one with this success.
+        new_device = device_token if trusted else devices.issue(username, device_key, now) if device_key else None
+        return SignedIn(user, token, ended, new_device)
 
     # Two sign-ins to one account at the same moment: the database keeps one live session per person, so the
     # later one is refused a duplicate; it tries again, ends the other session as any sign-in does, and wins.
     for attempt in range(3):
         try:
-            return db.transact(None, work, actor_name=username or "(blank)")
+            return db.transact(None, work, actor_name=typed or "(blank)")
+        except _HashChanged:  # the password changed while it was hashed: check it against the new one
+            return sign_in(db, username, password, now, device_token, device_key)
         except ChangedMeanwhile:
             if attempt == 2:
                 raise
     raise AssertionError("unreachable")
+
+
+class _HashChanged(Exception):
+    pass
+
+
+def _count_device_failure(writer: Writer, username: str, user_id: int | None, nonce: str, device: tuple | None,
+                          now: datetime) -> SignInRefused:
+    failures = (device[0] if device else 0) + 1
+    locked = now + devices.DEVICE_LOCKOUT if failures >= devices.DEVICE_FREE_FAILURES else None
+    writer.execute("""INSERT INTO device_lockouts VALUES (?, ?, ?, ?, ?)
+                      ON CONFLICT (nonce) DO UPDATE SET failures = excluded.failures,
+                          last_failure = excluded.last_failure, locked_until = excluded.locked_until""",
+                   [nonce, username, 0 if locked else failures, now, locked])
+    writer.execute("DELETE FROM device_lockouts WHERE last_failure < ? AND (locked_until IS NULL OR locked_until < ?)",
+                   [now - timedelta(days=1), now])
+    writer.audit("sign_in_failed", "user", user_id, after={"username": username, "device_failures": failures,
+                                                            "device_locked_until": locked})
+    return SignInRefused("wrong_credentials", WRONG_CREDENTIALS)
 
 
 def _wait_refusal(next_allowed: datetime, now: datetime) -> SignInRefused:
@@ -244,11 +325,16 @@ def change_own_password(db: Database, user: User, current: str, new: str, now: d
     if problem:
         raise Refused(problem)
     new_hash = hash_password(new)
+    # Checked before the transaction, so no writer waits for bcrypt; the transaction makes sure the hash it was
+    # checked against is still the account's.
+    checked = db.query_one("SELECT password_hash FROM users WHERE id = ? AND status = 'active'", [user.id])
+    if checked is None or not check_password(current, checked[0]):
+        raise Refused("The current password is not right.")
 
     def work(writer: Writer) -> None:
         row = writer.execute("SELECT password_hash FROM users WHERE id = ? AND status = 'active'", [user.id]).fetchone()
-        if row is None or not check_password(current, row[0]):
-            raise Refused("The current password is not right.")
+        if row is None or row[0] != checked[0]:
+            raise Refused("Your password was changed meanwhile: sign in again with the new one.")
         writer.execute("UPDATE users SET password_hash = ?, must_change_password = FALSE WHERE id = ?",
                        [new_hash, user.id])
         writer.audit("password_changed", "user", user.id, after={"by": "the account holder"})

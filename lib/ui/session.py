@@ -14,7 +14,7 @@ import jwt
 import streamlit as st
 from streamlit_authenticator.models.cookie_model import CookieModel
 
-from lib.accounts import auth
+from lib.accounts import auth, devices
 from lib.config import COOKIE_NAME, SESSION_HOURS
 from lib.rules.roles import User
 from lib.store.db import Database
@@ -24,6 +24,7 @@ USER = "ilma_user"
 NOTICE = "ilma_notice"
 COOKIE_TO_SET = "ilma_cookie_to_set"
 COOKIE_TO_DELETE = "ilma_cookie_to_delete"
+DEVICE_TO_SET = "ilma_device_to_set"
 
 
 class SessionCookie(CookieModel):
@@ -48,6 +49,11 @@ class SessionCookie(CookieModel):
         expires = datetime.now() + timedelta(hours=SESSION_HOURS)
         value = jwt.encode({"sid": token, "exp_date": expires.timestamp()}, self.cookie_key, algorithm="HS256")
         self.cookie_manager.set(COOKIE_NAME, value, key="ilma_cookie_set", expires_at=expires)
+
+    def write_device(self, token: str) -> None:
+        """The device cookie: this browser has signed in to the account it names (lib/accounts/devices.py)."""
+        expires = datetime.now() + timedelta(days=devices.DEVICE_DAYS)
+        self.cookie_manager.set(devices.DEVICE_COOKIE, token, key="ilma_device_set", expires_at=expires)
 
     def forget(self) -> None:
         # KeyError: the component had not reported the cookie yet; the browser drops it all the same.
@@ -88,6 +94,9 @@ def _flush_cookie_changes(cookie: SessionCookie) -> None:
     token = st.session_state.pop(COOKIE_TO_SET, None)
     if token:
         cookie.write_token(token)
+    device = st.session_state.pop(DEVICE_TO_SET, None)
+    if device:
+        cookie.write_device(device)
     if st.session_state.pop(COOKIE_TO_DELETE, None):
         cookie.forget()
 
@@ -96,7 +105,14 @@ def complete_sign_in(signed_in: auth.SignedIn) -> None:
     st.session_state[TOKEN] = signed_in.token
     st.session_state[USER] = signed_in.user
     st.session_state[COOKIE_TO_SET] = signed_in.token
+    if signed_in.device_token:
+        st.session_state[DEVICE_TO_SET] = signed_in.device_token
     st.session_state.pop(NOTICE, None)
+
+
+def device_token() -> str | None:
+    """The device cookie this browser sent, if any (checked by lib/accounts/devices.py)."""
+    return st.context.cookies.get(devices.DEVICE_COOKIE)
 
 
 def sign_out(db: Database, user: User) -> None:

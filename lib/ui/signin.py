@@ -8,6 +8,7 @@ import time
 import streamlit as st
 
 from lib.accounts import auth
+from lib.accounts.passwords import MAX_PASSWORD_BYTES
 from lib.demo import DEMO_PASSWORD, demo_accounts
 from lib.errors import Refused
 from lib.store.db import Database
@@ -31,7 +32,7 @@ def _count_browser_failure() -> None:
         st.session_state[BROWSER_WAIT_UNTIL] = time.monotonic() + delay
 
 
-def sign_in_page(db: Database, is_demo: bool) -> None:
+def sign_in_page(db: Database, is_demo: bool, cookie_key: str) -> None:
     """Username and password form; on success the app reruns with the user's pages."""
     left, middle, right = st.columns([1, 2, 1])
     with middle:
@@ -41,9 +42,10 @@ def sign_in_page(db: Database, is_demo: bool) -> None:
         if notice:
             st.info(notice, icon=":material/info:")
         with st.form("sign_in", clear_on_submit=False, border=True):
-            username = st.text_input("Username", key="sign_in_username", autocomplete="username")
+            username = st.text_input("Username", key="sign_in_username", autocomplete="username",
+                                     max_chars=auth.MAX_USERNAME_LENGTH)
             password = st.text_input("Password", type="password", key="sign_in_password",
-                                     autocomplete="current-password")
+                                     autocomplete="current-password", max_chars=MAX_PASSWORD_BYTES)
             submitted = st.form_submit_button("Login", type="primary", key="sign_in_submit")
         if submitted:
             wait = _browser_wait_seconds()
@@ -54,7 +56,8 @@ def sign_in_page(db: Database, is_demo: bool) -> None:
                 st.error("Enter both your username and your password.", icon=":material/error:")
             else:
                 try:
-                    outcome = auth.sign_in(db, username, password)
+                    outcome = auth.sign_in(db, username, password, device_token=session.device_token(),
+                                           device_key=cookie_key)
                 except Refused as busy:
                     outcome = auth.SignInRefused("busy", str(busy))
                 if isinstance(outcome, auth.SignInRefused):
