@@ -109,6 +109,7 @@ def media_figures(emit) -> None:
 def figures(emit) -> None:
     media_figures(emit)
     spreadsheet_figures(emit)
+    signin_figures(emit)
     for label, name, data in (("pdf", "S.Smith-ABC123(1).pdf", big_pdf(scaled(145, 3))),
                               ("docx", "S.Smith-ABC123(1).docx", big_docx(scaled(150_000, 2_000), scaled(140, 3)))):
         seconds, peak, checked = _timed_check(name, data)
@@ -164,3 +165,49 @@ def spreadsheet_figures(emit) -> None:
                 worst_mb, names = peak, (names[0], f"{case} as {upload}")
     emit("spreadsheet_check_s", slowest, "s", worst=names[0])
     emit("spreadsheet_check_peak_mb", worst_mb, "MB", worst=names[1])
+
+
+def signin_figures(emit, loops: int = 4, seconds: float = 6.0) -> None:
+    """The median and worst of a normal write (every 20 ms) while `loops` anonymous sign-in loops run."""
+    import secrets
+    import statistics
+    import threading
+
+    from lib.accounts import auth
+    from lib.admin.install import initialise
+    from lib.store.db import Database
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "signin.duckdb"
+        made = initialise(path, "sam.carter", "Sam Carter", "sam@example.org")
+        db = Database.open(path)
+        stop = threading.Event()
+        attempts = []
+
+        def guesser() -> None:
+            while not stop.is_set():
+                auth.sign_in(db, secrets.choice(["sam.carter", "no.one", "admin"]), secrets.token_hex(8))
+                attempts.append(1)
+
+        def write(n: int) -> float:
+            started = time.perf_counter()
+            db.transact(None, lambda writer: writer.execute("INSERT INTO settings VALUES (?, '1', 'bench')",
+                                                            [f"bench_{n}"]) and writer.audit("bench", "settings"),
+                        actor_name="bench")
+            return (time.perf_counter() - started) * 1000
+
+        quiet = [write(n) for n in range(50)]
+        threads = [threading.Thread(target=guesser, daemon=True) for _ in range(loops)]
+        for thread in threads:
+            thread.start()
+        busy, deadline, n = [], time.monotonic() + seconds, 50
+        while time.monotonic() < deadline:
+            busy.append(write(n))
+            n += 1
+            time.sleep(0.02)
+        stop.set()
+        for thread in threads:
+            thread.join()
+        db.close()
+        emit("signin_write_stall_ms", statistics.median(busy), "ms", loops=loops, worst_ms=round(max(busy), 1),
+             quiet_median_ms=round(statistics.median(quiet), 1), sign_ins=len(attempts), user=made.username)

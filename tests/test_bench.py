@@ -18,7 +18,8 @@ EVERY_FIGURE = {
     "backup_write_stall_ms", "backup_incremental_s", "restore_1m_s", "referral_rates_ms", "batch_review_ms",
     "sla_forecast_ms", "home_figures_ms", "signin_rerun_ms", "tracker_rerun_ms", "analytics_first_run_ms",
     "analytics_rerun_ms", "home_rerun_ms", "media_check_150mb_s", "upload_check_150mb_s", "crafted_upload_peak_mb",
-    "learner_records_search_ms", "template_apply_10k_ms",
+    "learner_records_search_ms", "template_apply_10k_ms", "spreadsheet_check_s", "spreadsheet_check_peak_mb",
+    "signin_write_stall_ms",
 }
 
 
