@@ -82,7 +82,7 @@ def test_the_assessor_plays_a_recording_beside_the_result_sheet(as_role, db_path
     at = as_role("assessor.demo", "pages/service/marking_page.py")
     tick(at, "marking_table", [position])
     assert "Presentation.mp4 · recording, 3 s" in texts(at)
-    toggles = [t for t in at.toggle if t.label == "Play Presentation.mp4"]
+    toggles = [t for t in at.toggle if t.label == "Play the recording"]
     assert toggles and not at.get("video")
     toggles[0].set_value(True).run()
     assert len(at.get("video")) == 1

@@ -21,7 +21,8 @@ LABELS = {"evidence": "Evidence", "result_sheet": "Result sheet", "declaration":
 
 def _player(db: Database, store: FileStore, user: User, file, key: str) -> None:
     """A recording plays in the page once asked for: its bytes are read only then."""
-    if not st.toggle(f"Play {file.original_name}", key=f"{key}_play_{file.id}"):
+    # A widget label reads Markdown, so the file's name (shown as text on the line above) stays out of it.
+    if not st.toggle("Play the recording", key=f"{key}_play_{file.id}"):
         return
     data = read_file(db, user, int(file.id), store)[1]
     mime = MIME_TYPES.get(Path(file.original_name).suffix.lower(), "video/mp4")

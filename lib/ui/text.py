@@ -16,6 +16,11 @@ _ANYWHERE = re.compile(r"([\\`*_\[\]<>|~$@])")
 _IN_CONTEXT = re.compile(r"(:(?=[A-Za-z/])|&(?=[#A-Za-z0-9])|(?<=[wW]{3})\.)")
 # Headings, lists, quotes and rules at the start of a line.
 _LINE_START = re.compile(r"^(\s*)([#+\-=>]|\d+(?=[.)]))", re.M)
+# What the browser's Markdown turns into links or emoji after escapes are read (GFM's autolink literals and
+# emoji shortcodes work on the text itself): www., http(s):, e-mail @ and :shortcode:. A WORD JOINER (U+2060,
+# invisible, no width) goes inside each, so the text no longer matches and shows as typed.
+WORD_JOINER = "\u2060"
+_TEXT_LINKS = re.compile(r"(?i)(?<=www)(?=\\?\.)|(?<=http)(?=\\?://)|(?<=https)(?=\\?://)|(?=\\@)|(?<=:)(?=[A-Za-z0-9_+\-]+\\?:)")
 
 
 def escape_markdown(text: object) -> str:
@@ -24,5 +29,6 @@ def escape_markdown(text: object) -> str:
     escaped = _IN_CONTEXT.sub(r"\\\1", escaped)
     escaped = _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2) if not m.group(2).isdigit()
                               else m.group(1) + m.group(2) + "\\", escaped)
+    escaped = _TEXT_LINKS.sub(WORD_JOINER, escaped)
     return escaped.replace("\r\n", "\n").replace("\n", "  \n")
 

@@ -21,6 +21,8 @@ from tests.browser.conftest import open_page, sign_in, start_app, tick_row
 LINK_NAME = "[Verify your ILM account](https:example.invalid).docx"
 IMAGE_NAME = "![p](example.invalid).pdf"
 LEARNER = "**Bold** <img src=x onerror=alert(1)>"
+# What the browser's Markdown turns into links and emoji after escapes are read, in one evidence file's name.
+AUTOLINK_NAME = "Notes www.example.invalid a.b@example.invalid :smile: &amp;.docx"
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +45,8 @@ def crafted_app(tmp_path_factory):
         db.query_one("UPDATE learners SET first_name = ?, last_name = '' WHERE id = ? RETURNING id",
                      [LEARNER, learner_id])
         [item] = uploads.upload_units(db, store, centre, [UnitUpload(
-            learner_id, unit, (Upload(LINK_NAME, samples.word_document()), Upload(IMAGE_NAME, samples.pdf_document())),
+            learner_id, unit, (Upload(LINK_NAME, samples.word_document()), Upload(IMAGE_NAME, samples.pdf_document()),
+                               Upload(AUTOLINK_NAME, samples.word_document("Other notes."))),
             Upload("Sheet.docx", samples.result_sheet()), EMBEDDED)])
         items.append(item)
     submitting.submit(db, centre, [items[0]], quality_confirmed=True)
@@ -62,6 +65,12 @@ def assert_shown_as_text(page) -> None:
     assert main.locator("img[src*='example.invalid'], img[src='x']").count() == 0
     assert main.locator("strong", has_text="Bold").count() == 0
     assert main.get_by_text("**Bold**").count() >= 1
+    # Word joiners keep www., e-mail and :smile: from the browser's autolinks and emoji; the text reads as typed.
+    shown = main.get_by_text("Notes www", exact=False).first
+    expect(shown).to_be_visible()
+    assert shown.inner_text().replace("\u2060", "").find(AUTOLINK_NAME) >= 0
+    assert main.locator("a[href*='example.invalid'], a[href^='mailto:']").count() == 0
+    assert "😄" not in main.inner_text()
 
 
 def test_the_team_sees_crafted_names_as_text_in_quality_check(page, crafted_app):
