@@ -29,6 +29,7 @@ from lib.store import backup
 from lib.store.db import ChangedMeanwhile, Database, Writer
 from lib.store.files import FileStore
 from lib.store.reconcile import reconcile_files
+from lib.store.scope import not_centre_data
 
 log = logging.getLogger("ilma.jobs")
 
@@ -224,6 +225,7 @@ class RunOutcome:
                 "message": self.message}
 
 
+@not_centre_data("the team's service-wide jobs; each job scopes its own reads and writes")
 def run(db: Database, store: FileStore, settings: Settings, name: str, user: User, trigger: str,
         args: dict | None = None, now: datetime | None = None) -> RunOutcome:
     """Run one job now as user, recorded; refused with JobBusy while another runs. A failure is recorded with
@@ -293,6 +295,7 @@ def states(db: Database, now: datetime | None = None) -> list[JobState]:
     return found
 
 
+@not_centre_data("the state of the service's jobs, for the team")
 def problems(db: Database, user: User, now: datetime | None = None) -> list[JobState]:
     """The failed and overdue jobs, for the team's Home."""
     if user.role != ASSESSMENT_TEAM:
@@ -300,6 +303,7 @@ def problems(db: Database, user: User, now: datetime | None = None) -> list[JobS
     return [state for state in states(db, now) if state.problem]
 
 
+@not_centre_data("the runs of the service's jobs, for the team")
 def recent_runs(db: Database, user: User, limit: int = 50) -> pd.DataFrame:
     """The latest runs of every job, newest first."""
     if user.role != ASSESSMENT_TEAM:
