@@ -129,6 +129,10 @@ def _dates(column: pd.Series) -> pd.Series:
     return iso.fillna(uk).dt.date
 
 
+# Control characters and what XML cannot hold: names go out in the ILR funding return.
+CONTROL_OR_NON_CHARACTER = re.compile("[\x00-\x1f\x7f\ufffe\uffff]")
+
+
 def _field_problems(table: pd.DataFrame) -> pd.Series:
     problems = pd.Series("", index=table.index)
 
@@ -145,7 +149,8 @@ def _field_problems(table: pd.DataFrame) -> pd.Series:
     note((table.date_of_birth != "") & table.date_of_birth_date.isna(), "the date of birth is not a date")
     for name in ("first_name", "last_name"):
         note(table[name].str.len() > 100, f"the {LABELS[name]} is longer than 100 characters")
-        note(table[name].str.contains(r"[\x00-\x1f\x7f]", regex=True), f"the {LABELS[name]} has control characters")
+        note(table[name].map(lambda text: CONTROL_OR_NON_CHARACTER.search(text) is not None).astype(bool),
+             f"the {LABELS[name]} has control characters or non-characters")
     return problems
 
 
@@ -199,6 +204,10 @@ def check_import(db: Database, user: User, file_name: str, data: bytes) -> Impor
            "centre " + table.centre_number + " is not approved for " + table.qualification_code)
     other_centre = table.learner_centre_id.notna() & (table.learner_centre_id != table.centre_id)
     refuse(other_centre, "E05", "ENR " + table.enr + " belongs to centre " + table.learner_centre_number.fillna(""))
+    # One ENR under two centres within the file: the first row's centre has it, later rows for another are refused.
+    first_centre = table.groupby("enr").centre_number.transform("first")
+    refuse(table.duplicated(["enr"], keep="first") & (table.centre_number != first_centre), "E05",
+           "ENR " + table.enr + " is under centre " + first_centre + " on an earlier row of the file")
     duplicate = table.duplicated(["enr", "qualification_code"], keep="first")
     refuse(duplicate, "E06", "the same ENR and qualification appear on an earlier row")
     registered = pd.to_datetime(table.registered_on_date)

@@ -11,6 +11,7 @@ from lib.records.fields import from_stored
 from lib.records.programmes import CENTRE_ONLY, READERS
 from lib.records.records import STATUSES
 from lib.rules.roles import User
+from lib.rules.text import XML_UNSAFE
 from lib.store import grid
 from lib.store.db import Database
 from lib.store.export import write_xlsx
@@ -110,7 +111,9 @@ def _add(parent, tag: str, value) -> None:
     """An element for a value the return has (none for an empty one, as the ILR omits them)."""
     if value is None or value == "":
         return
-    ElementTree.SubElement(parent, tag).text = _day(value) if isinstance(value, (date, datetime)) else str(value)
+    text = _day(value) if isinstance(value, (date, datetime)) else str(value)
+    # Entry and import refuse what XML cannot hold; a value kept before that rule shows U+FFFD in its place.
+    ElementTree.SubElement(parent, tag).text = XML_UNSAFE.sub("\ufffd", text)
 
 
 @reads_centre_data()

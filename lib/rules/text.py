@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from lib.errors import Refused
@@ -9,6 +10,18 @@ from lib.errors import Refused
 NOTE_MAX = 2_000  # reasons, notes, feedback
 REPORT_MAX = 20_000  # a Feedback Summary Report's text
 BATCH_MIN, BATCH_MAX = 3, 20
+# What XML 1.0 cannot hold (every control character but tab, line feed and carriage return; U+FFFE, U+FFFF; lone
+# surrogates): text the portal may send out as XML (the ILR funding return) never contains them.
+XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def xml_unsafe_problem(text: str, what: str) -> str | None:
+    """Why the text cannot be kept (a character XML cannot hold), or None."""
+    found = XML_UNSAFE.search(text or "")
+    if found is None:
+        return None
+    return (f"The {what} contains a character that cannot be kept (U+{ord(found.group()):04X}, an invisible control "
+            "character such as a vertical tab, form feed or escape, or a non-character): type it again.")
 
 
 def _invisible(character: str) -> bool:
@@ -46,4 +59,7 @@ def check_text(text: str | None, what: str, limit: int = NOTE_MAX, required: boo
         raise Refused(f"The {what} has {len(text):,} characters; the limit is {limit:,}. Shorten it.")
     if "\x00" in text:
         raise Refused(f"The {what} contains a NUL character: type it again.")
+    problem = xml_unsafe_problem(text, what)
+    if problem:
+        raise Refused(problem)
     return text
