@@ -87,6 +87,7 @@ INTEGRATED_ROWS = grid.ColumnSet((
 INTEGRATED_FROM = """registrations r JOIN learners l ON l.id = r.learner_id JOIN qualifications q ON q.code = r.qualification_code
     JOIN centre_approvals a ON a.centre_id = l.centre_id AND a.qualification_code = r.qualification_code"""
 HIDDEN = (("learner_id", "l.id"), ("first_name", "l.first_name"), ("last_name", "l.last_name"))
+DEFAULT_WORD_CAP = 100_000
 UNIT_HIDDEN = (*HIDDEN, ("credits", "u.credits"), ("word_limit", "u.word_limit"))
 
 
@@ -174,12 +175,37 @@ def _checked(uploads: tuple[Upload, ...], check) -> list[CheckedFile]:
     return [check(upload.name, upload.data) for upload in uploads]
 
 
+def evidence_word_cap(db: Database) -> int:
+    """The most words evidence may have (the setting evidence_word_cap)."""
+    found = db.query_one("SELECT value FROM settings WHERE key = 'evidence_word_cap'")
+    return int(float(found[0])) if found else DEFAULT_WORD_CAP
+
+
+def word_cap_problem(checked: CheckedFile, cap: int, word_limit: int | None) -> str | None:
+    """Why evidence is refused for its length (far beyond any guidance), or None."""
+    if checked.word_count is None or (checked.word_count <= cap and not checked.words_capped):
+        return None
+    guidance = f"the guidance for this unit is at most {word_limit:,} words" if word_limit else \
+        "the units' guidance is a few thousand words"
+    return (f"{checked.original_name} has {checked.words_label()}: {guidance}, and the service does not accept "
+            f"evidence over {cap:,} words. Upload the learner's own evidence for this unit.")
+
+
 def _checked_evidence(db: Database, user: User, uploads: tuple[Upload, ...], unit_codes: list[str]) -> list[CheckedFile]:
-    """Evidence files checked by content; recordings within the terms agreed for these units, if any."""
+    """Evidence files checked by content, each within the word cap; recordings within the terms agreed for these
+    units, if any."""
     recordings = None
     if any(Path(upload.name or "").suffix.lower() in accept.RECORDING_FORMATS for upload in uploads):
         recordings = terms_for(db, user.centre_id, unit_codes)
-    return [accept.check_evidence(upload.name, upload.data, recordings) for upload in uploads]
+    checked = [accept.check_evidence(upload.name, upload.data, recordings) for upload in uploads]
+    cap = evidence_word_cap(db)
+    limits = [row[0] for row in db.query_all("SELECT word_limit FROM units WHERE code IN (SELECT unnest(?)) "
+                                             "AND word_limit IS NOT NULL", [list(unit_codes)])]
+    for file in checked:
+        problem = word_cap_problem(file, cap, max(limits) if limits else None)
+        if problem:
+            raise Refused(problem)
+    return checked
 
 
 def _declaration(kind: str | None, upload: Upload | None, first: bool, learner: str) -> tuple[str | None, list]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib.centre.uploads import EMBEDDED, SEPARATE_FILE, Upload
+from lib.centre.uploads import DEFAULT_WORD_CAP, EMBEDDED, SEPARATE_FILE, Upload, word_cap_problem
 from lib.checks import accept
 from lib.errors import Refused
 from lib.rules.naming import check_file_name
@@ -26,7 +26,7 @@ def as_uploads(uploaded) -> tuple[Upload, ...]:
 
 def evidence_feedback(uploaded: tuple[Upload, ...], enr: str, resubmission: bool, centre_number: str | None,
                       unit_codes: tuple[str, ...], word_limit: int | None,
-                      recordings: accept.RecordingTerms | None = None) -> None:
+                      recordings: accept.RecordingTerms | None = None, word_cap: int = DEFAULT_WORD_CAP) -> None:
     """Naming protocol and word count (or a recording's length) of each evidence file, shown as soon as it is
     chosen; recordings: what an agreed change of assessment method allows for these units."""
     if recordings is not None:
@@ -45,7 +45,10 @@ def evidence_feedback(uploaded: tuple[Upload, ...], enr: str, resubmission: bool
         if checked.seconds is not None:
             st.caption(f"{escape_markdown(checked.original_name)}: {checked.media_format} recording, "
                        f"{checked.length_label()}")
-        if checked.word_count is not None:
+        too_long = word_cap_problem(checked, word_cap, word_limit)
+        if too_long:
+            st.error(escape_markdown(too_long), icon=":material/block:")
+        elif checked.word_count is not None:
             words = f"{escape_markdown(checked.original_name)}: {checked.words_label()}"
             if word_limit and checked.word_count > word_limit:
                 st.warning(f"{words}, over the guidance of {word_limit:,} for this unit. ILM may reject it or "

@@ -7,6 +7,7 @@ from lib.centre.methods import agreed_units, terms_from
 from lib.centre.uploads import (
     INTEGRATED_ROWS,
     IntegratedUpload,
+    evidence_word_cap,
     integrated_approvals,
     integrated_rows,
     qualification_units,
@@ -64,7 +65,8 @@ def upload_screen(row: dict) -> None:
                 icon=":material/tips_and_updates:")
     limits = [limit for code, limit in zip(units.code, units.word_limit) if code in chosen_units and limit == limit]
     evidence_feedback(evidence, row["ENR"], False, user.centre_number, tuple(chosen_units),
-                      int(min(limits)) if limits else None, terms_from(agreed_units(db, user), list(chosen_units)))
+                      int(min(limits)) if limits else None, terms_from(agreed_units(db, user), list(chosen_units)),
+                      evidence_word_cap(db))
     result_sheet_feedback(single_sheet)
     declaration, declaration_file = declaration_choice("integrated")
     upload, cancel_col, _ = st.columns([1, 1, 6])

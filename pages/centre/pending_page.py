@@ -8,6 +8,7 @@ from lib.centre.methods import agreed_units, terms_from
 from lib.centre.submitting import submit
 from lib.centre.uploads import (
     add_files,
+    evidence_word_cap,
     evidence_zip,
     pending_items,
     qualification_units,
@@ -172,7 +173,7 @@ if added:
     evidence = as_uploads(new_evidence)
     sheet = as_uploads(new_sheet)
     evidence_feedback(evidence, item.ENR, resubmission, user.centre_number, tuple(units), word_limit,
-                      terms_from(agreed_units(db, user), units))
+                      terms_from(agreed_units(db, user), units), evidence_word_cap(db))
     result_sheet_feedback(sheet)
     unit_key = None if sheet_unit.startswith("All units") else sheet_unit
     try:

@@ -7,7 +7,7 @@ import streamlit as st
 
 from lib.centre.first_submissions import ADVICE, first_time_units
 from lib.centre.methods import agreed_units, terms_from
-from lib.centre.uploads import UNIT_ROWS, UnitUpload, unit_assessment_rows, upload_units
+from lib.centre.uploads import UNIT_ROWS, UnitUpload, evidence_word_cap, unit_assessment_rows, upload_units
 from lib.errors import Refused
 from lib.store.scope import NotFound
 from lib.ui.grid import grid_query
@@ -54,7 +54,7 @@ def upload_screen(basket: list[dict]) -> None:
                                                      key=f"{key}_evidence"))
             sheet = as_uploads(right.file_uploader("Result Sheet (Word .docx)", key=f"{key}_sheet"))
             evidence_feedback(evidence, row["ENR"], False, user.centre_number, (row["Unit"],), row["word_limit"],
-                              terms_from(agreed, [row["Unit"]]))
+                              terms_from(agreed, [row["Unit"]]), evidence_word_cap(db))
             result_sheet_feedback(sheet)
             declaration, declaration_file = declaration_choice(key)
         rows.append(UnitUpload(int(row["learner_id"]), row["Unit"], evidence, sheet[0] if sheet else None,

@@ -7,3 +7,7 @@ CREATE TABLE device_lockouts (
     last_failure TIMESTAMP NOT NULL,
     locked_until TIMESTAMP
 );
+
+-- Evidence far beyond any guidance is refused outright (the guidance per unit is a few thousand words).
+INSERT INTO settings VALUES
+    ('evidence_word_cap', '100000', 'Evidence with more words than this is refused at upload, whatever the unit''s guidance');
