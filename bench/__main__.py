@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import secrets
 import statistics
 import sys
 import time
@@ -28,7 +29,7 @@ from lib.store.migrate import migrate
 
 CACHE = Path(os.environ.get("BENCH_CACHE") or PROJECT_ROOT / ".bench-cache")
 SEED = 2025
-COOKIE_KEY = "bench-cookie-key-Hq4Tz8Rm2Wx6Kp0Lv3Nc7Bd1Fj5Gs9Ya"
+COOKIE_KEY = secrets.token_urlsafe(36)  # made per run: a key written in the repository would be a published one
 
 
 def emit(name: str, value: float, unit: str, **extra) -> None:

@@ -29,7 +29,10 @@ MIN_COOKIE_KEY_LENGTH = 32
 # A 32-character random hex key estimates at about 120 bits; 32 identical characters at 0.
 MIN_COOKIE_KEY_BITS = 100
 # streamlit-authenticator's documented example values: a key anyone can read is no key.
-KNOWN_WEAK_KEYS = {"some_key", "some_signature_key", "abcdef", "random_signature_key"}
+# The repository's own test keys, published with it until 2026-12 (tests now make a key per run), likewise.
+KNOWN_WEAK_KEYS = {"some_key", "some_signature_key", "abcdef", "random_signature_key",
+                   "test-cookie-key-9Kq2vLwX7pR4tZ8mN3bY6cH1jF5dG0sA", "browser-test-key-Zr5Wm2Qx8Lc4Vt7Hn1Bk9Pd3Fs6Gj0Ya",
+                   "bench-cookie-key-Hq4Tz8Rm2Wx6Kp0Lv3Nc7Bd1Fj5Gs9Ya"}
 
 
 M_ARENA_MAX = -8  # glibc's mallopt parameter for the number of malloc arenas
@@ -182,8 +185,8 @@ def resolve_cookie_key(settings: Settings, secrets_found: Mapping | None) -> str
 
 
 def estimated_entropy_bits(key: str) -> float:
-    """A cautious estimate of a key's randomness: its characters' Shannon entropy times its length, and nothing
-    for a key that only repeats a shorter pattern."""
+    """A cautious estimate of a key's randomness: the lesser of its characters' Shannon entropy times its length
+    and zxcvbn's estimate of the guesses it takes; nothing for a key that only repeats a shorter pattern."""
     if not key:
         return 0.0
     for period in range(1, len(key) // 2 + 1):
@@ -191,7 +194,11 @@ def estimated_entropy_bits(key: str) -> float:
             return 0.0
     counts = Counter(key)
     per_character = -sum(n / len(key) * math.log2(n / len(key)) for n in counts.values())
-    return per_character * len(key)
+    # zxcvbn sees what Shannon's count cannot: runs (abc…xyz0…9), keyboard walks, words, dates.
+    from zxcvbn import zxcvbn
+
+    patterned = zxcvbn(key[:100])["guesses_log10"] * math.log2(10)
+    return min(per_character * len(key), patterned)
 
 
 def _strong(key: str, where: str) -> str:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import secrets
+
 from streamlit.testing.v1 import AppTest
 
 from lib.config import PROJECT_ROOT
 from lib.demo import DEMO_PASSWORD
 
 APP = str(PROJECT_ROOT / "app.py")
-STRONG_KEY = "test-cookie-key-9Kq2vLwX7pR4tZ8mN3bY6cH1jF5dG0sA"  # random enough: lib.startup estimates it
+STRONG_KEY = secrets.token_urlsafe(36)  # made per run: a key written in the repository would be a published one
 
 
 def new_app() -> AppTest:

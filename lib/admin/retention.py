@@ -15,6 +15,7 @@ import hashlib
 import json
 import os
 import shutil
+import threading
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -55,6 +56,9 @@ class ArchiveRun:
     folders: tuple[str, ...]
     discarded: int  # unfinished folders of an earlier run that stopped half-way
     invoices: int = 0
+
+
+_ONE_RUN = threading.Lock()
 
 
 def _team_only(user: User) -> None:
@@ -143,8 +147,20 @@ def _write_chunk(db: Database, store: FileStore | None, staging: Path, ids: pd.D
 @not_centre_data("the team's retention of every centre's old items")
 def archive(db: Database, user: User, store: FileStore, root: Path, before: datetime | None = None,
             chunk_items: int = CHUNK_ITEMS, now: datetime | None = None) -> ArchiveRun:
-    """Archive every item due before `before` (the retention cutoff by default), chunk by chunk."""
+    """Archive every item due before `before` (the retention cutoff by default), chunk by chunk; one run at a time
+    (a second is refused, saying so)."""
     _team_only(user)
+    if not _ONE_RUN.acquire(blocking=False):
+        raise Refused("An archive run is already under way: this one was not started. Its outcome shows on the "
+                      "Retention and Operations pages when it ends.")
+    try:
+        return _archive(db, user, store, root, before, chunk_items, now)
+    finally:
+        _ONE_RUN.release()
+
+
+def _archive(db: Database, user: User, store: FileStore, root: Path, before: datetime | None, chunk_items: int,
+             now: datetime | None) -> ArchiveRun:
     before = before or cutoff_for(db)
     root.mkdir(parents=True, exist_ok=True)
     discarded = _discard_unfinished(db, root)
@@ -154,7 +170,7 @@ def archive(db: Database, user: User, store: FileStore, root: Path, before: date
         ids = db.query_df(f"SELECT id FROM submissions WHERE {DUE} ORDER BY id LIMIT ?", [before, chunk_items])
         if ids.empty:
             break
-        folder = f"{now:%Y%m%d-%H%M%S}-{int(ids.id.iloc[0])}-{int(ids.id.iloc[-1])}"
+        folder = f"{now:%Y%m%d-%H%M%S-%f}-{int(ids.id.iloc[0])}-{int(ids.id.iloc[-1])}"
         stored = [row[0] for row in db.query_all(
             "SELECT stored_name FROM files WHERE submission_id IN (SELECT unnest(?))", [ids.id.tolist()])]
         manifest = _archive_chunk(db, user, store, root, folder, ids, before, now, TABLES, "archive_chunk",

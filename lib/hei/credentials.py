@@ -12,6 +12,7 @@ import json
 import re
 import uuid
 from datetime import date, datetime
+from urllib.parse import quote
 
 import filetype
 import pandas as pd
@@ -34,6 +35,10 @@ BULK_COLUMNS = ["Badge template ID", "Recipient email", "First name", "Last name
 CONTROL_COLUMNS = ["Centre", "Programme", "Mapping version", "Qualification", "Order number", "Exam Board date"]
 
 
+# Credly's template IDs are UUIDs; nothing else goes into a URL or a bulk-issue file as one.
+TEMPLATE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,63}")
+
+
 @writes_centre_data(probes={"programme_id": "hei_programme"})
 def save_metadata(db: Database, user: User, programme_id: int, badge_template_id: str, name: str, description: str,
                   criteria: str, skills: list[str], logo: Upload | None, now: datetime | None = None) -> None:
@@ -45,6 +50,9 @@ def save_metadata(db: Database, user: User, programme_id: int, badge_template_id
     empty = [label for label, value in values.items() if not value]
     if empty:
         raise Refused(f"Give the credential's {empty[0]}.")
+    if not TEMPLATE_ID.fullmatch(values["badge template ID"]):
+        raise Refused("A badge template ID is the one Credly shows for the template: letters, digits and hyphens "
+                      "(for example 0b4f5f8e-2f3a-4c1d-9e7a-1a2b3c4d5e6f), at most 64.")
     skills = [check_text(skill, "skill").strip() for skill in skills if skill and skill.strip()]
     logo_name = logo_data = None
     if logo is not None:
@@ -204,10 +212,10 @@ def assertions(db: Database, user: User, check_id: int, issuer_url: str = "https
         documents.append({
             "@context": "https://w3id.org/openbadges/v2",
             "type": "Assertion",
-            "id": f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{issuer_url}/badges/{template}/{enr}')}",
+            "id": f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{issuer_url}/badges/{quote(template, safe=str())}/{enr}')}",
             "recipient": {"type": "email", "hashed": True, "salt": salt,
                           "identity": "sha256$" + hashlib.sha256((email + salt).encode()).hexdigest()},
-            "badge": f"{issuer_url}/badges/{template}",
+            "badge": f"{issuer_url}/badges/{quote(template, safe='')}",
             "verification": {"type": "hosted"},
             "issuedOn": f"{issued_on.isoformat()}T00:00:00Z",
         })

@@ -16,6 +16,7 @@ import pandas as pd
 from lib.centre.uploads import Upload
 from lib.checks.tables import read_uploaded_table
 from lib.errors import Refused
+from lib.hei.credentials import EMAIL
 from lib.hei.mapping import CHANGES, POINTS, QUALITY_ONLY, READERS, _open_change_request
 from lib.rules.holds import hei_hold_condition
 from lib.rules.roles import QUALITY, User
@@ -315,6 +316,12 @@ def _order_table(upload: Upload) -> pd.DataFrame:
     table = table[table.enr != ""]
     if table.empty:
         raise Refused(f"{upload.name} lists no learners.")
+    # The emails go on to the Badge Claim: one that is not an address would only fail there, later.
+    bad_email = table[(table.email != "") & ~table.email.map(lambda text: bool(EMAIL.fullmatch(text)))]
+    if not bad_email.empty:
+        first = bad_email.iloc[0]
+        raise Refused(f"The email of {first.enr} is not an email address ({first.email[:100]!r}): correct the "
+                      "export and upload it again.")
     if table.enr.duplicated().any():
         raise Refused(f"ENR {table.enr[table.enr.duplicated()].iloc[0]} is on the order twice.")
     return table

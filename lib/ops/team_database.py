@@ -16,6 +16,8 @@ class CommandRefused(Exception):
 def open_as_team(db_path: Path, username: str | None, page: str) -> tuple[Database, User]:
     """The database and the team account the command's changes are recorded against (the first active one when
     none is named); page names where the same can be done in the app while it runs."""
+    if not Path(db_path).exists():
+        raise CommandRefused(f"There is no database at {db_path}: name one with --db (or ILMA_DB). Nothing was created.")
     try:
         db = Database.open(db_path)
     except DatabaseLocked as error:

@@ -43,6 +43,8 @@ def record_conflict(db: Database, user: User, assessor_id: int, centre_id: int, 
     def work(writer: Writer) -> None:
         if not writer.execute("SELECT 1 FROM users WHERE id = ? AND role = 'assessor'", [assessor_id]).fetchone():
             raise NotFound("There is no such assessor.")
+        if not writer.execute("SELECT 1 FROM centres WHERE id = ?", [centre_id]).fetchone():
+            raise NotFound("There is no such centre.")
         if writer.execute("SELECT 1 FROM conflicts_of_interest WHERE assessor_id = ? AND centre_id = ?",
                           [assessor_id, centre_id]).fetchone():
             raise Refused("That conflict of interest is already on the register.")

@@ -51,9 +51,11 @@ def my_queue(db: Database, user: User, today: date | None = None) -> pd.DataFram
 def check_mark(result: str, mark, feedback: str) -> int:
     if result not in RESULTS:
         raise Refused("Choose Pass or Referral.")
+    if isinstance(mark, bool):  # True == 1 in Python: a tick is not a mark
+        raise Refused("The mark must be a whole number from 0 to 100.")
     try:
         value = int(mark)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: infinity
         raise Refused("The mark must be a whole number from 0 to 100.") from None
     if value != mark or not 0 <= value <= 100:
         raise Refused("The mark must be a whole number from 0 to 100.")

@@ -43,6 +43,10 @@ def release_queue(db: Database, user: User, today: date | None = None) -> pd.Dat
 
 
 def _release(writer: Writer, user: User, item_id: int, now: datetime) -> None:
+    stage = writer.execute("SELECT stage FROM submissions WHERE id = ?", [item_id]).fetchone()
+    if stage is None or stage[0] != "ready":
+        raise Refused(f"Item {item_id} is not waiting to be released" + (
+            " (there is no such item)." if stage is None else f" (it is {stage[0].replace('_', ' ')})."))
     if writer.execute(f"SELECT {open_case_condition('?')}", [item_id]).fetchone()[0]:
         raise Refused(f"Item {item_id} is held: a malpractice case is open on it. Quality releases the hold when "
                       "it closes the case.")
@@ -52,7 +56,9 @@ def _release(writer: Writer, user: User, item_id: int, now: datetime) -> None:
     outcome = writer.execute(
         """SELECT bool_or(result = 'Referral'), round(avg(mark)), count(*) FILTER (WHERE result IS NULL)
            FROM submission_units WHERE submission_id = ?""", [item_id]).fetchone()
-    if outcome is None or outcome[2]:
+    if outcome is None or outcome[1] is None:
+        raise Refused(f"Item {item_id} is not waiting to be released: it has no marked units.")
+    if outcome[2]:
         raise Refused(f"Item {item_id} has units without a result: it cannot be released.")
     result = "Referral" if outcome[0] else "Pass"
     move(writer, user, item_id, "release", "released_at = ?, result = ?, mark = ?", [now, result, int(outcome[1])],

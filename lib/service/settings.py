@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 
 import pandas as pd
@@ -51,8 +52,11 @@ MAX_SETTING = Decimal(10) ** 9
 
 
 def _non_negative_number(raw, what: str) -> Decimal:
+    text = str(raw).strip().lstrip("£")
+    if isinstance(raw, bool) or not re.fullmatch(r"[0-9]+(\.[0-9]+)?", text):  # ASCII digits: Decimal takes others
+        raise Refused(f"{what} must be a number written with the digits 0 to 9, not {raw!r}.")
     try:
-        value = Decimal(str(raw).strip().lstrip("£"))
+        value = Decimal(text)
     except (InvalidOperation, ValueError):
         raise Refused(f"{what} must be a number, not {raw!r}.") from None
     if not value.is_finite() or value < 0:

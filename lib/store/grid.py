@@ -9,6 +9,7 @@ The same model turns into parameterised DuckDB SQL (to_sql) and filters a pandas
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -109,6 +110,10 @@ class ColumnSet:
             raise FilterError(f"There is no column called {label!r}.") from None
 
 
+# Beyond this a float has lost whole numbers, and DuckDB's integers overflow: no ID or figure is so large.
+MAX_FILTER_NUMBER = 1e15
+
+
 def _checked_value(column: Column, condition: Condition):
     if condition.operator not in OPERATORS[column.kind]:
         raise FilterError(f"{column.label} cannot be filtered with '{condition.operator}'.")
@@ -119,9 +124,12 @@ def _checked_value(column: Column, condition: Condition):
         return value
     if column.kind == NUMBER:
         try:
-            return int(value) if float(value) == int(float(value)) else float(value)
+            number = float(value)
         except (TypeError, ValueError):
             raise FilterError(f"{column.label} takes a number, not {value!r}.") from None
+        if isinstance(value, bool) or not math.isfinite(number) or abs(number) > MAX_FILTER_NUMBER:
+            raise FilterError(f"{column.label} takes a number of up to 15 digits, not {value!r}.")
+        return int(number) if number == int(number) else number
     text = str(value)
     if text == "":
         raise FilterError(f"Type something to filter {column.label}.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from lib.store import devserver
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-STRONG_KEY = "browser-test-key-Zr5Wm2Qx8Lc4Vt7Hn1Bk9Pd3Fs6Gj0Ya"
+STRONG_KEY = secrets.token_urlsafe(36)  # made per run: a key written in the repository would be a published one
 
 
 def start_app(data_dir: Path, db_path: Path | None = None):
