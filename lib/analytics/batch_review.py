@@ -103,6 +103,31 @@ def batches(db: Database, user: User, period: Period = ALL_TIME) -> pd.DataFrame
     return frame
 
 
+@reads_centre_data()
+def flagged_batch_counts(db: Database, user: User, period: Period = ALL_TIME) -> tuple[int, int]:
+    """How many batches created in the period batches() flags, and how many of those have no Feedback Summary
+    Report, counted without building the list: only batches with enough results can be flagged, so only they are
+    read. The period's dates count; its centre and qualification filters are not used here."""
+    require_role(user, STAFF, "Batch review is for lead assessors, the assessment team and quality.")
+    scope, params = centre_scope(user, "b.centre_id")
+    rule = flag_rule(db)
+    counted = db.query_df(
+        f"""WITH chosen AS (SELECT b.id FROM batches b WHERE {scope} AND CAST(b.created_at AS DATE) BETWEEN ? AND ?)
+            SELECT s.batch_id, count(u.result) AS results, count(*) FILTER (WHERE u.result = 'Referral') AS referrals,
+                   EXISTS (SELECT 1 FROM feedback_reports r WHERE r.batch_id = s.batch_id) AS report
+            FROM submissions s JOIN chosen ON chosen.id = s.batch_id JOIN submission_units u ON u.submission_id = s.id
+            WHERE s.stage = 'released' AND u.result IS NOT NULL AND s.batch_id IS NOT NULL
+              AND s.submitted_at >= ?  -- a batch's items are submitted when it is made: lets DuckDB skip older ones
+            GROUP BY s.batch_id HAVING count(u.result) >= ?""",
+        [*params, period.start, period.end, period.start, max(rule.min_results, 1)])
+    if counted.empty:
+        return 0, 0
+    referrals, all_results = service_rate(db, user, Period(period.start, period.end))
+    service = 100 * referrals / all_results if all_results else 0.0
+    flagged = np.array(flag_reasons(counted.referrals, counted.results, service, rule)) != ""
+    return int(flagged.sum()), int((flagged & ~counted.report.to_numpy(dtype=bool)).sum())
+
+
 @reads_centre_data(probes={"batch_id": "batch"})
 def batch_items(db: Database, user: User, batch_id: int) -> pd.DataFrame:
     """The submissions in a batch with each unit's result: the bottom of the drill-down."""

@@ -57,8 +57,19 @@ def quantiles(results, rate, probability: float) -> np.ndarray:
     """binomial_quantile for each (results, rate) pair; rate may be one number for every group."""
     results = np.asarray(results, dtype=np.int64)
     rates = np.broadcast_to(np.asarray(rate, dtype=float), results.shape)
-    return np.array([binomial_quantile(n, p, probability) for n, p in zip(results.tolist(), rates.tolist())],
-                    dtype=np.int64).reshape(results.shape)
+    if results.size == 0:
+        return np.zeros(results.shape, dtype=np.int64)
+    # Groups share sizes (a year's 50,000 batches have a few dozen) and rates (one, or one a month): each distinct
+    # (size, rate) is worked out once.
+    flat_results, flat_rates = results.ravel(), rates.ravel()
+    found = np.empty(flat_results.shape, dtype=np.int64)
+    for rate_value in np.unique(flat_rates):
+        chosen = flat_rates == rate_value
+        sizes, inverse = np.unique(flat_results[chosen], return_inverse=True)
+        worked = np.array([binomial_quantile(n, float(rate_value), probability) for n in sizes.tolist()],
+                          dtype=np.int64)
+        found[chosen] = worked[inverse.ravel()]
+    return found.reshape(results.shape)
 
 
 def limit(rate, results, level: str, upper: bool = True) -> np.ndarray:

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import numpy as np
 
 from lib.accounts import navigation as nav
-from lib.analytics.batch_review import batches, reports_for_centre
+from lib.analytics.batch_review import flagged_batch_counts, reports_for_centre
 from lib.analytics.eqa import STATUS_LABELS, alerts
 from lib.analytics.funnel import ABOVE_95, ABOVE_998, BELOW_95, BELOW_998
 from lib.analytics.referrals import Period, against_service, min_results, rates_by, service_rate
@@ -114,13 +114,12 @@ def _lead(db: Database, user: User, today: date, service: float | None) -> list[
     sampling = board[board.Stage == "Sampling"] if len(board) else board
     late = int(sampling["At risk"].sum() + sampling["Breached"].sum()) if len(sampling) else 0
     now, _ = _last_year(today)
-    table = batches(db, user, now)
-    flagged = table[table.Flag != ""]
+    flagged, without_report = flagged_batch_counts(db, user, now)
     return [
         Figure("Items to sample", f"{to_sample:,}", f"{late:,} of the marked items at risk or past their SLA target",
                nav.SAMPLING),
-        Figure("Flagged batches without a Feedback Summary Report", f"{int((~flagged.Report).sum()):,}",
-               f"of {len(flagged):,} flagged batches created in the last 12 months", nav.BATCH_REVIEW,
+        Figure("Flagged batches without a Feedback Summary Report", f"{without_report:,}",
+               f"of {flagged:,} flagged batches created in the last 12 months", nav.BATCH_REVIEW,
                {"without_report": "yes"}),
     ]
 

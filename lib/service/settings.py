@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal, InvalidOperation
 
 import pandas as pd
@@ -53,7 +52,7 @@ MAX_SETTING = Decimal(10) ** 9
 
 def _non_negative_number(raw, what: str) -> Decimal:
     text = str(raw).strip().lstrip("£")
-    if isinstance(raw, bool) or not re.fullmatch(r"[0-9]+(\.[0-9]+)?", text):  # ASCII digits: Decimal takes others
+    if isinstance(raw, bool) or not text.isascii():  # Decimal reads other scripts' digits too (١٢, １２)
         raise Refused(f"{what} must be a number written with the digits 0 to 9, not {raw!r}.")
     try:
         value = Decimal(text)
