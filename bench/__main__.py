@@ -19,7 +19,7 @@ from bench.timing import SMOKE
 if "--smoke" in sys.argv[1:]:
     os.environ[SMOKE] = "1"  # before the figures' modules are imported: their sizes are read at import
 
-from bench import admin, analytics, cockpit, ilm, load, ops, records, tracker, uploads
+from bench import admin, analytics, check, cockpit, ilm, load, ops, records, tracker, uploads
 from bench.timing import rerun_ms
 from lib import demo
 from lib.config import PROJECT_ROOT
@@ -27,6 +27,7 @@ from lib.store import devserver
 from lib.store.db import connect
 from lib.store.migrate import migrate
 
+CHECK_SUBMISSIONS = 50_000
 CACHE = Path(os.environ.get("BENCH_CACHE") or PROJECT_ROOT / ".bench-cache")
 SEED = 2025
 COOKIE_KEY = secrets.token_urlsafe(36)  # made per run: a key written in the repository would be a published one
@@ -61,7 +62,7 @@ def database(submissions: int, rebuild: bool) -> Path:
 
 
 def bench_env(db_path: Path) -> dict[str, str]:
-    return {**os.environ, "ILMA_DB": str(db_path), "ILMA_COOKIE_KEY": COOKIE_KEY,
+    return {**os.environ, "ILMA_DB": str(db_path), "ILMA_COOKIE_KEY": COOKIE_KEY, "ILMA_JOBS": "off",
             "ILMA_SECRETS_FILE": str(CACHE / "no-secrets.toml")}
 
 
@@ -91,12 +92,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--submissions", type=int, default=1_000_000)
     parser.add_argument("--rebuild", action="store_true", help="build the database again even if cached")
     parser.add_argument("--smoke", action="store_true", help="small inputs everywhere: shows the bench runs whole")
+    parser.add_argument("--check", action="store_true", help="CI's guard: each guarded figure against its raw-SQL "
+                        "baseline in the same run, exit 1 past its limit (default 50,000 submissions)")
     parser.add_argument("--only", choices=["uploads", "media", "records", "admin", "cockpit", "ops"],
                         help="only this group of figures")
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["load"]:
         return load.main(argv[1:], database, bench_env, emit)
     args = parser.parse_args(argv)
+    if args.check:
+        submissions = args.submissions if "--submissions" in argv else CHECK_SUBMISSIONS
+        return check.check(database(submissions, args.rebuild), emit)
     if args.only == "uploads":
         uploads.figures(emit)
         return 0

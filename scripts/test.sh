@@ -3,6 +3,7 @@
 # can hide a missing requirement. The environment is rebuilt whenever a requirements file changes; Debian's
 # chromium is installed for the browser tests if missing.
 set -euo pipefail
+export ILMA_JOBS=off  # the app's job scheduler stays out of the tests (tests/test_jobs.py starts its own)
 cd "$(dirname "$0")/.."
 
 if [ ! -x /usr/bin/chromium ]; then
@@ -23,4 +24,14 @@ if [ ! -x "$venv/bin/python" ] || [ "$(cat "$venv/.requirements-sha256" 2>/dev/n
   fi
   echo "$wanted" > "$venv/.requirements-sha256"
 fi
-exec "$venv/bin/python" -m pytest "$@"
+# A whole run (no arguments) also runs the speed guard: each guarded figure against its raw-SQL baseline on a
+# 50,000-submission demo (built once into .bench-cache/), failing on a ratio past its limit (bench/check.py). It
+# runs first so that pytest's summary stays the last line; its failure fails the run all the same.
+speed=0
+if [ "$#" -eq 0 ]; then
+  "$venv/bin/python" -m bench --check || speed=$?
+fi
+tests=0
+"$venv/bin/python" -m pytest "$@" || tests=$?
+if [ "$tests" -ne 0 ]; then exit "$tests"; fi
+exit "$speed"

@@ -32,3 +32,24 @@ def test_the_whole_bench_runs_and_prints_every_figure(tmp_path):
     names = {figure["name"] for figure in figures}
     assert EVERY_FIGURE <= names, f"missing: {sorted(EVERY_FIGURE - names)}"
     assert all(isinstance(figure["value"], (int, float)) and math.isfinite(figure["value"]) for figure in figures)
+
+
+def test_the_speed_check_fails_a_figure_that_slipped_and_passes_one_that_did_not(db_path, monkeypatch, capsys):
+    import time
+
+    from bench import check
+
+    def fast():
+        time.sleep(0.002)
+
+    def slipped():
+        time.sleep(0.010)
+
+    figures = []
+    monkeypatch.setattr(check, "RUNS", 5)
+    monkeypatch.setattr(check, "guards", lambda db: [check.Guard("steady", 2.0, fast, fast),
+                                                     check.Guard("slipped", 2.0, slipped, fast)])
+    outcome = check.check(db_path, lambda name, value, unit, **extra: figures.append((name, value, extra["ok"])))
+    assert outcome == 1
+    assert [(name, ok) for name, _, ok in figures] == [("check_steady_ratio", True), ("check_slipped_ratio", False)]
+    assert "slipped: " in capsys.readouterr().out
