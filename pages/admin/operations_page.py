@@ -31,6 +31,8 @@ def when(value) -> str:
 
 def age(taken: datetime) -> str:
     hours = (datetime.now() - taken).total_seconds() / 3600
+    if hours < 1:
+        return f"{max(1, round(hours * 60))} minutes"
     return f"{hours:.1f} hours" if hours < 48 else f"{hours / 24:.0f} days"
 
 
@@ -51,12 +53,12 @@ elif scheduler.running:
 st.subheader("Schedule")
 st.dataframe(pd.DataFrame({
     "Job": [state.job.title for state in states],
-    "What it does": [state.job.what for state in states],
     "When": [state.schedule for state in states],
     "Last run": [when(state.last_started) for state in states],
     "Outcome": [(state.last_outcome or "never run").capitalize() for state in states],
     "Last completed": [when(state.last_done) for state in states],
     "Next due": [when(state.next_due) for state in states],
+    "What it does": [state.job.what for state in states],
 }), hide_index=True, key="operations_schedule", width="stretch")
 
 titles = {name: spec.title for name, spec in jobs.JOBS.items()}
