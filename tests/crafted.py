@@ -200,3 +200,17 @@ def spreadsheet_bombs(pad_to: int = 0) -> dict[str, bytes]:
         "2,000,000 empty rows": empty_rows_xlsx(2_000_000, pad_to),
         "XML nested 1,000,000 deep": deep_xml_xlsx(1_000_000, pad_to),
     }
+
+
+def time_scaled_mp4(data: bytes, factor: int = 100) -> bytes:
+    """An MP4 or M4A whose movie and track timescales are multiplied by factor: every timestamp in it, and the
+    length its header declares, are factor times shorter than the sound it holds."""
+    out = bytearray(data)
+    for box in (b"mdhd", b"mvhd"):
+        at = 0
+        while (at := out.find(box, at)) != -1:
+            offset = at + 8 + (16 if out[at + 4] == 1 else 8)  # version 1 has 64-bit times before the timescale
+            timescale = struct.unpack(">I", out[offset:offset + 4])[0]
+            out[offset:offset + 4] = struct.pack(">I", timescale * factor)
+            at += 4
+    return bytes(out)

@@ -20,7 +20,7 @@ from lib.demo.recording import recording
 from lib.errors import NotAllowed, NotFound, Refused
 from lib.store.db import ChangedMeanwhile
 from lib.store.files import FileStore
-from tests import samples
+from tests import crafted, samples
 from tests.conftest import load_user
 
 NOW = datetime(2026, 11, 23, 12)
@@ -53,6 +53,13 @@ def test_a_word_document_renamed_webm_is_refused():
 def test_a_recording_longer_than_agreed_is_refused():
     with pytest.raises(FileRejected, match=r"talk\.mp4 lasts 1 min 5 s: the agreed longest recording is 1 min 0 s"):
         accept.check_evidence("talk.mp4", recording(65, "mp4", size=(64, 48)), EVERY_FORMAT)
+
+
+@pytest.mark.parametrize("kind", ["mp4", "m4a"])
+def test_a_recording_whose_timestamps_claim_a_hundredth_of_its_length_is_measured_by_its_sound(kind):
+    scaled = crafted.time_scaled_mp4(recording(150, kind, size=(64, 48)))
+    with pytest.raises(FileRejected, match=rf"talk\.{kind} lasts 2 min 30 s: the agreed longest recording is 1 min 0 s"):
+        accept.check_evidence(f"talk.{kind}", scaled, EVERY_FORMAT)
 
 
 def test_a_format_not_agreed_is_refused_by_name_and_by_content():
