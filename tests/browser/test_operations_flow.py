@@ -55,6 +55,7 @@ def test_the_team_runs_a_backup_now_and_a_command_runs_one_beside_it(browser, sc
         assert len(backup.backups(backups)) == 2
         page.reload()
         settle(page)
-        expect(page.get_by_text("Command").first).to_be_visible(timeout=30_000)
+        # The runs table (a canvas grid) carries its cells for screen readers: the command's run is listed.
+        expect(page.get_by_text("Command", exact=True).first).to_be_attached(timeout=30_000)
     finally:
         context.close()
