@@ -307,9 +307,14 @@ def run(db, source: GridSource, columns: ColumnSet, query: GridQuery) -> GridPag
         offset = max(0, (total - 1) // limit * limit)
         found = _page_keys(db, source, columns, query, offset, limit)
     total = found[0][1] if found else 0
+    keys = [key for key, _ in found]
+    key_sql = columns[columns.key].sql
+    # The range of the page's keys lets DuckDB skip the row groups outside it (about half the time of the fetch on a
+    # million items); the list keeps it exact.
+    in_range, range_params = (f"{key_sql} BETWEEN ? AND ? AND ", [min(keys), max(keys)]) if keys else ("", [])
     rows = db.query_df(
         f"SELECT {_select_list(source, columns, hidden=True)} FROM {source.from_sql} "
-        f"WHERE ({source.scope_sql}) AND list_contains(?, {columns[columns.key].sql}) "
+        f"WHERE ({source.scope_sql}) AND {in_range}list_contains(?, {key_sql}) "
         f"ORDER BY {order_sql(columns, query.sort)}",
-        [*source.scope_params, [key for key, _ in found]])
+        [*source.scope_params, *range_params, keys])
     return GridPage(rows, total, offset, limit)
