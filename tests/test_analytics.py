@@ -334,3 +334,26 @@ def test_analytics_exports_keep_a_formula_like_batch_name_as_text(fixture_db):
     cell = row[header.index("Batch")]
     assert cell.value == "=HYPERLINK(1)" and cell.data_type == "s" and cell.quotePrefix
     assert row[header.index("Rate %")].value == 75.0 and row[header.index("Created")].is_date
+
+
+def test_the_lead_homes_flagged_batch_count_is_the_batch_lists(db):
+    from datetime import timedelta
+
+    from lib.analytics.batch_review import batches, flagged_batch_counts
+    from lib.analytics.referrals import Period
+    from tests.conftest import TODAY, load_user
+
+    lead = load_user(db, "lead.demo")
+    # The small demo's batches are small: judge them from 2 results so that some are flagged and some are not.
+    db.query_one("UPDATE settings SET value = '2' WHERE key = 'batch_flag_min_results' RETURNING key")
+    for period in (Period(TODAY - timedelta(days=365), TODAY), Period(TODAY - timedelta(days=3 * 365), TODAY)):
+        listed = batches(db, lead, period)
+        flagged = listed[listed.Flag != ""]
+        expected = (len(flagged), int((~flagged.Report).sum()))
+        assert 0 < expected[0] < len(listed), "the demo has flagged and unflagged batches in the period"
+        assert flagged_batch_counts(db, lead, period) == expected
+        referrals, results = db.query_one(
+            """SELECT count(*) FILTER (WHERE u.result = 'Referral'), count(*) FROM submissions s
+               JOIN submission_units u ON u.submission_id = s.id WHERE s.stage = 'released' AND u.result IS NOT NULL
+               AND s.released_at >= ? AND s.released_at < ?""", [period.start, period.end + timedelta(days=1)])
+        assert flagged_batch_counts(db, lead, period, 100 * referrals / results) == expected

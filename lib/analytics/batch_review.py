@@ -104,10 +104,12 @@ def batches(db: Database, user: User, period: Period = ALL_TIME) -> pd.DataFrame
 
 
 @reads_centre_data()
-def flagged_batch_counts(db: Database, user: User, period: Period = ALL_TIME) -> tuple[int, int]:
+def flagged_batch_counts(db: Database, user: User, period: Period = ALL_TIME,
+                         service_percent: float | None = None) -> tuple[int, int]:
     """How many batches created in the period batches() flags, and how many of those have no Feedback Summary
     Report, counted without building the list: only batches with enough results can be flagged, so only they are
-    read. The period's dates count; its centre and qualification filters are not used here."""
+    read. The period's dates count; its centre and qualification filters are not used here. service_percent: the
+    service's rate over the period when the caller has it already."""
     require_role(user, STAFF, "Batch review is for lead assessors, the assessment team and quality.")
     scope, params = centre_scope(user, "b.centre_id")
     rule = flag_rule(db)
@@ -122,9 +124,10 @@ def flagged_batch_counts(db: Database, user: User, period: Period = ALL_TIME) ->
         [*params, period.start, period.end, period.start, max(rule.min_results, 1)])
     if counted.empty:
         return 0, 0
-    referrals, all_results = service_rate(db, user, Period(period.start, period.end))
-    service = 100 * referrals / all_results if all_results else 0.0
-    flagged = np.array(flag_reasons(counted.referrals, counted.results, service, rule)) != ""
+    if service_percent is None:
+        referrals, all_results = service_rate(db, user, Period(period.start, period.end))
+        service_percent = 100 * referrals / all_results if all_results else 0.0
+    flagged = np.array(flag_reasons(counted.referrals, counted.results, service_percent, rule)) != ""
     return int(flagged.sum()), int((flagged & ~counted.report.to_numpy(dtype=bool)).sum())
 
 

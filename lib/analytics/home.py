@@ -114,7 +114,8 @@ def _lead(db: Database, user: User, today: date, service: float | None) -> list[
     sampling = board[board.Stage == "Sampling"] if len(board) else board
     late = int(sampling["At risk"].sum() + sampling["Breached"].sum()) if len(sampling) else 0
     now, _ = _last_year(today)
-    flagged, without_report = flagged_batch_counts(db, user, now)
+    # service is the rate over the same 12 months (service_percent): no need to count it again.
+    flagged, without_report = flagged_batch_counts(db, user, now, 0.0 if service is None else service)
     return [
         Figure("Items to sample", f"{to_sample:,}", f"{late:,} of the marked items at risk or past their SLA target",
                nav.SAMPLING),
