@@ -172,6 +172,8 @@ def test_the_team_marks_a_claim_withdrawn(as_role, db_path):
     at.run()
     rows = frame(at, "withdrawals_table")
     assert rows[["ID", "Unit"]].values.tolist() == [[item, unit]]
+    assert at.get("download_button") and any(button.proto.label == "Export withdrawals"
+                                             for button in at.get("download_button"))
     tick(at, "withdrawals_table", [0])
     at.button(key="withdrawals_mark").click().run()
     assert "Recorded 1 withdrawal(s)." in texts(at)

@@ -3,10 +3,12 @@ item, the Tracker, the claims and the invoices, and the clocks on each stage."""
 
 from __future__ import annotations
 
+import io
 import threading
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from lib.analytics import invoicing
@@ -113,6 +115,11 @@ def test_a_claimed_pass_that_becomes_a_referral_waits_to_be_withdrawn(db, people
     item, unit, enquiry = claimed_pass_turned_referral(db, people, store)
     waiting = release.withdrawals_to_make(db, team)
     assert [(r.ID, r.Unit) for r in waiting.itertuples()] == [(item, unit)]
+    exported = openpyxl.load_workbook(io.BytesIO(release.withdrawals_export(db, team))).active
+    assert [cell.value for cell in exported[1]][:2] == ["ID", "Unit"]
+    assert [(row[0], row[1]) for row in exported.iter_rows(min_row=2, values_only=True)] == [(item, unit)]
+    with pytest.raises(NotAllowed):
+        release.withdrawals_export(db, centre)
     assert (item, unit) not in {(r.ID, r.Unit) for r in release.claims_to_make(db, team).itertuples()}
     assert db.query_one("SELECT count(*) FROM claims WHERE submission_id = ?", [item])[0] == 0
     # Quality restores the pass on appeal before the team withdrew it: the claim comes back, nothing to withdraw.

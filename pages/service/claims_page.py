@@ -5,7 +5,15 @@ from datetime import date
 import streamlit as st
 
 from lib.errors import NotFound, Refused
-from lib.service.release import CLAIM_COLUMNS, claims_export, claims_page, mark_claimed, mark_withdrawn, withdrawals_to_make
+from lib.service.release import (
+    CLAIM_COLUMNS,
+    claims_export,
+    claims_page,
+    mark_claimed,
+    mark_withdrawn,
+    withdrawals_export,
+    withdrawals_to_make,
+)
 from lib.ui.grid import grid_pager, grid_query, sort_by_heading
 from lib.ui.page import page_setup, run_action, show_notice
 from lib.ui.tables import blank_missing, clear_ticks, selectable_table
@@ -24,10 +32,14 @@ if not withdrawals.empty:
     to_withdraw = selectable_table(withdrawals, key="withdrawals_table", id_column="Withdrawal", complete=True,
                                    shown=blank_missing(withdrawals.drop(columns=["Withdrawal"]),
                                                        ("Claimed", "Result changed")))
-    if st.button("Mark withdrawn", key="withdrawals_mark", disabled=not to_withdraw):
+    mark_col, withdrawals_export_col, _ = st.columns([1.6, 1.6, 4])
+    if mark_col.button("Mark withdrawn", key="withdrawals_mark", disabled=not to_withdraw):
         pairs = [(int(record["ID"]), record["Unit"]) for record in to_withdraw]
         run_action(lambda: mark_withdrawn(db, user, pairs), "claims_notice",
                    f"Recorded {len(pairs)} withdrawal(s).", ticks="withdrawals_table")
+    withdrawals_export_col.download_button(
+        "Export withdrawals", key="withdrawals_export", icon=":material/table_view:", on_click="ignore", mime=XLSX,
+        data=lambda: withdrawals_export(db, user), file_name=f"Walled Garden withdrawals {date.today().isoformat()}.xlsx")
     st.subheader("Passes to claim")
 query = grid_query("claims", CLAIM_COLUMNS)
 page = claims_page(db, user, query)
