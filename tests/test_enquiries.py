@@ -301,3 +301,26 @@ def test_no_refund_when_the_setting_is_off(db, people, store):
         UnitDecision(unit, True, CHANGED, "Pass", 61, "2.1 met.", sheet())], now=NOW)
     preview = invoicing.preview(db, team, date(2026, 11, 23) - timedelta(days=0))
     assert "Enquiry fee refunded (result changed)" not in preview[preview.ID == item].Fee.tolist()
+
+
+def test_an_outcome_is_not_appealed_once_the_item_is_re_submitted(db, people, store):
+    from lib.centre.uploads import EMBEDDED, UnitUpload, upload_units
+    from lib.centre.uploads import Upload as FileUpload
+    from tests import samples
+
+    centre, team = people["centre"], people["team"]
+    item = released_item(db, centre, "Referral")
+    unit, learner_id = db.query_one("SELECT unit_codes, learner_id FROM submissions WHERE id = ?", [item])
+    enquiry = enquiries.raise_enquiry(db, centre, item, [unit], WHY, now=NOW)
+    reviewer_id = reviewer_for(db, team, enquiry)
+    enquiries.assign_reviewer(db, team, enquiry, reviewer_id, now=NOW)
+    reviewer = load_user(db, db.query_one("SELECT username FROM users WHERE id = ?", [reviewer_id])[0])
+    enquiries.decide_enquiry(db, store, reviewer, enquiry, [UnitDecision(unit, False, CONFIRMED)], now=NOW)
+    [again] = upload_units(db, store, centre, [UnitUpload(
+        learner_id, unit, (FileUpload("Evidence.docx", samples.word_document()),),
+        FileUpload("Sheet.docx", samples.result_sheet()), EMBEDDED)])
+    assert db.query_one("SELECT resubmits_id FROM submissions WHERE id = ?", [again])[0] == item
+    with pytest.raises(Refused, match=f"Item {item} has been re-submitted since the enquiry's outcome"):
+        enquiries.appeal(db, centre, enquiry, "We disagree with the outcome of the enquiry entirely.",
+                         now=NOW + timedelta(days=1))
+    assert db.query_one("SELECT status FROM enquiries WHERE id = ?", [enquiry])[0] == "decided"

@@ -424,6 +424,11 @@ def appeal(db: Database, user: User, enquiry_id: int, reason: str, now: datetime
             raise Refused(f"Enquiry {enquiry_id} has been appealed already: an outcome is appealed once.")
         if status != "decided":
             raise Refused(f"Enquiry {enquiry_id} has no outcome yet to appeal.")
+        # As for an enquiry: once re-submitted, the re-submission is marked afresh, and an appeal would leave its
+        # re-assessment charge live on an item the appeal might pass.
+        if writer.execute("SELECT 1 FROM submissions WHERE resubmits_id = ?", [item_id]).fetchone():
+            raise Refused(f"Item {item_id} has been re-submitted since the enquiry's outcome: the re-submission is "
+                          "marked afresh, so the outcome can no longer be appealed.")
         window = int(setting(writer, "appeal_window_working_days"))
         last_day = add_working_days(decided_at, window)
         if now.date() > last_day:
