@@ -324,3 +324,26 @@ def test_an_outcome_is_not_appealed_once_the_item_is_re_submitted(db, people, st
         enquiries.appeal(db, centre, enquiry, "We disagree with the outcome of the enquiry entirely.",
                          now=NOW + timedelta(days=1))
     assert db.query_one("SELECT status FROM enquiries WHERE id = ?", [enquiry])[0] == "decided"
+
+
+def test_a_refund_credits_what_was_charged_even_after_the_fee_changed(db, people, store):
+    from lib.service.settings import update_fee
+
+    centre, team = people["centre"], people["team"]
+    update_fee(db, team, "enquiry", "75")
+    item = released_item(db, centre, "Referral")
+    unit = db.query_one("SELECT unit_codes FROM submissions WHERE id = ?", [item])[0]
+    raised = datetime(2026, 11, 10, 10)
+    enquiry = enquiries.raise_enquiry(db, centre, item, [unit], WHY, now=raised)
+    invoicing.run_week(db, team, date(2026, 11, 9), today=date(2026, 11, 18))
+    charged = invoicing.invoice_lines(db, team, date(2026, 11, 9))
+    assert charged[charged.ID == item]["Amount £"].tolist() == [75.0]
+    update_fee(db, team, "enquiry", "60")
+    reviewer_id = reviewer_for(db, team, enquiry)
+    enquiries.assign_reviewer(db, team, enquiry, reviewer_id, now=raised)
+    reviewer = load_user(db, db.query_one("SELECT username FROM users WHERE id = ?", [reviewer_id])[0])
+    enquiries.decide_enquiry(db, store, reviewer, enquiry, [
+        UnitDecision(unit, True, CHANGED, "Pass", 61, "2.1 met.", sheet())], now=datetime(2026, 11, 17, 9))
+    refund = invoicing.preview(db, team, date(2026, 11, 16))
+    assert refund[refund.ID == item][["Fee", "Amount £"]].values.tolist() == [
+        ["Enquiry fee refunded (result changed)", -75.0]]

@@ -77,7 +77,10 @@ _BILLABLE = """
                CASE o.stage WHEN 'enquiry' THEN $enquiry_refund ELSE $appeal_refund END, CAST(count(*) AS INTEGER)
         FROM enquiry_items q JOIN enquiry_outcomes o ON o.enquiry_id = q.enquiry_id
         WHERE o.fee_refunded AND o.decided_at >= $start AND o.decided_at < $end GROUP BY ALL)
-    SELECT lines.*, c.number, c.name FROM lines JOIN centres c ON c.id = lines.centre_id
+    SELECT lines.*, c.number, c.name, CAST(charged.unit_amount AS VARCHAR) AS charged_unit
+    FROM lines JOIN centres c ON c.id = lines.centre_id
+    LEFT JOIN invoice_lines charged ON charged.submission_id = lines.id AND charged.fee_code = $enquiry
+                                   AND lines.fee_code IN ($enquiry_refund, $appeal_refund)
     WHERE NOT EXISTS (SELECT 1 FROM invoice_lines il WHERE il.submission_id = lines.id AND il.fee_code = lines.fee_code)
     ORDER BY c.number, lines.purchase_order, lines.id, lines.fee_code"""
 
@@ -92,8 +95,11 @@ def _billable(cursor, week_start: date) -> pd.DataFrame:
 
 def _priced(lines: pd.DataFrame, fees: dict[str, Decimal]) -> pd.DataFrame:
     lines = lines.copy()
-    # A refund is a credit: the fee, taken off.
-    lines["unit_amount"] = [-fees[code] if code in REFUNDS else fees[code] for code in lines.fee_code]
+    # A refund is a credit of what was charged: the enquiry's own line when it has been billed (the fee may have
+    # changed since), the fee otherwise.
+    charged = lines["charged_unit"] if "charged_unit" in lines else [None] * len(lines)
+    lines["unit_amount"] = [(-Decimal(paid) if isinstance(paid, str) else -fees[code]) if code in REFUNDS
+                            else fees[code] for code, paid in zip(lines.fee_code, charged)]
     lines["amount"] = [Decimal(int(q)) * a for q, a in zip(lines.quantity, lines.unit_amount)]
     return lines
 
