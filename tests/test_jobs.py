@@ -42,15 +42,15 @@ def set_setting(db, key: str, value: str) -> None:
     ("invoicing", datetime(2026, 12, 2, 1, 0), datetime(2026, 11, 25, 2, 0)),  # Wednesday before the hour
 ])
 def test_each_job_is_due_at_its_hour(db, name, now, slot):
-    assert jobs.JOBS[name].latest_slot(db, now) == slot
+    assert jobs.JOBS[name].latest_slot(jobs.Timing.of(db), now) == slot
 
 
 def test_backups_every_few_hours_count_from_the_nightly_hour(db):
     set_setting(db, "backup_interval_hours", "6")
-    spec = jobs.JOBS["backup"]
-    assert spec.latest_slot(db, datetime(2026, 12, 3, 13, 59)) == datetime(2026, 12, 3, 8, 0)
-    assert spec.latest_slot(db, datetime(2026, 12, 3, 1, 0)) == datetime(2026, 12, 2, 20, 0)
-    assert spec.schedule(db) == "every 6 hours from 02:00"
+    spec, timing = jobs.JOBS["backup"], jobs.Timing.of(db)
+    assert spec.latest_slot(timing, datetime(2026, 12, 3, 13, 59)) == datetime(2026, 12, 3, 8, 0)
+    assert spec.latest_slot(timing, datetime(2026, 12, 3, 1, 0)) == datetime(2026, 12, 2, 20, 0)
+    assert spec.schedule(timing) == "every 6 hours from 02:00"
 
 
 def test_a_new_database_waits_for_the_first_slot_then_each_job_is_due_once(db, settings):

@@ -64,33 +64,41 @@ class Job:
     weekly: bool = False
     arguments: tuple[str, ...] = ()
 
-    def period(self, db: Database | Writer) -> timedelta:
+    def period(self, timing: Timing) -> timedelta:
         if self.weekly:
             return timedelta(days=7)
-        if self.name == "backup":
-            return timedelta(hours=setting(db, "backup_interval_hours"))
-        return timedelta(days=1)
+        return timedelta(hours=timing.backup_hours) if self.name == "backup" else timedelta(days=1)
 
-    def latest_slot(self, db: Database | Writer, now: datetime) -> datetime:
+    def latest_slot(self, timing: Timing, now: datetime) -> datetime:
         """The latest time at or before now when this job was due."""
-        hour = int(setting(db, "jobs_hour"))
-        slot = now.replace(hour=hour, minute=0, second=0, microsecond=0)
+        slot = now.replace(hour=timing.hour, minute=0, second=0, microsecond=0)
         if self.weekly:  # Wednesdays, when the previous week is invoiced
             slot -= timedelta(days=(slot.weekday() - 2) % 7)
             return slot if slot <= now else slot - timedelta(days=7)
         if slot > now:
             slot -= timedelta(days=1)
-        period = self.period(db)
+        period = self.period(timing)
         while slot + period <= now:
             slot += period
         return slot
 
-    def schedule(self, db: Database) -> str:
-        hour = int(setting(db, "jobs_hour"))
+    def schedule(self, timing: Timing) -> str:
         if self.weekly:
-            return f"Wednesdays at {hour:02d}:00"
-        hours = int(setting(db, "backup_interval_hours")) if self.name == "backup" else 24
-        return f"nightly at {hour:02d}:00" if hours == 24 else f"every {hours} hours from {hour:02d}:00"
+            return f"Wednesdays at {timing.hour:02d}:00"
+        hours = int(timing.backup_hours) if self.name == "backup" else 24
+        return f"nightly at {timing.hour:02d}:00" if hours == 24 else f"every {hours} hours from {timing.hour:02d}:00"
+
+
+@dataclass(frozen=True)
+class Timing:
+    """The settings the schedule follows, read once for every job."""
+
+    hour: int
+    backup_hours: float
+
+    @classmethod
+    def of(cls, db: Database | Writer) -> Timing:
+        return cls(int(setting(db, "jobs_hour")), setting(db, "backup_interval_hours"))
 
 
 def _backup(context: JobContext) -> dict:
@@ -258,8 +266,8 @@ def due_jobs(db: Database, now: datetime) -> list[Job]:
     job never run is first due at its first slot after the database was created."""
     started = dict(db.query_all("SELECT job, max(started_at) FROM job_runs WHERE outcome <> 'interrupted' "
                                 "GROUP BY job"))
-    created = _created(db, now)
-    return [spec for spec in JOBS.values() if (started.get(spec.name) or created) < spec.latest_slot(db, now)]
+    created, timing = _created(db, now), Timing.of(db)
+    return [spec for spec in JOBS.values() if (started.get(spec.name) or created) < spec.latest_slot(timing, now)]
 
 
 @dataclass(frozen=True)
@@ -280,18 +288,19 @@ def states(db: Database, now: datetime | None = None) -> list[JobState]:
         """SELECT job, max(started_at), arg_max(outcome, started_at) FILTER (WHERE outcome <> 'running'),
                   max(started_at) FILTER (WHERE outcome = 'done')
            FROM job_runs GROUP BY job""")}
-    created = _created(db, now)
+    created, timing = _created(db, now), Timing.of(db)
     found = []
     for spec in JOBS.values():
         started, outcome, done = last.get(spec.name, (None, None, None))
-        slot = spec.latest_slot(db, now)
+        period = spec.period(timing)
         if outcome == "failed":
             problem = "failed"
-        elif (done or created) + spec.period(db) + GRACE < now:
+        elif (done or created) + period + GRACE < now:
             problem = "overdue"
         else:
             problem = None
-        found.append(JobState(spec, spec.schedule(db), started, outcome, done, slot + spec.period(db), problem))
+        found.append(JobState(spec, spec.schedule(timing), started, outcome, done,
+                              spec.latest_slot(timing, now) + period, problem))
     return found
 
 

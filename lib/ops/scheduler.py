@@ -189,9 +189,6 @@ class Scheduler:
         self._queue.put(Request(job, username, "person", {}, ticket=ticket))
         return ticket
 
-    def waiting(self) -> int:
-        return self._queue.qsize()
-
     def _loop(self) -> None:
         last_check = 0.0
         while not self._stop.is_set():
