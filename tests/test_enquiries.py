@@ -46,6 +46,14 @@ def reviewer_for(db, team, enquiry_id):
     return int(enquiries.possible_reviewers(db, team, enquiry_id).id.iloc[0])
 
 
+def reviewed(db, store, team, enquiry_id, decisions, assigned_at, decided_at):
+    """The team gives the enquiry to the first allowed reviewer, who decides it."""
+    reviewer_id = reviewer_for(db, team, enquiry_id)
+    enquiries.assign_reviewer(db, team, enquiry_id, reviewer_id, now=assigned_at)
+    reviewer = load_user(db, db.query_one("SELECT username FROM users WHERE id = ?", [reviewer_id])[0])
+    return enquiries.decide_enquiry(db, store, reviewer, enquiry_id, decisions, now=decided_at)
+
+
 @pytest.fixture
 def people(db):
     return {name: load_user(db, f"{name}.demo") for name in ("team", "centre", "harbourside", "quality", "lead")}
@@ -205,10 +213,7 @@ def test_an_outcome_is_appealed_once_within_its_window_and_quality_decides(db, p
     enquiry = enquiries.raise_enquiry(db, centre, item, [unit], WHY, now=NOW)
     with pytest.raises(Refused, match="no outcome yet"):
         enquiries.appeal(db, centre, enquiry, "We disagree with the outcome of the enquiry entirely.", now=NOW)
-    reviewer_id = reviewer_for(db, team, enquiry)
-    enquiries.assign_reviewer(db, team, enquiry, reviewer_id, now=NOW)
-    reviewer = load_user(db, db.query_one("SELECT username FROM users WHERE id = ?", [reviewer_id])[0])
-    enquiries.decide_enquiry(db, store, reviewer, enquiry, [UnitDecision(unit, False, CONFIRMED)], now=NOW)
+    reviewed(db, store, team, enquiry, [UnitDecision(unit, False, CONFIRMED)], NOW, NOW)
     with pytest.raises(Refused, match="appeal window .* closed"):
         enquiries.appeal(db, centre, enquiry, "We disagree with the outcome of the enquiry entirely.",
                          now=NOW + timedelta(days=30))
@@ -271,11 +276,8 @@ def test_the_fee_is_invoiced_in_the_week_raised_and_refunded_for_a_changed_unit(
     unit = db.query_one("SELECT unit_codes FROM submissions WHERE id = ?", [item])[0]
     raised = datetime(2026, 11, 10, 10)  # a Tuesday: billed in the run for the week of Monday 9 November
     enquiry = enquiries.raise_enquiry(db, centre, item, [unit], WHY, now=raised)
-    reviewer_id = reviewer_for(db, team, enquiry)
-    enquiries.assign_reviewer(db, team, enquiry, reviewer_id, now=raised)
-    reviewer = load_user(db, db.query_one("SELECT username FROM users WHERE id = ?", [reviewer_id])[0])
-    enquiries.decide_enquiry(db, store, reviewer, enquiry, [
-        UnitDecision(unit, True, CHANGED, "Pass", 61, "2.1 met.", sheet())], now=datetime(2026, 11, 17, 9))
+    reviewed(db, store, team, enquiry, [
+        UnitDecision(unit, True, CHANGED, "Pass", 61, "2.1 met.", sheet())], raised, datetime(2026, 11, 17, 9))
     week_one = invoicing.preview(db, team, date(2026, 11, 9))
     line = week_one[(week_one.ID == item)]
     assert line[["Fee", "Quantity", "Amount £"]].values.tolist() == [["Enquiry about results", 1, 60.0]]
@@ -294,11 +296,8 @@ def test_no_refund_when_the_setting_is_off(db, people, store):
     item = released_item(db, centre, "Referral")
     unit = db.query_one("SELECT unit_codes FROM submissions WHERE id = ?", [item])[0]
     enquiry = enquiries.raise_enquiry(db, centre, item, [unit], WHY, now=NOW)
-    reviewer_id = reviewer_for(db, team, enquiry)
-    enquiries.assign_reviewer(db, team, enquiry, reviewer_id, now=NOW)
-    reviewer = load_user(db, db.query_one("SELECT username FROM users WHERE id = ?", [reviewer_id])[0])
-    enquiries.decide_enquiry(db, store, reviewer, enquiry, [
-        UnitDecision(unit, True, CHANGED, "Pass", 61, "2.1 met.", sheet())], now=NOW)
+    reviewed(db, store, team, enquiry, [
+        UnitDecision(unit, True, CHANGED, "Pass", 61, "2.1 met.", sheet())], NOW, NOW)
     preview = invoicing.preview(db, team, date(2026, 11, 23) - timedelta(days=0))
     assert "Enquiry fee refunded (result changed)" not in preview[preview.ID == item].Fee.tolist()
 
@@ -312,10 +311,7 @@ def test_an_outcome_is_not_appealed_once_the_item_is_re_submitted(db, people, st
     item = released_item(db, centre, "Referral")
     unit, learner_id = db.query_one("SELECT unit_codes, learner_id FROM submissions WHERE id = ?", [item])
     enquiry = enquiries.raise_enquiry(db, centre, item, [unit], WHY, now=NOW)
-    reviewer_id = reviewer_for(db, team, enquiry)
-    enquiries.assign_reviewer(db, team, enquiry, reviewer_id, now=NOW)
-    reviewer = load_user(db, db.query_one("SELECT username FROM users WHERE id = ?", [reviewer_id])[0])
-    enquiries.decide_enquiry(db, store, reviewer, enquiry, [UnitDecision(unit, False, CONFIRMED)], now=NOW)
+    reviewed(db, store, team, enquiry, [UnitDecision(unit, False, CONFIRMED)], NOW, NOW)
     [again] = upload_units(db, store, centre, [UnitUpload(
         learner_id, unit, (FileUpload("Evidence.docx", samples.word_document()),),
         FileUpload("Sheet.docx", samples.result_sheet()), EMBEDDED)])
@@ -339,11 +335,8 @@ def test_a_refund_credits_what_was_charged_even_after_the_fee_changed(db, people
     charged = invoicing.invoice_lines(db, team, date(2026, 11, 9))
     assert charged[charged.ID == item]["Amount £"].tolist() == [75.0]
     update_fee(db, team, "enquiry", "60")
-    reviewer_id = reviewer_for(db, team, enquiry)
-    enquiries.assign_reviewer(db, team, enquiry, reviewer_id, now=raised)
-    reviewer = load_user(db, db.query_one("SELECT username FROM users WHERE id = ?", [reviewer_id])[0])
-    enquiries.decide_enquiry(db, store, reviewer, enquiry, [
-        UnitDecision(unit, True, CHANGED, "Pass", 61, "2.1 met.", sheet())], now=datetime(2026, 11, 17, 9))
+    reviewed(db, store, team, enquiry, [
+        UnitDecision(unit, True, CHANGED, "Pass", 61, "2.1 met.", sheet())], raised, datetime(2026, 11, 17, 9))
     refund = invoicing.preview(db, team, date(2026, 11, 16))
     assert refund[refund.ID == item][["Fee", "Amount £"]].values.tolist() == [
         ["Enquiry fee refunded (result changed)", -75.0]]
