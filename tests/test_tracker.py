@@ -66,3 +66,32 @@ def test_released_result_sheets_download_only_once_released_and_only_for_the_cen
     db.query_one("UPDATE submissions SET stage = 'ready', released_at = NULL, result = NULL, mark = NULL "
                  "WHERE id = ?", [ids[0]])
     assert len(released_result_sheets(db, centre, ids, store)) < written
+
+
+def test_each_page_says_re_submitted_and_under_review_exactly_as_the_whole_list_does(db):
+    """The page fetch looks these up for its ten keys only; the export computes them over every row."""
+    from lib.centre.tracker import columns_for, tracker_source
+    from lib.store import grid
+
+    team = load_user(db, "team.demo")
+    held = db.query_one("SELECT id FROM submissions WHERE stage NOT IN ('pending', 'rejected') ORDER BY id LIMIT 1")[0]
+    with db.cursor() as cursor:
+        cursor.execute("INSERT INTO malpractice_cases (id, submission_id, raised_in, concern, status, opened_at, "
+                       "opened_by, updated_at) VALUES ((SELECT coalesce(max(id), 0) + 1 FROM malpractice_cases), ?, "
+                       "'marking', 'Shared passages', 'open', now(), 1, now())", [held])
+    columns = columns_for(team)
+    labels = [c.label for c in columns.columns if c.shown]
+    whole = {row[0]: row for row in grid.iterate(db, tracker_source(team), columns, GridQuery())}
+    resubmitted = {row[0] for row in db.query_all("SELECT resubmits_id FROM submissions WHERE resubmits_id IS NOT NULL")}
+    assert resubmitted and held in whole
+    seen = set()
+    for offset in range(0, len(whole), 50):
+        page = tracker_page(db, team, GridQuery(offset=offset, limit=50)).rows
+        for record in page.itertuples(index=False):
+            expected = whole[record.ID]
+            assert record[labels.index("Re-submitted")] == expected[labels.index("Re-submitted")]
+            reason = record[labels.index("Rejection reason")]
+            assert (reason if isinstance(reason, str) else None) == expected[labels.index("Rejection reason")]
+            seen.add(record.ID)
+    assert seen == set(whole)
+    assert {i for i in seen if whole[i][labels.index("Re-submitted")] == "Yes"} == resubmitted & seen

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lib.rules.holds import UNDER_REVIEW, open_case_condition
+from lib.rules.holds import UNDER_REVIEW, open_case_condition, open_case_items
 from lib.rules.roles import User
 from lib.rules.status import (
     COMPLETED,
@@ -20,6 +20,10 @@ from lib.store.export import write_xlsx
 from lib.store.files import FileStore
 from lib.store.scope import not_centre_data, reads_centre_data, submission_scope
 
+# The page's items with an open case, and those already re-submitted: lookups on the page's keys, not joins of
+# every row.
+PAGE_OPEN_CASES = open_case_items("SELECT k FROM page_keys")
+PAGE_RESUBMITTED = "SELECT r.resubmits_id FROM submissions r WHERE r.resubmits_id IN (SELECT k FROM page_keys)"
 TRACKER_COLUMNS = grid.ColumnSet(
     columns=(
         grid.Column("ID", "s.id", grid.NUMBER),
@@ -39,9 +43,11 @@ TRACKER_COLUMNS = grid.ColumnSet(
         grid.Column("Mark", "s.mark", grid.NUMBER),
         # An item held for a malpractice case says so, and no more, where a rejection says why.
         grid.Column("Rejection reason",
-                    f"coalesce(s.rejection_reason, CASE WHEN {open_case_condition()} THEN '{UNDER_REVIEW}' END)"),
+                    f"coalesce(s.rejection_reason, CASE WHEN {open_case_condition()} THEN '{UNDER_REVIEW}' END)",
+                    page_sql=f"coalesce(s.rejection_reason, CASE WHEN s.id IN ({PAGE_OPEN_CASES}) THEN '{UNDER_REVIEW}' END)"),
         grid.Column("Re-submitted", "CASE WHEN EXISTS (SELECT 1 FROM submissions r WHERE r.resubmits_id = s.id) "
-                    "THEN 'Yes' ELSE 'No' END", choices=("Yes", "No")),
+                    "THEN 'Yes' ELSE 'No' END", choices=("Yes", "No"),
+                    page_sql=f"CASE WHEN s.id IN ({PAGE_RESUBMITTED}) THEN 'Yes' ELSE 'No' END"),
     ),
     key="ID",
 )

@@ -7,10 +7,17 @@ REVIEW_CLOSED = ("The review for suspected plagiarism or malpractice is closed: 
                  "follows. Where it allows, re-submit with the reworked evidence.")
 
 
+CASE_OPEN = "m.status <> 'closed'"
+
+
 def open_case_condition(item: str = "s.id") -> str:
     """SQL that is true while the item (an SQL expression or ?) has a malpractice case open."""
-    return (f"EXISTS (SELECT 1 FROM malpractice_cases m WHERE m.submission_id = {item} "
-            "AND m.status <> 'closed')")
+    return f"EXISTS (SELECT 1 FROM malpractice_cases m WHERE m.submission_id = {item} AND {CASE_OPEN})"
+
+
+def open_case_items(among: str) -> str:
+    """SQL listing the items among a subquery's ids (`among`) that have a malpractice case open."""
+    return f"SELECT m.submission_id FROM malpractice_cases m WHERE {CASE_OPEN} AND m.submission_id IN ({among})"
 
 
 def open_enquiry_condition(item: str = "s.id") -> str:
