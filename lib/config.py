@@ -32,10 +32,13 @@ class Settings:
     cookie_key_file: Path
     cookie_key_from_env: str | None
     secrets_files: tuple[Path, ...]
+    # The address people reach the app at: published credentials are verified at URLs under it.
+    public_url: str = "http://localhost:8501"
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
-    """Read ILMA_DB, ILMA_FILES, ILMA_ARCHIVE, ILMA_BACKUPS, ILMA_COOKIE_KEY and ILMA_SECRETS_FILE (defaults under data/)."""
+    """Read ILMA_DB, ILMA_FILES, ILMA_ARCHIVE, ILMA_BACKUPS, ILMA_COOKIE_KEY, ILMA_SECRETS_FILE (defaults under data/)
+    and ILMA_PUBLIC_URL."""
     env = os.environ if env is None else env
     db_path = Path(env.get("ILMA_DB") or DEFAULT_DB_PATH).expanduser().resolve()
     files_dir = Path(env.get("ILMA_FILES") or db_path.parent / "files").expanduser().resolve()
@@ -48,6 +51,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         cookie_key_from_env=env.get("ILMA_COOKIE_KEY") or None,
         secrets_files=(Path(env["ILMA_SECRETS_FILE"]),) if env.get("ILMA_SECRETS_FILE") else (
             PROJECT_ROOT / ".streamlit" / "secrets.toml", Path.home() / ".streamlit" / "secrets.toml"),
+        public_url=(env.get("ILMA_PUBLIC_URL") or "http://localhost:8501").rstrip("/"),
     )
 
 

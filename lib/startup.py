@@ -20,6 +20,7 @@ import duckdb
 
 from lib import demo
 from lib.config import Settings
+from lib.hei import open_badges
 from lib.store.db import Database, DatabaseLocked, connect
 from lib.store.files import FileStore
 from lib.store.migrate import SchemaTooNew, check_not_newer, migrate
@@ -121,6 +122,9 @@ def open_database(settings: Settings, demo_submissions: int = demo.DEFAULT_APP_S
         settings.files_dir.mkdir(parents=True, exist_ok=True)
         db = Database(connection, settings.db_path)
         reconcile_files(db, FileStore(settings.files_dir))
+        # The credentials' public documents, again at every start: the folder is not in backups, and the public
+        # address may have changed.
+        open_badges.publish(db, settings.public_url)
         return Opened(db, created)
     except DatabaseLocked as error:
         raise StartupProblem(

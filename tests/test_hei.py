@@ -3,6 +3,7 @@ credentials, every refusal of the Badge Claim, mapping-document versions, and th
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 from datetime import datetime
@@ -29,9 +30,40 @@ def test_the_reconciliation_sorts_learners_into_its_lists():
     listed = [Listed("AISHA  AHMED", None),          # by name, whatever the case and spacing
               Listed("Daniel Doyle", "UNB1003"),      # by ID, whatever the name says
               Listed("Eve Evans", "UNB9999")]         # conferred but not on the order
-    findings = {(item.name, finding) for item, finding in reconcile(listed, order)}
-    assert findings == {("Aisha Ahmed", "conferred_and_claimed"), ("Ben Baker", "claimed_not_on_list"),
-                        ("Chloe Carter", "registered_not_certificated"), ("Eve Evans", "on_list_not_on_order")}
+    findings = {(f.item.name, f.finding, f.matched_by) for f in reconcile(listed, order)}
+    assert findings == {("Aisha Ahmed", "conferred_and_claimed", "name"), ("Ben Baker", "claimed_not_on_list", None),
+                        ("Chloe Carter", "registered_not_certificated", None),
+                        ("Eve Evans", "on_list_not_on_order", None)}
+
+
+def test_a_namesake_under_another_enr_is_another_person():
+    # The list's Lucy Lewis is UNB9999; the order's is UNB1011: she is not on the list, and theirs is not on the order.
+    order = [OrderLine(1, "Lucy Lewis", "UNB1011", True), OrderLine(2, "Omar Odell", "UNB1012", True)]
+    listed = [Listed("Lucy Lewis", "UNB9999"), Listed("Omar O'Dell", "UNB1012")]
+    findings = {(f.item.name, f.finding, f.matched_by) for f in reconcile(listed, order)}
+    assert findings == {("Lucy Lewis", "claimed_not_on_list", None), ("Omar Odell", "conferred_and_claimed", "enr"),
+                        ("Lucy Lewis", "on_list_not_on_order", None)}
+    # One name-only line on the list confirms one learner of that name, not two.
+    twins = [OrderLine(1, "Sam Smith", "UNB2001", True), OrderLine(2, "Sam Smith", "UNB2002", True)]
+    findings = [(f.item.enr, f.finding) for f in reconcile([Listed("Sam Smith", None)], twins)]
+    assert sorted(findings) == [("UNB2001", "conferred_and_claimed"), ("UNB2002", "claimed_not_on_list")]
+
+
+def test_a_check_on_names_only_passes_with_a_warning_to_confirm(db, people):
+    quality = people["quality"]
+    names = [r[0] for r in db.query_all("""SELECT l.first_name || ' ' || l.last_name FROM hei_order_learners o
+                                           JOIN learners l ON l.id = o.learner_id WHERE o.order_number = 'WG-271828'""")]
+    check = run_bsc_check(db, quality, pd.DataFrame({"Name": names}))
+    detail, learners = release_check.check_detail(db, quality, check)
+    assert detail["passed"] and "Matched by name only" in detail["outcome"] and names[0] in detail["outcome"]
+    assert set(learners["Matched by"]) == {"Name only: confirm"}
+    enrs = [r[0] for r in db.query_all("""SELECT l.enr FROM hei_order_learners o JOIN learners l
+                                          ON l.id = o.learner_id WHERE o.order_number = 'WG-271828'""")]
+    wrong = [*enrs[:-1], "UNB9999"]  # the last learner's namesake under another ENR
+    check = run_bsc_check(db, quality, pd.DataFrame({"Name": names, "ENR": wrong}))
+    detail, learners = release_check.check_detail(db, quality, check)
+    assert not detail["passed"] and f"claimed but not on the Exam Board list: {names[-1]}" in detail["outcome"]
+    assert "Matched by name only" not in detail["outcome"]
 
 
 def test_the_exam_board_list_is_read_from_csv_or_excel_with_either_name_columns():
@@ -215,17 +247,27 @@ def test_issuing_writes_the_sheet_once_and_the_assertions(db, people):
         credentials.issue_badge_claims(db, quality, check, today=TODAY)
     credentials.save_metadata(db, quality, programme(db, BSC), "ILM-UNB-BSC-L5", "BSc with ILM Level 5", "Dual",
                               "Conferred and claimed", ["Teams"], Upload("logo.png", samples_png()), now=NOW)
-    workbook, refused = credentials.issue_badge_claims(db, quality, check, today=TODAY)
-    sheet = openpyxl.load_workbook(io.BytesIO(workbook)).active
-    header = [cell.value for cell in sheet[1]]
-    assert header[:7] == credentials.BULK_COLUMNS and header[7:] == credentials.CONTROL_COLUMNS
-    assert sheet.max_row - 1 == 4  # the demo's order has one learner without an email
-    assert [r["Reason"] for r in refused] == ["no email address: a credential is sent by email"]
-    assert sheet["F2"].value.startswith("UNB") and sheet["K2"].value == db.query_one(
+    claim = credentials.issue_badge_claims(db, quality, check, today=TODAY)
+    # Credly's bulk-issue template, as its help article gives it: required columns A, B, C, E and F, every header
+    # kept, dates mm/dd/yy.
+    table = list(csv.reader(io.StringIO(claim.credly_csv.decode("utf-8"))))
+    header, rows = table[0], table[1:]
+    assert [header[i] for i in (0, 1, 2, 4, 5)] == ["Badge Template ID", "Recipient Email", "First Name", "Last Name",
+                                                    "Issued at Date"]
+    assert {"Expiration Date", "Issuer Earner ID", "Country", "State or Province", "Evidence Name", "Evidence URL",
+            "ID Evidence Title", "ID Evidence Description", "Locale"} <= set(header)
+    assert len(rows) == 4 and all(len(row) == len(header) for row in rows)  # the order's learner without an email
+    first = dict(zip(header, rows[0]))
+    assert first["Badge Template ID"] == "ILM-UNB-BSC-L5" and first["Issued at Date"] == f"{TODAY:%m/%d/%y}"
+    assert first["Issuer Earner ID"].startswith("UNB") and "@" in first["Recipient Email"]
+    assert [r["Reason"] for r in claim.refused] == ["no email address: a credential is sent by email"]
+    sheet = openpyxl.load_workbook(io.BytesIO(claim.record_xlsx)).active
+    assert [cell.value for cell in sheet[1]] == credentials.RECORD_COLUMNS and sheet.max_row - 1 == 4
+    assert sheet["F2"].value == first["Issuer Earner ID"] and sheet["J2"].value == db.query_one(
         "SELECT qualification_code FROM hei_programmes WHERE title = ?", [BSC])[0]
     with pytest.raises(Refused, match="No learner of this check"):
         credentials.issue_badge_claims(db, quality, check, today=TODAY)
-    documents = json.loads(credentials.assertions(db, people["university"], check))
+    documents = json.loads(credentials.assertions(db, people["university"], check, "https://ilm.example"))
     assert len(documents) == 4
     first = documents[0]
     assert first["type"] == "Assertion" and first["recipient"]["hashed"] is True

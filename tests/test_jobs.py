@@ -13,8 +13,10 @@ import urllib.request
 from datetime import datetime, timedelta
 
 import pytest
+from lxml import etree
 
 from lib.config import PROJECT_ROOT, load_settings
+from lib.demo import DEMO_CENTRE_NUMBER
 from lib.errors import Refused
 from lib.ops import jobs
 from lib.ops.scheduler import Scheduler
@@ -22,6 +24,7 @@ from lib.store import backup, devserver
 from lib.store.files import FileStore
 from tests.apptest_helpers import STRONG_KEY, texts
 from tests.conftest import load_user
+from tests.test_ilr_return import SCHEMA
 
 
 @pytest.fixture
@@ -167,6 +170,11 @@ def test_commands_hand_jobs_to_the_running_app_and_run_them_alone_when_it_is_sto
         assert backup.verify(backup.resolve(tmp_path / "backups")).ok
         eqa = run_command("run-job", "eqa-alerts", env=env)
         assert eqa.returncode == 0 and json.loads(eqa.stdout)["job"] == "eqa-alerts", eqa.stderr
+        ilr_file = tmp_path / "ilr.xml"
+        exported = run_command("export-ilr", "--centre", DEMO_CENTRE_NUMBER, "--out", str(ilr_file), env=env)
+        assert exported.returncode == 0 and "holds" in exported.stderr, exported.stderr
+        assert json.loads(exported.stdout)["learners"] > 0
+        assert SCHEMA.validate(etree.parse(str(ilr_file))), SCHEMA.error_log
     finally:
         devserver.stop(process)
     alone = run_command("reconcile-files", env=env)
@@ -178,7 +186,7 @@ def test_commands_hand_jobs_to_the_running_app_and_run_them_alone_when_it_is_sto
     runs = connection.execute("SELECT job, trigger, outcome FROM job_runs ORDER BY id").fetchall()
     connection.close()
     assert runs == [("backup", "command", "done"), ("eqa-alerts", "command", "done"),
-                    ("reconcile-files", "command", "done")]
+                    ("export-ilr", "command", "done"), ("reconcile-files", "command", "done")]
 
 
 def test_a_command_says_who_holds_the_database_when_no_app_answers(db_path, tmp_path):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import threading
 import xml.etree.ElementTree as ElementTree
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 import openpyxl
@@ -23,7 +24,10 @@ from tests.conftest import load_user
 NOW = datetime(2026, 11, 23, 10)
 TODAY = NOW.date()
 AIMS = [{"ref": "ZPROG001", "type": 1, "seq": 1}, {"ref": "60315456", "type": 3, "seq": 2}]
-APPRENTICESHIP = Template(25, 275, 36, AIMS, [{"type": "TNP", "code": 1, "date": date(2026, 9, 1), "amount": 4500}])
+APPRENTICESHIP = Template(25, 275, 36, AIMS, [{"type": "TNP", "code": 1, "date": date(2026, 9, 1), "amount": 4500}],
+                          sof=105, del_loc_postcode="NB1 4QT")
+# What the learner's enrolment form gives that the funding return requires of every learner.
+ENROLMENT = {"sex": "F", "ethnicity": 31, "lldd_health_prob": 2, "postcode": "NB4 1TT", "postcode_prior": "NB4 1TT"}
 
 
 @pytest.mark.parametrize("uln, problem", [
@@ -120,7 +124,7 @@ def test_prepopulation_leaves_a_hand_edited_record_alone_and_reaches_the_others(
     assert kept.sources["fund_model"] == records.OWN
     # A later change reaches the records still holding the template's values, not one set for its learner.
     edit(db, centre, second, std_code=276)
-    changed = Template(25, 300, 36, AIMS, APPRENTICESHIP.fin_records)
+    changed = replace(APPRENTICESHIP, std_code=300)
     again = programmes.save_template(db, centre, programme_id, changed, now=NOW)
     assert again.updated == 1 and len(again.kept_own) == 2
     assert records.record(db, centre, first).values["std_code"] == 300
@@ -149,9 +153,9 @@ def ready_record(db, centre, allow_without_verification=False):
     programme_id, learners = new_programme(db, centre, 1)
     [record_id] = records.enrol(db, centre, programme_id, learners, now=NOW)
     programmes.save_template(db, centre, programme_id, Template(
-        25, 275, 36, AIMS, [], allow_without_verification), now=NOW)
+        25, 275, 36, AIMS, [], allow_without_verification, sof=105, del_loc_postcode="NB1 4QT"), now=NOW)
     edit(db, centre, record_id, uln="9276308686", start_date=date(2026, 9, 1), planned_end_date=date(2028, 3, 1),
-         date_of_birth=date(1990, 5, 4))
+         date_of_birth=date(1990, 5, 4), **ENROLMENT)
     return record_id
 
 
@@ -277,7 +281,7 @@ def test_versions_keep_who_when_what_and_why_and_any_two_compare(db, centre):
     assert history.Version.tolist() == sorted(history.Version.tolist(), reverse=True)
     newest = history.iloc[0]
     assert newest.By == centre.name and newest.Why == "Learner's new address"
-    assert newest["What changed"] == "Postcode: (empty) → NB3 9ZZ"
+    assert newest["What changed"] == "Postcode: NB4 1TT → NB3 9ZZ"
     assert history.iloc[-1]["What changed"] == "Record created"
     last = int(newest.Version)
     side_by_side = records.compare_versions(db, centre, record_id, 1, last)
@@ -305,7 +309,7 @@ def test_the_list_searches_by_name_uln_reference_and_status(db, centre):
 
 def without_namespace(xml: bytes) -> ElementTree.Element:
     root = ElementTree.fromstring(xml)
-    assert root.tag == "{ESFA/ILR/2026-27}Message"
+    assert root.tag == "{ESFA/ILR/2025-26}Message"
     for element in root.iter():
         element.tag = element.tag.split("}")[-1]
     return root
@@ -319,8 +323,8 @@ def test_the_funding_return_xml_has_the_ilr_fields_in_order(db, centre, tutor):
     edit_version = records.record(db, centre, record_id).version
     assert edit_version
     move(db, tutor, record_id, "qa_verify")
-    document = without_namespace(listing.funding_return_xml(db, centre, today=TODAY))
-    assert document.tag == "Message" and document.findtext("Header/CollectionDetails/Year") == "2627"
+    document = without_namespace(listing.funding_return(db, centre, today=TODAY).xml)
+    assert document.tag == "Message" and document.findtext("Header/CollectionDetails/Year") == "2526"
     learners = {learner.findtext("ULN"): learner for learner in document.iter("Learner")}
     learner = learners["9276308686"]
     assert [child.tag for child in learner][:5] == ["LearnRefNumber", "ULN", "FamilyName", "GivenNames",
@@ -335,7 +339,7 @@ def test_the_funding_return_xml_has_the_ilr_fields_in_order(db, centre, tutor):
     statuses = set(db.query_all("SELECT DISTINCT status FROM learner_records WHERE centre_id = ? AND uln IN "
                                 "(SELECT unnest(?))", [centre.centre_id, list(learners)]))
     assert statuses <= {("qa_verified",), ("completed",)}
-    everything = without_namespace(listing.funding_return_xml(db, centre, include_all=True, today=TODAY))
+    everything = without_namespace(listing.funding_return(db, centre, include_all=True, today=TODAY).xml)
     assert len(list(everything.iter("Learner"))) > len(learners)
     sheet = openpyxl.load_workbook(io.BytesIO(listing.funding_return_xlsx(db, centre))).active
     assert [cell.value for cell in sheet[1]][:3] == ["LearnRefNumber", "ULN", "FamilyName"]

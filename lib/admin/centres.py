@@ -9,6 +9,7 @@ from datetime import date, datetime
 import pandas as pd
 
 from lib.errors import NotAllowed, NotFound, Refused
+from lib.rules import ilr
 from lib.rules.roles import ASSESSMENT_TEAM, QUALITY, User
 from lib.rules.text import check_text
 from lib.store.db import Database, Writer
@@ -124,6 +125,32 @@ def unblock_centre(db: Database, user: User, number: str, note: str) -> None:
     db.transact(user, work)
 
 
+@not_centre_data("the team's administration of centres")
+def set_ukprn(db: Database, user: User, number: str, ukprn: int | str | None) -> None:
+    """Record the centre's UKPRN (its UK Register of Learning Providers number): its funding return is filed under
+    it. Empty clears it."""
+    _team_only(user)
+    text = str(ukprn if ukprn is not None else "").strip()
+    value = None
+    if text:
+        if not re.fullmatch(r"[0-9]{8}", text) or ilr.ukprn_problem(int(text)):
+            raise Refused(ilr.ukprn_problem(None))
+        value = int(text)
+
+    def work(writer: Writer) -> None:
+        centre_id = _centre(writer, number)[0]
+        before = writer.execute("SELECT ukprn FROM centres WHERE id = ?", [centre_id]).fetchone()[0]
+        if before == value:
+            return
+        if value is not None and writer.execute("SELECT number FROM centres WHERE ukprn = ? AND id <> ?",
+                                                [value, centre_id]).fetchone():
+            raise Refused(f"UKPRN {value} is another centre's.")
+        writer.execute("UPDATE centres SET ukprn = ? WHERE id = ?", [value, centre_id])
+        writer.audit("centre_ukprn", "centre", number, before={"ukprn": before}, after={"ukprn": value})
+
+    db.transact(user, work)
+
+
 def _reader(user: User) -> None:
     if user.role not in (ASSESSMENT_TEAM, QUALITY):
         raise NotAllowed("Centres' records are for the ILM Assessment Team and quality.")
@@ -135,7 +162,7 @@ def centres(db: Database, user: User) -> pd.DataFrame:
     return db.query_df(
         """SELECT c.number AS "Centre", c.name AS "Name", c.status AS "Status", c.blocked_reason AS "Blocked because",
                   c.quality_contact AS "Quality contact", c.quality_contact_email AS "Contact email",
-                  coalesce(c.is_hei, FALSE) AS "HEI",
+                  coalesce(c.is_hei, FALSE) AS "HEI", CAST(c.ukprn AS VARCHAR) AS "UKPRN",
                   (SELECT string_agg(a.qualification_code || CASE WHEN a.integrated THEN ' (integrated)' ELSE '' END,
                                      ', ' ORDER BY a.qualification_code)
                    FROM centre_approvals a WHERE a.centre_id = c.id) AS "Approved for",

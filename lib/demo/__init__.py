@@ -431,6 +431,7 @@ def _set_up_the_service(db: Database, centres: pd.DataFrame, approvals: pd.DataF
         centre_id = admin_centres.create_centre(db, team, row.number, row.name, row.quality_contact,
                                                 row.quality_contact_email, now=approved_on)
         assert centre_id == row.id, "demo centres are numbered as created"
+        admin_centres.set_ukprn(db, team, row.number, DEMO_UKPRN_BASE + centre_id)
     numbers = centres.set_index("id").number
     for row in approvals.itertuples(index=False):
         admin_centres.set_approval(db, team, numbers[row.centre_id], row.qualification_code, True,
@@ -457,6 +458,8 @@ def _set_up_the_service(db: Database, centres: pd.DataFrame, approvals: pd.DataF
 
 
 DEMO_EXPORT_NAME = "walled-garden-registrations-demo.csv"
+# Demo centres' UKPRNs: 8 digits in the register's range, one per centre (the HEI has its own).
+DEMO_UKPRN_BASE = 10_090_000
 
 
 def _import_registrations(db: Database, centres: pd.DataFrame, learners: pd.DataFrame,

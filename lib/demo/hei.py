@@ -21,6 +21,7 @@ from lib.hei.mapping import MappingRow
 from lib.store.db import Database, Writer
 
 HEI_NUMBER, HEI_NAME = "091234", "University of Northbridge"
+HEI_UKPRN = 10_089_999  # beside the demo centres' (lib.demo.DEMO_UKPRN_BASE + centre id)
 FIRST = ["Aisha", "Ben", "Chloe", "Daniel", "Ella", "Finn", "Grace", "Hassan", "Isla", "Jack", "Kiran", "Lucy",
          "Mason", "Nina", "Omar", "Poppy", "Rhys", "Sofia"]
 LAST = ["Ahmed", "Baker", "Carter", "Doyle", "Evans", "Foster", "Gill", "Hughes", "Iqbal", "Jones", "Khan", "Lewis",
@@ -54,6 +55,7 @@ def _university(db: Database, today: date) -> list[str]:
            ORDER BY 1 LIMIT 2""")]
     admin_centres.create_centre(db, team, HEI_NUMBER, HEI_NAME, "Dr Helen Marsh", "h.marsh@northbridge.example",
                                 is_hei=True, now=_at(today - timedelta(days=700), 9))
+    admin_centres.set_ukprn(db, team, HEI_NUMBER, HEI_UKPRN)
     for code in qualifications:
         admin_centres.set_approval(db, team, HEI_NUMBER, code, True, today=today - timedelta(days=690))
     admin_accounts.create_account(db, team, "university.demo", "Helen Marsh", "university@demo.ilm-assessment.example",

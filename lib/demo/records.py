@@ -6,6 +6,7 @@ was refused; another centre's programme with its own learners."""
 from __future__ import annotations
 
 from contextlib import suppress
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 
 from lib.accounts.auth import user_by_username
@@ -17,9 +18,11 @@ from lib.store.db import Database
 
 APPRENTICESHIP = ("Team Leader apprenticeship", Template(
     25, 275, 36, [{"ref": "ZPROG001", "type": 1, "seq": 1}, {"ref": "60315456", "type": 3, "seq": 2}],
-    [], True))
+    [], True, sof=105, del_loc_postcode="NB1 4QT"))
 TRAINEESHIP = ("Management traineeship", Template(
-    24, None, 25, [{"ref": "ZPROG001", "type": 1, "seq": 1}, {"ref": "ZWRKX001", "type": 4, "seq": 2}], [], False))
+    24, None, 25, [{"ref": "ZPROG001", "type": 1, "seq": 1}, {"ref": "ZWRKX001", "type": 4, "seq": 2}], [], False,
+    sof=107, del_loc_postcode="NB1 4QT"))
+ETHNICITY_MIX = (31, 31, 34, 39, 44, 31, 99, 42, 36)
 PATH = {  # each learner's record goes this far
     0: "completed", 1: "qa_verified", 2: "signed", 3: "signature_required", 4: "newly_submitted",
     5: "signed",  # and corrected after signing: back for signature, saying why
@@ -59,13 +62,13 @@ def _programme(db: Database, centre, tutor, name: str, template: Template, quali
     start = date(year, 9, 1)
     if hand_edit_first:  # typed by hand before the template was filled: the template leaves it alone
         view = records.record(db, centre, ids[-1])
-        records.edit_record(db, centre, ids[-1], {"prog_type": 25, "std_code": 275, "fund_model": 36},
-                            "Set up by hand while the programme template was being agreed", view.version,
-                            today=start, now=created + timedelta(days=3))
+        by_hand = {"prog_type": 25, "std_code": 275, "fund_model": 36, "sof": template.sof,
+                   "del_loc_postcode": template.del_loc_postcode, "aims": template.aims}
+        records.edit_record(db, centre, ids[-1], by_hand, "Set up by hand while the programme template was being agreed",
+                            view.version, today=start, now=created + timedelta(days=3))
     programmes.save_template(db, centre, programme_id, template, now=created + timedelta(days=5))
-    template_with_price = Template(template.prog_type, template.std_code, template.fund_model, template.aims,
-                                   [{"type": "TNP", "code": 1, "date": start, "amount": 4500}]
-                                   if template.prog_type == 25 else [], template.allow_sign_without_verification)
+    template_with_price = replace(template, fin_records=[{"type": "TNP", "code": 1, "date": start, "amount": 4500}]
+                                  if template.prog_type == 25 else [])
     programmes.save_template(db, centre, programme_id, template_with_price, now=created + timedelta(days=8))
     for index, (record_id, uln) in enumerate(zip(ids, _ulns(len(ids), seed))):
         _walk(db, centre, tutor, record_id, uln, index, start, today)
@@ -79,8 +82,11 @@ def _walk(db: Database, centre, tutor, record_id: int, uln: str, index: int, sta
     when = _at(start, 9) + timedelta(days=index)
     view = records.record(db, centre, record_id)
     birth = date(1985 + index % 15, 1 + index % 12, 1 + index % 27)
+    postcode = f"NB{1 + index % 9} {index % 10}AB"
     records.edit_record(db, centre, record_id, {
-        "uln": uln, "date_of_birth": birth, "postcode": f"NB{1 + index % 9} {index % 10}AB",
+        "uln": uln, "date_of_birth": birth, "postcode": postcode, "postcode_prior": postcode,
+        "sex": "FM"[index % 2], "ethnicity": ETHNICITY_MIX[index % len(ETHNICITY_MIX)],
+        "lldd_health_prob": 1 if index % 7 == 3 else 2, "telephone": f"07700 900{100 + index}",
         "email": f"learner{record_id}@example.org", "start_date": start,
         "planned_end_date": start + timedelta(days=540)}, "Details from the learner's enrolment form",
         view.version, today=when.date(), now=when)

@@ -1,24 +1,25 @@
 """Digital credentials for a mapped programme: its metadata (from the Metadata Template, with the HEI's logo), and
-after a passed release check the Badge Claim spreadsheet of the learners who achieved: the bulk-issue columns a
-credential platform expects, then ILM's control columns. A learner without an email, under a results hold, not on
-the passed check, or already holding (or twice in the list for) the same credential by email or ENR is refused,
-each with the reason. Issuing records the credentials, once each (made unique by the database); each can also be
-exported as an Open Badges 2.0 assertion."""
+after a passed release check the Badge Claim of the learners who achieved: Credly's bulk-issue CSV exactly as its
+template has it, and ILM's own record of the claim with its control columns. A learner without an email, under a
+results hold, not on the passed check, or already holding (or twice in the list for) the same credential by email
+or ENR is refused, each with the reason. Issuing records the credentials, once each (made unique by the database);
+each can also be exported as an Open Badges 2.0 assertion."""
 
 from __future__ import annotations
 
-import hashlib
+import csv
+import io
 import json
 import re
-import uuid
+from dataclasses import dataclass
 from datetime import date, datetime
-from urllib.parse import quote
 
 import filetype
 import pandas as pd
 
 from lib.centre.uploads import Upload
 from lib.errors import Refused
+from lib.hei import open_badges
 from lib.hei.mapping import QUALITY_ONLY, READERS
 from lib.rules.holds import hei_hold_condition
 from lib.rules.roles import QUALITY, User
@@ -30,9 +31,15 @@ from lib.store.scope import NotFound, centre_scope, reads_centre_data, require_r
 MAX_LOGO_BYTES = 1024 * 1024
 MAX_ROWS_A_FILE = 5_000
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
-BULK_COLUMNS = ["Badge template ID", "Recipient email", "First name", "Last name", "Issued date", "Earner ID",
-                "Evidence URL"]
-CONTROL_COLUMNS = ["Centre", "Programme", "Mapping version", "Qualification", "Order number", "Exam Board date"]
+# Credly's bulk-issue CSV template, its headers as Credly writes them and in its order (its help article "How do I
+# issue badges in bulk to multiple earners?": A, B, C, E and F are required, dates are mm/dd/yy, no header may be
+# left out even when its column is empty).
+CREDLY_COLUMNS = ["Badge Template ID", "Recipient Email", "First Name", "Middle Name", "Last Name", "Issued at Date",
+                  "Expiration Date", "Issuer Earner ID", "Country", "State or Province", "Evidence Name", "Evidence URL",
+                  "Text Evidence Name", "Text Evidence URL", "ID Evidence Title", "ID Evidence Description", "Locale"]
+# ILM's own record of the claim, kept apart from the file Credly takes.
+RECORD_COLUMNS = ["Badge Template ID", "Recipient Email", "First Name", "Last Name", "Issued at Date", "ENR",
+                  "Centre", "Programme", "Mapping version", "Qualification", "Order number", "Exam Board date"]
 
 
 # Credly's template IDs are UUIDs; nothing else goes into a URL or a bulk-issue file as one.
@@ -156,22 +163,47 @@ def badge_claim_preview(db: Database, user: User, check_id: int) -> tuple[pd.Dat
     """What a Badge Claim for this check would hold, and who it would refuse and why."""
     require_role(user, READERS, QUALITY_ONLY)
     rows, refused = sort_claims(_check(db, user, check_id))
-    return (pd.DataFrame([_sheet_row(row, date.today()) for row in rows], columns=BULK_COLUMNS + CONTROL_COLUMNS),
+    return (pd.DataFrame([_record_row(row, date.today()) for row in rows], columns=RECORD_COLUMNS),
             pd.DataFrame(refused, columns=["Learner", "ENR", "Reason"]))
 
 
-def _sheet_row(row: dict, issued_on: date) -> list:
-    exam_board = row["exam_board_date"]
-    exam_board = exam_board.date() if isinstance(exam_board, datetime) else exam_board
+def _day(value) -> date:
+    return value.date() if isinstance(value, datetime) else value
+
+
+def _record_row(row: dict, issued_on: date) -> list:
     return [row["badge_template_id"], row["email"], row["first_name"], row["last_name"], issued_on.isoformat(),
-            row["enr"], "", row["centre"], row["programme"], int(row["mapping_version"]), row["qualification_code"],
-            row["order_number"], exam_board.isoformat()]
+            row["enr"], row["centre"], row["programme"], int(row["mapping_version"]), row["qualification_code"],
+            row["order_number"], _day(row["exam_board_date"]).isoformat()]
+
+
+def credly_csv(rows: list[dict], issued_on: date) -> bytes:
+    """Credly's bulk-issue file: its template's headers, one row per credential, the ENR as the Issuer Earner ID
+    (Credly's own duplicate check then matches ours), UTF-8 as Credly advises for accented names."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(CREDLY_COLUMNS)
+    for row in rows:
+        values = {"Badge Template ID": row["badge_template_id"], "Recipient Email": row["email"],
+                  "First Name": row["first_name"], "Last Name": row["last_name"],
+                  "Issued at Date": f"{issued_on:%m/%d/%y}", "Issuer Earner ID": row["enr"], "Locale": "en"}
+        writer.writerow([values.get(column, "") for column in CREDLY_COLUMNS])
+    return buffer.getvalue().encode("utf-8")
+
+
+@dataclass(frozen=True)
+class BadgeClaim:
+    """What issuing gives: the CSV for Credly, ILM's record of it (.xlsx) and the learners refused with why."""
+
+    credly_csv: bytes
+    record_xlsx: bytes
+    refused: list[dict]
 
 
 @writes_centre_data(probes={"check_id": "release_check"})
-def issue_badge_claims(db: Database, user: User, check_id: int, today: date | None = None) -> tuple[bytes, list[dict]]:
-    """Record the credentials of this check's achievers and return the Badge Claim spreadsheet (.xlsx) with the
-    learners refused. Issuing again issues only to whom it has not issued to."""
+def issue_badge_claims(db: Database, user: User, check_id: int, today: date | None = None) -> BadgeClaim:
+    """Record the credentials of this check's achievers and return Credly's bulk-issue CSV, ILM's record of the
+    claim and the learners refused. Issuing again issues only to whom it has not issued to."""
     require_role(user, (QUALITY,), QUALITY_ONLY)
     _check(db, user, check_id)
     today = today or date.today()
@@ -191,32 +223,18 @@ def issue_badge_claims(db: Database, user: User, check_id: int, today: date | No
         return rows, refused
 
     rows, refused = db.transact(user, work)
-    return write_xlsx(BULK_COLUMNS + CONTROL_COLUMNS, [_sheet_row(row, today) for row in rows],
-                      title="Badge Claim"), refused
+    return BadgeClaim(credly_csv(rows, today),
+                      write_xlsx(RECORD_COLUMNS, [_record_row(row, today) for row in rows], title="Badge Claim"),
+                      refused)
 
 
 @reads_centre_data(probes={"check_id": "release_check"})
-def assertions(db: Database, user: User, check_id: int, issuer_url: str = "https://www.i-l-m.com") -> bytes:
-    """The credentials issued for this check as Open Badges 2.0 assertions (a JSON array), recipients hashed."""
+def assertions(db: Database, user: User, check_id: int, base_url: str) -> bytes:
+    """The credentials issued for this check as Open Badges 2.0 assertions (a JSON array), each hosted at its id
+    under base_url (see lib.hei.open_badges), recipients hashed."""
     require_role(user, READERS, QUALITY_ONLY)
     scope, params = centre_scope(user, "k.centre_id")
     if db.query_one(f"SELECT 1 FROM release_checks k WHERE k.id = ? AND {scope}", [check_id, *params]) is None:
         raise NotFound(f"There is no release check {check_id}.")
-    issued = db.query_all(
-        f"""SELECT b.badge_template_id, b.email, b.enr, b.issued_on FROM badges_issued b
-            JOIN release_checks k ON k.id = b.check_id WHERE b.check_id = ? AND {scope} ORDER BY b.enr""",
-        [check_id, *params])
-    documents = []
-    for template, email, enr, issued_on in issued:
-        salt = hashlib.sha256(f"{template}/{enr}".encode()).hexdigest()[:16]
-        documents.append({
-            "@context": "https://w3id.org/openbadges/v2",
-            "type": "Assertion",
-            "id": f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{issuer_url}/badges/{quote(template, safe=str())}/{enr}')}",
-            "recipient": {"type": "email", "hashed": True, "salt": salt,
-                          "identity": "sha256$" + hashlib.sha256((email + salt).encode()).hexdigest()},
-            "badge": f"{issuer_url}/badges/{quote(template, safe='')}",
-            "verification": {"type": "hosted"},
-            "issuedOn": f"{issued_on.isoformat()}T00:00:00Z",
-        })
-    return json.dumps(documents, indent=2).encode()
+    published = open_badges.documents(db, base_url, check_id)
+    return json.dumps([json.loads(data) for data in published.values()], indent=2).encode()

@@ -79,22 +79,39 @@ def read_exam_board_list(upload: Upload) -> list[Listed]:
             if name.strip()]
 
 
-def reconcile(listed: list[Listed], order: list[OrderLine]) -> list[tuple[OrderLine | Listed, str]]:
-    """Each learner with their finding: matched on the ENR when the list gives one, else on the whole name."""
-    by_enr = {item.enr for item in listed if item.enr}
-    by_name = {_key(item.name) for item in listed}
-    found, matched = [], set()
+@dataclass(frozen=True)
+class Finding:
+    """A learner of the check (on the order or only on the list), what the check found, and how the list named them:
+    "enr", "name" (the list gave no ID: quality confirms it is the same person) or None when not matched."""
+
+    item: OrderLine | Listed
+    finding: str
+    matched_by: str | None = None
+
+
+def reconcile(listed: list[Listed], order: list[OrderLine]) -> list[Finding]:
+    """Each learner with their finding. Where the list gives an ENR, only the same ENR matches: a namesake under
+    another ENR is another person (the order's learner is not on the list, the listed one not on the order). A list
+    entry without an ENR matches the same whole name, once, as a name-only match."""
+    by_enr = {item.enr: index for index, item in reversed(list(enumerate(listed))) if item.enr}
+    by_name: dict[str, list[int]] = {}
+    for index, item in enumerate(listed):
+        if not item.enr:
+            by_name.setdefault(_key(item.name), []).append(index)
+    found, used = [], set()
     for line in order:
-        on_list = line.enr in by_enr or _key(line.name) in by_name
-        if on_list:
-            matched |= {line.enr, _key(line.name)}
+        index, matched_by = by_enr.get(line.enr), "enr"
+        if index is None or index in used:
+            unused = [i for i in by_name.get(_key(line.name), []) if i not in used]
+            index, matched_by = (unused[0], "name") if unused else (None, None)
+        if index is not None:
+            used.add(index)
         if line.claimed:
-            found.append((line, "conferred_and_claimed" if on_list else "claimed_not_on_list"))
-        elif not on_list:
-            found.append((line, "registered_not_certificated"))
-    for item in listed:
-        if item.enr not in matched and _key(item.name) not in matched:
-            found.append((item, "on_list_not_on_order"))
+            found.append(Finding(line, "conferred_and_claimed" if index is not None else "claimed_not_on_list",
+                                 matched_by))
+        elif index is None:
+            found.append(Finding(line, "registered_not_certificated"))
+    found += [Finding(item, "on_list_not_on_order") for index, item in enumerate(listed) if index not in used]
     return found
 
 
@@ -146,7 +163,8 @@ def run_check(db: Database, user: User, programme_id: int, exam_board_date: date
                 WHERE o.programme_id = ? AND o.order_number = ? AND o.claimed
                   AND {hei_hold_condition('p.centre_id', 'p.qualification_code', 'o.learner_id')}""",
             [programme_id, order_number]).fetchall()}
-        missing = [item.name for item, finding in findings if finding == "claimed_not_on_list"]
+        missing = [f.item.name for f in findings if f.finding == "claimed_not_on_list"]
+        by_name_only = [f.item.name for f in findings if f.matched_by == "name"]
         reasons = []
         if missing:
             reasons.append(f"claimed but not on the Exam Board list: {', '.join(missing)}")
@@ -161,14 +179,18 @@ def run_check(db: Database, user: User, programme_id: int, exam_board_date: date
         check_id = writer.execute("SELECT nextval('seq_release_checks')").fetchone()[0]
         outcome = "Passed: every learner claimed was conferred by the Exam Board." if not reasons else \
             "Failed: " + "; ".join(reasons) + "."
+        if by_name_only:
+            outcome += (f" Matched by name only (the list gives no ID), for quality to confirm: "
+                        f"{', '.join(by_name_only)}.")
         writer.execute("INSERT INTO release_checks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                        [check_id, programme_id, centre_id, exam_board_date, minutes_title, order_number,
                         mapping_version, programme_changed, achievement_point, exam_board_list.name, not reasons,
                         outcome, request_id, now, user.id])
-        for item, finding in findings:
-            learner_id = item.learner_id if isinstance(item, OrderLine) else None
-            writer.execute("INSERT INTO release_check_learners VALUES (?, ?, ?, ?, ?)",
-                           [check_id, learner_id, item.name, item.enr, finding])
+        for f in findings:
+            learner_id = f.item.learner_id if isinstance(f.item, OrderLine) else None
+            writer.execute("""INSERT INTO release_check_learners (check_id, learner_id, name, enr, finding, matched_by)
+                              VALUES (?, ?, ?, ?, ?, ?)""", [check_id, learner_id, f.item.name, f.item.enr, f.finding,
+                                                             f.matched_by])
         writer.audit("release_check", "hei_programme", programme_id, None,
                      {"check": check_id, "order": order_number, "passed": not reasons})
         return check_id
@@ -209,7 +231,9 @@ def check_detail(db: Database, user: User, check_id: int) -> tuple[dict, pd.Data
             "programme_changed", "achievement_point", "list_name", "passed", "outcome", "change_request_id",
             "checked_on", "checked_by")
     detail = dict(zip(keys, row)) | {"check_id": check_id, "statement": NOT_QUALITY_ASSURED}
-    learners = db.query_df("""SELECT finding, name AS "Learner", coalesce(enr, '') AS "ENR"
+    learners = db.query_df("""SELECT finding, name AS "Learner", coalesce(enr, '') AS "ENR",
+                                     CASE matched_by WHEN 'enr' THEN 'ENR' WHEN 'name' THEN 'Name only: confirm'
+                                          ELSE '' END AS "Matched by"
                               FROM release_check_learners WHERE check_id = ? ORDER BY finding, name""", [check_id])
     learners.insert(0, "Finding", learners.pop("finding").map(FINDINGS))
     return detail, learners

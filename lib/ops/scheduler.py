@@ -22,7 +22,7 @@ from lib.config import Settings, jobs_mailbox
 from lib.errors import Refused
 from lib.ops import jobs
 from lib.store.db import Database
-from lib.store.files import FileStore
+from lib.store.files import FileStore, write_atomically
 
 log = logging.getLogger("ilma.scheduler")
 
@@ -37,9 +37,7 @@ class NoAppAnswering(Exception):
 
 
 def _write_atomically(path: Path, payload: dict) -> None:
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    temporary.write_text(json.dumps(payload, default=str))
-    os.replace(temporary, path)
+    write_atomically(path, json.dumps(payload, default=str).encode())
 
 
 @dataclass(frozen=True)

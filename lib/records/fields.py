@@ -20,6 +20,8 @@ class Field:
     label: str
     part: str
     kind: str = "text"  # text, date, int, aims, finance
+    # For a coded field: the ILR's codes and what each means (picked from a list, never typed).
+    codes: dict | None = None
 
 
 FIELDS = (
@@ -27,28 +29,40 @@ FIELDS = (
     Field("last_name", "Family name", USER),
     Field("date_of_birth", "Date of birth", USER, "date"),
     Field("uln", "ULN", USER),
+    Field("sex", "Sex", USER, codes=ilr.SEXES),
+    Field("ethnicity", "Ethnicity", USER, "int", codes=ilr.ETHNICITIES),
+    Field("lldd_health_prob", "Learning difficulty, disability or health problem", USER, "int",
+          codes=ilr.LLDD_HEALTH),
     Field("email", "Email", USER),
     Field("telephone", "Telephone", USER),
     Field("postcode", "Postcode", USER),
+    Field("postcode_prior", "Postcode before enrolment", USER),
     Field("learn_ref", "Learner reference", ADMIN),
-    Field("prog_type", "Programme type", ADMIN, "int"),
+    Field("prog_type", "Programme type", ADMIN, "int", codes=ilr.PROG_TYPES),
     Field("std_code", "Standard code", ADMIN, "int"),
-    Field("fund_model", "Funding model", ADMIN, "int"),
+    Field("fund_model", "Funding model", ADMIN, "int", codes=ilr.FUND_MODELS),
+    Field("sof", "Source of funding", ADMIN, "int", codes=ilr.SOURCES_OF_FUNDING),
+    Field("del_loc_postcode", "Delivery location postcode", ADMIN),
     Field("aims", "Learning aims", ADMIN, "aims"),
     Field("fin_records", "Financial records", ADMIN, "finance"),
     Field("start_date", "Learning start date", ADMIN, "date"),
     Field("planned_end_date", "Planned end date", ADMIN, "date"),
     Field("actual_end_date", "Actual end date", ADMIN, "date"),
+    Field("comp_status", "Completion status", ADMIN, "int", codes=ilr.COMPLETION_STATUSES),
     Field("destination", "Destination", ADMIN),
 )
 BY_NAME = {field.name: field for field in FIELDS}
-TEMPLATE_FIELDS = ("prog_type", "std_code", "fund_model", "aims", "fin_records")
+TEMPLATE_FIELDS = ("prog_type", "std_code", "fund_model", "sof", "del_loc_postcode", "aims", "fin_records")
 JSON_FIELDS = ("aims", "fin_records")
 COLUMNS = ", ".join(field.name for field in FIELDS)
 # The record as it stands, as JSON (dates as YYYY-MM-DD): what a version keeps.
 SNAPSHOT_SQL = "json_object(" + ", ".join(f"'{f.name}', {f.name}" for f in FIELDS) + ")"
-TEXT_LIMITS = {"first_name": 100, "last_name": 100, "email": 254, "telephone": 30, "postcode": 10,
-               "destination": 200}
+TEXT_LIMITS = {"first_name": 100, "last_name": 100, "email": ilr.MAX_EMAIL, "telephone": 30, "postcode": 10,
+               "postcode_prior": 10, "del_loc_postcode": 10, "destination": 200}
+POSTCODES = ("postcode", "postcode_prior", "del_loc_postcode")
+# What the funding return must have of every learner it carries, beyond a valid record.
+RETURN_REQUIRES = ("sex", "ethnicity", "lldd_health_prob", "postcode", "postcode_prior", "fund_model",
+                   "del_loc_postcode", "start_date", "planned_end_date")
 
 
 def as_stored(name: str, value):
@@ -89,10 +103,9 @@ def display(name: str, value) -> str:
                          for item in value)
     if isinstance(value, date):
         return f"{value:%d/%m/%Y}"
-    if name == "prog_type":
-        return f"{value} {ilr.PROG_TYPES.get(int(value), '')}".strip()
-    if name == "fund_model":
-        return f"{value} {ilr.FUND_MODELS.get(int(value), '')}".strip()
+    codes = BY_NAME[name].codes
+    if codes:
+        return f"{value} {codes.get(value, '')}".strip()
     return str(value)
 
 
@@ -107,6 +120,12 @@ def cleaned(name: str, value):
         raise Refused(f"A learner record has no field {name!r}.")
     if field.kind == "text":
         text = check_text(str(value or ""), field.label.lower()).strip()
+        if name in POSTCODES:
+            text = ilr.normal_postcode(text)
+        elif name == "telephone":
+            text = ilr.normal_telephone(text)
+        elif name == "sex":
+            text = text.upper()
         limit = TEXT_LIMITS.get(name)
         if limit and len(text) > limit:
             raise Refused(f"{field.label} is at most {limit} characters.")
@@ -117,9 +136,12 @@ def cleaned(name: str, value):
         if value in (None, ""):
             return None
         try:
-            return int(value)
+            number = int(value)
         except (TypeError, ValueError):
             raise Refused(f"{field.label} is a whole number.") from None
+        if field.codes is not None and number not in field.codes:
+            raise Refused(ilr.code_problem(number, field.codes, field.label))
+        return number
     if field.kind == "date":
         if value in (None, ""):
             return None
@@ -139,7 +161,24 @@ def problems(values: dict, today: date) -> list[str]:
         ilr.finance_problem(values.get("fin_records") or []),
         ilr.dates_problem(values.get("start_date"), values.get("planned_end_date"), values.get("actual_end_date")),
     ]
+    found += [ilr.person_name_problem(values.get(name), BY_NAME[name].label) for name in ("first_name", "last_name")]
+    found += [ilr.postcode_problem(values.get(name), BY_NAME[name].label) for name in POSTCODES]
+    found += [ilr.telephone_problem(values.get("telephone")), ilr.email_problem(values.get("email")),
+              ilr.completion_problem(values.get("comp_status"), values.get("actual_end_date"))]
+    found += [ilr.code_problem(values.get(f.name), f.codes, f.label) for f in FIELDS if f.codes and f.kind == "text"]
     birth = values.get("date_of_birth")
     if birth is not None and not date(1900, 1, 1) <= birth <= today:
         found.append("The date of birth must be a past date.")
+    return [problem for problem in found if problem]
+
+
+def return_problems(values: dict, today: date) -> list[str]:
+    """Why the funding return cannot carry the record (empty: it can): its rules, then the fields the ILR requires
+    of every learner and learning delivery, then ULN_02."""
+    found = problems(values, today)
+    found += [f"{BY_NAME[name].label} is required by the funding return." for name in RETURN_REQUIRES
+              if values.get(name) in (None, "")]
+    if not values.get("aims"):
+        found.append("The funding return needs at least one learning aim.")
+    found.append(ilr.temporary_uln_problem(values.get("uln"), values.get("fund_model"), values.get("sof")))
     return [problem for problem in found if problem]

@@ -5,12 +5,15 @@ and formats."""
 from __future__ import annotations
 
 import xml.etree.ElementTree as ElementTree
+from dataclasses import dataclass
 from datetime import date, datetime
 
-from lib.records.fields import from_stored
+from lib.errors import NotFound, Refused
+from lib.records.fields import FIELDS, JSON_FIELDS, from_stored, return_problems
 from lib.records.programmes import CENTRE_ONLY, READERS
 from lib.records.records import STATUSES
-from lib.rules.roles import User
+from lib.rules import ilr
+from lib.rules.roles import CENTRE, User
 from lib.rules.text import XML_UNSAFE
 from lib.store import grid
 from lib.store.db import Database
@@ -62,21 +65,20 @@ def records_export(db: Database, user: User, query: grid.GridQuery | None = None
                       title="Learner records")
 
 
-def _return_rows(db: Database, user: User, include_all: bool) -> list[dict]:
+def _return_rows(db: Database, user: User, include_all: bool, centre_id: int | None = None) -> list[dict]:
+    """The records of the return (of one centre when centre_id is given), each its fields' values with its id,
+    status and programme."""
     scope, params = centre_scope(user, "r.centre_id")
     frame = db.query_df(
-        f"""SELECT r.learn_ref, r.uln, r.last_name, r.first_name, r.date_of_birth, r.postcode, r.email,
-                   r.telephone, r.prog_type, r.std_code, r.fund_model, CAST(r.aims AS VARCHAR) AS aims,
-                   CAST(r.fin_records AS VARCHAR) AS fin_records, r.start_date, r.planned_end_date,
-                   r.actual_end_date, r.status, p.name AS programme
+        f"""SELECT r.id AS record_id, r.status, p.name AS programme,
+                   {", ".join(f"CAST(r.{name} AS VARCHAR) AS {name}" if name in JSON_FIELDS else f"r.{name}"
+                              for name in (field.name for field in FIELDS))}
             FROM learner_records r JOIN programmes p ON p.id = r.programme_id
             WHERE {scope} AND (? OR r.status IN ('qa_verified', 'completed'))
-            ORDER BY r.learn_ref""", [*params, include_all])
+              AND (CAST(? AS INTEGER) IS NULL OR r.centre_id = ?)
+            ORDER BY r.learn_ref, r.id""", [*params, include_all, centre_id, centre_id])
     rows = frame.astype(object).where(frame.notna(), None).to_dict("records")
-    for row in rows:
-        row["aims"] = from_stored("aims", row["aims"])
-        row["fin_records"] = from_stored("fin_records", row["fin_records"])
-    return rows
+    return [{**row, **{field.name: from_stored(field.name, row[field.name]) for field in FIELDS}} for row in rows]
 
 
 def _day(value) -> str:
@@ -91,18 +93,22 @@ def funding_return_xlsx(db: Database, user: User, include_all: bool = False) -> 
     """The records ready for the funding return (QA verified or completed; all with include_all), one row per
     learning aim, as .xlsx."""
     require_role(user, READERS, CENTRE_ONLY)
-    headers = ["LearnRefNumber", "ULN", "FamilyName", "GivenNames", "DateOfBirth", "Status", "Programme",
-               "LearnAimRef", "AimType", "AimSeqNumber", "LearnStartDate", "LearnPlanEndDate", "FundModel",
-               "ProgType", "StdCode", "LearnActEndDate", "FinancialRecords"]
+    headers = ["LearnRefNumber", "ULN", "FamilyName", "GivenNames", "DateOfBirth", "Ethnicity", "Sex",
+               "LLDDHealthProb", "PostcodePrior", "Postcode", "Status", "Programme", "LearnAimRef", "AimType",
+               "AimSeqNumber", "LearnStartDate", "LearnPlanEndDate", "FundModel", "ProgType", "StdCode",
+               "DelLocPostCode", "SOF", "CompStatus", "LearnActEndDate", "FinancialRecords"]
 
     def rows():
         for row in _return_rows(db, user, include_all):
             finance = "; ".join(f"{f['type']} {f['code']} {_day(f['date'])} {f['amount']}" for f in row["fin_records"])
             for aim in row["aims"] or [{"ref": "", "type": "", "seq": ""}]:
                 yield [row["learn_ref"], row["uln"], row["last_name"], row["first_name"], _day(row["date_of_birth"]),
+                       row["ethnicity"], row["sex"], row["lldd_health_prob"], row["postcode_prior"], row["postcode"],
                        STATUSES[row["status"]], row["programme"], aim["ref"], aim["type"], aim["seq"],
                        _day(row["start_date"]), _day(row["planned_end_date"]), row["fund_model"], row["prog_type"],
-                       row["std_code"], _day(row["actual_end_date"]), finance if aim["ref"] == "ZPROG001" else ""]
+                       row["std_code"], row["del_loc_postcode"], row["sof"],
+                       ilr.completion_status(row["comp_status"], row["actual_end_date"]),
+                       _day(row["actual_end_date"]), finance if aim["ref"] == ilr.PROGRAMME_AIM else ""]
 
     return write_xlsx(headers, rows(), title="Funding return")
 
@@ -113,49 +119,102 @@ def _add(parent, tag: str, value) -> None:
         return
     text = _day(value) if isinstance(value, (date, datetime)) else str(value)
     # Entry and import refuse what XML cannot hold; a value kept before that rule shows U+FFFD in its place.
-    ElementTree.SubElement(parent, tag).text = XML_UNSAFE.sub("\ufffd", text)
+    ElementTree.SubElement(parent, f"{{{ilr.NAMESPACE}}}{tag}").text = XML_UNSAFE.sub("\ufffd", text)
+
+
+def _element(parent, tag: str):
+    return ElementTree.SubElement(parent, f"{{{ilr.NAMESPACE}}}{tag}")
+
+
+@dataclass(frozen=True)
+class FundingReturn:
+    """The ILR file of one provider, and the records it could not carry with why (learner, the first reason)."""
+
+    xml: bytes
+    learners: int
+    left_out: list[tuple[str, str]]
+
+
+def _provider(db: Database, user: User, centre_number: str | None) -> tuple[int, str, int | None]:
+    """The centre whose return it is (the user's own; the team names one) as id, name and UKPRN."""
+    if user.role == CENTRE:
+        row = db.query_one("SELECT id, name, ukprn FROM centres WHERE id = ?", [user.centre_id])
+    elif not centre_number:
+        raise Refused("A funding return is one provider's: choose the centre.")
+    else:
+        row = db.query_one("SELECT id, name, ukprn FROM centres WHERE number = ?", [centre_number.strip()])
+    if row is None:
+        raise NotFound(f"There is no centre {centre_number}.")
+    return int(row[0]), row[1], row[2]
+
+
+def _learner(message, row: dict) -> None:
+    learner = _element(message, "Learner")
+    for tag, key in (("LearnRefNumber", "learn_ref"), ("ULN", "uln"), ("FamilyName", "last_name"),
+                     ("GivenNames", "first_name"), ("DateOfBirth", "date_of_birth"), ("Ethnicity", "ethnicity"),
+                     ("Sex", "sex"), ("LLDDHealthProb", "lldd_health_prob"), ("PostcodePrior", "postcode_prior"),
+                     ("Postcode", "postcode"), ("TelNo", "telephone"), ("Email", "email")):
+        _add(learner, tag, row[key])
+    for aim in sorted(row["aims"], key=lambda a: a["seq"]):
+        delivery = _element(learner, "LearningDelivery")
+        for tag, value in (("LearnAimRef", aim["ref"]), ("AimType", aim["type"]), ("AimSeqNumber", aim["seq"]),
+                           ("LearnStartDate", row["start_date"]), ("LearnPlanEndDate", row["planned_end_date"]),
+                           ("FundModel", row["fund_model"]), ("ProgType", row["prog_type"]),
+                           ("StdCode", row["std_code"]), ("DelLocPostCode", row["del_loc_postcode"]),
+                           ("CompStatus", ilr.completion_status(row["comp_status"], row["actual_end_date"])),
+                           ("LearnActEndDate", row["actual_end_date"])):
+            _add(delivery, tag, value)
+        if row["sof"] is not None:
+            monitoring = _element(delivery, "LearningDeliveryFAM")
+            _add(monitoring, "LearnDelFAMType", "SOF")
+            _add(monitoring, "LearnDelFAMCode", row["sof"])
+        if aim["ref"] == ilr.PROGRAMME_AIM:
+            for finance in row["fin_records"]:
+                record = _element(delivery, "AppFinRecord")
+                for tag, value in (("AFinType", finance["type"]), ("AFinCode", finance["code"]),
+                                   ("AFinDate", finance["date"]), ("AFinAmount", finance["amount"])):
+                    _add(record, tag, value)
 
 
 @reads_centre_data()
-def funding_return_xml(db: Database, user: User, include_all: bool = False, today: date | None = None) -> bytes:
-    """The same records as XML of the ILR's fields, in the specification's order: the learner (LearnRefNumber, ULN,
-    FamilyName, GivenNames, DateOfBirth, contact), then each learning delivery (LearnAimRef, AimType,
-    AimSeqNumber, LearnStartDate, LearnPlanEndDate, FundModel, ProgType, StdCode, LearnActEndDate) with its
-    financial records (AFinType, AFinCode, AFinDate, AFinAmount) on the programme aim. Dates are YYYY-MM-DD."""
+def funding_return(db: Database, user: User, include_all: bool = False, today: date | None = None,
+                   centre_number: str | None = None, now: datetime | None = None) -> FundingReturn:
+    """The provider's ILR file for the 2025-26 collection (schemafile25.xsd): the header with the centre's UKPRN,
+    then each record QA verified or completed (all with include_all) that the return can carry, in the schema's
+    order and formats; a record missing what the ILR requires is left out and named with why. Refused when the
+    centre has no UKPRN or no record can go."""
     require_role(user, READERS, CENTRE_ONLY)
     today = today or date.today()
-    year = today.year if today.month >= 8 else today.year - 1
-    message = ElementTree.Element("Message", xmlns=f"ESFA/ILR/{year}-{(year + 1) % 100:02d}")
-    header = ElementTree.SubElement(message, "Header")
-    collection = ElementTree.SubElement(header, "CollectionDetails")
+    now = now or datetime.now()
+    centre_id, centre_name, ukprn = _provider(db, user, centre_number)
+    if ilr.ukprn_problem(ukprn):
+        raise Refused(f"{centre_name} has no UKPRN on file, and the return is filed under it: the ILM team records "
+                      "it on Centres.")
+    carried, left_out = [], []
+    for row in _return_rows(db, user, include_all, centre_id):
+        found = return_problems(row, today)
+        if found:
+            left_out.append((f"{row['first_name']} {row['last_name']} (record {row['record_id']})", found[0]))
+        else:
+            carried.append(row)
+    if not carried:
+        raise Refused("No record can go in the funding return yet: " + (
+            f"{len(left_out)} miss what the ILR requires (the first: {left_out[0][0]}: {left_out[0][1]})."
+            if left_out else "none is QA verified or completed."))
+    message = ElementTree.Element(f"{{{ilr.NAMESPACE}}}Message")
+    header = _element(message, "Header")
+    collection = _element(header, "CollectionDetails")
     _add(collection, "Collection", "ILR")
-    _add(collection, "Year", f"{year % 100:02d}{(year + 1) % 100:02d}")
+    _add(collection, "Year", ilr.COLLECTION_YEAR)
     _add(collection, "FilePreparationDate", today)
-    source = ElementTree.SubElement(header, "Source")
-    _add(source, "SoftwareSupplier", "ILM Assessment Portal")
-    _add(source, "DateTime", datetime.combine(today, datetime.min.time()).isoformat())
-    for row in _return_rows(db, user, include_all):
-        learner = ElementTree.SubElement(message, "Learner")
-        for tag, key in (("LearnRefNumber", "learn_ref"), ("ULN", "uln"), ("FamilyName", "last_name"),
-                         ("GivenNames", "first_name"), ("DateOfBirth", "date_of_birth")):
-            _add(learner, tag, row[key])
-        if row["postcode"] or row["email"] or row["telephone"]:
-            contact = ElementTree.SubElement(learner, "LearnerContact")
-            _add(contact, "PostCode", row["postcode"])
-            _add(contact, "Email", row["email"])
-            _add(contact, "TelNo", row["telephone"])
-        for aim in sorted(row["aims"], key=lambda a: a["seq"]):
-            delivery = ElementTree.SubElement(learner, "LearningDelivery")
-            for tag, value in (("LearnAimRef", aim["ref"]), ("AimType", aim["type"]), ("AimSeqNumber", aim["seq"]),
-                               ("LearnStartDate", row["start_date"]), ("LearnPlanEndDate", row["planned_end_date"]),
-                               ("FundModel", row["fund_model"]), ("ProgType", row["prog_type"]),
-                               ("StdCode", row["std_code"]), ("LearnActEndDate", row["actual_end_date"])):
-                _add(delivery, tag, value)
-            if aim["ref"] == "ZPROG001":
-                for finance in row["fin_records"]:
-                    record = ElementTree.SubElement(delivery, "AppFinRecord")
-                    for tag, value in (("AFinType", finance["type"]), ("AFinCode", finance["code"]),
-                                       ("AFinDate", finance["date"]), ("AFinAmount", finance["amount"])):
-                        _add(record, tag, value)
+    source = _element(header, "Source")
+    for tag, value in (("ProtectiveMarking", ilr.PROTECTIVE_MARKING), ("UKPRN", ukprn),
+                       ("SoftwareSupplier", "ILM"), ("SoftwarePackage", "ILM Assessment Portal"),
+                       ("SerialNo", "01"), ("DateTime", now.replace(microsecond=0).isoformat())):
+        _add(source, tag, value)
+    _add(_element(message, "LearningProvider"), "UKPRN", ukprn)
+    for row in carried:
+        _learner(message, row)
     ElementTree.indent(message)
-    return ElementTree.tostring(message, encoding="utf-8", xml_declaration=True)
+    xml = ElementTree.tostring(message, encoding="utf-8", xml_declaration=True, default_namespace=ilr.NAMESPACE)
+    return FundingReturn(xml, len(carried), left_out)

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import pandas as pd
 
 from lib.errors import Refused
-from lib.records.fields import JSON_FIELDS, SNAPSHOT_SQL, TEMPLATE_FIELDS, as_stored, display, from_stored
+from lib.records.fields import BY_NAME, JSON_FIELDS, SNAPSHOT_SQL, TEMPLATE_FIELDS, as_stored, display, from_stored
 from lib.rules import ilr
 from lib.rules.roles import ASSESSMENT_TEAM, CENTRE, User
 from lib.rules.text import check_text
@@ -33,6 +33,8 @@ class Template:
     aims: list[dict]
     fin_records: list[dict]
     allow_sign_without_verification: bool = False
+    sof: int | None = None
+    del_loc_postcode: str | None = None
 
     def values(self) -> dict:
         return {name: getattr(self, name) for name in TEMPLATE_FIELDS}
@@ -46,17 +48,22 @@ class TemplateOutcome:
     kept_own: list[str]
 
 
-def check_template(template: Template) -> None:
+def checked_template(template: Template) -> Template:
+    """The template with its postcode written as the ILR writes it, or Refused with what is wrong."""
+    template = replace(template, del_loc_postcode=ilr.normal_postcode(template.del_loc_postcode) or None)
     for problem in (ilr.programme_problem(template.prog_type, template.std_code, template.fund_model),
+                    ilr.code_problem(template.sof, ilr.SOURCES_OF_FUNDING, "Source of funding"),
+                    ilr.postcode_problem(template.del_loc_postcode, "Delivery location postcode"),
                     ilr.aims_problem(template.aims), ilr.finance_problem(template.fin_records)):
         if problem:
             raise Refused(problem)
+    return template
 
 
 def _own_programme(writer_or_db, user: User, programme_id: int) -> tuple:
-    sql = """SELECT id, name, academic_year, qualification_code, units, template_filled_at, prog_type, std_code,
-                    fund_model, aims, fin_records, allow_sign_without_verification
-             FROM programmes WHERE id = ? AND centre_id = ?"""
+    sql = f"""SELECT id, name, academic_year, qualification_code, units, template_filled_at,
+                     {', '.join(TEMPLATE_FIELDS)}, allow_sign_without_verification
+              FROM programmes WHERE id = ? AND centre_id = ?"""
     row = writer_or_db.execute(sql, [programme_id, user.centre_id]).fetchone() if isinstance(writer_or_db, Writer) \
         else writer_or_db.query_one(sql, [programme_id, user.centre_id])
     if row is None:
@@ -121,11 +128,13 @@ def clone_programme(db: Database, user: User, programme_id: int, name: str, acad
                           [user.centre_id, name, academic_year]).fetchone():
             raise Refused(f"Your centre already has a programme called {name} for {academic_year}.")
         new_id = writer.execute("SELECT nextval('seq_programmes')").fetchone()[0]
-        writer.execute("""INSERT INTO programmes SELECT ?, centre_id, ?, ?, qualification_code, units,
-                              allow_sign_without_verification, prog_type, std_code, fund_model, aims, fin_records,
-                              CASE WHEN template_filled_at IS NULL THEN NULL ELSE ? END, ?, ?
-                          FROM programmes WHERE id = ?""", [new_id, name, academic_year, now, now, user.id,
-                                                            programme_id])
+        writer.execute(f"""INSERT INTO programmes (id, centre_id, name, academic_year, qualification_code, units,
+                               allow_sign_without_verification, {', '.join(TEMPLATE_FIELDS)}, template_filled_at,
+                               created_at, created_by)
+                           SELECT ?, centre_id, ?, ?, qualification_code, units, allow_sign_without_verification,
+                               {', '.join(TEMPLATE_FIELDS)}, CASE WHEN template_filled_at IS NULL THEN NULL ELSE ? END,
+                               ?, ? FROM programmes WHERE id = ?""",
+                       [new_id, name, academic_year, now, now, user.id, programme_id])
         writer.audit("programme_cloned", "programme", new_id, None, {"from": programme_id, "name": name,
                                                                      "year": academic_year})
         return new_id
@@ -153,14 +162,14 @@ def programme_template(db: Database, user: User, programme_id: int) -> Template 
     """The programme's template, or None while it is not filled."""
     require_role(user, READERS, CENTRE_ONLY)
     scope, params = centre_scope(user, "centre_id")
-    row = db.query_one(f"""SELECT template_filled_at, prog_type, std_code, fund_model, aims, fin_records,
-                                  allow_sign_without_verification FROM programmes WHERE id = ? AND {scope}""",
-                       [programme_id, *params])
+    row = db.query_one(f"""SELECT template_filled_at, {', '.join(TEMPLATE_FIELDS)}, allow_sign_without_verification
+                           FROM programmes WHERE id = ? AND {scope}""", [programme_id, *params])
     if row is None:
         raise NotFound(f"There is no programme {programme_id}.")
     if row[0] is None:
         return None
-    return Template(row[1], row[2], row[3], from_stored("aims", row[4]), from_stored("fin_records", row[5]), row[6])
+    values = {name: from_stored(name, value) for name, value in zip(TEMPLATE_FIELDS, row[1:])}
+    return Template(**values, allow_sign_without_verification=row[-1])
 
 
 def _template_reason(name: str) -> str:
@@ -172,19 +181,19 @@ def save_template(db: Database, user: User, programme_id: int, template: Templat
                   now: datetime | None = None) -> TemplateOutcome:
     """Fill or change the programme's template, and carry it to the records of its learners (see the module)."""
     require_role(user, (CENTRE,), CENTRE_ONLY)
-    check_template(template)
+    template = checked_template(template)
     now = now or datetime.now()
     new = {name: as_stored(name, value) for name, value in template.values().items()}
 
     def work(writer: Writer) -> TemplateOutcome:
         row = _own_programme(writer, user, programme_id)
         name, first_fill = row[1], row[5] is None
-        before = dict(zip(TEMPLATE_FIELDS, (as_stored(n, from_stored(n, v)) for n, v in zip(TEMPLATE_FIELDS,
-                                                                                              row[6:11]))))
+        stored = row[6:6 + len(TEMPLATE_FIELDS)]
+        before = {name: as_stored(name, from_stored(name, value)) for name, value in zip(TEMPLATE_FIELDS, stored)}
         changed = [field for field in TEMPLATE_FIELDS if first_fill or new[field] != before[field]]
-        writer.execute("""UPDATE programmes SET prog_type = ?, std_code = ?, fund_model = ?, aims = ?, fin_records = ?,
-                              allow_sign_without_verification = ?, template_filled_at = coalesce(template_filled_at, ?)
-                          WHERE id = ?""",
+        writer.execute(f"""UPDATE programmes SET {', '.join(f'{field} = ?' for field in TEMPLATE_FIELDS)},
+                               allow_sign_without_verification = ?, template_filled_at = coalesce(template_filled_at, ?)
+                           WHERE id = ?""",
                        [*(new[field] for field in TEMPLATE_FIELDS), template.allow_sign_without_verification, now,
                         programme_id])
         if first_fill:  # a record edited by hand before the template existed keeps what it has, every field
@@ -223,8 +232,7 @@ def _carry(writer: Writer, user: User, programme_id: int, name: str, changed: li
     writer.cursor.register("template_updates", updates)
     try:
         assignments = ", ".join(f"{field} = CASE WHEN list_contains(r.own_fields, '{field}') THEN r.{field} "
-                                f"ELSE CAST(? AS {'JSON' if field in ('aims', 'fin_records') else 'INTEGER'}) END"
-                                for field in changed)
+                                f"ELSE CAST(? AS {_column_type(field)}) END" for field in changed)
         reason = _template_reason(name)
         writer.execute(
             f"""UPDATE learner_records r SET {assignments}, version = r.version + 1,
@@ -242,6 +250,10 @@ def _carry(writer: Writer, user: User, programme_id: int, name: str, changed: li
     finally:
         writer.cursor.unregister("template_updates")
     return TemplateOutcome(len(rows), kept)
+
+
+def _column_type(field: str) -> str:
+    return "JSON" if field in JSON_FIELDS else "INTEGER" if BY_NAME[field].kind == "int" else "VARCHAR"
 
 
 def _shown(field: str, stored) -> str:

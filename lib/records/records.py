@@ -24,6 +24,7 @@ from lib.records.fields import (
     display,
     from_stored,
     problems,
+    return_problems,
 )
 from lib.records.programmes import CENTRE_ONLY, READERS
 from lib.rules import ilr
@@ -304,6 +305,11 @@ def move_record(db: Database, user: User, record_id: int, action: str, expected_
             found = problems(_snapshot_values(row), now.date())
             if found:
                 raise Refused(f"The record cannot go for signature yet: {found[0]}")
+        if action == "qa_verify":
+            found = return_problems(_snapshot_values(row), now.date())
+            if found:
+                raise Refused(f"QA verification passes a record to the funding return, which cannot take it yet: "
+                              f"{found[0]}")
         version = int(row["version"]) + 1
         extra = {"verify": "verified_by = ?, verified_at = ?", "sign": "signed_on = ?, signed_how = ?",
                  "qa_verify": "qa_by = ?, qa_at = ?"}.get(action)

@@ -20,6 +20,42 @@ PROGRAMME_AIM = "ZPROG001"
 MAX_PLANNED_YEARS = 10
 MAX_FIN_AMOUNT = 999_999
 FIN_TYPES = {"TNP": "Total negotiated price", "PMR": "Payment record"}
+# The specification the funding return follows: the ESFA's 2025-26 ILR (schemafile25.xsd, kept in tests/ilr/).
+# A new year's specification is a new namespace and year here and its schema beside the other in the tests.
+NAMESPACE = "ESFA/ILR/2025-26"
+COLLECTION_YEAR = "2526"
+PROTECTIVE_MARKING = "OFFICIAL-SENSITIVE-Personal"
+# The 2025-26 specification's code lists for the fields the return requires of every learner and delivery.
+SEXES = {"F": "Female", "M": "Male"}
+ETHNICITIES = {31: "English / Welsh / Scottish / Northern Irish / British", 32: "Irish", 33: "Gypsy or Irish Traveller",
+               34: "Any other White background", 35: "White and Black Caribbean", 36: "White and Black African",
+               37: "White and Asian", 38: "Any other Mixed / multiple ethnic background", 39: "Indian",
+               40: "Pakistani", 41: "Bangladeshi", 42: "Chinese", 43: "Any other Asian background", 44: "African",
+               45: "Caribbean", 46: "Any other Black / African / Caribbean background", 47: "Arab",
+               98: "Any other ethnic group", 99: "Not provided"}
+LLDD_HEALTH = {1: "Has a learning difficulty, disability or health problem",
+               2: "No learning difficulty, disability or health problem", 9: "No information provided"}
+COMPLETION_STATUSES = {1: "Continuing", 2: "Completed", 3: "Withdrawn", 6: "Break in learning"}
+SOURCES_OF_FUNDING = {1: "Office for Students", 105: "ESFA (adult)", 107: "ESFA (16-19)", 108: "Other",
+                      110: "Greater Manchester Combined Authority", 111: "Liverpool City Region Combined Authority",
+                      112: "West Midlands Combined Authority", 113: "West of England Combined Authority",
+                      114: "Tees Valley Combined Authority", 115: "Cambridgeshire and Peterborough Combined Authority",
+                      116: "Greater London Authority"}
+# ULN_02: the temporary ULN is not accepted for these funding models unless the delivery is Office for Students
+# funded (SOF 1).
+NO_TEMPORARY_ULN_FUND_MODELS = (10, 99)
+OFFICE_FOR_STUDENTS = 1
+# The schema's RestrictedString: the characters every coded text field may hold.
+RESTRICTED = re.compile(r"[A-Za-z0-9 ~!@#$%&'()*+,\-./:;<=>?\[\\\]_{}^£€]*")
+# FamilyName and GivenNames: any character but digits, line breaks, tabs, | and ".
+PERSON_NAME = re.compile(r'[^0-9\r\n\t|"]{1,100}')
+# A UK postcode as the ILR takes it (ZZ99 9ZZ when it is not known): at most 8 characters with its space.
+POSTCODE = re.compile(r"[A-Z]{1,2}[0-9][A-Z0-9]? [0-9][A-Z]{2}")
+UNKNOWN_POSTCODE = "ZZ99 9ZZ"
+TELEPHONE = re.compile(r"[0-9]{1,18}")
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
+MAX_EMAIL = 100
+UKPRN_RANGE = (10_000_000, 99_999_999)
 
 
 def uln_problem(uln: str | None) -> str | None:
@@ -28,7 +64,7 @@ def uln_problem(uln: str | None) -> str | None:
     value = (uln or "").strip()
     if value == TEMPORARY_ULN:
         return None
-    if not re.fullmatch(r"\d{10}", value):
+    if not re.fullmatch(r"[0-9]{10}", value):  # ASCII digits only: \d takes Arabic-Indic and other digits too
         return "A ULN is 10 digits (use 9999999999 until the learner's ULN is known)."
     if value[0] == "0":
         return "A ULN is from 1000000000 to 9999999999: it cannot start with 0."
@@ -126,3 +162,81 @@ def with_check_digit(first_nine: str) -> str | None:
     """The valid ULN that starts with these nine digits, or None when none does (a remainder of 0)."""
     remainder = sum(int(digit) * weight for digit, weight in zip(first_nine, range(10, 1, -1))) % 11
     return None if remainder == 0 else f"{first_nine}{10 - remainder}"
+
+
+def person_name_problem(value: str | None, label: str) -> str | None:
+    if not PERSON_NAME.fullmatch(value or ""):
+        return f"{label}: 1 to 100 characters, without digits, tabs, line breaks, | or \" (the ILR refuses them)."
+    return None
+
+
+def normal_postcode(value: str | None) -> str:
+    """A postcode in capitals with one space before its last three characters (how the ILR writes them)."""
+    compact = re.sub(r"\s+", "", value or "").upper()
+    return f"{compact[:-3]} {compact[-3:]}" if len(compact) > 3 else compact
+
+
+def postcode_problem(value: str | None, label: str) -> str | None:
+    if value and not POSTCODE.fullmatch(value):
+        return f"{label} {value!r} is not a UK postcode (like SW1A 1AA; {UNKNOWN_POSTCODE} when it is not known)."
+    return None
+
+
+def normal_telephone(value: str | None) -> str:
+    """The number without the spaces, hyphens and brackets people write in it."""
+    return re.sub(r"[\s\-()]", "", value or "")
+
+
+def telephone_problem(value: str | None) -> str | None:
+    if value and not TELEPHONE.fullmatch(value):
+        return "The telephone number is up to 18 digits (write +44 as 0: 07700 900123)."
+    return None
+
+
+def email_problem(value: str | None) -> str | None:
+    if not value:
+        return None
+    if len(value) > MAX_EMAIL:
+        return f"The email address is at most {MAX_EMAIL} characters in the ILR."
+    if not EMAIL.fullmatch(value) or not RESTRICTED.fullmatch(value):
+        return "The email address is name@domain, in plain letters, digits and punctuation."
+    return None
+
+
+def code_problem(value: int | str | None, codes: dict, label: str) -> str | None:
+    if value is not None and value not in codes:
+        return f"{label} {value} is not one of the ILR's codes ({', '.join(map(str, codes))})."
+    return None
+
+
+def temporary_uln_problem(uln: str | None, fund_model: int | None, sof: int | None) -> str | None:
+    """ULN_02: the temporary ULN is refused for community learning and non-funded learning unless the delivery is
+    Office for Students funded."""
+    if (uln or "").strip() == TEMPORARY_ULN and fund_model in NO_TEMPORARY_ULN_FUND_MODELS \
+            and sof != OFFICE_FOR_STUDENTS:
+        return (f"The temporary ULN {TEMPORARY_ULN} is not accepted for funding model {fund_model} "
+                f"({FUND_MODELS[fund_model]}): give the learner's ULN.")
+    return None
+
+
+def ukprn_problem(value: int | None) -> str | None:
+    if value is None or not UKPRN_RANGE[0] <= value <= UKPRN_RANGE[1]:
+        return "A UKPRN is 8 digits starting with 1 (the UK Register of Learning Providers number)."
+    return None
+
+
+def completion_status(recorded: int | None, actual_end: date | None) -> int:
+    """CompStatus as recorded, else as the dates say: completed once there is an actual end date, else continuing."""
+    if recorded is not None:
+        return recorded
+    return 2 if actual_end is not None else 1
+
+
+def completion_problem(recorded: int | None, actual_end: date | None) -> str | None:
+    """The completion status and the actual end date agree: a learner who has finished, withdrawn or is on a break
+    has an end date, and one still learning has none."""
+    if recorded in (2, 3, 6) and actual_end is None:
+        return f"A learner {COMPLETION_STATUSES[recorded].lower()} has an actual end date."
+    if recorded == 1 and actual_end is not None:
+        return "A learner with an actual end date is not continuing: set the completion status."
+    return None

@@ -16,6 +16,21 @@ from pathlib import Path
 EVIDENCE, RESULT_SHEET, MARKED_RESULT_SHEET, DECLARATION = "evidence", "result_sheet", "marked_result_sheet", "declaration"
 
 
+def write_atomically(path: Path, data: bytes, temporary: Path | None = None) -> None:
+    """Write to a temporary name beside path, flush to disk, then rename into place: a reader sees the old file or
+    the whole new one, never part of it."""
+    temporary = temporary or path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
+    try:
+        with open(temporary, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
 class FileStore:
     """Files under generated names in a folder outside anything the web server serves."""
 
@@ -33,12 +48,7 @@ class FileStore:
         stored_name = f"{token[:2]}/{token}"
         final = self.path(stored_name)
         final.parent.mkdir(parents=True, exist_ok=True)
-        temporary = final.with_name(f".{token}.part")
-        with open(temporary, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, final)
+        write_atomically(final, data, final.with_name(f".{token}.part"))
         return stored_name
 
     def read(self, stored_name: str) -> bytes:

@@ -1,10 +1,10 @@
-"""Centres: approve a centre and its qualifications, block it with a reason and unblock it; its history."""
+"""Centres: approve a centre and its qualifications, record its UKPRN, block it with a reason and unblock it; its history."""
 
 import pandas as pd
 import streamlit as st
 
 from lib.admin.audit import history
-from lib.admin.centres import block_centre, centres, create_centre, set_approval, unblock_centre
+from lib.admin.centres import block_centre, centres, create_centre, set_approval, set_ukprn, unblock_centre
 from lib.rules.reference_data import QUALIFICATIONS
 from lib.rules.text import NOTE_MAX
 from lib.ui.page import page_setup, run_action, show_notice
@@ -41,7 +41,8 @@ st.subheader(f"{number} {escape_markdown(centre['Name'])}")
 if centre["Status"] == "blocked":
     st.error(f"Blocked: {escape_markdown(centre['Blocked because'])}", icon=":material/block:")
 
-approvals_tab, status_tab, history_tab = st.tabs(["Qualifications", "Block or unblock", "History"])
+approvals_tab, funding_tab, status_tab, history_tab = st.tabs(["Qualifications", "UKPRN", "Block or unblock",
+                                                                "History"])
 with approvals_tab:
     listed = centre["Approved for"] if isinstance(centre["Approved for"], str) else ""
     approved = {part.split(" ")[0]: "(integrated)" in part for part in listed.split(", ") if part}
@@ -56,6 +57,14 @@ with approvals_tab:
             run_action(lambda c=code, a=is_approved, i=is_integrated: set_approval(db, user, number, c, a, i), NOTICE,
                        f"Centre {number}: {code} {'approved' if is_approved else 'no longer approved'}"
                        + (" with Integrated Assessment." if is_approved and is_integrated else "."))
+with funding_tab, st.form(f"centre_ukprn_{number}"):
+    ukprn = st.text_input("UKPRN (8 digits; the centre's funding return is filed under it)",
+                          value=centre["UKPRN"] if isinstance(centre["UKPRN"], str) else "", max_chars=8,
+                          key=f"centre_ukprn_value_{number}")
+    if st.form_submit_button("Save UKPRN", type="primary", key=f"centre_ukprn_save_{number}"):
+        run_action(lambda: set_ukprn(db, user, number, ukprn), NOTICE,
+                   f"Centre {number}: UKPRN {ukprn.strip()} recorded." if ukprn.strip() else
+                   f"Centre {number}: UKPRN cleared.")
 with status_tab, st.form(f"centre_status_{number}", clear_on_submit=True):
     if centre["Status"] == "blocked":
         note = st.text_input("Why it is unblocked (for the history)", key=f"centre_unblock_note_{number}",

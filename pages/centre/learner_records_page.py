@@ -6,12 +6,13 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from lib.admin.centres import centres
 from lib.errors import Refused
-from lib.records.fields import ADMIN, FIELDS, USER, problems
+from lib.records.fields import ADMIN, FIELDS, USER, problems, return_problems
 from lib.records.listing import (
     RECORD_COLUMNS,
+    funding_return,
     funding_return_xlsx,
-    funding_return_xml,
     records_export,
     records_page,
 )
@@ -65,13 +66,30 @@ export_col.download_button("Export to Excel", data=lambda: records_export(db, us
 include_all = switch_col.toggle("Include records not yet QA verified", key="records_return_all")
 with return_col.popover("Funding return", icon=":material/account_balance:"):
     st.caption("The records QA verified or completed" + (", and the others" if include_all else "")
-               + ", with the ILR's fields in its order and formats.")
+               + ": Excel with the ILR's fields, and the ILR 2025-26 file the ESFA takes.")
     st.download_button("Excel", data=lambda: funding_return_xlsx(db, user, include_all), mime=XLSX,
                        file_name=f"Funding return {date.today().isoformat()}.xlsx", key="records_return_xlsx",
                        on_click="ignore", icon=":material/table_view:")
-    st.download_button("XML (ILR fields)", data=lambda: funding_return_xml(db, user, include_all),
-                       mime="application/xml", file_name=f"Funding return {date.today().isoformat()}.xml",
-                       key="records_return_xml", on_click="ignore", icon=":material/code:")
+    centre_number = None
+    if not user.is_centre:
+        providers = centres(db, user)
+        centre_number = st.selectbox("Centre (a return is one provider's)", providers.Centre.tolist(), index=None,
+                                     key="records_return_centre", placeholder="Choose a centre",
+                                     format_func=dict(zip(providers.Centre, providers.Centre + " " + providers.Name)).get)
+    if user.is_centre or centre_number:
+        try:
+            ilr_file = funding_return(db, user, include_all, centre_number=centre_number)
+        except (Refused, NotFound) as refused:
+            st.warning(escape_markdown(refused), icon=":material/rule:")
+        else:
+            st.download_button(f"ILR file ({ilr_file.learners} learners)", data=ilr_file.xml, mime="application/xml",
+                               file_name=f"ILR {ilr.COLLECTION_YEAR} {date.today().isoformat()}.xml",
+                               key="records_return_xml", on_click="ignore", icon=":material/code:")
+            if ilr_file.left_out:
+                st.warning(f"{len(ilr_file.left_out)} records are left out until they have what the ILR requires:",
+                           icon=":material/rule:")
+                st.dataframe(pd.DataFrame(ilr_file.left_out, columns=["Record", "What it needs"]), hide_index=True,
+                             key="records_return_left_out", width="stretch")
 if page.total == 0 or not ticked:
     st.stop()
 
@@ -100,16 +118,11 @@ def field_input(name: str):
     if field.kind == "date":
         typed = st.date_input(field.label, value=current, key=widget_key, format="DD/MM/YYYY", disabled=read_only,
                               min_value=date(1900, 1, 1), max_value=date(2100, 12, 31))
-    elif name == "prog_type":
-        options = list(ilr.PROG_TYPES)
+    elif field.codes:
+        options = list(field.codes)
         typed = st.selectbox(field.label, options, index=options.index(current) if current in options else None,
-                             key=widget_key, format_func=lambda t: f"{t} {ilr.PROG_TYPES[t]}", disabled=read_only,
-                             placeholder="Not set")
-    elif name == "fund_model":
-        options = list(ilr.FUND_MODELS)
-        typed = st.selectbox(field.label, options, index=options.index(current) if current in options else None,
-                             key=widget_key, format_func=lambda m: f"{m} {ilr.FUND_MODELS[m]}", disabled=read_only,
-                             placeholder="Not set")
+                             key=widget_key, format_func=lambda code: f"{code} {field.codes[code]}",
+                             disabled=read_only, placeholder="Not set")
     elif name == "std_code":
         typed = st.number_input(field.label, min_value=1, max_value=99_999, value=current, step=1, key=widget_key,
                                 disabled=read_only)
@@ -180,8 +193,13 @@ if read_only:
     st.stop()
 changes = {name: value for name, value in typed.items() if value != values[name]
            and not (value in ("", None, []) and values[name] in ("", None, []))}
-for problem in problems(values | typed, date.today()):
+typed_problems = problems(values | typed, date.today())
+for problem in typed_problems:
     st.error(escape_markdown(problem), icon=":material/rule:")
+still_needed = [problem for problem in return_problems(values | typed, date.today()) if problem not in typed_problems]
+if still_needed and view.status not in ("qa_verified", "completed"):
+    st.info("Before QA verification, the funding return needs: " + " ".join(escape_markdown(p) for p in still_needed),
+            icon=":material/checklist:")
 if changes:
     st.caption("Changed: " + ", ".join(next(f.label for f in FIELDS if f.name == n) for n in changes)
                + (". The record has been signed: saving sends it back for the learner's signature."

@@ -68,6 +68,13 @@ def template_form(programme_id: int) -> None:
         fund_model = fund_col.selectbox("Funding model", list(ilr.FUND_MODELS), key=f"{key}_fund_model",
                                         index=list(ilr.FUND_MODELS).index(base.fund_model) if base.fund_model else None,
                                         format_func=lambda m: f"{m} {ilr.FUND_MODELS[m]}", placeholder="Choose")
+        sof_col, place_col = st.columns([2, 1])
+        sof = sof_col.selectbox("Source of funding", list(ilr.SOURCES_OF_FUNDING), key=f"{key}_sof",
+                                index=list(ilr.SOURCES_OF_FUNDING).index(base.sof) if base.sof else None,
+                                format_func=lambda c: f"{c} {ilr.SOURCES_OF_FUNDING[c]}", placeholder="Choose")
+        del_loc_postcode = place_col.text_input("Delivery location postcode", value=base.del_loc_postcode or "",
+                                                max_chars=10, key=f"{key}_del_loc_postcode",
+                                                placeholder="e.g. NB1 4QT")
         st.markdown("**Learning aims** (ZPROG001 is the programme aim)")
         aims = st.data_editor(pd.DataFrame(base.aims or [], columns=["ref", "type", "seq"]), num_rows="dynamic",
                               key=f"{key}_aims", hide_index=True, column_config={
@@ -92,7 +99,8 @@ def template_form(programme_id: int) -> None:
         if st.form_submit_button("Save the template", type="primary", icon=":material/save:"):
             template = Template(prog_type, int(std_code) if std_code is not None else None, fund_model,
                                 editor_rows(aims, ("ref", "type", "seq")),
-                                editor_rows(finance, ("type", "code", "date", "amount")), allow)
+                                editor_rows(finance, ("type", "code", "date", "amount")), allow, sof,
+                                del_loc_postcode or None)
             run_action(lambda: save_template(db, user, programme_id, template), NOTICE, _outcome)
 
 

@@ -6,7 +6,9 @@ from datetime import date
 
 import streamlit as st
 
+from lib.config import load_settings
 from lib.errors import NotFound, Refused
+from lib.hei import open_badges
 from lib.hei.credentials import assertions, badge_claim_preview, issue_badge_claims
 from lib.hei.mapping import POINTS, mapped_programmes, mapping_versions
 from lib.hei.release_check import check_detail, import_order, orders, release_checks, release_order, run_check
@@ -91,16 +93,22 @@ def detail_section(check_id: int) -> None:
         if issue_col.button("Issue the badge claims", key=f"check_issue_{check_id}", type="primary",
                             disabled=rows.empty, icon=":material/workspace_premium:"):
             try:
-                workbook, _ = issue_badge_claims(db, user, check_id)
+                claim = issue_badge_claims(db, user, check_id)
             except (Refused, NotFound) as problem:
                 st.error(escape_markdown(problem), icon=":material/error:")
             else:
-                st.session_state[f"badge_claim_{check_id}"] = workbook
+                open_badges.publish(db, load_settings().public_url)
+                st.session_state[f"badge_claim_{check_id}"] = claim
         if f"badge_claim_{check_id}" in st.session_state:
-            st.download_button("Download the Badge Claim spreadsheet", data=st.session_state[f"badge_claim_{check_id}"],
-                               file_name=f"Badge Claim check {check_id}.xlsx", mime=XLSX, key=f"check_sheet_{check_id}",
+            claim = st.session_state[f"badge_claim_{check_id}"]
+            st.download_button("Credly bulk-issue file (CSV)", data=claim.credly_csv, mime="text/csv",
+                               file_name=f"Credly bulk issue check {check_id}.csv", key=f"check_csv_{check_id}",
+                               icon=":material/upload_file:", on_click="ignore", type="primary")
+            st.download_button("ILM's record of the claim (Excel)", data=claim.record_xlsx, mime=XLSX,
+                               file_name=f"Badge Claim check {check_id}.xlsx", key=f"check_sheet_{check_id}",
                                icon=":material/table_view:", on_click="ignore")
-        json_col.download_button("Open Badges 2.0 assertions (JSON)", data=lambda: assertions(db, user, check_id),
+        json_col.download_button("Open Badges 2.0 assertions (JSON)",
+                                 data=lambda: assertions(db, user, check_id, load_settings().public_url),
                                  file_name=f"Open Badges check {check_id}.json", mime="application/json",
                                  key=f"check_json_{check_id}", icon=":material/data_object:", on_click="ignore")
 

@@ -106,6 +106,15 @@ def as_user(browser, url: str, username: str, height: int = 1400):
     return context, page
 
 
+def type_date(page: Page, key: str, day: str) -> None:
+    """Type DD/MM/YYYY into the date input whose key starts with key, as a person does: into its day, month and
+    year segments, then away from it (the field takes the date when it loses focus)."""
+    page.locator(f"[class*='st-key-{key}'] [data-type='day']").first.click()
+    page.keyboard.type(day.replace("/", ""))
+    page.locator("h1").first.click()
+    settle(page)
+
+
 def choose_option(page: Page, key: str, option: str) -> None:
     """Open the selectbox or multiselect whose key starts with key and pick the option that has this text."""
     choice = page.get_by_role("option").filter(has_text=option).first

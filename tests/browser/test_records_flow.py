@@ -1,17 +1,19 @@
 """Learner records in a browser: the centre creates a programme, fills its ILR template, enrols three learners,
-edits one (its ULN), sends it for signature and records the signature; a second centre user QA-verifies it and
-exports the funding return, which holds it."""
+edits one (its ULN and what the ILR requires of a learner), sends it for signature and records the signature; a
+second centre user QA-verifies it and downloads the ILR file, which holds it and passes the ESFA's schema."""
 
 from __future__ import annotations
 
 import pytest
+from lxml import etree
 from playwright.sync_api import expect
 
 from lib import demo
 from lib.accounts.auth import user_by_username
 from lib.store import devserver
 from lib.store.db import Database
-from tests.browser.conftest import as_user, choose_option, notice, settle, start_app, tick_row
+from tests.browser.conftest import as_user, choose_option, notice, settle, start_app, tick_row, type_date
+from tests.test_ilr_return import SCHEMA
 
 NAME = "Flow apprenticeship"
 ULN = "9276308686"
@@ -55,6 +57,8 @@ def test_a_programme_to_a_qa_verified_record_in_the_funding_return(browser, app_
     choose_option(centre, template.removeprefix("st-key-") + "_prog_type", "25 Apprenticeship standard")
     centre.locator(f".{template}_std_code input").fill("275")
     choose_option(centre, template.removeprefix("st-key-") + "_fund_model", "36 Apprenticeships")
+    choose_option(centre, template.removeprefix("st-key-") + "_sof", "105 ESFA (adult)")
+    centre.locator(f".{template}_del_loc_postcode input").fill("nb1  4qt")
     centre.locator(f".{template}_allow label").click()
     centre.get_by_role("button", name="Save the template").click()
     notice(centre, "The template is saved")
@@ -83,10 +87,20 @@ def test_a_programme_to_a_qa_verified_record_in_the_funding_return(browser, app_
     uln.fill(ULN)
     uln.press("Tab")
     settle(centre)
-    start = centre.locator("[class*='st-key-record_'][class*='_start_date'] input:visible").first
-    start.fill("01/09/2026")
-    start.press("Enter")
-    settle(centre)
+    record_key = next(part for part in uln.locator("xpath=ancestor::*[contains(@class, 'st-key-record_')]").first
+                      .get_attribute("class").split() if part.startswith("st-key-record_")).removesuffix("_uln")
+    record_key = record_key.removeprefix("st-key-")
+    choose_option(centre, f"{record_key}_sex", "F Female")
+    choose_option(centre, f"{record_key}_ethnicity", "32 Irish")
+    choose_option(centre, f"{record_key}_lldd_health_prob", "2 No learning difficulty")
+    for name, typed in (("postcode", "nb2 7qt"), ("postcode_prior", "NB2 7QT"), ("telephone", "07700 900 123")):
+        field = centre.locator(f".st-key-{record_key}_{name} input")
+        field.fill(typed)
+        field.press("Tab")
+        settle(centre)
+    for name, day in (("start_date", "01/09/2026"), ("planned_end_date", "01/03/2028")):
+        type_date(centre, f"{record_key}_{name}", day)
+    expect(centre.get_by_text("the funding return needs")).to_have_count(0)
     reason = centre.locator("[class*='st-key-record_'][class*='_reason'] input").first
     reason.fill("ULN and start date from the enrolment form")
     reason.press("Tab")
@@ -110,9 +124,14 @@ def test_a_programme_to_a_qa_verified_record_in_the_funding_return(browser, app_
     notice(tutor, "now QA verified")
     tutor.get_by_role("button", name="Funding return").click()
     with tutor.expect_download() as download:
-        tutor.get_by_role("button", name="XML (ILR fields)").click()
+        tutor.get_by_role("button", name="ILR file").click()
     saved = tmp_path / "return.xml"
     download.value.save_as(saved)
-    assert f"<ULN>{ULN}</ULN>" in saved.read_text() and "<StdCode>275</StdCode>" in saved.read_text()
+    document = etree.parse(str(saved))
+    assert SCHEMA.validate(document), SCHEMA.error_log
+    written = saved.read_text()
+    assert f"<ULN>{ULN}</ULN>" in written and "<StdCode>275</StdCode>" in written
+    assert "<Postcode>NB2 7QT</Postcode>" in written and "<DelLocPostCode>NB1 4QT</DelLocPostCode>" in written
+    assert "<TelNo>07700900123</TelNo>" in written and "<Ethnicity>32</Ethnicity>" in written
     expect(tutor.locator("[data-testid='stException']")).to_have_count(0)
     tutor_context.close()
