@@ -33,6 +33,7 @@ class Item:
     checked: datetime | None = None
     qc_due: date | None = None
     words: int | None = None
+    resubmits: int | None = None  # the earlier attempt a re-submission follows
 
 
 def new_database(path) -> Database:
@@ -66,12 +67,12 @@ def add(db: Database, *items: Item) -> None:
             cursor.execute(
                 """INSERT INTO submissions (id, centre_id, learner_id, qualification_code, type, stage, category,
                        unit_codes, batch_id, uploaded_at, submitted_at, received_on, sla_target, qc_due,
-                       quality_checked_at, released_at, result, rejection_reason)
-                   VALUES (?, ?, ?, '8000-14', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                       quality_checked_at, released_at, result, rejection_reason, resubmits_id)
+                   VALUES (?, ?, ?, '8000-14', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 [item.id, item.centre, item.centre, "Integrated" if len(item.units) > 1 else "Unit", item.stage,
                  item.category, ", ".join(item.units), item.batch, item.submitted, item.submitted,
                  item.received or item.submitted.date(), item.sla_target, item.qc_due, item.checked, released, result,
-                 "Missing declaration" if item.stage == "rejected" else None])
+                 "Missing declaration" if item.stage == "rejected" else None, item.resubmits])
             for unit, unit_result in item.units.items():
                 cursor.execute("INSERT INTO submission_units (submission_id, unit_code, result) VALUES (?, ?, ?)",
                                [item.id, unit, unit_result])

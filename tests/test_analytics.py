@@ -267,6 +267,20 @@ def test_the_wednesday_run_bills_last_week_per_centre_and_purchase_order(fixture
         [21, "Re-assessment", 1, 85.0], [23, "Re-assessment", 2, 170.0], [24, "Word count over guidance", 3, 255.0]]
 
 
+def test_an_integrated_re_assessment_pays_for_the_units_it_re_submits_after_a_referral_only(fixture_db):
+    add(fixture_db,
+        Item(40, 1, {"8000-250": "Pass", "8000-251": "Referral"}, released=datetime(2026, 11, 2, 12)),
+        Item(41, 1, {"8000-250": None, "8000-251": None}, stage="submitted", category="Re-assessment", batch=10,
+             submitted=datetime(2026, 11, 17, 9), resubmits=40),
+        Item(42, 1, {"8000-250": "Referral", "8000-251": "Referral"}, released=datetime(2026, 11, 2, 12)),
+        Item(43, 1, {"8000-250": None, "8000-251": None}, stage="submitted", category="Re-assessment", batch=10,
+             submitted=datetime(2026, 11, 17, 9), resubmits=42))
+    invoicing.run_week(fixture_db, TEAM, WEEK, today=WEDNESDAY)
+    lines = invoicing.invoice_lines(fixture_db, TEAM, WEEK).set_index("ID")
+    assert lines.loc[41, "Quantity"] == 1 and lines.loc[41, "Amount £"] == 85.0  # one unit passed, one referred
+    assert lines.loc[43, "Quantity"] == 2 and lines.loc[43, "Amount £"] == 170.0
+
+
 def test_running_a_week_twice_bills_nothing_twice_and_new_fees_apply_to_new_runs(fixture_db):
     invoice_items(fixture_db)
     invoicing.run_week(fixture_db, TEAM, WEEK, today=WEDNESDAY)

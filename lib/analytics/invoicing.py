@@ -1,5 +1,6 @@
 """Weekly re-assessment invoicing: each Wednesday bills the re-submissions made Monday to Sunday of the week
-before, per centre and purchase order (the batch name), with fees from the Guide to Fees; items whose
+before, per centre and purchase order (the batch name), with fees from the Guide to Fees, per unit re-submitted
+after a Referral (the units the earlier attempt referred, not those it passed); items whose
 evidence went over the word-count guidance also pay a re-submission fee per further 10,000 words. Enquiries about
 results are billed per unit in the week they are raised; a unit whose result an enquiry or appeal changed is
 credited back in the week of that decision (when the refund setting said so)."""
@@ -44,7 +45,8 @@ def _week_bounds(week_start: date) -> tuple[datetime, datetime]:
 # item the sum over its units (each unit's guidance applies to its part of the evidence).
 _BILLABLE = """
     WITH week_items AS (
-        SELECT s.id, s.centre_id, s.category, s.stage, s.unit_codes, coalesce(b.name, $no_po) AS purchase_order
+        SELECT s.id, s.centre_id, s.category, s.stage, s.unit_codes, s.resubmits_id,
+               coalesce(b.name, $no_po) AS purchase_order
         FROM submissions s LEFT JOIN batches b ON b.id = s.batch_id
         WHERE s.submitted_at >= $start AND s.submitted_at < $end),
     words AS (
@@ -55,13 +57,22 @@ _BILLABLE = """
                bool_and(un.word_limit IS NOT NULL) AS has_limit
         FROM submission_units su JOIN week_items w ON w.id = su.submission_id
         JOIN units un ON un.code = su.unit_code GROUP BY 1),
+    -- A re-assessment re-assesses only what was referred: the units of the item it re-submits whose result was a
+    -- Referral (an integrated item with one unit passed and one referred pays for one).
+    referred AS (
+        SELECT w.id AS submission_id, count(*) AS units
+        FROM week_items w JOIN submission_units before ON before.submission_id = w.resubmits_id
+        JOIN submission_units now ON now.submission_id = w.id AND now.unit_code = before.unit_code
+        WHERE w.category = 'Re-assessment' AND before.result = 'Referral' GROUP BY 1),
     enquiry_items AS (
         SELECT e.id AS enquiry_id, e.submission_id, e.centre_id, e.raised_at,
                coalesce(b.name, $no_po) AS purchase_order
         FROM enquiries e JOIN submissions s ON s.id = e.submission_id LEFT JOIN batches b ON b.id = s.batch_id),
     lines AS (
-        SELECT w.id, w.centre_id, w.purchase_order, $re_assessment AS fee_code, limits.units AS quantity
+        SELECT w.id, w.centre_id, w.purchase_order, $re_assessment AS fee_code,
+               coalesce(referred.units, limits.units) AS quantity
         FROM week_items w JOIN limits ON limits.submission_id = w.id
+        LEFT JOIN referred ON referred.submission_id = w.id
         WHERE w.category = 'Re-assessment'
         UNION ALL
         SELECT w.id, w.centre_id, w.purchase_order, $word_count_excess,
