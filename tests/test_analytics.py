@@ -17,7 +17,7 @@ from lib.analytics import batch_review, eqa, invoicing
 from lib.analytics.feedback_docx import feedback_report_docx
 from lib.analytics.referrals import Period
 from lib.errors import Refused
-from lib.service import settings, sla
+from lib.service import quality_check, settings, sla
 from lib.store.export import frame_xlsx
 from lib.store.scope import NotAllowed, NotFound
 from tests.analytics_fixture import CENTRE_A, CENTRE_B, LEAD, QUALITY, TEAM, Item, add, new_database
@@ -252,6 +252,7 @@ def invoice_items(db):
 
 def test_the_wednesday_run_bills_last_week_per_centre_and_purchase_order(fixture_db):
     invoice_items(fixture_db)
+    quality_check.accept(fixture_db, TEAM, 24, now=datetime(2026, 11, 18, 15), agree_excess_fee=True)
     assert invoicing.week_to_bill(WEDNESDAY) == WEEK
     assert invoicing.week_to_bill(date(2026, 11, 23)) == WEEK  # a late run on the Monday still bills that week
     created = invoicing.run_week(fixture_db, TEAM, WEEK, today=WEDNESDAY)
@@ -264,7 +265,8 @@ def test_the_wednesday_run_bills_last_week_per_centre_and_purchase_order(fixture
     ]
     lines = invoicing.invoice_lines(fixture_db, TEAM, WEEK)
     assert lines[["ID", "Fee", "Quantity", "Amount £"]].values.tolist() == [
-        [21, "Re-assessment", 1, 85.0], [23, "Re-assessment", 2, 170.0], [24, "Word count over guidance", 3, 255.0]]
+        [21, "Re-assessment", 1, 85.0], [23, "Re-assessment", 2, 170.0],
+        [24, "Word count over guidance (agreed at quality check)", 3, 255.0]]
 
 
 def test_an_integrated_re_assessment_pays_for_the_units_it_re_submits_after_a_referral_only(fixture_db):
@@ -281,8 +283,39 @@ def test_an_integrated_re_assessment_pays_for_the_units_it_re_submits_after_a_re
     assert lines.loc[43, "Quantity"] == 2 and lines.loc[43, "Amount £"] == 170.0
 
 
+def test_words_over_the_guidance_are_a_decision_at_quality_check_not_a_fee_by_default(fixture_db):
+    invoice_items(fixture_db)
+    with pytest.raises(Refused, match="27,000 words against its guidance of 5,000: agree the excess fee"):
+        quality_check.accept(fixture_db, TEAM, 24, now=datetime(2026, 11, 18, 15))
+    assert fixture_db.query_one("SELECT stage FROM submissions WHERE id = 24")[0] == "submitted"
+    excess = quality_check.word_excess(fixture_db, 24)
+    assert (excess.words, excess.guidance, excess.blocks) == (27_000, 5_000, 3)
+    assert quality_check.word_excess(fixture_db, 25) is None and quality_check.word_excess(fixture_db, 28) is None
+    quality_check.reject(fixture_db, TEAM, 24, excess.concise_reason(), now=datetime(2026, 11, 18, 15))
+    quality_check.accept(fixture_db, TEAM, 25, now=datetime(2026, 11, 18, 15))  # within the guidance: no question
+    invoicing.run_week(fixture_db, TEAM, WEEK, today=WEDNESDAY)
+    lines = invoicing.invoice_lines(fixture_db, TEAM, WEEK)
+    assert "Word count over guidance (agreed at quality check)" not in set(lines.Fee)
+    assert fixture_db.query_one("SELECT rejection_reason FROM submissions WHERE id = 24")[0].endswith(
+        "there is no fee for it.")
+
+
+def test_an_item_rejected_after_it_was_billed_is_credited_what_it_was_billed(fixture_db):
+    invoice_items(fixture_db)
+    invoicing.run_week(fixture_db, TEAM, WEEK, today=WEDNESDAY)
+    settings.update_fee(fixture_db, TEAM, "re_assessment", "90.00")  # the credit is what was charged, not today's fee
+    quality_check.reject(fixture_db, TEAM, 23, "The result sheets are for another learner", now=datetime(2026, 11, 24, 9))
+    invoicing.run_week(fixture_db, TEAM, date(2026, 11, 23), today=date(2026, 12, 2))
+    lines = invoicing.invoice_lines(fixture_db, TEAM, date(2026, 11, 23))
+    assert lines[["ID", "Fee", "Quantity", "Amount £"]].values.tolist() == [
+        [22, "Re-assessment", 1, 90.0], [23, "Credit: item rejected after it was billed", 1, -170.0]]
+    invoicing.run_week(fixture_db, TEAM, date(2026, 11, 23), today=date(2026, 12, 2))
+    assert fixture_db.query_one("SELECT count(*) FROM invoice_lines WHERE submission_id = 23")[0] == 2  # once
+
+
 def test_running_a_week_twice_bills_nothing_twice_and_new_fees_apply_to_new_runs(fixture_db):
     invoice_items(fixture_db)
+    quality_check.accept(fixture_db, TEAM, 24, now=datetime(2026, 11, 18, 15), agree_excess_fee=True)
     invoicing.run_week(fixture_db, TEAM, WEEK, today=WEDNESDAY)
     assert invoicing.run_week(fixture_db, TEAM, WEEK, today=WEDNESDAY) == []
     assert invoicing.preview(fixture_db, TEAM, WEEK).empty

@@ -17,6 +17,36 @@ def test_quality_check_accepts_and_refuses_a_rejection_without_reason(as_role):
     assert f"Accepted item {first.ID.iloc[0]}" in texts(at)
 
 
+def test_evidence_over_its_guidance_is_accepted_with_the_fee_agreed_or_rejected_for_a_concise_version(as_role,
+                                                                                                      db_path):
+    db = Database.open(db_path)
+    first, second = [row[0] for row in db.query_all(
+        """SELECT s.id FROM submissions s WHERE s.stage = 'submitted' AND EXISTS (SELECT 1 FROM files f
+           WHERE f.submission_id = s.id AND f.kind = 'evidence') AND NOT EXISTS (SELECT 1 FROM submission_units su
+           JOIN units un ON un.code = su.unit_code WHERE su.submission_id = s.id AND un.word_limit IS NULL)
+           ORDER BY s.submitted_at, s.id LIMIT 2""")]
+    db.query_one("UPDATE files SET word_count = 40000 WHERE submission_id IN (?, ?) AND kind = 'evidence' "
+                 "RETURNING 1", [first, second])
+    db.close()
+    at = as_role("team.demo", "pages/service/quality_check_page.py")
+    at.text_input(key="qc_table_search").input(str(first)).run()
+    tick(at, "qc_table", [0])
+    assert any("Word counts are guidance" in w.value for w in at.warning)
+    assert at.button(key="qc_accept").disabled
+    at.checkbox(key=f"qc_agree_fee_{first}").check().run()
+    at.button(key="qc_accept").click().run()
+    assert f"Accepted item {first}: it is ready for allocation; the excess fee" in texts(at)
+    at.text_input(key="qc_table_search").input(str(second)).run()
+    tick(at, "qc_table", [0])
+    at.button(key=f"qc_concise_{second}").click().run()
+    assert f"Rejected item {second} for a concise re-submission at no cost" in texts(at)
+    db = Database.open(db_path)
+    assert db.query_one("SELECT excess_fee_blocks FROM submissions WHERE id = ?", [first])[0] >= 3
+    assert "re-submit a concise version" in db.query_one("SELECT rejection_reason FROM submissions WHERE id = ?",
+                                                         [second])[0]
+    db.close()
+
+
 def test_allocation_runs_automatically_and_keeps_the_register(as_role):
     at = as_role("team.demo", "pages/service/allocation_page.py")
     waiting = len(at.dataframe[0].value)

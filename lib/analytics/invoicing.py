@@ -1,7 +1,8 @@
 """Weekly re-assessment invoicing: each Wednesday bills the re-submissions made Monday to Sunday of the week
 before, per centre and purchase order (the batch name), with fees from the Guide to Fees, per unit re-submitted
-after a Referral (the units the earlier attempt referred, not those it passed); items whose
-evidence went over the word-count guidance also pay a re-submission fee per further 10,000 words. Enquiries about
+after a Referral (the units the earlier attempt referred, not those it passed); an excess fee per further 10,000
+words when the quality check agreed one (word counts are guidance: see lib/service/quality_check); an item rejected
+after it was billed is credited what it was billed. Enquiries about
 results are billed per unit in the week they are raised; a unit whose result an enquiry or appeal changed is
 credited back in the week of that decision (when the refund setting said so)."""
 
@@ -20,13 +21,15 @@ from lib.store.scope import centre_scope, reads_centre_data, require_role, write
 
 RE_ASSESSMENT, WORD_COUNT_EXCESS = "re_assessment", "word_count_excess"
 ENQUIRY, ENQUIRY_REFUND, APPEAL_REFUND = "enquiry", "enquiry_refund", "appeal_refund"
-REFUNDS = (ENQUIRY_REFUND, APPEAL_REFUND)
-EXCESS_BLOCK_WORDS = 10_000
+REJECTION_CREDIT = "rejection_credit"
+# Credits of what was charged: the charged amount travels with the line (charged_unit).
+REFUNDS = (ENQUIRY_REFUND, APPEAL_REFUND, REJECTION_CREDIT)
 NO_PURCHASE_ORDER = "(no batch name)"
 TEAM_ONLY = "Only the ILM Assessment Team runs invoicing."
-FEE_LABELS = {RE_ASSESSMENT: "Re-assessment", WORD_COUNT_EXCESS: "Word count over guidance",
+FEE_LABELS = {RE_ASSESSMENT: "Re-assessment", WORD_COUNT_EXCESS: "Word count over guidance (agreed at quality check)",
               ENQUIRY: "Enquiry about results", ENQUIRY_REFUND: "Enquiry fee refunded (result changed)",
-              APPEAL_REFUND: "Enquiry fee refunded (appeal changed a result)"}
+              APPEAL_REFUND: "Enquiry fee refunded (appeal changed a result)",
+              REJECTION_CREDIT: "Credit: item rejected after it was billed"}
 
 
 def week_to_bill(today: date) -> date:
@@ -49,21 +52,16 @@ _BILLABLE = """
                coalesce(b.name, $no_po) AS purchase_order
         FROM submissions s LEFT JOIN batches b ON b.id = s.batch_id
         WHERE s.submitted_at >= $start AND s.submitted_at < $end),
-    words AS (
-        SELECT f.submission_id, sum(f.word_count) AS words FROM files f JOIN week_items w ON w.id = f.submission_id
-        WHERE f.kind = 'evidence' AND f.removed_at IS NULL AND f.word_count IS NOT NULL GROUP BY 1),
     limits AS (
-        SELECT su.submission_id, count(*) AS units, sum(un.word_limit) AS word_limit,
-               bool_and(un.word_limit IS NOT NULL) AS has_limit
-        FROM submission_units su JOIN week_items w ON w.id = su.submission_id
-        JOIN units un ON un.code = su.unit_code GROUP BY 1),
+        SELECT su.submission_id, count(*) AS units
+        FROM submission_units su JOIN week_items w ON w.id = su.submission_id GROUP BY 1),
     -- A re-assessment re-assesses only what was referred: the units of the item it re-submits whose result was a
     -- Referral (an integrated item with one unit passed and one referred pays for one).
     referred AS (
         SELECT w.id AS submission_id, count(*) AS units
         FROM week_items w JOIN submission_units before ON before.submission_id = w.resubmits_id
         JOIN submission_units now ON now.submission_id = w.id AND now.unit_code = before.unit_code
-        WHERE w.category = 'Re-assessment' AND before.result = 'Referral' GROUP BY 1),
+        WHERE w.category = 'Re-assessment' AND w.stage <> 'rejected' AND before.result = 'Referral' GROUP BY 1),
     enquiry_items AS (
         SELECT e.id AS enquiry_id, e.submission_id, e.centre_id, e.raised_at,
                coalesce(b.name, $no_po) AS purchase_order
@@ -73,12 +71,19 @@ _BILLABLE = """
                coalesce(referred.units, limits.units) AS quantity
         FROM week_items w JOIN limits ON limits.submission_id = w.id
         LEFT JOIN referred ON referred.submission_id = w.id
-        WHERE w.category = 'Re-assessment'
+        WHERE w.category = 'Re-assessment' AND w.stage <> 'rejected'
         UNION ALL
-        SELECT w.id, w.centre_id, w.purchase_order, $word_count_excess,
-               CAST(ceil((words.words - limits.word_limit) / $block) AS INTEGER)
-        FROM week_items w JOIN limits ON limits.submission_id = w.id JOIN words ON words.submission_id = w.id
-        WHERE w.stage NOT IN ('pending', 'rejected') AND limits.has_limit AND words.words > limits.word_limit
+        -- The excess fee the quality check agreed, in the week of that decision.
+        SELECT s.id, s.centre_id, coalesce(b.name, $no_po), $word_count_excess, s.excess_fee_blocks
+        FROM submissions s LEFT JOIN batches b ON b.id = s.batch_id
+        WHERE s.excess_fee_blocks > 0 AND s.quality_checked_at >= $start AND s.quality_checked_at < $end
+        UNION ALL
+        -- An item rejected after it was billed is credited what it was billed, in the week of the rejection.
+        SELECT s.id, s.centre_id, coalesce(b.name, $no_po), $rejection_credit, 1
+        FROM submissions s LEFT JOIN batches b ON b.id = s.batch_id
+        WHERE s.stage = 'rejected' AND s.rejected_at >= $start AND s.rejected_at < $end
+          AND EXISTS (SELECT 1 FROM invoice_lines il WHERE il.submission_id = s.id
+                      AND il.fee_code IN ($re_assessment, $word_count_excess))
         UNION ALL
         SELECT q.submission_id, q.centre_id, q.purchase_order, $enquiry, CAST(count(*) AS INTEGER)
         FROM enquiry_items q JOIN enquiry_units u ON u.enquiry_id = q.enquiry_id
@@ -88,10 +93,15 @@ _BILLABLE = """
                CASE o.stage WHEN 'enquiry' THEN $enquiry_refund ELSE $appeal_refund END, CAST(count(*) AS INTEGER)
         FROM enquiry_items q JOIN enquiry_outcomes o ON o.enquiry_id = q.enquiry_id
         WHERE o.fee_refunded AND o.decided_at >= $start AND o.decided_at < $end GROUP BY ALL)
-    SELECT lines.*, c.number, c.name, CAST(charged.unit_amount AS VARCHAR) AS charged_unit
+    SELECT lines.*, c.number, c.name,
+           CAST(CASE WHEN lines.fee_code = $rejection_credit THEN billed.amount ELSE charged.unit_amount END
+                AS VARCHAR) AS charged_unit
     FROM lines JOIN centres c ON c.id = lines.centre_id
     LEFT JOIN invoice_lines charged ON charged.submission_id = lines.id AND charged.fee_code = $enquiry
                                    AND lines.fee_code IN ($enquiry_refund, $appeal_refund)
+    LEFT JOIN (SELECT submission_id, sum(amount) AS amount FROM invoice_lines
+               WHERE fee_code IN ($re_assessment, $word_count_excess) GROUP BY 1) billed
+           ON billed.submission_id = lines.id AND lines.fee_code = $rejection_credit
     WHERE NOT EXISTS (SELECT 1 FROM invoice_lines il WHERE il.submission_id = lines.id AND il.fee_code = lines.fee_code)
     ORDER BY c.number, lines.purchase_order, lines.id, lines.fee_code"""
 
@@ -100,8 +110,8 @@ def _billable(cursor, week_start: date) -> pd.DataFrame:
     start, end = _week_bounds(week_start)
     return cursor.execute(_BILLABLE, {
         "no_po": NO_PURCHASE_ORDER, "start": start, "end": end, "re_assessment": RE_ASSESSMENT,
-        "word_count_excess": WORD_COUNT_EXCESS, "block": EXCESS_BLOCK_WORDS, "enquiry": ENQUIRY,
-        "enquiry_refund": ENQUIRY_REFUND, "appeal_refund": APPEAL_REFUND}).df()
+        "word_count_excess": WORD_COUNT_EXCESS, "enquiry": ENQUIRY, "enquiry_refund": ENQUIRY_REFUND,
+        "appeal_refund": APPEAL_REFUND, "rejection_credit": REJECTION_CREDIT}).df()
 
 
 def _priced(lines: pd.DataFrame, fees: dict[str, Decimal]) -> pd.DataFrame:

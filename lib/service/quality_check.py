@@ -1,7 +1,12 @@
-"""Quality check by the assessment team: submitted items oldest first; accept, or reject with a reason."""
+"""Quality check by the assessment team: submitted items oldest first; accept, or reject with a reason.
+
+Word counts are guidance. Evidence over its units' guidance is a decision here, recorded with the check: accept
+and agree the excess fee (per further 10,000 words, billed with the week of the check), or reject for a concise
+re-submission at no cost."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 
 import pandas as pd
@@ -35,6 +40,38 @@ def qc_queue(db: Database, user: User, today: date | None = None) -> pd.DataFram
         [today or date.today()])
 
 
+EXCESS_BLOCK_WORDS = 10_000
+
+
+@dataclass(frozen=True)
+class WordExcess:
+    words: int
+    guidance: int
+
+    @property
+    def blocks(self) -> int:
+        return -(-(self.words - self.guidance) // EXCESS_BLOCK_WORDS)
+
+    def concise_reason(self) -> str:
+        return (f"The evidence is {self.words:,} words against the units' guidance of {self.guidance:,}: please "
+                "re-submit a concise version; there is no fee for it.")
+
+
+def word_excess(db_or_writer: Database | Writer, item_id: int) -> WordExcess | None:
+    """How far the item's evidence is over its units' word-count guidance (an integrated item: the sum of its
+    units'), or None when it is within it or a unit has none."""
+    sql = """SELECT (SELECT sum(f.word_count) FROM files f WHERE f.submission_id = s.id AND f.kind = 'evidence'
+                     AND f.removed_at IS NULL),
+                    (SELECT CASE WHEN bool_and(un.word_limit IS NOT NULL) THEN sum(un.word_limit) END
+                     FROM submission_units su JOIN units un ON un.code = su.unit_code WHERE su.submission_id = s.id)
+             FROM submissions s WHERE s.id = ?"""
+    row = db_or_writer.execute(sql, [item_id]).fetchone() if isinstance(db_or_writer, Writer) \
+        else db_or_writer.query_one(sql, [item_id])
+    if row is None or row[0] is None or row[1] is None or row[0] <= row[1]:
+        return None
+    return WordExcess(int(row[0]), int(row[1]))
+
+
 def _checked(writer: Writer, user: User, item_id: int, action: str, now: datetime, **extra) -> None:
     sets = ["quality_checked_at = ?", "quality_checked_by = ?"]
     params: list = [now, user.id]
@@ -45,9 +82,24 @@ def _checked(writer: Writer, user: User, item_id: int, action: str, now: datetim
 
 
 @writes_centre_data(probes={"item_id": "submission"})
-def accept(db: Database, user: User, item_id: int, now: datetime | None = None) -> None:
+def accept(db: Database, user: User, item_id: int, now: datetime | None = None, agree_excess_fee: bool = False) -> None:
+    """Accept the item for marking. Evidence over its word-count guidance is accepted only with the excess fee
+    agreed (else reject it for a concise re-submission at no cost)."""
     _team_only(user)
-    db.transact(user, lambda writer: _checked(writer, user, item_id, "accept", now or datetime.now()))
+    now = now or datetime.now()
+
+    def work(writer: Writer) -> None:
+        excess = word_excess(writer, item_id)
+        if excess is None:
+            _checked(writer, user, item_id, "accept", now)
+            return
+        if not agree_excess_fee:
+            raise Refused(f"Item {item_id}'s evidence is {excess.words:,} words against its guidance of "
+                          f"{excess.guidance:,}: agree the excess fee ({excess.blocks} × 10,000 words) to accept it, "
+                          "or reject it for a concise re-submission at no cost.")
+        _checked(writer, user, item_id, "accept", now, excess_fee_blocks=excess.blocks)
+
+    db.transact(user, work)
 
 
 @writes_centre_data(probes={"item_id": "submission"})
