@@ -152,6 +152,7 @@ def test_the_forecast_shows_likely_breaches_by_week_and_its_back_test(as_role):
     forecast = next(frame.value for frame in at.dataframe if "Pessimistic release" in frame.value.columns)
     assert set(forecast.Forecast) <= {"Breached", "Likely to breach", "May breach"}
     assert "four weeks before the last release" in texts(at)
+    assert "in the back-test below." in texts(at) and "Such a forecast came true for " in texts(at)
 
 
 def test_invoicing_bills_last_week_once(as_role, db_path):

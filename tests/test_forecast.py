@@ -108,6 +108,33 @@ def test_the_back_test_compares_the_forecast_with_what_happened(demo_db_for_fore
     assert 0 <= tested.within_pessimistic <= 1
 
 
+def test_an_item_waiting_for_sampling_is_past_marking_even_without_its_marking_time(history):
+    insert(history, 4, "sampling", date(2026, 2, 9), date(2026, 3, 27), checked=datetime(2026, 2, 10, 9),
+           allocated=datetime(2026, 2, 10, 10), assessor=ASSESSOR)  # marked_at not recorded
+    insert(history, 5, "sampling", date(2026, 2, 9), date(2026, 3, 27), checked=datetime(2026, 2, 10, 9),
+           allocated=datetime(2026, 2, 10, 10), marked=datetime(2026, 3, 20, 9), assessor=ASSESSOR)  # a later clock
+    stages = open_queue(history, AS_OF, live=True).set_index("ID").stage
+    assert stages[4] == stages[5] == AFTER_MARKING
+    rows = forecast(history, TEAM, AS_OF).items.set_index("ID")
+    assert rows.loc[4, "Forecast release"] == date(2026, 3, 18)  # the 2 working days after marking, from today
+
+
+def test_the_back_test_leaves_rejected_items_out_and_counts_open_items_past_their_pessimistic_date(history):
+    # The last release is 20/2, so the back-test forecasts as of 23/1, when only these three were open.
+    insert(history, 300, "submitted", date(2026, 1, 20), date(2026, 2, 16))
+    history.query_one("""UPDATE submissions SET stage = 'rejected', rejected_at = '2026-01-27 10:00',
+                         rejection_reason = 'No declaration' WHERE id = 300 RETURNING 1""")
+    insert(history, 301, "released", date(2026, 1, 21), date(2026, 2, 19), checked=datetime(2026, 1, 22, 9),
+           allocated=datetime(2026, 1, 22, 10), marked=datetime(2026, 2, 5, 9), released=datetime(2026, 2, 10, 9),
+           assessor=ASSESSOR)
+    insert(history, 302, "sampling", date(2026, 1, 5), date(2026, 2, 6), checked=datetime(2026, 1, 6, 9),
+           allocated=datetime(2026, 1, 6, 10), marked=datetime(2026, 1, 22, 9), assessor=ASSESSOR)
+    tested = back_test(history, TEAM)
+    assert tested.as_of == date(2026, 1, 23) and tested.items == 2  # the rejected item is neither late nor on time
+    assert tested.breached == 1  # 302, still waiting at the last release
+    assert tested.within_pessimistic == 0.5  # 301 out by its pessimistic date; 302 open well past its own
+
+
 @pytest.fixture
 def demo_db_for_forecast(db):
     return db

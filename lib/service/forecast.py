@@ -96,7 +96,8 @@ class BackTest:
     predicted: int  # how many the central forecast called likely to breach
     caught: int  # breaches the forecast called
     median_error_days: float | None  # |central - actual| in working days, over items released by checked_on
-    within_pessimistic: float | None  # share released on or before their pessimistic date
+    # share released on or before their pessimistic date, of the items released or past that date by checked_on
+    within_pessimistic: float | None
 
     @property
     def recall(self) -> float | None:
@@ -185,14 +186,17 @@ def open_queue(db: Database, as_of: date, live: bool) -> pd.DataFrame:
                    CASE WHEN s.allocated_at IS NOT NULL AND CAST(s.allocated_at AS DATE) <= ?
                         THEN CAST(s.allocated_at AS DATE) END AS allocated_on,
                    CASE WHEN s.marked_at IS NOT NULL AND CAST(s.marked_at AS DATE) <= ?
-                        THEN CAST(s.marked_at AS DATE) END AS marked_on,
+                        THEN CAST(s.marked_at AS DATE)
+                        -- Live, the stage says an item is marked (waiting for sampling or release) even where
+                        -- its marking time is not known: it is past marking, as of today at the latest.
+                        WHEN ? AND s.stage IN ('marked', 'sampling', 'ready') THEN ? END AS marked_on,
                    CASE WHEN s.allocated_at IS NOT NULL AND CAST(s.allocated_at AS DATE) <= ?
                         THEN s.assessor_id END AS assessor_id, a.name AS "Assessor",
-                   CAST(s.released_at AS DATE) AS released_on
+                   CAST(s.released_at AS DATE) AS released_on, CAST(s.rejected_at AS DATE) AS rejected_on
             FROM submissions s JOIN centres c ON c.id = s.centre_id JOIN learners l ON l.id = s.learner_id
             LEFT JOIN users a ON a.id = s.assessor_id
             WHERE s.submitted_at IS NOT NULL AND {open_then}
-            ORDER BY s.sla_target, s.id""", [as_of] * 4 + params)
+            ORDER BY s.sla_target, s.id""", [as_of, as_of, as_of, live, as_of, as_of] + params)
     frame["stage"] = np.select(
         [frame.marked_on.notna(), frame.allocated_on.notna(), frame.checked_on.notna()],
         [AFTER_MARKING, MARKING, ALLOCATION], default=QUALITY_CHECK)
@@ -292,13 +296,21 @@ def back_test(db: Database, user: User, days_before: int = BACK_TEST_DAYS) -> Ba
     as_of = last - timedelta(days=days_before)
     items = predict(open_queue(db, as_of, live=False), stage_times(db, as_of), assessor_rates(db, as_of), as_of)
     items = items[(items["SLA Target"] >= as_of) & (items["SLA Target"] <= last)]
+    # A rejected item left the SLA clock: neither a breach nor on time.
+    items = items[items.rejected_on.isna() | (pd.to_datetime(items.rejected_on) > pd.Timestamp(last))]
     released = items.released_on.notna() & (pd.to_datetime(items.released_on).dt.date <= last)
     actual = pd.to_datetime(items.released_on).dt.date.where(released)
     breached = np.where(released, actual > items["SLA Target"], True)  # still open at the last release: late
     called = items.Forecast.eq("Likely to breach").to_numpy()
     done = items[released]
     errors = np.abs(_numbers(done["Forecast release"]) - _numbers(done.released_on))
+    # Coverage of the pessimistic date over every item whose outcome is known by the last release: released on
+    # or before it is a hit; released after it, or still open past it, a miss. One still open before its
+    # pessimistic date has passed is not known yet.
+    pessimistic = pd.to_datetime(items["Pessimistic release"])
+    known = released | (pessimistic < pd.Timestamp(last))
+    hit = released & (pd.to_datetime(items.released_on) <= pessimistic)
     return BackTest(
         as_of, last, len(items), int(breached.sum()), int(called.sum()), int((breached & called).sum()),
         float(np.median(errors)) if len(done) else None,
-        float((pd.to_datetime(done.released_on).dt.date <= done["Pessimistic release"]).mean()) if len(done) else None)
+        float(hit[known].mean()) if known.any() else None)

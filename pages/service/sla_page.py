@@ -96,11 +96,16 @@ with forecast_tab:
                "tenth, working days): "
                + "; ".join(f"{name} {t.central:g} / {t.pessimistic:g}" for name, t in times.items()) + ".")
     counts = ahead.items.Forecast.value_counts()
+    # How often "likely to breach" came true when the same forecast was made four weeks before the last release.
+    came_true = None if tested is None or tested.precision is None else \
+        f"came true for {tested.caught} of {tested.predicted} ({tested.precision:.0%}) in the back-test"
     for column, label, help_text in zip(
             st.columns(3), ("Likely to breach", "May breach", "Breached"),
             ("Central forecast after the SLA target", "Only the pessimistic forecast is after the target",
              "Already past the SLA target")):
         column.metric(label, f"{int(counts.get(label, 0)):,}", help=help_text, border=True)
+        if label == "Likely to breach" and came_true:
+            column.caption(f"Such a forecast {came_true} below.")
     weekly = ahead.weekly
     chart = go.Figure()
     chart.add_bar(x=weekly.Week, y=weekly["Likely breaches"], name="Likely (central forecast)",
@@ -131,7 +136,8 @@ with forecast_tab:
                 "Items that breached which the central forecast called likely to breach",
                 "Items called likely to breach that did breach",
                 "Between the central release date and the real one, over items released by the last release",
-                "Share of released items out by their pessimistic date")):
+                "Share of the items whose outcome is known (released, or still open past their pessimistic date) "
+                "that were out by their pessimistic date; rejected items are left out")):
             column.metric(label, value, help=help_text, border=True)
 
 with performance_tab:
