@@ -39,14 +39,15 @@ RULE = batch_review.FlagRule(rate_percent=40, min_results=5)
 
 
 @pytest.mark.parametrize(("referrals", "results", "expected"), [
-    (2, 5, "rate ≥ 40%"),                             # on the threshold, enough results
-    (1, 5, ""),                                        # under it, and what the service rate predicts
+    (2, 5, ""),                                        # 40%, but 2 or more of 5 happen by chance 26% of the time at 20%
+    (1, 5, ""),                                        # what the service rate predicts
     (4, 4, ""),                                        # every result referred, but too few to judge
     (140, 400, "above 99.8% limit"),                   # 35%: under 40% but far more than chance
-    (4, 5, "rate ≥ 40%"),                              # 4 of 5 at 20% happens by chance 0.67% of the time
-    (5, 5, "rate ≥ 40% and above 99.8% limit"),        # 5 of 5 only 0.032% of the time: beyond the 99.9% quantile
+    (4, 5, ""),                                        # 4 of 5 at 20% happens by chance 0.67% of the time: within
+    (5, 5, "above 99.8% limit and rate ≥ 40%"),        # 5 of 5 only 0.032% of the time: beyond the 99.9% quantile
+    (45, 100, "above 99.8% limit and rate ≥ 40%"),
 ])
-def test_batch_flags_need_enough_results_and_a_high_or_unlikely_rate(referrals, results, expected):
+def test_a_batch_is_flagged_only_past_the_funnels_limit_the_same_more_than_chance_standard(referrals, results, expected):
     assert batch_review.flag_reasons([referrals], [results], 20.0, RULE) == [expected]
 
 
@@ -69,9 +70,11 @@ def test_batches_show_size_results_rate_and_most_referred_units(fixture_db):
     assert cohort.Flag == ""  # 4 results: fewer than the 5 the rule asks for
     assert frame.loc[12, "Rate %"] == 0.0
     assert 10 not in frame.index  # a batch with no items is not listed
-    settings.update_setting(fixture_db, TEAM, "batch_flag_min_results", "4")
-    again = batch_review.batches(fixture_db, LEAD, YEAR_2026).set_index("Batch ID")
-    assert again.loc[11, "Flag"].startswith("rate ≥ 40%")
+    # Below 5 results no count can be beyond the limit at a rate like the service's: the gate stays at 5 or more.
+    for key in ("batch_flag_min_results", "funnel_min_results"):
+        with pytest.raises(Refused, match="could never be judged"):
+            settings.update_setting(fixture_db, TEAM, key, "4")
+    assert settings.setting(fixture_db, "batch_flag_min_results") == 5
 
 
 def test_a_batchs_submissions_hide_unreleased_results(fixture_db):
@@ -391,8 +394,18 @@ def test_the_lead_homes_flagged_batch_count_is_the_batch_lists(db):
     from tests.conftest import TODAY, load_user
 
     lead = load_user(db, "lead.demo")
-    # The small demo's batches are small: judge them from 2 results so that some are flagged and some are not.
-    db.query_one("UPDATE settings SET value = '2' WHERE key = 'batch_flag_min_results' RETURNING key")
+    # The small demo's batches hold 3 released items at most, within chance: gather eight of one centre's recent
+    # released items into one of its batches and refer them all, which puts that batch past the limit.
+    batch_id, centre_id = db.query_one(
+        """SELECT b.id, b.centre_id FROM batches b WHERE (SELECT count(*) FROM submissions s WHERE s.centre_id =
+           b.centre_id AND s.stage = 'released' AND s.released_at >= ?) >= 8 AND b.created_at >= ?
+           ORDER BY b.id LIMIT 1""", [TODAY - timedelta(days=300), TODAY - timedelta(days=300)])
+    gathered = [row[0] for row in db.query_all(
+        """SELECT id FROM submissions WHERE centre_id = ? AND stage = 'released' AND released_at >= ?
+           ORDER BY id LIMIT 8""", [centre_id, TODAY - timedelta(days=300)])]
+    db.query_one("UPDATE submissions SET batch_id = ? WHERE id IN (SELECT unnest(?)) RETURNING 1", [batch_id, gathered])
+    db.query_one("UPDATE submission_units SET result = 'Referral' WHERE submission_id IN (SELECT unnest(?)) "
+                 "AND result IS NOT NULL RETURNING 1", [gathered])
     for period in (Period(TODAY - timedelta(days=365), TODAY), Period(TODAY - timedelta(days=3 * 365), TODAY)):
         listed = batches(db, lead, period)
         flagged = listed[listed.Flag != ""]

@@ -29,8 +29,9 @@ class FlagRule:
     min_results: int
 
     def describe(self) -> str:
-        return (f"Flagged: at least {self.min_results} released results and a referral rate of at least "
-                f"{self.rate_percent:g}% or above the funnel's 99.8% limit around the service rate.")
+        return (f"Flagged: at least {self.min_results} released results and more referrals than chance explains "
+                f"(above the funnel's 99.8% limit around the service rate), the standard the referral-rate funnel "
+                f"uses; a flagged batch at a rate of {self.rate_percent:g}% or more says so.")
 
 
 def flag_rule(db: Database) -> FlagRule:
@@ -38,19 +39,17 @@ def flag_rule(db: Database) -> FlagRule:
 
 
 def flag_reasons(referrals, results, service_percent: float, rule: FlagRule) -> list[str]:
-    """Why each batch is flagged ('' when it is not): a high rate, or more referrals than chance explains
-    (more than the 99.9% quantile of the binomial distribution around the service rate)."""
+    """Why each batch is flagged ('' when it is not): it has enough results and more referrals than chance explains
+    at the service rate (above the 99.9% quantile of the binomial distribution: the funnel's 99.8% limit). A high
+    rate alone is not enough: 2 referrals in 5 results happen by chance about a quarter of the time at a 20% service
+    rate. The rate setting only adds, to a flagged batch, that its rate is that high."""
     referrals = np.asarray(referrals, dtype=np.int64)
     results = np.asarray(results, dtype=np.int64)
     enough = results >= max(rule.min_results, 1)
     rate = 100 * referrals / np.maximum(results, 1)
-    high = enough & (rate >= rule.rate_percent)
     above = enough & (referrals > quantiles(results, service_percent / 100, UPPER["99.8%"]))
-    reasons = []
-    for is_high, is_above in zip(high, above):
-        parts = ([f"rate ≥ {rule.rate_percent:g}%"] if is_high else []) + (["above 99.8% limit"] if is_above else [])
-        reasons.append(" and ".join(parts))
-    return reasons
+    return [("above 99.8% limit" + (f" and rate ≥ {rule.rate_percent:g}%" if share >= rule.rate_percent else ""))
+            if is_above else "" for is_above, share in zip(above, rate)]
 
 
 @reads_centre_data()

@@ -28,7 +28,12 @@ TITLES = {
     "backup_keep": "Backups: how many are kept",
 }
 # Settings whose sensible values are narrower than "zero or more": (lowest, highest).
-BOUNDS = {"jobs_hour": (0, 23), "backup_interval_hours": (1, 24 * 7), "backup_keep": (1, 365)}
+BOUNDS = {"jobs_hour": (0, 23), "backup_interval_hours": (1, 24 * 7), "backup_keep": (1, 365),
+          "batch_flag_min_results": (5, 10**9), "funnel_min_results": (5, 10**9)}
+# Why a group smaller than 5 cannot be judged: at the service's usual referral rate (about 20%) even every result
+# referred in 4 (0.2⁴ = 0.16%) is within what chance gives at the 99.8% limit; from 5 (0.03%) it is not.
+TOO_SMALL_TO_JUDGE = ("below 5 results no referral count is beyond the 99.8% limit at a referral rate like the "
+                      "service's (about 20%), so a smaller group could never be judged")
 
 
 def setting(db_or_writer: Database | Writer, key: str) -> float:
@@ -76,7 +81,8 @@ def update_setting(db: Database, user: User, key: str, raw_value) -> None:
     if not key.endswith("_percent") and value != value.to_integral_value():
         raise Refused(f"{title} is a whole number.")
     if key in BOUNDS and not BOUNDS[key][0] <= value <= BOUNDS[key][1]:
-        raise Refused(f"{title} must be from {BOUNDS[key][0]} to {BOUNDS[key][1]}.")
+        why = f": {TOO_SMALL_TO_JUDGE}" if key in ("batch_flag_min_results", "funnel_min_results") else ""
+        raise Refused(f"{title} must be from {BOUNDS[key][0]} to {BOUNDS[key][1]:,}{why}.")
     text = str(int(value)) if value == value.to_integral_value() else str(value)
 
     def work(writer: Writer) -> None:
