@@ -30,7 +30,7 @@ with st.expander("Approve a new centre", icon=":material/add_business:"), st.for
                    f"Centre {number} {name} is approved: add its qualifications below, then its accounts.")
 
 listing = centres(db, user)
-st.caption("Tick a centre to change its qualifications, block or unblock it, and see its history.")
+st.caption("Tick a centre to change its qualifications or UKPRN, block or unblock it, and see its history.")
 ticked = selectable_table(listing, key="centres_table", id_column="Centre", single=True, complete=True,
                           shown=blank_missing(listing))
 if not ticked:
