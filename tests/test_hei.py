@@ -33,7 +33,22 @@ def test_the_reconciliation_sorts_learners_into_its_lists():
     findings = {(f.item.name, f.finding, f.matched_by) for f in reconcile(listed, order)}
     assert findings == {("Aisha Ahmed", "conferred_and_claimed", "name"), ("Ben Baker", "claimed_not_on_list", None),
                         ("Chloe Carter", "registered_not_certificated", None),
-                        ("Eve Evans", "on_list_not_on_order", None)}
+                        ("Dan Doyle", "conferred_not_claimed", "enr"), ("Eve Evans", "on_list_not_on_order", None)}
+
+
+def test_every_list_and_order_case_is_reported_and_named():
+    # A hand-made order and Exam Board list with one learner in each of the five cases.
+    order = [OrderLine(1, "Aisha Ahmed", "UNB1000", True),     # claimed, conferred
+             OrderLine(2, "Ben Baker", "UNB1001", True),       # claimed, not on the list
+             OrderLine(3, "Lucy Lewis", "UNB1011", False),     # conferred, not claimed
+             OrderLine(4, "Dan Doyle", "UNB1003", False)]      # on the order, neither
+    listed = [Listed("Aisha Ahmed", "UNB1000"), Listed("Lucy Lewis", "UNB1011"),
+              Listed("Eve Evans", "UNB9999")]                  # on the list, not on the order
+    findings = sorted((f.item.name, f.finding) for f in reconcile(listed, order))
+    assert findings == [("Aisha Ahmed", "conferred_and_claimed"), ("Ben Baker", "claimed_not_on_list"),
+                        ("Dan Doyle", "registered_not_certificated"), ("Eve Evans", "on_list_not_on_order"),
+                        ("Lucy Lewis", "conferred_not_claimed")]
+    assert set(release_check.FINDINGS) == {finding for _, finding in findings}
 
 
 def test_a_namesake_under_another_enr_is_another_person():

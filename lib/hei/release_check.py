@@ -27,6 +27,7 @@ from lib.store.scope import NotFound, centre_scope, reads_centre_data, require_r
 NOT_QUALITY_ASSURED = ("The EQA has read examples of learners' work only to understand the programme: the work was "
                        "moderated by the HEI's own processes and has not been externally quality assured by ILM.")
 FINDINGS = {"conferred_and_claimed": "Conferred and claimed", "claimed_not_on_list": "Claimed, not on the Exam Board list",
+            "conferred_not_claimed": "Conferred by the Exam Board, not claimed on the order",
             "registered_not_certificated": "Registered on the order, not certificated",
             "on_list_not_on_order": "On the Exam Board list, not on the order"}
 MAX_LIST_BYTES = 2 * 1024 * 1024
@@ -90,7 +91,9 @@ class Finding:
 
 
 def reconcile(listed: list[Listed], order: list[OrderLine]) -> list[Finding]:
-    """Each learner with their finding. Where the list gives an ENR, only the same ENR matches: a namesake under
+    """Every learner of the order and of the list with their finding, each of the five cases named: claimed and
+    conferred, claimed and not on the list, conferred and not claimed, on the order and neither, on the list and
+    not on the order. Where the list gives an ENR, only the same ENR matches: a namesake under
     another ENR is another person (the order's learner is not on the list, the listed one not on the order). A list
     entry without an ENR matches the same whole name, once, as a name-only match."""
     by_enr = {item.enr: index for index, item in reversed(list(enumerate(listed))) if item.enr}
@@ -109,8 +112,9 @@ def reconcile(listed: list[Listed], order: list[OrderLine]) -> list[Finding]:
         if line.claimed:
             found.append(Finding(line, "conferred_and_claimed" if index is not None else "claimed_not_on_list",
                                  matched_by))
-        elif index is None:
-            found.append(Finding(line, "registered_not_certificated"))
+        else:
+            found.append(Finding(line, "conferred_not_claimed", matched_by) if index is not None
+                         else Finding(line, "registered_not_certificated"))
     found += [Finding(item, "on_list_not_on_order") for index, item in enumerate(listed) if index not in used]
     return found
 
