@@ -130,8 +130,10 @@ def test_release_all_asks_first_with_the_count(as_role):
     at.button(key="release_all").click().run()
     assert f"Release all {ready} results ready now to their centres?" in texts(at)
     at.button(key="release_all_confirm").click().run()
-    assert f"Released {ready} result(s) to their centres." in texts(at)
+    released = sorted(int(i) for i in queue.ID if int(i) not in held)
+    assert f"Released {ready} result(s) to their centres: item(s) {', '.join(map(str, released[:20]))}" in texts(at)
     assert at.dataframe[0].value.ID.tolist() == held
+    assert at.button(key="release_all").disabled  # nothing left to release but the held item: no "Release all 0"
 
 
 def test_release_and_claims(as_role):
@@ -215,5 +217,5 @@ def test_release_all_leaves_a_held_item_waiting(as_role, db_path):
     assert list(table.columns[:2]) == ["ID", "Hold"] and table.set_index("ID").loc[held, "Hold"] == "Held"
     at.button(key="release_all").click().run()
     at.button(key="release_all_confirm").click().run()
-    assert f"Released {ready - 1} result(s) to their centres." in texts(at)
+    assert f"Released {ready - 1} result(s) to their centres: item(s) " in texts(at)
     assert at.dataframe[0].value.ID.tolist() == [held]

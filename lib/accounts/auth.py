@@ -88,8 +88,8 @@ def _refusal_for_account(row: tuple) -> SignInRefused | None:
         when = f" on {closed_at:%d/%m/%Y}" if closed_at else ""
         return SignInRefused(
             "closed",
-            f"This account was closed{when}. Accounts are never reopened: ask the ILM Assessment Team "
-            "for a new one if you still need access.",
+            f"This account was closed{when}. It can be reopened only with a new approval from your centre's "
+            "quality contact: ask the ILM Assessment Team if you still need access.",
         )
     if centre_status == "blocked":
         reason = blocked_reason or "no reason recorded"

@@ -11,9 +11,12 @@ from lib.store.db import Database
 from lib.ui import session
 from lib.ui.text import escape_markdown
 
-# The lists are wide (the Tracker has 14 columns): the page's side margins give them back some room.
+# The lists are wide (the Tracker has 14 columns): the page's side margins give them back some room. The footer
+# (Help, Legal, Contact) stays at the foot of the window: the page ends far enough below its last line to scroll
+# clear of it.
 NARROWER_MARGINS = ("<style>[data-testid='stMainBlockContainer'], [data-testid='stBottomBlockContainer'] "
-                    "{padding-left: 2rem; padding-right: 2rem;}</style>")
+                    "{padding-left: 2rem; padding-right: 2rem;} "
+                    "[data-testid='stMainBlockContainer'] {padding-bottom: 7rem;}</style>")
 
 
 def sidebar(db: Database, user: User, is_demo: bool) -> None:

@@ -22,14 +22,23 @@ ticked = work_queue(shown, "release_table", "No results are ready to release.",
                     "malpractice case, or for the re-mapping of an HEI programme, waits until quality ends the hold.",
                     single=False, counted="ready to release")
 chosen = [int(record["ID"]) for record in ticked]
+
+
+def released_notice(ids: list[int]) -> str:
+    """What was released, by item: the IDs (the first twenty, then how many more)."""
+    named = ", ".join(str(i) for i in sorted(ids)[:20]) + (f" and {len(ids) - 20:,} more" if len(ids) > 20 else "")
+    return f"Released {len(ids):,} result(s) to their centres: item(s) {named}."
+
+
+
 selected_col, all_col, _ = st.columns([1.5, 1.5, 4])
 if selected_col.button(f"Release {len(chosen):,} selected", key="release_selected", disabled=not chosen,
                        type="primary"):
-    run_action(lambda: release(db, user, chosen), "release_notice",
-               f"Released {len(chosen):,} result(s) to their centres.", ticks="release_table")
+    run_action(lambda: release(db, user, chosen), "release_notice", released_notice(chosen), ticks="release_table")
 confirmed = ask_first(f"Release all {len(every_id):,}", "release_all",
                       f"Release all {len(every_id):,} results ready now to their centres? Centres see them at once, "
-                      "and a release cannot be undone.", f"Yes, release {len(every_id):,}", every_id, where=all_col)
+                      "and a release cannot be undone.", f"Yes, release {len(every_id):,}", every_id, where=all_col,
+                      disabled=not every_id)
 if confirmed:
-    run_action(lambda: release(db, user, confirmed), "release_notice",
-               f"Released {len(confirmed):,} result(s) to their centres.", ticks="release_table")
+    run_action(lambda: release(db, user, confirmed), "release_notice", released_notice(confirmed),
+               ticks="release_table")

@@ -90,7 +90,7 @@ def test_from_quality_check_to_re_assessment(browser, one_item, tmp_path):
     open_page(team, "Release")
     tick_row(team, "release_table", 0)
     team.locator(".st-key-release_selected button").click()
-    notice(team, "Released 1 result(s) to their centres.")
+    notice(team, "Released 1 result(s) to their centres: item(s) ")
     team_context.close()
 
     centre_context, centre = as_user(browser, url, "centre.demo")
