@@ -1,9 +1,10 @@
 """ILM Mapped in a browser: the university asks for a change with a learner on the changed route; quality decides a
 re-mapping and sees the hold, fills the credential's metadata, records a release check from an Exam Board list and
-issues the Badge Claim spreadsheet."""
+issues the Badge Claim: Credly's CSV and ILM's record."""
 
 from __future__ import annotations
 
+import csv
 import io
 
 import openpyxl
@@ -94,11 +95,17 @@ def test_a_change_a_hold_a_release_check_and_the_badge_claim(browser, university
     quality.get_by_role("button", name="Issue the badge claims").click()
     settle(quality)
     with quality.expect_download() as download:
-        quality.get_by_role("button", name="Download the Badge Claim spreadsheet").click()
-    saved = tmp_path / "claim.xlsx"
+        quality.get_by_role("button", name="Credly bulk-issue file (CSV)").click()
+    saved = tmp_path / "claim.csv"
     download.value.save_as(saved)
-    sheet = openpyxl.load_workbook(io.BytesIO(saved.read_bytes())).active
-    assert [cell.value for cell in sheet[1]][:2] == ["Badge template ID", "Recipient email"]
-    assert sheet.max_row - 1 == len(on_order) - 1  # the demo's learner without an email is refused
+    rows = list(csv.reader(io.StringIO(saved.read_text(encoding="utf-8"))))
+    assert rows[0][:3] == ["Badge Template ID", "Recipient Email", "First Name"] and rows[0][5] == "Issued at Date"
+    assert len(rows) - 1 == len(on_order) - 1  # the demo's learner without an email is refused
+    with quality.expect_download() as download:
+        quality.get_by_role("button", name="ILM's record of the claim (Excel)").click()
+    record = tmp_path / "claim.xlsx"
+    download.value.save_as(record)
+    sheet = openpyxl.load_workbook(io.BytesIO(record.read_bytes())).active
+    assert sheet.max_row - 1 == len(on_order) - 1
     expect(quality.locator("[data-testid='stException']")).to_have_count(0)
     quality_context.close()
