@@ -51,6 +51,18 @@ def load_user(db: Database, username: str) -> User:
 
 
 @pytest.fixture
+def centre(db) -> User:
+    """The demo centre's user (Northbridge Training Ltd)."""
+    return load_user(db, "centre.demo")
+
+
+@pytest.fixture
+def tutor(db) -> User:
+    """A second user of the same centre (a record's QA verifier is not its last editor)."""
+    return load_user(db, "tutor.demo")
+
+
+@pytest.fixture
 def as_role(db_path, monkeypatch, tmp_path):
     """Sign in to the app in AppTest as a demo user and open a page script."""
     from tests.apptest_helpers import STRONG_KEY, new_app, sign_in

@@ -43,16 +43,6 @@ def text(learner, path: str) -> str | None:
     return learner.findtext("/".join(f"{{{ilr.NAMESPACE}}}{part}" for part in path.split("/")))
 
 
-@pytest.fixture
-def centre(db):
-    return load_user(db, "centre.demo")
-
-
-@pytest.fixture
-def tutor(db):
-    return load_user(db, "tutor.demo")
-
-
 @pytest.mark.parametrize("include_all", [False, True])
 def test_every_demo_centres_return_passes_the_esfa_schema(db, include_all):
     team = load_user(db, "team.demo")

@@ -75,16 +75,6 @@ def test_other_field_rules():
     assert not ilr.past_qualifying_period(date(2026, 9, 1), date(2027, 9, 1), date(2026, 10, 12))
 
 
-@pytest.fixture
-def centre(db):
-    return load_user(db, "centre.demo")
-
-
-@pytest.fixture
-def tutor(db):
-    return load_user(db, "tutor.demo")
-
-
 def new_programme(db, centre, learners: int = 3):
     """A programme of the demo centre with learners registered on its qualification and not enrolled yet."""
     qualification, count = db.query_one(
