@@ -140,6 +140,27 @@ def test_referred_rows_and_results_are_coloured_and_the_learner_filter_starts_on
     assert len(learners) and all("a" in name.lower() and "e" in name.lower() for name in learners)
 
 
+def test_clear_filter_also_clears_the_filter_form(centre_app):
+    at = open_page(centre_app, "pages/centre/tracker_page.py")
+    names = at.dataframe[0].value.Learner.tolist()
+    first, other = names[0], next(name for name in names if name != names[0])
+    at.selectbox(key="tracker_filter_column").select("Learner").run()
+    at.selectbox(key="tracker_filter_op1_Learner").select("Is equal to").run()
+    at.text_input(key="tracker_filter_value1_Learner").input(first)
+    at.radio(key="tracker_filter_join_Learner").set_value("Or")
+    at.selectbox(key="tracker_filter_op2_Learner").select("Is equal to").run()
+    at.text_input(key="tracker_filter_value2_Learner").input(other)
+    at.button(key="tracker_filter_apply").click().run()
+    assert set(at.dataframe[0].value.Learner) == {first, other}
+    at.button(key="tracker_clear").click().run()
+    assert at.text_input(key="tracker_filter_value2_Learner").value == ""
+    assert at.selectbox(key="tracker_filter_op1_Learner").value == "Contains"
+    at.text_input(key="tracker_filter_value1_Learner").input(first.split()[0])
+    at.button(key="tracker_filter_apply").click().run()
+    assert all(first.split()[0].lower() in name.lower() for name in at.dataframe[0].value.Learner)
+    assert "Or" not in " ".join(c.value for c in at.caption if c.value.startswith("Filtered"))
+
+
 def test_resubmitting_an_old_record_shows_the_guides_message(centre_app, db):
     user = load_user(db, "centre.demo")
     older = db.query_one("""SELECT p.id FROM submissions s JOIN submissions p ON p.id = s.resubmits_id

@@ -94,6 +94,10 @@ def grid_query(key: str, columns: grid.ColumnSet, presets: dict[str, str] | None
     def clear() -> None:
         st.session_state[f"{key}_filters"] = ()
         st.session_state[f"{key}_page"] = 0
+        # The form starts afresh too: conditions and values left in it would come back with the next filter.
+        form_keys = tuple(f"{key}_filter_{part}" for part in ("op1_", "op2_", "value1_", "value2_", "join_"))
+        for widget_key in [k for k in st.session_state if isinstance(k, str) and k.startswith(form_keys)]:
+            del st.session_state[widget_key]
 
     clear_col.button("Clear Filter", key=f"{key}_clear", on_click=clear, disabled=not _filters(key),
                      icon=":material/filter_list_off:", width="stretch")
