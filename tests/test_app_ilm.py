@@ -47,6 +47,22 @@ def test_evidence_over_its_guidance_is_accepted_with_the_fee_agreed_or_rejected_
     db.close()
 
 
+def test_a_conflict_over_work_already_allocated_is_flagged_and_reallocated_on_the_spot(as_role, db_path):
+    from lib.service import allocation
+    from tests.conftest import load_user
+
+    db = Database.open(db_path)
+    assessor_id, centre_id = db.query_one("""SELECT assessor_id, centre_id FROM submissions WHERE stage = 'allocated'
+                                             GROUP BY ALL ORDER BY count(*) DESC, 1, 2 LIMIT 1""")
+    touched = allocation.record_conflict(db, load_user(db, "team.demo"), assessor_id, centre_id, "A relative")
+    db.close()
+    at = as_role("team.demo", "pages/service/allocation_page.py")
+    assert any(f"{len(touched)} open item(s) are with an assessor who has a conflict" in w.value for w in at.warning)
+    at.button(key="allocation_conflicted").click().run()
+    assert f"Reallocated {len(touched)} item(s) away from a conflict of interest" in texts(at)
+    assert not any("conflict of interest with their centre" in w.value for w in at.warning)
+
+
 def test_allocation_runs_automatically_and_keeps_the_register(as_role):
     at = as_role("team.demo", "pages/service/allocation_page.py")
     waiting = len(at.dataframe[0].value)

@@ -93,6 +93,22 @@ def test_allocation_respects_conflicts_of_interest(db, store, people):
         allocation.record_conflict(db, people["team"], people["assessor"].id, people["centre"].centre_id, "again")
 
 
+def test_a_conflict_recorded_later_flags_the_work_already_allocated_and_moves_it_on_request(db, people):
+    team, centre_id = people["team"], people["centre"].centre_id
+    assessor_id, held = db.query_one(
+        """SELECT assessor_id, count(*) FROM submissions WHERE stage = 'allocated' AND centre_id = ?
+           GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1""", [centre_id])
+    touched = allocation.record_conflict(db, team, assessor_id, centre_id, "Her sister runs the centre", now=NOW)
+    assert len(touched) == held > 0 and allocation.conflicted_work(db, team) == touched
+    flagged = allocation.allocation_queue(db, team, with_assessors=True).set_index("ID").loc[touched, "Conflict"]
+    assert set(flagged) == {"Conflict of interest: reallocate"}
+    moved = allocation.reallocate_conflicted(db, team, now=NOW)
+    assert sorted(moved) == sorted(touched) and assessor_id not in moved.values()
+    assert allocation.conflicted_work(db, team) == []
+    assert db.query_one("SELECT count(*) FROM submissions WHERE list_contains(?, id) AND stage = 'allocated' "
+                        "AND assessor_id <> ?", [touched, assessor_id])[0] == len(touched)
+
+
 def test_auto_allocation_balances_open_work(db, store, people):
     before = allocation.assessor_workload(db, people["team"]).set_index("id")["Open items"]
     chosen = allocation.auto_allocate(db, people["team"], now=NOW)

@@ -34,13 +34,15 @@ def conflicts(db: Database, user: User) -> pd.DataFrame:
 
 @writes_centre_data()
 def record_conflict(db: Database, user: User, assessor_id: int, centre_id: int, reason: str,
-                    now: datetime | None = None) -> None:
+                    now: datetime | None = None) -> list[int]:
+    """Put the conflict on the register; returns the centre's items already with the assessor and not yet marked
+    (the work the conflict now touches, for reallocation)."""
     _team_only(user)
     reason = check_text(reason, "reason")
     if not reason:
         raise Refused("Say why the assessor has a conflict of interest with the centre.")
 
-    def work(writer: Writer) -> None:
+    def work(writer: Writer) -> list[int]:
         if not writer.execute("SELECT 1 FROM users WHERE id = ? AND role = 'assessor'", [assessor_id]).fetchone():
             raise NotFound("There is no such assessor.")
         if not writer.execute("SELECT 1 FROM centres WHERE id = ?", [centre_id]).fetchone():
@@ -50,9 +52,57 @@ def record_conflict(db: Database, user: User, assessor_id: int, centre_id: int, 
             raise Refused("That conflict of interest is already on the register.")
         writer.execute("INSERT INTO conflicts_of_interest VALUES (?, ?, ?, ?, ?)",
                        [assessor_id, centre_id, reason, now or datetime.now(), user.id])
-        writer.audit("record_conflict", "conflict", f"{assessor_id}/{centre_id}", after={"reason": reason})
+        touched = _conflicted_work(writer, assessor_id, centre_id)
+        writer.audit("record_conflict", "conflict", f"{assessor_id}/{centre_id}",
+                     after={"reason": reason, "open_items_with_the_assessor": touched})
+        return touched
 
-    db.transact(user, work)
+    return db.transact(user, work)
+
+
+def _conflicted_work(db_or_writer: Database | Writer, assessor_id: int | None = None,
+                     centre_id: int | None = None) -> list[int]:
+    """Open items allocated to an assessor with a conflict of interest with their centre (of one pair, or all)."""
+    sql = f"""SELECT s.id FROM submissions s JOIN conflicts_of_interest k
+                  ON k.assessor_id = s.assessor_id AND k.centre_id = s.centre_id
+              WHERE s.stage IN {OPEN_WORK} AND (CAST(? AS INTEGER) IS NULL OR s.assessor_id = ?)
+                AND (CAST(? AS INTEGER) IS NULL OR s.centre_id = ?) ORDER BY s.sla_target, s.id"""
+    params = [assessor_id, assessor_id, centre_id, centre_id]
+    rows = db_or_writer.execute(sql, params).fetchall() if isinstance(db_or_writer, Writer) \
+        else db_or_writer.query_all(sql, params)
+    return [item for (item,) in rows]
+
+
+@writes_centre_data()
+def reallocate_conflicted(db: Database, user: User, now: datetime | None = None) -> dict[int, int]:
+    """Move every open item allocated to an assessor with a conflict of interest with its centre to the
+    least-loaded assessor without one; returns item -> new assessor (an item no one can take stays, flagged)."""
+    _team_only(user)
+    now = now or datetime.now()
+
+    def work(writer: Writer) -> dict[int, int]:
+        items = writer.execute("SELECT id, centre_id FROM submissions WHERE list_contains(?, id) "
+                               "ORDER BY sla_target, id", [_conflicted_work(writer)]).fetchall()
+        return _spread(writer, user, items, now)
+
+    return db.transact(user, work)
+
+
+def _spread(writer: Writer, user: User, items: list[tuple[int, int]], now: datetime) -> dict[int, int]:
+    """Give each (item, centre), in order, to the least-loaded active assessor without a conflict with its centre;
+    returns item -> assessor (an item no one can take is left where it is)."""
+    load = dict(writer.execute(
+        f"""SELECT u.id, (SELECT count(*) FROM submissions s WHERE s.assessor_id = u.id AND s.stage IN {OPEN_WORK})
+            FROM users u WHERE u.role = 'assessor' AND u.status = 'active'""").fetchall())
+    blocked = set(writer.execute("SELECT assessor_id, centre_id FROM conflicts_of_interest").fetchall())
+    chosen = {}
+    for item_id, centre_id in items:
+        candidates = [a for a in load if (a, centre_id) not in blocked]
+        if candidates:
+            chosen[item_id] = min(candidates, key=lambda a: (load[a], a))
+            _allocate(writer, user, item_id, chosen[item_id], now)
+            load[chosen[item_id]] += 1
+    return chosen
 
 
 @reads_centre_data()
@@ -105,19 +155,7 @@ def auto_allocate(db: Database, user: User, now: datetime | None = None,
         items = writer.execute("""SELECT id, centre_id FROM submissions WHERE stage = 'accepted'
                                   AND (? IS NULL OR list_contains(?, id)) ORDER BY sla_target, id""",
                                [item_ids, item_ids]).fetchall()
-        load = dict(writer.execute(
-            f"""SELECT u.id, (SELECT count(*) FROM submissions s WHERE s.assessor_id = u.id AND s.stage IN {OPEN_WORK})
-                FROM users u WHERE u.role = 'assessor' AND u.status = 'active'""").fetchall())
-        blocked = set(writer.execute("SELECT assessor_id, centre_id FROM conflicts_of_interest").fetchall())
-        chosen = {}
-        for item_id, centre_id in items:
-            candidates = [a for a in load if (a, centre_id) not in blocked]
-            if not candidates:
-                continue
-            assessor_id = min(candidates, key=lambda a: (load[a], a))
-            _allocate(writer, user, item_id, assessor_id, now)
-            load[assessor_id] += 1
-            chosen[item_id] = assessor_id
+        chosen = _spread(writer, user, items, now)
         if not chosen:
             writer.audit("auto_allocate", "submission", None, after={"allocated": 0})
         return chosen
@@ -135,11 +173,21 @@ def allocation_queue(db: Database, user: User, with_assessors: bool = False) -> 
                   l.first_name || ' ' || l.last_name AS "Learner", s.unit_codes AS "Unit(s)", s.type AS "Type",
                   s.sla_target AS "SLA Target", coalesce(a.name, '') AS "Assessor",
                   CASE s.stage WHEN 'accepted' THEN 'Awaiting allocation' ELSE 'With assessor' END AS "Stage",
+                  CASE WHEN s.stage = 'allocated' AND EXISTS (SELECT 1 FROM conflicts_of_interest k
+                       WHERE k.assessor_id = s.assessor_id AND k.centre_id = s.centre_id)
+                       THEN 'Conflict of interest: reallocate' ELSE '' END AS "Conflict",
                   s.centre_id
            FROM submissions s JOIN centres c ON c.id = s.centre_id LEFT JOIN users a ON a.id = s.assessor_id
            JOIN learners l ON l.id = s.learner_id
            WHERE s.stage = 'accepted' OR (? AND s.stage = 'allocated') ORDER BY s.stage, s.sla_target, s.id""",
         [with_assessors])
+
+
+@reads_centre_data()
+def conflicted_work(db: Database, user: User) -> list[int]:
+    """Open items allocated to an assessor who has a conflict of interest with their centre."""
+    _team_only(user)
+    return _conflicted_work(db)
 
 
 @reads_centre_data()

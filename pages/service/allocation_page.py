@@ -10,7 +10,9 @@ from lib.service.allocation import (
     assessor_workload,
     auto_allocate,
     centre_choices,
+    conflicted_work,
     conflicts,
+    reallocate_conflicted,
     record_conflict,
 )
 from lib.store.scope import NotFound
@@ -40,6 +42,18 @@ confirmed = ask_first("Allocate automatically", "allocation_auto",
 if confirmed:
     run_action(lambda: auto_allocate(db, user, item_ids=confirmed), "allocation_notice",
                lambda chosen: f"Allocated {len(chosen):,} item(s) automatically.", ticks="allocation_table")
+
+conflicted = conflicted_work(db, user)
+if conflicted:
+    flag_col, move_col = st.columns([3, 1], vertical_alignment="center")
+    flag_col.warning(f"{len(conflicted):,} open item(s) are with an assessor who has a conflict of interest with their "
+                     f"centre: {', '.join(map(str, conflicted[:20]))}{'…' if len(conflicted) > 20 else ''}. Show "
+                     "the items already with an assessor to see them flagged.", icon=":material/warning:")
+    if move_col.button("Reallocate them", key="allocation_conflicted", type="primary", icon=":material/swap_horiz:"):
+        run_action(lambda: reallocate_conflicted(db, user), "allocation_notice",
+                   lambda moved: f"Reallocated {len(moved):,} item(s) away from a conflict of interest: "
+                                 + ", ".join(f"{item} to {names.get(a, a)}" for item, a in moved.items()) + ".",
+                   ticks="allocation_table")
 
 ticked = work_queue(queue, "allocation_table", "Nothing is waiting for allocation.",
                     "The nearest SLA target first. Tick an item to choose its assessor.",
@@ -74,9 +88,11 @@ with st.form("allocation_conflict_form", clear_on_submit=True):
     reason = st.text_input("Reason", key="allocation_conflict_reason", max_chars=NOTE_MAX)
     if st.form_submit_button("Record", key="allocation_conflict_record"):
         try:
-            record_conflict(db, user, who, where, reason)
+            touched = record_conflict(db, user, who, where, reason)
         except (Refused, NotFound) as refused:
             st.error(escape_markdown(refused))
         else:
-            st.session_state["allocation_notice"] = "Conflict of interest recorded."
+            st.session_state["allocation_notice"] = "Conflict of interest recorded." + (
+                f" {len(touched):,} of the centre's open items are with {names[who]}: reallocate them above."
+                if touched else "")
             st.rerun()
