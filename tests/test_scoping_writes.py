@@ -85,7 +85,7 @@ def arguments(name: str, b: dict) -> dict:
                                                           {b["unit"]: sheet, "8000-999": sheet}, None, EMBEDDED)),
         "upload_units": dict(uploads=[UnitUpload(b["learner"], b["unit"], evidence, sheet, EMBEDDED)]),
         "allocate": dict(item_id=item, assessor_id=1),
-        "auto_allocate": {},
+        "auto_allocate": {}, "reallocate_conflicted": {},
         "record_conflict": dict(assessor_id=1, centre_id=b["centre_id"], reason="A reason"),
         "mark_unit": dict(item_id=item, unit_code=b["unit"], result="Pass", mark=70, feedback="Good",
                           marked_sheet=sheet),
