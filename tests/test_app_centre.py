@@ -48,6 +48,26 @@ def test_integrated_assessment_explains_unapproved_qualifications_and_needs_two_
     assert "at least two different units" in texts(at)
 
 
+def test_switching_single_result_sheet_on_and_off_keeps_every_sheet_uploader(centre_app):
+    at = open_page(centre_app, "pages/centre/integrated_assessment_page.py")
+    tick(at, "integrated_table", [0])
+    at.button(key="integrated_choose").click().run()
+
+    def sheet_uploaders() -> dict[str, bool]:
+        return {u.proto.id.split("-")[-1]: u.proto.disabled for u in at.get("file_uploader")
+                if "sheet" in u.proto.id}
+
+    before = sheet_uploaders()
+    at.toggle(key="integrated_single").set_value(True).run()
+    on = sheet_uploaders()
+    at.toggle(key="integrated_single").set_value(False).run()
+    # A widget not drawn loses its files: every unit's sheet uploader stays on screen, disabled while the single
+    # sheet is used, and comes back with what it held.
+    assert len(before) == len(on) == len(sheet_uploaders()) >= 3
+    assert sorted(on.values()) == [False] + [True] * (len(on) - 1)
+    assert sheet_uploaders() == before
+
+
 def test_pending_marks_missing_result_sheets_and_refuses_a_bad_batch_name(centre_app):
     at = open_page(centre_app, "pages/centre/pending_page.py")
     table = at.dataframe[0].value

@@ -39,15 +39,21 @@ def upload_screen(row: dict) -> None:
         cancel()
     evidence = as_uploads(st.file_uploader("Evidence Files", accept_multiple_files=True, key="integrated_evidence"))
     single = st.toggle("Upload Single Result Sheet (one sheet for all the units)", key="integrated_single")
-    single_sheet = as_uploads(st.file_uploader("Single Result Sheet (Word .docx)", key="integrated_single_sheet")) \
-        if single else ()
+    # Both kinds of sheet stay on screen (the unused one disabled), so switching the toggle never drops a file
+    # already chosen: a widget not drawn loses its files.
+    single_sheet = as_uploads(st.file_uploader("Single Result Sheet (Word .docx)", key="integrated_single_sheet",
+                                               disabled=not single,
+                                               help=None if single else "Switch on Upload Single Result Sheet to use it"))
+    unit_sheets_chosen = 0
     slots = st.session_state.setdefault(SLOTS, [0, 1])
     chosen_units: dict[str, object] = {}
     for slot in list(slots):
         unit_col, sheet_col, remove_col = st.columns([4, 4, 1], vertical_alignment="bottom")
         unit = unit_col.selectbox("Unit", list(labels), format_func=labels.get, index=None,
                                   placeholder="Select a Unit", key=f"integrated_unit_{slot}")
-        sheet = () if single else as_uploads(sheet_col.file_uploader("Result Sheet", key=f"integrated_sheet_{slot}"))
+        sheet = as_uploads(sheet_col.file_uploader("Result Sheet", key=f"integrated_sheet_{slot}", disabled=single))
+        unit_sheets_chosen += len(sheet)
+        sheet = () if single else sheet
         if remove_col.button("Remove", key=f"integrated_remove_unit_{slot}", disabled=len(slots) <= 2):
             slots.remove(slot)
             st.rerun()
@@ -67,7 +73,18 @@ def upload_screen(row: dict) -> None:
     evidence_feedback(evidence, row["ENR"], False, user.centre_number, tuple(chosen_units),
                       int(min(limits)) if limits else None, terms_from(agreed_units(db, user), list(chosen_units)),
                       evidence_word_cap(db))
+    if single and unit_sheets_chosen:
+        st.warning(f"The single result sheet is used: the {unit_sheets_chosen} unit result sheet(s) chosen will not be "
+                   "uploaded. Switch Upload Single Result Sheet off to upload them instead.", icon=":material/warning:")
+    if single_sheet and not single:
+        st.warning("The single result sheet chosen will not be uploaded while Upload Single Result Sheet is off.",
+                   icon=":material/warning:")
+    single_sheet = single_sheet if single else ()
     result_sheet_feedback(single_sheet)
+    missing = [unit for unit, sheet in chosen_units.items() if sheet is None] if not single_sheet else []
+    if chosen_units and missing:
+        st.info(f"No result sheet yet for {', '.join(missing)}: the item waits in Pending Submission until "
+                f"{'it is' if len(missing) == 1 else 'they are'} added.", icon=":material/description:")
     declaration, declaration_file = declaration_choice("integrated")
     upload, cancel_col, _ = st.columns([1, 1, 6])
     if cancel_col.button("Cancel", key="integrated_cancel"):
