@@ -89,7 +89,8 @@ def selectable_table(rows: pd.DataFrame, key: str, id_column: str = "ID", shown:
                        "have acted on it.", icon=":material/info:")
     hidden = [record_key for record_key in records if record_key not in in_view]
     if hidden:
-        note, clear = st.columns([5, 1], vertical_alignment="center")
+        # The button on the left: the table's hover toolbar opens over the right-hand end of the line above it.
+        clear, note = st.columns([1.2, 5], vertical_alignment="center")
         note.caption(f"{len(hidden)} ticked item(s) not on this page are still ticked.")
         if clear.button("Clear ticks", key=f"{key}_clear_ticks", icon=":material/clear_all:"):
             clear_ticks(key)
