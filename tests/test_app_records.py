@@ -110,3 +110,25 @@ def test_a_centre_creates_a_programme_fills_its_template_and_enrols(as_role, db_
     finally:
         database.close()
     assert taken == [(25, 275, 36)] * 2 and len(enrolable) >= 2
+
+
+def test_the_ilr_file_shown_is_remade_when_a_record_changes(as_role, db_path):
+    from lib.records import records
+    from tests.conftest import load_user
+
+    at = as_role("centre.demo", RECORDS)
+    button = next(b for b in at.get("download_button") if b.proto.label.startswith("ILR file ("))
+    carried = int(button.proto.label.removeprefix("ILR file (").split()[0])
+    database = Database.open(db_path)
+    try:
+        centre = load_user(database, "centre.demo")
+        record_id, version = database.query_one(
+            "SELECT id, version FROM learner_records WHERE centre_id = ? AND status = 'qa_verified' ORDER BY id "
+            "LIMIT 1", [centre.centre_id])
+        # A change after QA verification sends the record back for signature: the return no longer carries it.
+        records.edit_record(database, centre, record_id, {"telephone": "07700 900999"}, "New number", version)
+    finally:
+        database.close()
+    at.run()
+    labels = [b.proto.label for b in at.get("download_button") if b.proto.label.startswith("ILR file (")]
+    assert labels == [f"ILR file ({carried - 1} learners)"]

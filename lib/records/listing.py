@@ -119,7 +119,7 @@ def _add(parent, tag: str, value) -> None:
         return
     text = _day(value) if isinstance(value, (date, datetime)) else str(value)
     # Entry and import refuse what XML cannot hold; a value kept before that rule shows U+FFFD in its place.
-    ElementTree.SubElement(parent, f"{{{ilr.NAMESPACE}}}{tag}").text = XML_UNSAFE.sub("\ufffd", text)
+    _element(parent, tag).text = XML_UNSAFE.sub("\ufffd", text)
 
 
 def _element(parent, tag: str):
@@ -146,6 +146,17 @@ def _provider(db: Database, user: User, centre_number: str | None) -> tuple[int,
     if row is None:
         raise NotFound(f"There is no centre {centre_number}.")
     return int(row[0]), row[1], row[2]
+
+
+@reads_centre_data()
+def return_version(db: Database, user: User, centre_number: str | None = None) -> tuple:
+    """What the provider's funding return is made from, in a few numbers (its centre, UKPRN, how many records and
+    when one last changed): the same version, the same file, so a page need not make it again on every rerun."""
+    require_role(user, READERS, CENTRE_ONLY)
+    centre_id, _, ukprn = _provider(db, user, centre_number)
+    count, changed = db.query_one("SELECT count(*), max(updated_at) FROM learner_records WHERE centre_id = ?",
+                                  [centre_id])
+    return centre_id, ukprn, count, changed
 
 
 def _learner(message, row: dict) -> None:

@@ -11,7 +11,6 @@ from lib.errors import Refused
 from lib.records.fields import ADMIN, FIELDS, USER, problems, return_problems
 from lib.records.listing import (
     RECORD_COLUMNS,
-    funding_return,
     funding_return_xlsx,
     records_export,
     records_page,
@@ -32,6 +31,7 @@ from lib.store.scope import NotFound
 from lib.ui.editor_rows import editor_rows
 from lib.ui.grid import grid_pager, grid_query, sort_by_heading
 from lib.ui.page import page_setup, run_action, show_notice
+from lib.ui.return_cache import current_return
 from lib.ui.tables import blank_missing, selectable_table
 from lib.ui.text import escape_markdown
 
@@ -77,10 +77,9 @@ with return_col.popover("Funding return", icon=":material/account_balance:"):
                                      key="records_return_centre", placeholder="Choose a centre",
                                      format_func=dict(zip(providers.Centre, providers.Centre + " " + providers.Name)).get)
     if user.is_centre or centre_number:
-        try:
-            ilr_file = funding_return(db, user, include_all, centre_number=centre_number)
-        except (Refused, NotFound) as refused:
-            st.warning(escape_markdown(refused), icon=":material/rule:")
+        ilr_file = current_return(db, user, include_all, centre_number)
+        if isinstance(ilr_file, str):
+            st.warning(escape_markdown(ilr_file), icon=":material/rule:")
         else:
             st.download_button(f"ILR file ({ilr_file.learners} learners)", data=ilr_file.xml, mime="application/xml",
                                file_name=f"ILR {ilr.COLLECTION_YEAR} {date.today().isoformat()}.xml",
