@@ -69,32 +69,33 @@ def documents(db: Database, base_url: str, check_id: int | None = None) -> dict[
     and the assertion of every credential issued (of one release check when check_id is given: its assertions
     only)."""
     issuer_id = published_url(base_url, "issuer.json")
-    issued = db.query_all(
-        """SELECT b.badge_template_id, b.email, b.enr, b.issued_on, m.name, m.description, m.criteria, m.skills,
-                  m.logo
-           FROM badges_issued b
-           JOIN release_checks k ON k.id = b.check_id
-           LEFT JOIN hei_credentials m ON m.programme_id = k.programme_id AND m.badge_template_id = b.badge_template_id
-           WHERE CAST(? AS INTEGER) IS NULL OR b.check_id = ?
-           ORDER BY b.badge_template_id, b.enr""", [check_id, check_id])
     published: dict[str, bytes] = {}
     if check_id is None:
         published["issuer.json"] = _json({"@context": CONTEXT, "type": "Issuer", "id": issuer_id, **ISSUER})
-    for template, email, enr, issued_on, name, description, criteria, skills, logo in issued:
-        badge_id = published_url(base_url, f"badges/{template}.json")
-        if check_id is None and f"badges/{template}.json" not in published:
+        # One BadgeClass (and image) per template issued: each logo is read once, not once per credential.
+        for template, name, description, criteria, skills, logo in db.query_all(
+                """SELECT DISTINCT ON (b.badge_template_id) b.badge_template_id, m.name, m.description, m.criteria,
+                          m.skills, m.logo
+                   FROM badges_issued b JOIN release_checks k ON k.id = b.check_id
+                   LEFT JOIN hei_credentials m ON m.programme_id = k.programme_id
+                                              AND m.badge_template_id = b.badge_template_id
+                   ORDER BY b.badge_template_id, m.updated_at DESC NULLS LAST"""):
             kind = filetype.guess(logo[:8192]) if logo else None
             image = f"badges/{template}.{kind.extension if kind else 'png'}"
             published[image] = bytes(logo) if logo else _default_image()
             published[f"badges/{template}.json"] = _json({
-                "@context": CONTEXT, "type": "BadgeClass", "id": badge_id, "name": name or template,
-                "description": description or name or template, "image": published_url(base_url, image),
-                "criteria": {"narrative": criteria or description or template}, "issuer": issuer_id,
-                "tags": list(skills or [])})
+                "@context": CONTEXT, "type": "BadgeClass", "id": published_url(base_url, f"badges/{template}.json"),
+                "name": name or template, "description": description or name or template,
+                "image": published_url(base_url, image), "criteria": {"narrative": criteria or description or template},
+                "issuer": issuer_id, "tags": list(skills or [])})
+    for template, email, enr, issued_on in db.query_all(
+            """SELECT badge_template_id, email, enr, issued_on FROM badges_issued
+               WHERE CAST(? AS INTEGER) IS NULL OR check_id = ? ORDER BY badge_template_id, enr""",
+            [check_id, check_id]):
         path = assertion_name(template, enr)
         published[path] = _json({
             "@context": CONTEXT, "type": "Assertion", "id": published_url(base_url, path),
-            "recipient": recipient(email, template, enr), "badge": badge_id,
+            "recipient": recipient(email, template, enr), "badge": published_url(base_url, f"badges/{template}.json"),
             "verification": {"type": "HostedBadge"}, "issuedOn": _issued_on(issued_on)})
     return published
 
