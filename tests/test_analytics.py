@@ -291,9 +291,10 @@ def test_words_over_the_guidance_are_a_decision_at_quality_check_not_a_fee_by_de
     with pytest.raises(Refused, match="27,000 words against its guidance of 5,000: agree the excess fee"):
         quality_check.accept(fixture_db, TEAM, 24, now=datetime(2026, 11, 18, 15))
     assert fixture_db.query_one("SELECT stage FROM submissions WHERE id = 24")[0] == "submitted"
-    excess = quality_check.word_excess(fixture_db, 24)
+    excess = quality_check.word_excess(fixture_db, TEAM, 24)
     assert (excess.words, excess.guidance, excess.blocks) == (27_000, 5_000, 3)
-    assert quality_check.word_excess(fixture_db, 25) is None and quality_check.word_excess(fixture_db, 28) is None
+    assert quality_check.word_excess(fixture_db, TEAM, 25) is None  # within the guidance
+    assert quality_check.word_excess(fixture_db, TEAM, 28) is None  # a unit without guidance
     quality_check.reject(fixture_db, TEAM, 24, excess.concise_reason(), now=datetime(2026, 11, 18, 15))
     quality_check.accept(fixture_db, TEAM, 25, now=datetime(2026, 11, 18, 15))  # within the guidance: no question
     invoicing.run_week(fixture_db, TEAM, WEEK, today=WEDNESDAY)

@@ -57,7 +57,14 @@ class WordExcess:
                 "re-submit a concise version; there is no fee for it.")
 
 
-def word_excess(db_or_writer: Database | Writer, item_id: int) -> WordExcess | None:
+@reads_centre_data(probes={"item_id": "submission"})
+def word_excess(db: Database, user: User, item_id: int) -> WordExcess | None:
+    """How far the item's evidence is over its units' word-count guidance, for the team's quality check."""
+    _team_only(user)
+    return _word_excess(db, item_id)
+
+
+def _word_excess(db_or_writer: Database | Writer, item_id: int) -> WordExcess | None:
     """How far the item's evidence is over its units' word-count guidance (an integrated item: the sum of its
     units'), or None when it is within it or a unit has none."""
     sql = """SELECT (SELECT sum(f.word_count) FROM files f WHERE f.submission_id = s.id AND f.kind = 'evidence'
@@ -89,7 +96,7 @@ def accept(db: Database, user: User, item_id: int, now: datetime | None = None, 
     now = now or datetime.now()
 
     def work(writer: Writer) -> None:
-        excess = word_excess(writer, item_id)
+        excess = _word_excess(writer, item_id)
         if excess is None:
             _checked(writer, user, item_id, "accept", now)
             return

@@ -26,7 +26,7 @@ st.subheader(f"Item {item_id}: {escape_markdown(item['Learner'])}, {escape_markd
 st.caption(f"Centre {escape_markdown(item['Centre'])} {escape_markdown(item['Centre name'])} · ENR "
            f"{escape_markdown(item['ENR'])}")
 item_files(db, file_store(), user, item_id, key="qc")
-excess = word_excess(db, item_id)
+excess = word_excess(db, user, item_id)
 agree_fee = False
 if excess is not None:
     st.warning(f"The evidence is {excess.words:,} words against its units' guidance of {excess.guidance:,}. Word "
