@@ -8,40 +8,11 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from lib.store import grid
 from lib.store.export import frame_xlsx
-from lib.ui.grid import grid_pager, grid_query, sort_by_heading
-from lib.ui.sorting import clicked_column
-from lib.ui.tables import blank_missing, selectable_table
-from lib.ui.text import escape_markdown
-
-YES_NO = ("Yes", "No")
-
-
-def _kind(series: pd.Series) -> str:
-    if pd.api.types.is_bool_dtype(series):
-        return grid.TEXT
-    if pd.api.types.is_numeric_dtype(series):
-        return grid.NUMBER
-    first = series.first_valid_index()  # the first value says it all, without scanning a long column
-    if pd.api.types.is_datetime64_any_dtype(series) or (first is not None and isinstance(series[first], date)):
-        return grid.DATE
-    return grid.TEXT
-
-
-def _readable(frame: pd.DataFrame) -> tuple[pd.DataFrame, tuple[str, ...]]:
-    """Yes/No instead of True/False, so that a filter can pick one; and which columns those are. The frame is
-    copied only when a column changes (a shared frame is never changed)."""
-    yes_no = tuple(column for column in frame.columns if pd.api.types.is_bool_dtype(frame[column]))
-    if not yes_no:
-        return frame, ()
-    return frame.assign(**{column: frame[column].map({True: "Yes", False: "No"}) for column in yes_no}), yes_no
-
-
-def column_set(frame: pd.DataFrame, yes_no: tuple[str, ...] = ()) -> grid.ColumnSet:
-    columns = tuple(grid.Column(label, label, _kind(frame[label]), choices=YES_NO if label in yes_no else ())
-                    for label in frame.columns)
-    return grid.ColumnSet(columns, key=frame.columns[0])
+from lib.ui.frame_grid import frame_grid
+from lib.ui.grid import sort_by_heading
+from lib.ui.pager import pager
+from lib.ui.tables import blank_missing, selectable_table, sortable_table
 
 
 def analytics_table(frame: pd.DataFrame, key: str, export_name: str, drill: bool = False,
@@ -53,17 +24,8 @@ def analytics_table(frame: pd.DataFrame, key: str, export_name: str, drill: bool
     drill_key names the column that identifies a row (the first column unless said otherwise). page_columns(rows)
     adds columns to the rows of the page shown only (not filtered on, not exported).
     """
-    frame, yes_no = _readable(frame)
-    columns = column_set(frame, yes_no)
-    query = grid_query(key, columns, presets)
-    try:
-        kept = grid.filter_frame(frame, columns, query.filters)
-    except grid.FilterError as error:
-        st.error(escape_markdown(error))
-        kept = frame
-    if query.sort is not None:
-        kept = grid.sort_frame(kept, columns, query.sort)
-    page = kept.iloc[query.offset:query.offset + query.limit]
+    found = frame_grid(frame, key, presets=presets)
+    kept, page = found.kept, found.shown
     if page_columns is not None:  # columns only the rows shown need (links), made for those rows alone
         page = page_columns(page)
     shown = blank_missing(page, date_columns)
@@ -75,16 +37,8 @@ def analytics_table(frame: pd.DataFrame, key: str, export_name: str, drill: bool
                                 column_config=column_config, single=True, on_heading=sort_by_heading(key))
         ticked = pd.Series(rows[0]) if rows else None
     else:
-        generation = st.session_state.get(f"_{key}_headings", 0)
-        event = st.container(key=f"{key}_table").dataframe(
-            shown, key=f"{key}_table__{generation}", hide_index=True, width="stretch",
-            column_config=column_config or {}, on_select="rerun", selection_mode="single-column")
-        heading = clicked_column(event)
-        if heading is not None:
-            sort_by_heading(key)(heading)
-            st.session_state[f"_{key}_headings"] = generation + 1  # the next table has no column selected
-            st.rerun()
-    grid_pager(key, grid.GridPage(page, len(kept), query.offset, query.limit))
+        sortable_table(shown, key=f"{key}_table", on_heading=sort_by_heading(key), column_config=column_config)
+    pager(key, found.total)
     st.download_button(
         "Export to Excel", key=f"{key}_export", icon=":material/table_view:", on_click="ignore",
         file_name=f"{export_name} {date.today().isoformat()}.xlsx",

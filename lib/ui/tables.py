@@ -76,6 +76,10 @@ def selectable_table(rows: pd.DataFrame, key: str, id_column: str = "ID", shown:
     """
     state = _state(key)
     records: dict = state["records"]
+    if on_heading is None and complete:
+        # The whole list is here, so the table sorts it itself; a page of a longer list is sorted by its caller.
+        rows, shown = _own_order(rows, shown, key)
+        on_heading = lambda column: _sort_own(key, column)  # noqa: E731
     view_keys = [_plain(value) for value in rows[id_column].tolist()]
     in_view = set(view_keys)
     whole = in_view if complete else every_key
@@ -124,6 +128,39 @@ def selectable_table(rows: pd.DataFrame, key: str, id_column: str = "ID", shown:
             on_heading(heading)
         st.rerun()
     return list(kept.values())
+
+
+def _sort_own(key: str, column: str) -> None:
+    sorted_by, descending = st.session_state.get(f"_own_order_{key}") or (None, False)
+    st.session_state[f"_own_order_{key}"] = (column, not descending if sorted_by == column else False)
+
+
+def _own_order(rows: pd.DataFrame, shown: Any, key: str) -> tuple[pd.DataFrame, Any]:
+    """A whole list in the order a heading click chose: by the rows' own values (a date, not its text)."""
+    chosen = st.session_state.get(f"_own_order_{key}")
+    if not chosen or not isinstance(shown, pd.DataFrame | None):
+        return rows, shown
+    column, descending = chosen
+    values = rows if column in rows.columns else shown
+    if values is None or column not in values.columns:
+        return rows, shown
+    order = values[column].reset_index(drop=True).sort_values(ascending=not descending, na_position="last",
+                                                              kind="stable").index
+    return rows.iloc[order], None if shown is None else shown.iloc[order]
+
+
+def sortable_table(shown: pd.DataFrame, key: str, on_heading: Callable[[str], None],
+                   column_config: dict | None = None) -> None:
+    """A table without ticks whose heading click sorts the whole list (on_heading(column)) instead of the rows drawn."""
+    generation = st.session_state.get(f"_{key}_headings", 0)
+    event = st.container(key=key).dataframe(
+        shown, key=f"{key}__{generation}", hide_index=True, width="stretch", column_config=column_config or {},
+        on_select="rerun", selection_mode="single-column")
+    heading = clicked_column(event)
+    if heading is not None:
+        on_heading(heading)
+        st.session_state[f"_{key}_headings"] = generation + 1  # the next table has no column selected
+        st.rerun()
 
 
 QUEUE_PAGE = 25

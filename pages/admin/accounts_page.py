@@ -9,7 +9,10 @@ from lib.errors import NotAllowed, NotFound, Refused
 from lib.rules.roles import ASSESSOR, CENTRE, ROLE_LABELS
 from lib.rules.text import NOTE_MAX
 from lib.service.allocation import conflicts
+from lib.ui.frame_grid import frame_grid
+from lib.ui.grid import sort_by_heading
 from lib.ui.page import page_setup, run_action, show_notice
+from lib.ui.pager import pager
 from lib.ui.tables import blank_missing, clear_ticks, selectable_table
 from lib.ui.text import escape_markdown
 
@@ -60,9 +63,12 @@ with st.expander("Create an account", icon=":material/person_add:"):
 
 listing = accounts(db, user)
 st.caption("Every account, closed ones too (they are never deleted). Tick one to reset its password, let it try "
-           "again after failed sign-ins, close it or reopen it.")
-ticked = selectable_table(listing, key="accounts_table", id_column="Username", single=True, complete=True,
-                          shown=blank_missing(listing, ("Approved", "Created", "Closed")))
+           "again after failed sign-ins, close it or reopen it. Click a column heading to sort the whole list by it.")
+found = frame_grid(listing, "accounts", choices={"Role": tuple(ROLE_LABELS.values()), "Status": ("active", "closed")})
+ticked = selectable_table(found.rows, key="accounts_table", id_column="Username", single=True,
+                          every_key=found.every_key, on_heading=sort_by_heading("accounts"),
+                          shown=blank_missing(found.shown, ("Approved", "Created", "Closed")))
+pager("accounts", found.total)
 if not ticked:
     st.stop()
 account = ticked[0]

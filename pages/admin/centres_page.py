@@ -7,7 +7,10 @@ from lib.admin.audit import history
 from lib.admin.centres import block_centre, centres, create_centre, set_approval, set_ukprn, unblock_centre
 from lib.rules.reference_data import QUALIFICATIONS
 from lib.rules.text import NOTE_MAX
+from lib.ui.frame_grid import frame_grid
+from lib.ui.grid import sort_by_heading
 from lib.ui.page import page_setup, run_action, show_notice
+from lib.ui.pager import pager
 from lib.ui.tables import blank_missing, selectable_table
 from lib.ui.text import escape_markdown
 
@@ -30,9 +33,13 @@ with st.expander("Approve a new centre", icon=":material/add_business:"), st.for
                    f"Centre {number} {name} is approved: add its qualifications below, then its accounts.")
 
 listing = centres(db, user)
-st.caption("Tick a centre to change its qualifications or UKPRN, block or unblock it, and see its history.")
-ticked = selectable_table(listing, key="centres_table", id_column="Centre", single=True, complete=True,
-                          shown=blank_missing(listing))
+st.caption("Tick a centre to change its qualifications or UKPRN, block or unblock it, and see its history. Click a "
+           "column heading to sort the whole list by it.")
+found = frame_grid(listing, "centres", choices={"Status": ("active", "blocked")})
+ticked = selectable_table(found.rows, key="centres_table", id_column="Centre", single=True,
+                          every_key=found.every_key, on_heading=sort_by_heading("centres"),
+                          shown=blank_missing(found.shown))
+pager("centres", found.total)
 if not ticked:
     st.stop()
 centre = ticked[0]

@@ -15,7 +15,7 @@ from lib.centre.uploads import (
 )
 from lib.errors import Refused
 from lib.store.scope import NotFound
-from lib.ui.grid import grid_query
+from lib.ui.grid import grid_query, sort_by_heading
 from lib.ui.page import file_store, page_setup
 from lib.ui.pager import pager
 from lib.ui.tables import blank_missing, clear_ticks, selectable_table
@@ -130,7 +130,8 @@ if page.total == 0:
     st.stop()
 shown = [c.label for c in INTEGRATED_ROWS.columns if c.shown]
 ticked = selectable_table(page.rows, key="integrated_table", id_column="Row",
-                          shown=blank_missing(page.rows[shown], ("Registration Expiry",)), single=True)
+                          shown=blank_missing(page.rows[shown], ("Registration Expiry",)), single=True,
+                          on_heading=sort_by_heading("integrated"))
 pager("integrated", page.total)
 if st.button("Upload Files", key="integrated_choose", type="primary", disabled=not ticked,
              icon=":material/upload_file:"):

@@ -23,11 +23,16 @@ from lib.rules.naming import check_file_name
 from lib.rules.text import batch_name_problem
 from lib.store.scope import NotFound
 from lib.ui.confirm import ask_first
+from lib.ui.frame_grid import frame_grid
+from lib.ui.grid import sort_by_heading
 from lib.ui.page import file_store, page_setup, show_notice
+from lib.ui.pager import pager
 from lib.ui.tables import blank_missing, clear_ticks, selectable_table
 from lib.ui.text import escape_markdown
 from lib.ui.upload_form import as_uploads, evidence_feedback, forget_widgets, result_sheet_feedback
 
+PENDING_COLUMNS = ["ID", "ENR", "Learner", "Qual", "Qual. Name", "Registration Expiry", "Unit(s)", "Type", "Result Sheet",
+                   "Submission"]
 db, user = page_setup()
 store = file_store()
 st.title("Pending Submission")
@@ -39,16 +44,22 @@ if items.empty:
             icon=":material/inbox:")
     st.stop()
 
-shown = items[["ID", "ENR", "Learner", "Qual", "Qual. Name", "Registration Expiry", "Unit(s)", "Type"]].copy()
-shown["Result Sheet"] = ["No Result Sheet" if missing else "Uploaded" for missing in items.missing_sheets]
-shown["Submission"] = ["Re-submission" if pd.notna(r) else "First" for r in items.resubmits_id]
+items["Result Sheet"] = ["No Result Sheet" if missing else "Uploaded" for missing in items.missing_sheets]
+items["Submission"] = ["Re-submission" if pd.notna(r) else "First" for r in items.resubmits_id]
 st.caption("Tick the items to submit or remove. Items marked No Result Sheet cannot be submitted until one is "
-           "added: tick one item and use View / Edit.")
-ticked = selectable_table(items, key="pending_table", shown=blank_missing(shown, ("Registration Expiry",)),
-                          complete=True,
+           "added: tick one item and use View / Edit. Click a column heading to sort the whole list by it.")
+listing = frame_grid(items, "pending", labels=PENDING_COLUMNS,
+                     choices={"Result Sheet": ("Uploaded", "No Result Sheet"), "Submission": ("First", "Re-submission"),
+                              "Type": ("Unit", "Integrated")})
+if listing.total == 0:
+    st.info("No pending item matches these filters. Use Clear Filter to see them all.", icon=":material/search_off:")
+ticked = selectable_table(listing.rows, key="pending_table", every_key=listing.every_key,
+                          shown=blank_missing(listing.shown[PENDING_COLUMNS], ("Registration Expiry",)),
+                          on_heading=sort_by_heading("pending"),
                           column_config={"ID": st.column_config.NumberColumn(format="%d", width="small"),
                                          "Qual. Name": st.column_config.TextColumn(width="medium"),
                                          "Result Sheet": st.column_config.TextColumn(width="small")})
+pager("pending", listing.total)
 selected_ids = [int(record["ID"]) for record in ticked]
 
 

@@ -10,7 +10,7 @@ from lib.centre.methods import agreed_units, terms_from
 from lib.centre.uploads import UNIT_ROWS, UnitUpload, evidence_word_cap, unit_assessment_rows, upload_units
 from lib.errors import Refused
 from lib.store.scope import NotFound
-from lib.ui.grid import grid_query
+from lib.ui.grid import grid_query, sort_by_heading
 from lib.ui.page import file_store, page_setup
 from lib.ui.pager import pager
 from lib.ui.tables import blank_missing, clear_ticks, selectable_table
@@ -93,7 +93,8 @@ if page.total == 0:
     st.stop()
 shown = [c.label for c in UNIT_ROWS.columns if c.shown]
 ticked = selectable_table(page.rows, key="units_table", id_column="Row",
-                          shown=blank_missing(page.rows[shown], ("Registration Expiry",)))
+                          shown=blank_missing(page.rows[shown], ("Registration Expiry",)),
+                          on_heading=sort_by_heading("units"))
 pager("units", page.total)
 if st.button("Upload Files", key="units_upload", type="primary", disabled=not ticked, icon=":material/upload_file:",
              ):
