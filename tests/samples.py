@@ -78,3 +78,17 @@ def path_traversal_document() -> bytes:
 
 def broken_pdf() -> bytes:
     return b"%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\nthis is not really a pdf\n%%EOF"
+
+
+def evidence_name(db, item: int, extension: str = ".docx") -> str:
+    """A name by the file naming protocol for more evidence on pending item `item` (its learner's ENR; (2) on a
+    re-submission)."""
+    enr, resubmits = db.query_one("""SELECT l.enr, s.resubmits_id FROM submissions s
+                                     JOIN learners l ON l.id = s.learner_id WHERE s.id = ?""", [item])
+    return f"S.Smith-{enr}({1 if resubmits is None else 2}){extension}"
+
+
+def learner_file_name(db, learner_id: int, resubmission: bool = False, extension: str = ".docx") -> str:
+    """A name by the file naming protocol for evidence of this learner."""
+    enr = db.query_one("SELECT enr FROM learners WHERE id = ?", [learner_id])[0]
+    return f"S.Smith-{enr}({2 if resubmission else 1}){extension}"

@@ -147,7 +147,8 @@ def test_submitting_the_same_item_twice_is_refused_and_sends_nothing_more(db, st
 
 def test_editing_a_pending_item(db, store, centre):
     [item] = uploads.upload_units(db, store, centre, [unit_upload(db, centre)], now=NOW)
-    uploads.add_files(db, store, centre, item, evidence=(Upload("more.pdf", samples.pdf_document()),))
+    uploads.add_files(db, store, centre, item,
+                      evidence=(Upload(samples.evidence_name(db, item, ".pdf"), samples.pdf_document()),))
     listing = uploads.submission_files(db, centre, item)
     evidence = listing[listing.kind == "evidence"]
     assert len(evidence) == 2
@@ -211,7 +212,7 @@ def latest_with_status(db, user, stage, result=None):
 def fill_and_submit(db, store, user, item, batch=None):
     unit_codes = db.query_one("SELECT unit_codes FROM submissions WHERE id = ?", [item])[0]
     sheets = {unit: Upload("Sheet.docx", samples.result_sheet()) for unit in unit_codes.split(", ")}
-    uploads.add_files(db, store, user, item, evidence=(Upload("work(2).docx", samples.word_document()),),
+    uploads.add_files(db, store, user, item, evidence=(Upload(samples.evidence_name(db, item), samples.word_document()),),
                       result_sheets=sheets)
     return submitting.submit(db, user, [item], batch_name=batch, quality_confirmed=True, now=NOW)
 

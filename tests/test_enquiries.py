@@ -313,7 +313,7 @@ def test_an_outcome_is_not_appealed_once_the_item_is_re_submitted(db, people, st
     enquiry = enquiries.raise_enquiry(db, centre, item, [unit], WHY, now=NOW)
     reviewed(db, store, team, enquiry, [UnitDecision(unit, False, CONFIRMED)], NOW, NOW)
     [again] = upload_units(db, store, centre, [UnitUpload(
-        learner_id, unit, (FileUpload("Evidence.docx", samples.word_document()),),
+        learner_id, unit, (FileUpload(samples.learner_file_name(db, learner_id, True), samples.word_document()),),
         FileUpload("Sheet.docx", samples.result_sheet()), EMBEDDED)])
     assert db.query_one("SELECT resubmits_id FROM submissions WHERE id = ?", [again])[0] == item
     with pytest.raises(Refused, match=f"Item {item} has been re-submitted since the enquiry's outcome"):

@@ -117,7 +117,7 @@ def test_an_approval_lets_the_centre_upload_a_recording_for_its_units_only(db, d
                               AND NOT EXISTS (SELECT 1 FROM submissions s WHERE s.learner_id = r.learner_id
                               AND s.unit_codes = ?) LIMIT 1""", [centre.centre_id, qualification, NOW, unit])[0]
     store = FileStore(Path(db_path).parent / "files")
-    talk = Upload("Presentation.webm", recording(5, "webm"))
+    talk = Upload(samples.learner_file_name(db, learner, extension=".webm"), recording(5, "webm"))
     [item] = upload_units(db, store, centre, [UnitUpload(learner, unit, (talk,), None, "embedded")], now=NOW)
     files = submission_files(db, centre, item)
     assert files.duration_seconds.dropna().round().tolist() == [5.0] and files.word_count.isna().all()
@@ -125,10 +125,9 @@ def test_an_approval_lets_the_centre_upload_a_recording_for_its_units_only(db, d
                                  AND unit_code <> ?""", [qualification, unit])[0]
     with pytest.raises(FileRejected, match="agreed change of assessment method"):
         upload_units(db, store, centre, [UnitUpload(learner, other_unit, (talk,), None, "embedded")], now=NOW)
+    long_talk = Upload(samples.learner_file_name(db, learner, extension=".mp4"), recording(70, "mp4", size=(64, 48)))
     with pytest.raises(FileRejected, match="lasts 1 min 10 s"):
-        upload_units(db, store, centre, [UnitUpload(learner, unit, (Upload("Long.mp4", recording(70, "mp4",
-                                                                                                  size=(64, 48))),),
-                                                    None, "embedded")], now=NOW)
+        upload_units(db, store, centre, [UnitUpload(learner, unit, (long_talk,), None, "embedded")], now=NOW)
 
 
 def test_terms_for_several_units_are_what_every_unit_allows():

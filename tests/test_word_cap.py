@@ -26,13 +26,13 @@ def upload(db, db_path, words: int):
     centre = load_user(db, "centre.demo")
     learner_id, unit = fresh_unit(db, centre)
     return uploads.upload_units(db, FileStore(db_path.parent / "files"), centre, [UnitUpload(
-        learner_id, unit, (Upload("Evidence.docx", samples.word_document(words=words)),),
+        learner_id, unit, (Upload(samples.learner_file_name(db, learner_id), samples.word_document(words=words)),),
         Upload("Sheet.docx", samples.result_sheet()), EMBEDDED)]), unit
 
 
 def test_evidence_over_the_cap_is_refused_with_the_guidance_and_the_cap(db, db_path):
     before = db.query_one("SELECT count(*) FROM files")[0]
-    with pytest.raises(Refused, match=r"Evidence.docx has 100,001 words: the guidance for this unit is at most "
+    with pytest.raises(Refused, match=r"S.Smith-\w+\(1\).docx has 100,001 words: the guidance for this unit is at most "
                                       r"[\d,]+ words, and the service does not accept evidence over 100,000 words"):
         upload(db, db_path, 100_001)
     assert db.query_one("SELECT count(*) FROM files")[0] == before

@@ -14,6 +14,7 @@ from lib.centre.methods import terms_for
 from lib.checks import accept
 from lib.checks.accept import CheckedFile
 from lib.errors import Refused
+from lib.rules.naming import require_protocol_names
 from lib.rules.roles import ASSESSOR, User
 from lib.rules.status import centre_status
 from lib.store import grid
@@ -111,6 +112,17 @@ def integrated_rows(db: Database, user: User, query: grid.GridQuery | None = Non
     """Registered learners × qualifications the centre may assess as Integrated."""
     source = grid.GridSource(INTEGRATED_FROM, "l.centre_id = ? AND a.integrated", [user.centre_id], HIDDEN)
     return _centre_list(db, user, source, INTEGRATED_ROWS, query, limit)
+
+
+@reads_centre_data()
+def is_resubmission(db: Database, user: User, learner_id: int, unit_codes: list[str]) -> bool:
+    """Would an upload for this learner and these units re-submit an earlier record (its files are named (2))?"""
+    _centre_only(user)
+    found = db.query_one(
+        """SELECT count(*) FROM submissions s JOIN learners l ON l.id = s.learner_id
+           WHERE s.learner_id = ? AND l.centre_id = ? AND s.unit_codes = ?""",
+        [learner_id, user.centre_id, ", ".join(sorted(unit_codes))])
+    return bool(found and found[0])
 
 
 @reads_centre_data()
@@ -291,6 +303,8 @@ def upload_units(db: Database, store: FileStore, user: User, uploads: list[UnitU
             previous = _previous_record(writer, upload.learner_id, upload.unit_code, registration[2])
             declaration, declaration_files = _declaration(upload.declaration, upload.declaration_file,
                                                           previous is None, registration[2])
+            require_protocol_names([file.original_name for file in evidence], registration[2], registration[1],
+                                   previous is not None, user.centre_number, (upload.unit_code,))
             submission_id = _new_pending(writer, user, registration, "Unit", upload.unit_code, previous,
                                          declaration, now)
             for checked in evidence:
@@ -337,6 +351,8 @@ def upload_integrated(db: Database, store: FileStore, user: User, upload: Integr
         previous = _previous_record(writer, upload.learner_id, unit_label, registration[2])
         declaration, declaration_files = _declaration(upload.declaration, upload.declaration_file,
                                                       previous is None, registration[2])
+        require_protocol_names([file.original_name for file in evidence], registration[2], registration[1],
+                               previous is not None, user.centre_number, tuple(units))
         submission_id = _new_pending(writer, user, registration, "Integrated", unit_label, previous, declaration, now)
         for checked in evidence:
             staged.put(writer, user, submission_id, checked, EVIDENCE, None, now)
@@ -470,6 +486,12 @@ def add_files(db: Database, store: FileStore, user: User, submission_id: int, ev
     def work(writer: Writer, staged: StagedFiles) -> None:
         _, _, kind, unit_label = _own_pending(writer, user, submission_id)
         units = unit_label.split(", ")
+        if checked_evidence:
+            enr, learner, resubmits = writer.execute(
+                """SELECT l.enr, l.first_name || ' ' || l.last_name, s.resubmits_id FROM submissions s
+                   JOIN learners l ON l.id = s.learner_id WHERE s.id = ?""", [submission_id]).fetchone()
+            require_protocol_names([file.original_name for file in checked_evidence], learner, enr,
+                                   resubmits is not None, user.centre_number, tuple(units))
         for unit in checked_sheets:
             if unit is None and kind != "Integrated":
                 raise Refused("A single result sheet for all units is only for integrated assessments.")

@@ -108,6 +108,9 @@ def grid_query(key: str, columns: grid.ColumnSet, presets: dict[str, str] | None
     sort_choice = remembered(sort_col.selectbox, "Sort by", f"{key}_sort", options=labels)
     descending = remembered(direction_col.toggle, "Descending", f"{key}_descending", value=True,
                             disabled=sort_choice == NEWEST_FIRST)
+    if st.session_state.get(f"{key}_sorted_as", (sort_choice, descending)) != (sort_choice, descending):
+        st.session_state[f"{key}_page"] = 0  # a new order starts at its beginning
+    st.session_state[f"{key}_sorted_as"] = (sort_choice, descending)
     active = _filters(key)
     if active:
         st.caption("Filtered: " + " · ".join(grid.describe(f) for f in active))

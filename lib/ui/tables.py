@@ -82,6 +82,29 @@ def selectable_table(rows: pd.DataFrame, key: str, id_column: str = "ID", shown:
         on_heading = lambda column: _sort_own(key, column)  # noqa: E731
     view_keys = [_plain(value) for value in rows[id_column].tolist()]
     in_view = set(view_keys)
+    digest = _view_digest(view_keys)
+    # What the table in the browser holds (read before it is drawn again): news only when it differs from what
+    # this table was last drawn with, which is a click on it.
+    drawn_key, drawn = state.get("drawn", (None, None))
+    incoming = st.session_state.get(drawn_key) if drawn_key == f"{key}__{state['generation']}_{digest}" else None
+    selection = dict(incoming.get("selection", {})) if isinstance(incoming, dict) else {}
+    clicked = incoming is not None and (list(selection.get("rows", [])), list(selection.get("columns", []))) != drawn
+    if clicked:
+        positions = [p for p in selection.get("rows", []) if isinstance(p, int) and 0 <= p < len(view_keys)]
+        selected = {view_keys[p]: p for p in positions}
+        kept = {k: v for k, v in records.items() if k not in in_view or k in selected}
+        for record_key, position in selected.items():
+            kept[record_key] = rows.iloc[position].to_dict()
+        if single and kept:
+            newest = list(selected)[-1] if selected else list(kept)[-1]
+            kept = {newest: kept[newest]}
+        records = state["records"] = kept
+        heading = next(iter(selection.get("columns", [])), None)
+        if heading is not None:
+            state["generation"] += 1  # the next table starts with no column selected
+            if on_heading is not None:
+                on_heading(heading)
+            st.rerun()
     whole = in_view if complete else every_key
     if whole is not None:
         gone = [record_key for record_key in records if record_key not in whole]
@@ -99,35 +122,27 @@ def selectable_table(rows: pd.DataFrame, key: str, id_column: str = "ID", shown:
         if clear.button("Clear ticks", key=f"{key}_clear_ticks", icon=":material/clear_all:"):
             clear_ticks(key)
             st.rerun()
-    default_rows = [position for position, record_key in enumerate(view_keys) if record_key in records]
+    ticked_rows = [position for position, record_key in enumerate(view_keys) if record_key in records]
+    if ticked_rows and not clicked:
+        # A run the table did not start draws it afresh with its ticks: a table with ticks kept in the browser
+        # across such a run lost the next click on a tick box (after a refused action, unticking a row did
+        # nothing until it was clicked again).
+        state["generation"] += 1
+    widget_key = f"{key}__{state['generation']}_{digest}"
+    state["drawn"] = (widget_key, (ticked_rows, []))
     # The keyed container gives the table a stable name in the page (st-key-<key>) while its own key changes.
-    event = st.container(key=key).dataframe(
+    st.container(key=key).dataframe(
         rows if shown is None else shown,
-        key=f"{key}__{state['generation']}_{_view_digest(view_keys)}",
+        key=widget_key,
         hide_index=True,
         width="stretch",
         on_select="rerun",
         # A heading selects its column instead of sorting the rows on this page only.
         selection_mode=["single-row" if single else "multi-row", "single-column"],
-        selection_default={"selection": {"rows": default_rows}},
+        selection_default={"selection": {"rows": ticked_rows}},
         column_config=column_config or {},
     )
-    positions = [p for p in (event.selection.rows if event and event.selection else []) if 0 <= p < len(view_keys)]
-    selected = {view_keys[p]: p for p in positions}
-    kept = {k: v for k, v in records.items() if k not in in_view or k in selected}
-    for record_key, position in selected.items():
-        kept[record_key] = rows.iloc[position].to_dict()
-    if single and kept:
-        newest = list(selected)[-1] if selected else list(kept)[-1]
-        kept = {newest: kept[newest]}
-    state["records"] = kept
-    heading = clicked_column(event)
-    if heading is not None:
-        state["generation"] += 1  # the next table starts with no column selected
-        if on_heading is not None:
-            on_heading(heading)
-        st.rerun()
-    return list(kept.values())
+    return list(records.values())
 
 
 def _sort_own(key: str, column: str) -> None:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib.centre.uploads import DEFAULT_WORD_CAP, EMBEDDED, SEPARATE_FILE, Upload, word_cap_problem
+from lib.centre.uploads import EMBEDDED, SEPARATE_FILE, Upload, word_cap_problem
 from lib.checks import accept
 from lib.errors import Refused
-from lib.rules.naming import check_file_name
+from lib.rules.naming import check_file_name, suggested_names
 from lib.ui.text import escape_markdown
 
 DECLARATION_CHOICES = {
@@ -16,22 +16,69 @@ DECLARATION_CHOICES = {
 }
 
 
-def as_uploads(uploaded) -> tuple[Upload, ...]:
-    """Streamlit's UploadedFile objects (one, several or none) as lib Uploads."""
+def _renamed(name: str, renames: dict[str, str]) -> str:
+    for _ in range(len(renames)):  # a renamed file may have been renamed again
+        if name not in renames:
+            break
+        name = renames[name]
+    return name
+
+
+def as_uploads(uploaded, renames_key: str | None = None) -> tuple[Upload, ...]:
+    """Streamlit's UploadedFile objects (one, several or none) as lib Uploads, under the names the user took
+    instead (kept in session state under renames_key)."""
     if uploaded is None:
         return ()
     items = uploaded if isinstance(uploaded, list) else [uploaded]
-    return tuple(Upload(item.name, item.getvalue()) for item in items)
+    return renamed_uploads(tuple(Upload(item.name, item.getvalue()) for item in items), renames_key)
 
 
-def evidence_feedback(uploaded: tuple[Upload, ...], enr: str, resubmission: bool, centre_number: str | None,
-                      unit_codes: tuple[str, ...], word_limit: int | None,
-                      recordings: accept.RecordingTerms | None = None, word_cap: int = DEFAULT_WORD_CAP) -> None:
+def renamed_uploads(uploads: tuple[Upload, ...], renames_key: str | None) -> tuple[Upload, ...]:
+    """The uploads under the names the user took instead (kept in session state under renames_key)."""
+    renames = st.session_state.get(renames_key, {}) if renames_key else {}
+    return tuple(Upload(_renamed(upload.name, renames), upload.data) for upload in uploads)
+
+
+def rename_button(renames: dict[str, str], renames_key: str, label: str | None = None) -> bool:
+    """One click to take the suggested names (kept under renames_key for as_uploads); True when clicked."""
+    if not renames:
+        return False
+    label = label or (f"Rename to {next(iter(renames.values()))}" if len(renames) == 1
+                      else f"Rename the {len(renames)} files to the suggested names")
+    if st.button(label, key=f"{renames_key}_apply", icon=":material/drive_file_rename_outline:", type="primary"):
+        st.session_state[renames_key] = {**st.session_state.get(renames_key, {}), **renames}
+        return True
+    return False
+
+
+def protocol_names(uploaded: tuple[Upload, ...], learner_name: str, enr: str, resubmission: bool,
+                   centre_number: str | None, unit_codes: tuple[str, ...], renames_key: str) -> bool:
+    """Each evidence name against the naming protocol, refused with the name suggested and a button that applies
+    it; True when every name follows the protocol (the upload waits until they do)."""
+    names = [upload.name for upload in uploaded]
+    suggestions = suggested_names(names, learner_name, enr, resubmission, centre_number, unit_codes)
+    for name, suggestion in suggestions.items():
+        problem = check_file_name(name, enr, resubmission, centre_number, unit_codes).message
+        st.error(f"{escape_markdown(problem)} Suggested name: {escape_markdown(suggestion)}", icon=":material/badge:")
+    for upload in uploaded:
+        originals = [original for original, now in st.session_state.get(renames_key, {}).items() if now == upload.name]
+        if originals:
+            st.caption(f"{escape_markdown(originals[0])} is uploaded as {escape_markdown(upload.name)}.")
+    if rename_button(suggestions, renames_key):
+        st.rerun()
+    return not suggestions
+
+
+def evidence_feedback(uploaded: tuple[Upload, ...], learner_name: str, enr: str, resubmission: bool,
+                      centre_number: str | None, unit_codes: tuple[str, ...], word_limit: int | None,
+                      recordings: accept.RecordingTerms | None, word_cap: int, renames_key: str) -> bool:
     """Naming protocol and word count (or a recording's length) of each evidence file, shown as soon as it is
-    chosen; recordings: what an agreed change of assessment method allows for these units."""
+    chosen; recordings: what an agreed change of assessment method allows for these units. True when every name
+    follows the protocol."""
     if recordings is not None:
         st.caption(f"Recordings are agreed for {'this unit' if len(unit_codes) == 1 else 'these units'}: "
                    f"{recordings.describe()}. The word-count guidance does not apply to them.")
+    named = protocol_names(uploaded, learner_name, enr, resubmission, centre_number, unit_codes, renames_key)
     for upload in uploaded:
         try:
             with st.spinner(f"Checking {escape_markdown(upload.name)}…", show_time=True):
@@ -39,9 +86,6 @@ def evidence_feedback(uploaded: tuple[Upload, ...], enr: str, resubmission: bool
         except Refused as refused:
             st.error(escape_markdown(refused), icon=":material/block:")
             continue
-        name = check_file_name(checked.original_name, enr, resubmission, centre_number, unit_codes)
-        if not name.ok:
-            st.warning(escape_markdown(name.message), icon=":material/badge:")
         if checked.seconds is not None:
             st.caption(f"{escape_markdown(checked.original_name)}: {checked.media_format} recording, "
                        f"{checked.length_label()}")
@@ -55,6 +99,7 @@ def evidence_feedback(uploaded: tuple[Upload, ...], enr: str, resubmission: bool
                            "charge a further re-submission fee for each extra 10,000 words.", icon=":material/warning:")
             else:
                 st.caption(words + (f" (guidance: at most {word_limit:,})" if word_limit else " (no word-count guidance)"))
+    return named
 
 
 def result_sheet_feedback(uploaded: tuple[Upload, ...]) -> None:

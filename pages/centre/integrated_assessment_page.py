@@ -10,6 +10,7 @@ from lib.centre.uploads import (
     evidence_word_cap,
     integrated_approvals,
     integrated_rows,
+    is_resubmission,
     qualification_units,
     upload_integrated,
 )
@@ -24,6 +25,7 @@ from lib.ui.upload_form import as_uploads, declaration_choice, evidence_feedback
 
 CHOSEN = "integrated_learner"
 SLOTS = "integrated_unit_slots"
+RENAMES = "integrated_evidence_renames"
 db, user = page_setup()
 st.title("Integrated Assessment")
 
@@ -37,7 +39,8 @@ def upload_screen(row: dict) -> None:
                    f"{escape_markdown(row['Qual. Name'])}**")
     if remove.button("Remove", key="integrated_remove", icon=":material/close:"):
         cancel()
-    evidence = as_uploads(st.file_uploader("Evidence Files", accept_multiple_files=True, key="integrated_evidence"))
+    evidence = as_uploads(st.file_uploader("Evidence Files", accept_multiple_files=True, key="integrated_evidence"),
+                          renames_key=RENAMES)
     single = st.toggle("Upload Single Result Sheet (one sheet for all the units)", key="integrated_single")
     # Both kinds of sheet stay on screen (the unused one disabled), so switching the toggle never drops a file
     # already chosen: a widget not drawn loses its files.
@@ -70,9 +73,10 @@ def upload_screen(row: dict) -> None:
         st.info(f"Your centre's first submission of unit {', '.join(first)}: {ADVICE}",
                 icon=":material/tips_and_updates:")
     limits = [limit for code, limit in zip(units.code, units.word_limit) if code in chosen_units and limit == limit]
-    evidence_feedback(evidence, row["ENR"], False, user.centre_number, tuple(chosen_units),
-                      int(min(limits)) if limits else None, terms_from(agreed_units(db, user), list(chosen_units)),
-                      evidence_word_cap(db))
+    resubmission = len(chosen_units) > 1 and is_resubmission(db, user, int(row["learner_id"]), list(chosen_units))
+    named = evidence_feedback(evidence, row["Learner"], row["ENR"], resubmission, user.centre_number,
+                              tuple(chosen_units), int(min(limits)) if limits else None,
+                              terms_from(agreed_units(db, user), list(chosen_units)), evidence_word_cap(db), RENAMES)
     if single and unit_sheets_chosen:
         st.warning(f"The single result sheet is used: the {unit_sheets_chosen} unit result sheet(s) chosen will not be "
                    "uploaded. Switch Upload Single Result Sheet off to upload them instead.", icon=":material/warning:")
@@ -89,7 +93,8 @@ def upload_screen(row: dict) -> None:
     upload, cancel_col, _ = st.columns([1, 1, 6])
     if cancel_col.button("Cancel", key="integrated_cancel"):
         cancel()
-    if upload.button("Upload", key="integrated_upload", type="primary", icon=":material/upload:"):
+    if upload.button("Upload", key="integrated_upload", type="primary", icon=":material/upload:", disabled=not named,
+                     help=None if named else "Rename the evidence first: use the suggested names"):
         request = IntegratedUpload(int(row["learner_id"]), row["Qual"], evidence, chosen_units,
                                    single_sheet[0] if single_sheet else None, declaration, declaration_file)
         try:

@@ -29,7 +29,7 @@ from lib.ui.page import file_store, page_setup, show_notice
 from lib.ui.pager import pager
 from lib.ui.tables import blank_missing, clear_ticks, selectable_table
 from lib.ui.text import escape_markdown
-from lib.ui.upload_form import as_uploads, evidence_feedback, forget_widgets, result_sheet_feedback
+from lib.ui.upload_form import as_uploads, evidence_feedback, forget_widgets, renamed_uploads, result_sheet_feedback
 
 PENDING_COLUMNS = ["ID", "ENR", "Learner", "Qual", "Qual. Name", "Registration Expiry", "Unit(s)", "Type", "Result Sheet",
                    "Submission"]
@@ -64,6 +64,8 @@ selected_ids = [int(record["ID"]) for record in ticked]
 
 
 CONFIRMING = "pending_confirming"
+HELD_FILES = "pending_held_files"
+RENAMES = "pending_held_renames"
 
 
 def stop_confirming() -> None:
@@ -181,12 +183,24 @@ with st.form("pending_add_files", clear_on_submit=True):
     new_sheet = st.file_uploader("Result Sheet (Word .docx)", key="pending_new_sheet")
     added = st.form_submit_button("Upload", type="primary")
 if added:
-    evidence = as_uploads(new_evidence)
     sheet = as_uploads(new_sheet)
-    evidence_feedback(evidence, item.ENR, resubmission, user.centre_number, tuple(units), word_limit,
-                      terms_from(agreed_units(db, user), units), evidence_word_cap(db))
+    st.session_state[HELD_FILES] = (item_id, as_uploads(new_evidence), sheet,
+                                    None if sheet_unit.startswith("All units") else sheet_unit)
+held = st.session_state.get(HELD_FILES)
+if held and held[0] == item_id:
+    # The files chosen stay here (the form has cleared) until they are added, so that renaming them to the
+    # protocol's names is one click, not a second upload.
+    _, held_evidence, sheet, unit_key = held
+    evidence = renamed_uploads(held_evidence, RENAMES)
+    named = evidence_feedback(evidence, item.Learner, item.ENR, resubmission, user.centre_number, tuple(units),
+                              word_limit, terms_from(agreed_units(db, user), units), evidence_word_cap(db), RENAMES)
     result_sheet_feedback(sheet)
-    unit_key = None if sheet_unit.startswith("All units") else sheet_unit
+    if not named:
+        if st.button("Choose other files", key="pending_drop_held", icon=":material/close:"):
+            forget_widgets("pending_held_")
+            st.rerun()
+        st.stop()
+    forget_widgets("pending_held_")
     try:
         add_files(db, store, user, item_id, evidence, {unit_key: sheet[0]} if sheet else None)
     except (Refused, NotFound) as refused:

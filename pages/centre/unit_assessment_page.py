@@ -7,7 +7,14 @@ import streamlit as st
 
 from lib.centre.first_submissions import ADVICE, first_time_units
 from lib.centre.methods import agreed_units, terms_from
-from lib.centre.uploads import UNIT_ROWS, UnitUpload, evidence_word_cap, unit_assessment_rows, upload_units
+from lib.centre.uploads import (
+    UNIT_ROWS,
+    UnitUpload,
+    evidence_word_cap,
+    is_resubmission,
+    unit_assessment_rows,
+    upload_units,
+)
 from lib.errors import Refused
 from lib.store.scope import NotFound
 from lib.ui.grid import grid_query, sort_by_heading
@@ -35,7 +42,7 @@ def upload_screen(basket: list[dict]) -> None:
     if first:
         st.info(f"Your centre's first submission of unit {', '.join(first)}: {ADVICE}",
                 icon=":material/tips_and_updates:")
-    rows = []
+    rows, misnamed = [], []
     agreed = agreed_units(db, user)
     for row in basket:
         key = f"unit_upload_{row['learner_id']}_{row['Unit']}"
@@ -51,10 +58,13 @@ def upload_screen(basket: list[dict]) -> None:
                 st.rerun()
             left, right = st.columns(2)
             evidence = as_uploads(left.file_uploader("Evidence Files", accept_multiple_files=True,
-                                                     key=f"{key}_evidence"))
+                                                     key=f"{key}_evidence"), renames_key=f"{key}_renames")
             sheet = as_uploads(right.file_uploader("Result Sheet (Word .docx)", key=f"{key}_sheet"))
-            evidence_feedback(evidence, row["ENR"], False, user.centre_number, (row["Unit"],), row["word_limit"],
-                              terms_from(agreed, [row["Unit"]]), evidence_word_cap(db))
+            resubmission = is_resubmission(db, user, int(row["learner_id"]), [row["Unit"]])
+            if not evidence_feedback(evidence, row["Learner"], row["ENR"], resubmission, user.centre_number,
+                                     (row["Unit"],), row["word_limit"], terms_from(agreed, [row["Unit"]]),
+                                     evidence_word_cap(db), f"{key}_renames"):
+                misnamed.append(row["Learner"])
             result_sheet_feedback(sheet)
             declaration, declaration_file = declaration_choice(key)
         rows.append(UnitUpload(int(row["learner_id"]), row["Unit"], evidence, sheet[0] if sheet else None,
@@ -64,7 +74,10 @@ def upload_screen(basket: list[dict]) -> None:
         st.session_state.pop(BASKET, None)
         forget_widgets("unit_upload_")
         st.rerun()
-    if upload.button("Upload", key="unit_upload_submit", type="primary", icon=":material/upload:"):
+    if upload.button("Upload", key="unit_upload_submit", type="primary", icon=":material/upload:",
+                     disabled=bool(misnamed),
+                     help=f"Rename the evidence of {', '.join(misnamed)} first: use the suggested names"
+                     if misnamed else None):
         try:
             with st.spinner(f"Uploading and checking the files of {len(rows)} assessment(s)…", show_time=True):
                 created = upload_units(db, file_store(), user, rows)

@@ -83,9 +83,16 @@ def sign_in(page: Page, url: str, username: str, password: str) -> None:
 def tick_row(page: Page, table_key: str, row: int = 0) -> None:
     """Tick a row's checkbox in a st.dataframe (drawn on a canvas, so by position)."""
     grid = page.locator(f".st-key-{table_key} [data-testid='stDataFrame']")
-    expect(grid).to_be_visible(timeout=30_000)
-    grid.scroll_into_view_if_needed()
-    box = grid.bounding_box()
+    for _attempt in range(3):
+        expect(grid).to_be_visible(timeout=30_000)
+        try:
+            # A table with ticks is drawn afresh by a run it did not start: wait for it to be still.
+            grid.scroll_into_view_if_needed(timeout=5_000)
+            box = grid.bounding_box(timeout=5_000)
+        except Exception:  # noqa: BLE001 - redrawn between finding it and reading where it is: find it again
+            settle(page)
+            continue
+        break
     page.mouse.click(box["x"] + 18, box["y"] + 35 * (row + 1) + 17)
     settle(page)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import date
 from pathlib import Path
 
@@ -60,7 +61,8 @@ def test_upload_submit_as_batch_track_and_export(browser, prepared, tmp_path):
     expect(page.get_by_text("Learner Name :").first).to_be_visible(timeout=30_000)
     settle(page)
 
-    evidence = tmp_path / f"S.Smith-{enr}(1).docx"
+    # Named as a re-submission, (2), on an original submission: refused until renamed, in one click.
+    evidence = tmp_path / f"D.Simpson-{enr}(2).docx"
     evidence.write_bytes(samples.word_document(words=1500))
     sheet = tmp_path / "Result Sheet.docx"
     sheet.write_bytes(samples.result_sheet())
@@ -71,6 +73,13 @@ def test_upload_submit_as_batch_track_and_export(browser, prepared, tmp_path):
     expect(page.get_by_text("1,500 words").first).to_be_visible(timeout=30_000)
     page.get_by_text("The learner's signed declaration is embedded in the evidence").click()
     wait_idle(page)
+    expect(page.get_by_text(f"D.Simpson-{enr}(2).docx ends (2) but this is an original submission")).to_be_visible()
+    expect(page.locator(".st-key-unit_upload_submit button").first).to_be_disabled()
+    page.locator("[class*='st-key-unit_upload_'][class*='_renames_apply'] button").click()
+    settle(page)
+    suggested = page.get_by_text(re.compile(rf"D.Simpson-{enr}\(2\).docx is uploaded as [A-Z]\.\S+-{enr}\(1\).docx"))
+    expect(suggested).to_be_visible(timeout=30_000)
+    renamed = suggested.inner_text().rsplit(" ", 1)[-1].rstrip(".")
     page.locator(".st-key-unit_upload_submit button").click()
 
     expect(page.get_by_role("heading", name="Pending Submission")).to_be_visible(timeout=30_000)
@@ -78,6 +87,7 @@ def test_upload_submit_as_batch_track_and_export(browser, prepared, tmp_path):
     settle(page)
     tick_row(page, "pending_table", 0)
     expect(page.get_by_text("View / Edit item")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text(f"Evidence: {renamed}")).to_be_visible()
     page.locator(".st-key-pending_batch_name input").fill("Cohort 42")
     expect(page.locator(".st-key-pending_submit_batch button")).to_be_enabled()
     page.locator(".st-key-pending_batch_name input").press("Enter")

@@ -111,6 +111,10 @@ def test_from_quality_check_to_re_assessment(browser, one_item, tmp_path):
     centre.locator(".st-key-pending_new_sheet input[type=file]").set_input_files(str(sheet))
     settle(centre)
     centre.get_by_test_id("stBaseButton-primaryFormSubmit").click()
+    # Not the learner's ENR, and not named by the protocol: held back until renamed, which is one click.
+    expect(centre.get_by_text("S.Smith-work(2).docx names ENR work")).to_be_visible(timeout=30_000)
+    expect(centre.get_by_text("Added the files to item")).to_have_count(0)
+    centre.locator(".st-key-pending_held_renames_apply button").click()
     notice(centre, "Added the files to item")
     # The item stays ticked: a tick belongs to its record, and adding files does not change which record it is.
     centre.locator(".st-key-pending_batch_name input").fill("PO 7654321")
