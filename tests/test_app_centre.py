@@ -151,10 +151,10 @@ def test_referred_rows_and_results_are_coloured_and_the_learner_filter_starts_on
     assert "#fef3c7" in styles and "#b45309" in styles  # Referred rows amber, their Referral result too
     at.button(key="tracker_clear").click().run()
     at.selectbox(key="tracker_filter_column").select("Learner").run()
-    assert at.selectbox(key="tracker_filter_op1_Learner").value == "Contains"
-    assert at.selectbox(key="tracker_filter_op2_Learner").value == "Contains"
-    at.text_input(key="tracker_filter_value1_Learner").input("a")
-    at.text_input(key="tracker_filter_value2_Learner").input("e")
+    assert at.selectbox(key="tracker_filter_op1_Learner_v1").value == "Contains"
+    assert at.selectbox(key="tracker_filter_op2_Learner_v1").value == "Contains"
+    at.text_input(key="tracker_filter_value1_Learner_v1").input("a")
+    at.text_input(key="tracker_filter_value2_Learner_v1").input("e")
     at.button(key="tracker_filter_apply").click().run()
     learners = at.dataframe[0].value.Learner
     assert len(learners) and all("a" in name.lower() and "e" in name.lower() for name in learners)
@@ -173,9 +173,9 @@ def test_clear_filter_also_clears_the_filter_form(centre_app):
     at.button(key="tracker_filter_apply").click().run()
     assert set(at.dataframe[0].value.Learner) == {first, other}
     at.button(key="tracker_clear").click().run()
-    assert at.text_input(key="tracker_filter_value2_Learner").value == ""
-    assert at.selectbox(key="tracker_filter_op1_Learner").value == "Contains"
-    at.text_input(key="tracker_filter_value1_Learner").input(first.split()[0])
+    assert at.text_input(key="tracker_filter_value2_Learner_v1").value == ""
+    assert at.selectbox(key="tracker_filter_op1_Learner_v1").value == "Contains"
+    at.text_input(key="tracker_filter_value1_Learner_v1").input(first.split()[0])
     at.button(key="tracker_filter_apply").click().run()
     assert all(first.split()[0].lower() in name.lower() for name in at.dataframe[0].value.Learner)
     assert "Or" not in " ".join(c.value for c in at.caption if c.value.startswith("Filtered"))

@@ -35,21 +35,25 @@ def _filter_form(key: str, columns: grid.ColumnSet) -> None:
     labels = [c.label for c in columns.columns]
     chosen = st.selectbox("Column", labels, key=f"{key}_filter_column")
     column = columns[chosen]
+    # After Clear Filter the form's widgets are new ones: a browser keeps what a widget held even when its state
+    # is dropped here, and sent the old operators and values back with the next filter.
+    fresh = st.session_state.get(f"{key}_filter_form", 0)
+    chosen_key = f"{chosen}_v{fresh}" if fresh else chosen
     operators = grid.OPERATORS[column.kind]
     st.caption("Show items with value that:")
     # Columns with fixed values (Status, Type, …) start on 'Is equal to', as the guide describes.
-    first_op = st.selectbox("Condition", operators, key=f"{key}_filter_op1_{chosen}", label_visibility="collapsed",
+    first_op = st.selectbox("Condition", operators, key=f"{key}_filter_op1_{chosen_key}", label_visibility="collapsed",
                             index=operators.index(grid.EQUALS) if column.choices else 0)
-    first_value = _value_input(column, first_op, f"{key}_filter_value1_{chosen}", "Value")
-    join = st.radio("Join", (grid.AND, grid.OR), key=f"{key}_filter_join_{chosen}", horizontal=True,
+    first_value = _value_input(column, first_op, f"{key}_filter_value1_{chosen_key}", "Value")
+    join = st.radio("Join", (grid.AND, grid.OR), key=f"{key}_filter_join_{chosen_key}", horizontal=True,
                     label_visibility="collapsed")
     # Text starts on Contains in both boxes, so "Lis" And "Simp" finds Lisa Simpson as the guide says; dates
     # start on a range (after … before).
     second_default = (operators.index(grid.EQUALS) if column.choices
                       else 0 if column.kind in (grid.TEXT, grid.NAME) else min(1, len(operators) - 1))
-    second_op = st.selectbox("Second condition", operators, key=f"{key}_filter_op2_{chosen}", index=second_default,
+    second_op = st.selectbox("Second condition", operators, key=f"{key}_filter_op2_{chosen_key}", index=second_default,
                              label_visibility="collapsed")
-    second_value = _value_input(column, second_op, f"{key}_filter_value2_{chosen}", "Second value (optional)")
+    second_value = _value_input(column, second_op, f"{key}_filter_value2_{chosen_key}", "Second value (optional)")
     if st.button("Filter", key=f"{key}_filter_apply", type="primary"):
         if first_value in (None, "") and second_value in (None, ""):
             st.error(f"Enter a value to filter {chosen}.")
@@ -95,6 +99,7 @@ def grid_query(key: str, columns: grid.ColumnSet, presets: dict[str, str] | None
         st.session_state[f"{key}_filters"] = ()
         st.session_state[f"{key}_page"] = 0
         # The form starts afresh too: conditions and values left in it would come back with the next filter.
+        st.session_state[f"{key}_filter_form"] = st.session_state.get(f"{key}_filter_form", 0) + 1
         form_keys = tuple(f"{key}_filter_{part}" for part in ("op1_", "op2_", "value1_", "value2_", "join_"))
         for widget_key in [k for k in st.session_state if isinstance(k, str) and k.startswith(form_keys)]:
             del st.session_state[widget_key]

@@ -10,8 +10,8 @@ from playwright.sync_api import expect
 from lib import demo
 from lib.store import devserver
 from lib.store.db import Database
-from tests.browser.conftest import as_user, choose_option, open_page, settle, start_app, tick_row
-from tests.browser.test_admin_flow import go
+from tests.browser.conftest import as_user, open_page, settle, start_app, tick_row
+from tests.browser.test_admin_flow import choose, go
 
 
 @pytest.fixture(scope="module")
@@ -66,8 +66,8 @@ def click_heading(page, table_key: str, sort_key: str, label: str, labels: list[
 
 
 def filter_on(page, key: str, column: str, value: str) -> None:
-    page.get_by_test_id("stPopover").get_by_role("button").first.click()
-    choose_option(page, f"{key}_filter_column", column)
+    page.get_by_test_id("stPopover").filter(has_text="Filter").get_by_role("button").first.click()
+    choose(page, f"{key}_filter_column", column)
     page.locator(f".st-key-{key}_filter_value1_{column} input").fill(value)
     page.locator(f".st-key-{key}_filter_apply button").click()
     settle(page)
@@ -190,3 +190,31 @@ def _centre_rows(path, sql: str) -> list[tuple]:
             return db.query_all(sql)
         finally:
             db.close()
+
+
+def test_clear_filter_starts_the_filter_form_afresh(browser, app):
+    url, _ = app
+    context, page = as_user(browser, url, "centre.demo")
+    open_page(page, "Tracker")
+    page.get_by_test_id("stPopover").filter(has_text="Filter").get_by_role("button").first.click()
+    choose(page, "tracker_filter_column", "Learner")
+    choose(page, "tracker_filter_op1_Learner", "Is equal to")
+    page.locator(".st-key-tracker_filter_value1_Learner input").fill("Daniel Simpson")
+    page.locator(".st-key-tracker_filter_join_Learner").get_by_text("Or", exact=True).click()
+    choose(page, "tracker_filter_op2_Learner", "Is equal to")
+    page.locator(".st-key-tracker_filter_value2_Learner input").fill("Priya Smith")
+    page.locator(".st-key-tracker_filter_apply button").click()
+    settle(page)
+    page.keyboard.press("Escape")
+    expect(page.get_by_text('Filtered: Learner is equal to "Daniel Simpson" Or is equal to "Priya Smith"')) \
+        .to_be_visible(timeout=30_000)
+    page.locator(".st-key-tracker_clear button").click()
+    settle(page)
+    page.get_by_test_id("stPopover").filter(has_text="Filter").get_by_role("button").first.click()
+    choose(page, "tracker_filter_column", "Learner")
+    page.locator("[class*='st-key-tracker_filter_value1_Learner_v'] input").fill("Zara")
+    page.locator(".st-key-tracker_filter_apply button").click()
+    settle(page)
+    page.keyboard.press("Escape")
+    expect(page.get_by_text('Filtered: Learner contains "Zara"', exact=True)).to_be_visible(timeout=30_000)
+    context.close()
