@@ -114,6 +114,9 @@ def selectable_table(rows: pd.DataFrame, key: str, id_column: str = "ID", shown:
             names = ", ".join(str(record_key) for record_key in gone)
             st.warning(f"No longer in this list, so no longer ticked: {escape_markdown(names)}. Someone else may "
                        "have acted on it.", icon=":material/info:")
+    for position, record_key in enumerate(view_keys):
+        if record_key in records:  # a ticked record as it is now (enrolling learners changes its count)
+            records[record_key] = rows.iloc[position].to_dict()
     hidden = [record_key for record_key in records if record_key not in in_view]
     if hidden:
         # The button on the left: the table's hover toolbar opens over the right-hand end of the line above it.

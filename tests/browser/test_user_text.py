@@ -41,13 +41,20 @@ def crafted_app(tmp_path_factory):
         [centre.centre_id])
     store = FileStore(folder / "files")
     items = []
-    for learner_id, _enr, unit in rows:
+    for learner_id, enr, unit in rows:
         db.query_one("UPDATE learners SET first_name = ?, last_name = '' WHERE id = ? RETURNING id",
                      [LEARNER, learner_id])
+        named = f"S.Smith-{enr}(1)"
         [item] = uploads.upload_units(db, store, centre, [UnitUpload(
-            learner_id, unit, (Upload(LINK_NAME, samples.word_document()), Upload(IMAGE_NAME, samples.pdf_document()),
-                               Upload(AUTOLINK_NAME, samples.word_document("Other notes."))),
+            learner_id, unit, (Upload(f"{named}.docx", samples.word_document()),
+                               Upload(f"{named}.pdf", samples.pdf_document()),
+                               Upload(f"S.Smith part 2-{enr}(1).docx", samples.word_document("Other notes."))),
             Upload("Sheet.docx", samples.result_sheet()), EMBEDDED)])
+        # Uploads are refused unless named by the protocol now; files stored before that rule keep any name.
+        evidence = [row[0] for row in db.query_all(
+            "SELECT id FROM files WHERE submission_id = ? AND kind = 'evidence' ORDER BY id", [item])]
+        for file_id, crafted in zip(evidence, (LINK_NAME, IMAGE_NAME, AUTOLINK_NAME), strict=True):
+            db.query_one("UPDATE files SET original_name = ? WHERE id = ? RETURNING id", [crafted, file_id])
         items.append(item)
     submitting.submit(db, centre, [items[0]], quality_confirmed=True)
     db.query_one("""UPDATE submissions SET stage = 'rejected', rejection_reason = 'Closed for the test',
