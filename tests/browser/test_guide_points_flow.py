@@ -1,0 +1,110 @@
+"""Issue 26 points 1 and 5 as people walk them: a learner conferred by the Exam Board but not claimed on the order
+is named on the release check; result sheets chosen for an integrated assessment survive switching Upload Single
+Result Sheet on and off, and the item uploads with them."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from lib import demo
+from lib.store import devserver
+from lib.store.db import Database
+from tests import samples
+from tests.browser.conftest import as_user, choose_option, notice, open_page, settle, start_app, tick_row
+
+BSC = "BSc Business Management"
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    """The demo, with one learner on the BSc order not claimed for ILM achievement, and a learner of the demo
+    centre who may be assessed as Integrated and has never submitted."""
+    folder = tmp_path_factory.mktemp("guide-points")
+    path = folder / "ilma.duckdb"
+    demo.build(path, 400, seed_value=3, files_dir=folder / "files")
+    db = Database.open(path)
+    on_order = db.query_all(
+        """SELECT l.id, l.first_name || ' ' || l.last_name FROM hei_order_learners o
+           JOIN learners l ON l.id = o.learner_id JOIN hei_programmes p ON p.id = o.programme_id
+           WHERE p.title = ? ORDER BY 2""", [BSC])
+    unclaimed_id, unclaimed = on_order[-1]
+    with db.cursor() as cursor:
+        cursor.execute("UPDATE hei_order_learners SET claimed = FALSE WHERE learner_id = ?", [unclaimed_id])
+    db.close()
+    process, url = start_app(folder, path)
+    yield url, [name for _, name in on_order], unclaimed
+    devserver.stop(process)
+
+
+def test_a_learner_conferred_but_not_claimed_is_named_on_the_release_check(browser, app, tmp_path):
+    url, on_order, unclaimed = app
+    context, quality = as_user(browser, url, "quality.demo")
+    quality.goto(f"{url}/release-checks")
+    settle(quality)
+    quality.get_by_text("Record a release check").click()
+    choose_option(quality, "check_programme", BSC)
+    form = quality.get_by_test_id("stForm").filter(has_text="Title of the Exam Board minutes")
+    form.locator("[class*='st-key-check_minutes_'] input").fill("BSc Exam Board minutes, summer")
+    form.locator("[class*='st-key-check_point_']").get_by_text("Part way through", exact=False).click()
+    board = tmp_path / "BSc Exam Board list.csv"
+    board.write_text("Name\n" + "\n".join(on_order) + "\n")  # every learner on the order was conferred
+    form.locator("input[type=file]").set_input_files(str(board))
+    settle(quality)
+    form.get_by_role("button", name="Record the check").click()
+    notice(quality, "is recorded")
+    tick_row(quality, "checks_table", 0)
+    learners = quality.get_by_test_id("stDataFrame").filter(has_text="Matched by").first
+    learners.scroll_into_view_if_needed()  # the table's rows are in the page once drawn on screen
+    settle(quality)
+    finding = learners.locator("[role='row']").filter(has_text=unclaimed)
+    expect(finding).to_have_count(1, timeout=30_000)
+    expect(finding).to_contain_text("Conferred by the Exam Board, not claimed on the order")
+    context.close()
+
+
+def test_integrated_result_sheets_survive_the_single_sheet_toggle(browser, app, tmp_path):
+    url, _, _ = app
+    context, centre = as_user(browser, url, "centre.demo")
+    open_page(centre, "Integrated Assessment")
+    tick_row(centre, "integrated_table", 0)
+    centre.locator(".st-key-integrated_choose button").click()
+    expect(centre.get_by_text("Learner Name :").first).to_be_visible(timeout=30_000)
+    settle(centre)
+    centre.locator(".st-key-integrated_add_unit button").click()
+    settle(centre)
+    for slot in range(3):  # three different units: the first, second and third in the list
+        centre.locator(f".st-key-integrated_unit_{slot}").click()
+        centre.get_by_role("option").nth(slot).click()
+        settle(centre)
+    sheets = []
+    for slot in range(3):
+        sheet = tmp_path / f"Result sheet {slot}.docx"
+        sheet.write_bytes(samples.result_sheet())
+        centre.locator(f".st-key-integrated_sheet_{slot} input[type=file]").set_input_files(str(sheet))
+        settle(centre)
+        sheets.append(sheet.name)
+    toggle = centre.locator(".st-key-integrated_single label").first
+    expect(centre.get_by_text("is chosen twice")).to_have_count(0)
+    toggle.click()
+    settle(centre)
+    expect(centre.get_by_text("the 3 unit result sheet(s) chosen will not be uploaded")).to_be_visible()
+    toggle.click()
+    settle(centre)
+    for name in sheets:  # each sheet is still chosen in its uploader
+        expect(centre.get_by_text(name).first).to_be_visible()
+    evidence = tmp_path / "evidence.docx"
+    evidence.write_bytes(samples.word_document(words=1200))
+    centre.locator(".st-key-integrated_evidence input[type=file]").set_input_files(str(evidence))
+    settle(centre)
+    centre.locator(".st-key-integrated_evidence_renames_apply button").click()  # the protocol's name, one click
+    settle(centre)
+    centre.get_by_text("The learner's signed declaration is embedded in the evidence").click()
+    settle(centre)
+    centre.locator(".st-key-integrated_upload button").first.click()
+    expect(centre.get_by_role("heading", name="Pending Submission")).to_be_visible(timeout=30_000)
+    notice(centre, "Uploaded the integrated assessment")
+    first = centre.locator(".st-key-pending_table [role='row']").nth(1)
+    expect(first).to_contain_text("Integrated")
+    expect(first).to_contain_text("Uploaded")  # its result sheets came with it, not "No Result Sheet"
+    context.close()
