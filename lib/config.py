@@ -34,14 +34,19 @@ class Settings:
     secrets_files: tuple[Path, ...]
     # The address people reach the app at: published credentials are verified at URLs under it.
     public_url: str = "http://localhost:8501"
+    # The scale-out configuration keeps files in an S3-compatible bucket (s3://bucket/prefix) instead of files_dir.
+    files_url: str | None = None
+    s3_endpoint: str | None = None
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
-    """Read ILMA_DB, ILMA_FILES, ILMA_ARCHIVE, ILMA_BACKUPS, ILMA_COOKIE_KEY, ILMA_SECRETS_FILE (defaults under data/)
-    and ILMA_PUBLIC_URL."""
+    """Read ILMA_DB, ILMA_FILES (a folder, or s3://bucket/prefix with ILMA_S3_ENDPOINT), ILMA_ARCHIVE, ILMA_BACKUPS,
+    ILMA_COOKIE_KEY, ILMA_SECRETS_FILE (defaults under data/) and ILMA_PUBLIC_URL."""
     env = os.environ if env is None else env
     db_path = Path(env.get("ILMA_DB") or DEFAULT_DB_PATH).expanduser().resolve()
-    files_dir = Path(env.get("ILMA_FILES") or db_path.parent / "files").expanduser().resolve()
+    files = env.get("ILMA_FILES") or ""
+    files_url = files if files.startswith("s3://") else None
+    files_dir = Path(files if files and not files_url else db_path.parent / "files").expanduser().resolve()
     return Settings(
         db_path=db_path,
         files_dir=files_dir,
@@ -52,6 +57,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         secrets_files=(Path(env["ILMA_SECRETS_FILE"]),) if env.get("ILMA_SECRETS_FILE") else (
             PROJECT_ROOT / ".streamlit" / "secrets.toml", Path.home() / ".streamlit" / "secrets.toml"),
         public_url=(env.get("ILMA_PUBLIC_URL") or "http://localhost:8501").rstrip("/"),
+        files_url=files_url,
+        s3_endpoint=env.get("ILMA_S3_ENDPOINT") or None,
     )
 
 

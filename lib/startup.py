@@ -24,7 +24,9 @@ from lib.hei import open_badges
 from lib.store.db import Database, DatabaseLocked, connect
 from lib.store.files import FileStore
 from lib.store.migrate import SchemaTooNew, check_not_newer, migrate
+from lib.store.objects import ObjectStore, ObjectStoreProblem
 from lib.store.reconcile import reconcile_files
+from lib.store.stores import open_file_store
 
 MIN_COOKIE_KEY_LENGTH = 32
 # A 32-character random hex key estimates at about 120 bits; 32 identical characters at 0.
@@ -101,15 +103,31 @@ def _check_schema(path: Path) -> None:
         connection.close()
 
 
+def _file_store(settings: Settings) -> FileStore | ObjectStore:
+    """The store the settings name, checked: a folder the app may write to, or a bucket it can reach."""
+    if not settings.files_url:
+        _check_writable(settings.files_dir, "file store", "ILMA_FILES")
+        return FileStore(settings.files_dir)
+    try:
+        store = open_file_store(settings)
+        store.check()
+    except ObjectStoreProblem as problem:
+        raise StartupProblem("The file store cannot be used", str(problem),
+                             "Set ILMA_FILES to s3://bucket/prefix, ILMA_S3_ENDPOINT to the store's address, and "
+                             "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY to credentials that may read and write the "
+                             "bucket; or leave ILMA_FILES unset for the folder beside the database.") from None
+    return store
+
+
 def open_database(settings: Settings, demo_submissions: int = demo.DEFAULT_APP_SUBMISSIONS) -> Opened:
     """Open (creating with demo data on first start) and migrate the app's database."""
     _check_writable(settings.db_path.parent, "database", "ILMA_DB")
-    _check_writable(settings.files_dir, "file store", "ILMA_FILES")
+    store = _file_store(settings)
     try:
         created = False
         if not settings.db_path.exists():
             settings.db_path.parent.mkdir(parents=True, exist_ok=True)
-            demo.build(settings.db_path, demo_submissions, files_dir=settings.files_dir)
+            demo.build(settings.db_path, demo_submissions, store=store)
             created = True
         else:
             _check_schema(settings.db_path)
@@ -119,9 +137,10 @@ def open_database(settings: Settings, demo_submissions: int = demo.DEFAULT_APP_S
         except BaseException:
             connection.close()
             raise
-        settings.files_dir.mkdir(parents=True, exist_ok=True)
         db = Database(connection, settings.db_path)
-        reconcile_files(db, FileStore(settings.files_dir))
+        if isinstance(store, FileStore):  # a bucket is reconciled by the scheduled job, with an age threshold
+            settings.files_dir.mkdir(parents=True, exist_ok=True)
+            reconcile_files(db, store)
         # The credentials' public documents, again at every start: the folder is not in backups, and the public
         # address may have changed.
         open_badges.publish(db, settings.public_url)

@@ -583,19 +583,22 @@ def is_demo(db: Database) -> bool:
 
 
 def build(path: Path, n_submissions: int, seed_value: int = 2025, today: date | None = None,
-          files_dir: Path | None = None) -> DemoSummary:
+          files_dir: Path | None = None, store=None) -> DemoSummary:
     """Create a new database file at path with demo data, whole or not at all.
 
-    With files_dir, the demo centre's latest released items also get marked result sheets there, and the work a
-    demo walks through (quality check, the demo assessor's queue, sampling, release) its evidence and sheets.
+    With files_dir (or a store: a folder's or a bucket's), the demo centre's latest released items also get marked
+    result sheets there, and the work a demo walks through (quality check, the demo assessor's queue, sampling,
+    release) its evidence and sheets.
     """
+    store = store if store is not None else FileStore(files_dir) if files_dir is not None else None
+
     def fill(db: Database) -> DemoSummary:
         summary = seed(db, n_submissions, seed_value, today)
         add_follow_up_work(db, today or date.today(), [number for number, *_ in NAMED_CENTRES])
-        if files_dir is not None:
-            add_marked_sheets(db, FileStore(files_dir), DEMO_CENTRE_NUMBER)
-            add_work_files(db, FileStore(files_dir))
-        add_policy_paths(db, files_dir, today or date.today(), DEMO_CENTRE_NUMBER, NAMED_CENTRES[1][0])
+        if store is not None:
+            add_marked_sheets(db, store, DEMO_CENTRE_NUMBER)
+            add_work_files(db, store)
+        add_policy_paths(db, store, today or date.today(), DEMO_CENTRE_NUMBER, NAMED_CENTRES[1][0])
         add_learner_records(db, today or date.today(), DEMO_CENTRE_NUMBER, NAMED_CENTRES[1][0])
         add_hei(db, today or date.today())
         return summary

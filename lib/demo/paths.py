@@ -7,7 +7,6 @@ queue; one waiting)."""
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from pathlib import Path
 
 from lib.accounts.auth import user_by_username
 from lib.centre import methods
@@ -216,9 +215,8 @@ def _add_recording(db: Database, store: FileStore, item_id: int, unit: str, uplo
         raise
 
 
-def add_policy_paths(db: Database, files_dir: Path | None, today: date, centre_number: str,
-                     other_centre: str) -> None:
-    store = FileStore(files_dir) if files_dir is not None else None
+def add_policy_paths(db: Database, store, today: date, centre_number: str, other_centre: str) -> None:
+    """The enquiries, malpractice cases and method changes of the demo; their files in store (none without)."""
     add_enquiries(db, store, today, centre_number, other_centre)
     add_malpractice_cases(db, today)
     add_method_changes(db, store, today, centre_number, other_centre)

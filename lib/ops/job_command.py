@@ -13,8 +13,8 @@ from lib.errors import Refused
 from lib.ops import jobs
 from lib.ops.scheduler import Mailbox, NoAppAnswering
 from lib.store.db import Database, DatabaseLocked, connect
-from lib.store.files import FileStore
 from lib.store.migrate import SchemaTooNew, migrate
+from lib.store.stores import open_file_store
 
 DEFAULT_TIMEOUT_SECONDS = 3600.0
 
@@ -52,7 +52,7 @@ def run_job(settings: Settings, job: str, args: dict, username: str | None = Non
             raise Refused(f"{settings.db_path} was written by a newer version of the app ({too_new}).") from None
         jobs.recover_interrupted(db)
         user = jobs.runner(db, username)
-        return jobs.run(db, FileStore(settings.files_dir), settings, job, user, "command",
+        return jobs.run(db, open_file_store(settings), settings, job, user, "command",
                         {**(alone_args or {}), **args}).as_json()
     finally:
         db.close()

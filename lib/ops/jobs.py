@@ -102,7 +102,15 @@ class Timing:
         return cls(int(setting(db, "jobs_hour")), setting(db, "backup_interval_hours"))
 
 
+def _folder_store(context: JobContext, what: str) -> FileStore:
+    if not isinstance(context.store, FileStore):
+        raise Refused(f"{what} works on the folder file store; with files in a bucket (ILMA_FILES=s3://…) keep the "
+                      "bucket's own versioned copies until the database and the bucket are backed up together.")
+    return context.store
+
+
 def _backup(context: JobContext) -> dict:
+    _folder_store(context, "The backup")
     root = Path(context.args.get("to") or context.settings.backups_dir)
     result = backup.take(context.db, context.store, root, context.now)
     figures = result.figures()
@@ -115,7 +123,8 @@ def _backup(context: JobContext) -> dict:
 def _archive(context: JobContext) -> dict:
     before = context.args.get("before")
     cutoff = datetime.combine(date.fromisoformat(before), datetime.min.time()) if before else None
-    run = retention.archive(context.db, context.user, context.store, context.settings.archive_dir, before=cutoff)
+    store = _folder_store(context, "Archiving")
+    run = retention.archive(context.db, context.user, store, context.settings.archive_dir, before=cutoff)
     return {"items": run.items, "files": run.files, "chunks": run.chunks, "invoices_archived": run.invoices,
             "unfinished_discarded": run.discarded}
 

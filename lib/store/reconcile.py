@@ -18,6 +18,7 @@ from pathlib import Path
 
 from lib.store.db import Database
 from lib.store.files import FileStore
+from lib.store.objects import ObjectStore
 
 log = logging.getLogger("ilma.files")
 
@@ -49,7 +50,7 @@ def _store_entries(root: Path):
                     yield f"{folder.name}/{entry.name}", entry
 
 
-def reconcile_files(db: Database, store: FileStore, older_than_seconds: float = 0,
+def reconcile_files(db: Database, store: FileStore | ObjectStore, older_than_seconds: float = 0,
                     now: datetime | None = None) -> Reconciliation:
     """Remove .part files, quarantine stored files no row points to, report rows whose file is missing.
 
@@ -60,7 +61,10 @@ def reconcile_files(db: Database, store: FileStore, older_than_seconds: float = 
     cutoff = time.time() - older_than_seconds
     outcome = Reconciliation()
     present = set()
-    quarantine = store.root / QUARANTINE / (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
+    stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
+    if isinstance(store, ObjectStore):
+        return _reconcile_bucket(store, referenced, cutoff, stamp)
+    quarantine = store.root / QUARANTINE / stamp
     for name, entry in _store_entries(store.root):
         if STORED.fullmatch(name):
             present.add(name)
@@ -75,6 +79,29 @@ def reconcile_files(db: Database, store: FileStore, older_than_seconds: float = 
     outcome.missing = sorted(referenced - present)
     if outcome.orphans_quarantined:
         outcome.quarantine_folder = str(quarantine)
+    return _logged(outcome, quarantine)
+
+
+def _reconcile_bucket(store: ObjectStore, referenced: set[str], cutoff: float, stamp: str) -> Reconciliation:
+    """The same on a bucket: objects are written whole, so there are no partial ones; an object no row points to
+    is moved under the quarantine prefix once it is older than the threshold (one replica never takes another's
+    upload in flight)."""
+    outcome = Reconciliation()
+    present = set()
+    for name, written in store.entries():
+        present.add(name)
+        if name in referenced or written.timestamp() > cutoff:
+            continue
+        store.quarantine(name, f"{QUARANTINE}/{stamp}")
+        outcome.orphans_quarantined += 1
+    outcome.missing = sorted(referenced - present)
+    where = store.key_for(f"{QUARANTINE}/{stamp}")
+    if outcome.orphans_quarantined:
+        outcome.quarantine_folder = f"s3://{store.bucket}/{where}"
+    return _logged(outcome, outcome.quarantine_folder)
+
+
+def _logged(outcome: Reconciliation, quarantine) -> Reconciliation:
     if outcome.partials_removed or outcome.orphans_quarantined:
         log.warning("file store: removed %d unfinished .part file(s); moved %d file(s) no row points to into %s",
                     outcome.partials_removed, outcome.orphans_quarantined, quarantine)

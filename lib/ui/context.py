@@ -13,6 +13,8 @@ from lib.ops.scheduler import Scheduler
 from lib.startup import StartupProblem, limit_malloc_arenas, open_database, read_secrets, resolve_cookie_key
 from lib.store.db import Database
 from lib.store.files import FileStore
+from lib.store.objects import ObjectStore
+from lib.store.stores import open_file_store
 
 
 @dataclass(frozen=True)
@@ -20,7 +22,7 @@ class AppContext:
     db: Database
     cookie_key: str
     is_demo: bool
-    store: FileStore
+    store: FileStore | ObjectStore
     scheduler: Scheduler | None
 
 
@@ -31,7 +33,7 @@ def _open(db_path: str, files_dir: str) -> AppContext:
     settings = load_settings()
     cookie_key = resolve_cookie_key(settings, read_secrets(settings.secrets_files))
     opened = open_database(settings)
-    store = FileStore(settings.files_dir)
+    store = open_file_store(settings)
     return AppContext(opened.db, cookie_key, demo.is_demo(opened.db), store, _scheduler(opened.db, store, settings))
 
 
