@@ -15,7 +15,7 @@ from botocore.exceptions import ClientError
 from lib.centre import uploads
 from lib.centre.uploads import EMBEDDED, UnitUpload, Upload
 from lib.config import load_settings
-from lib.errors import Refused
+from lib.errors import NotFound, Refused
 from lib.ops import jobs
 from lib.startup import StartupProblem, _file_store
 from lib.store.files import FileStore
@@ -172,3 +172,54 @@ def test_a_first_start_on_a_bucket_builds_the_demo_with_its_files_in_the_bucket(
         assert not (tmp_path / "files").exists(), "nothing is written to a folder"
     finally:
         opened.db.close()
+
+
+def _upload_one(db, store, centre) -> int:
+    learner_id, enr, unit = db.query_one(
+        """SELECT l.id, l.enr, min(u.unit_code) FROM learners l JOIN registrations r ON r.learner_id = l.id
+           JOIN qualification_units u ON u.qualification_code = r.qualification_code
+           WHERE l.centre_id = ? AND r.expires_on > current_date
+             AND NOT EXISTS (SELECT 1 FROM submissions s WHERE s.learner_id = l.id) GROUP BY ALL ORDER BY 1 LIMIT 1""",
+        [centre.centre_id])
+    [item] = uploads.upload_units(db, store, centre, [UnitUpload(
+        learner_id, unit, (Upload(f"S.Smith-{enr}(1).docx", samples.word_document()),),
+        Upload("Sheet.docx", samples.result_sheet()), EMBEDDED)])
+    return item
+
+
+def test_a_download_link_is_signed_only_for_a_file_the_user_may_see(s3, prefix, monkeypatch, db):
+    for key, value in s3.env(s3server.BUCKET, prefix).items():
+        monkeypatch.setenv(key, value)
+    store = open_file_store(load_settings())
+    centre, other = load_user(db, "centre.demo"), load_user(db, "harbourside.demo")
+    item = _upload_one(db, store, centre)
+    file_id = int(uploads.submission_files(db, centre, item).id.iloc[0])
+    with urllib.request.urlopen(uploads.file_link(db, centre, file_id, store)) as answer:
+        assert answer.read() == uploads.read_file(db, centre, file_id, store)[1]
+    with pytest.raises(NotFound):
+        uploads.file_link(db, other, file_id, store)
+
+
+def test_pending_offers_a_signed_link_not_the_bytes_when_files_are_in_a_bucket(s3, prefix, monkeypatch, db_path,
+                                                                                tmp_path):
+    from lib.store.db import Database
+    from tests.apptest_helpers import STRONG_KEY, new_app, sign_in, tick
+
+    for key, value in s3.env(s3server.BUCKET, prefix).items():
+        monkeypatch.setenv(key, value)
+    database = Database.open(db_path)
+    try:
+        item = _upload_one(database, open_file_store(load_settings()), load_user(database, "centre.demo"))
+    finally:
+        database.close()
+    monkeypatch.setenv("ILMA_DB", str(db_path))
+    monkeypatch.setenv("ILMA_COOKIE_KEY", STRONG_KEY)
+    monkeypatch.setenv("ILMA_SECRETS_FILE", str(tmp_path / "no-secrets.toml"))
+    at = sign_in(new_app(), "centre.demo")
+    at.switch_page("pages/centre/pending_page.py").run()
+    row = at.dataframe[0].value.ID.tolist().index(item)
+    tick(at, "pending_table", [row])
+    links = [button.proto.url for button in at.get("link_button") if button.proto.label == "Download"]
+    assert links and not [b for b in at.get("download_button") if b.proto.label == "Download"]
+    with urllib.request.urlopen(links[0]) as answer:
+        assert answer.read()[:2] == b"PK"

@@ -20,6 +20,7 @@ from lib.rules.status import centre_status
 from lib.store import grid
 from lib.store.db import Database, Writer
 from lib.store.files import DECLARATION, EVIDENCE, MARKED_RESULT_SHEET, RESULT_SHEET, FileStore
+from lib.store.objects import LINK_SECONDS
 from lib.store.scope import (
     NotAllowed,
     NotFound,
@@ -435,13 +436,26 @@ def submission_files(db: Database, user: User, submission_id: int) -> pd.DataFra
 @reads_centre_data(probes={"file_id": "file"})
 def read_file(db: Database, user: User, file_id: int, store: FileStore | None = None) -> tuple[str, bytes]:
     """(original name, bytes) of one file the user may see."""
+    original_name, stored_name = _visible_file(db, user, file_id)
+    return original_name, store.read(stored_name)
+
+
+def _visible_file(db: Database, user: User, file_id: int) -> tuple[str, str]:
+    """(original name, stored name) of one file the user may see; NotFound for any other."""
     scope_sql, params = _file_scope(user)
     row = db.query_one(
         f"""SELECT f.original_name, f.stored_name FROM files f JOIN submissions s ON s.id = f.submission_id
             WHERE f.id = ? AND f.removed_at IS NULL AND {scope_sql}""", [file_id, *params])
     if row is None:
         raise NotFound(f"There is no file {file_id} that you may open.")
-    return row[0], store.read(row[1])
+    return row
+
+
+@reads_centre_data(probes={"file_id": "file"})
+def file_link(db: Database, user: User, file_id: int, store, seconds: int = LINK_SECONDS) -> str:
+    """A download link that expires, for one file the user may see, in a store that signs links (a bucket)."""
+    original_name, stored_name = _visible_file(db, user, file_id)
+    return store.link(stored_name, original_name, seconds)
 
 
 @reads_centre_data(probes={"submission_id": "submission"})

@@ -7,11 +7,13 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from lib.centre.uploads import evidence_zip, read_file, submission_files
+from lib.centre.uploads import evidence_zip, file_link, read_file, submission_files
 from lib.checks.accept import duration_label
 from lib.rules.roles import User
 from lib.store.db import Database
 from lib.store.files import FileStore
+from lib.store.objects import ObjectStore
+from lib.ui.stored_download import PAGE_LINK_SECONDS, stored_file_button
 from lib.ui.text import escape_markdown
 
 MIME_TYPES = {".mp4": "video/mp4", ".webm": "video/webm", ".m4a": "audio/mp4", ".mp3": "audio/mpeg"}
@@ -24,7 +26,9 @@ def _player(db: Database, store: FileStore, user: User, file, key: str) -> None:
     # A widget label reads Markdown, so the file's name (shown as text on the line above) stays out of it.
     if not st.toggle("Play the recording", key=f"{key}_play_{file.id}"):
         return
-    data = read_file(db, user, int(file.id), store)[1]
+    # From a bucket the browser plays it from a link that expires; from a folder the bytes go through the page.
+    data = file_link(db, user, int(file.id), store, PAGE_LINK_SECONDS) if isinstance(store, ObjectStore) \
+        else read_file(db, user, int(file.id), store)[1]
     mime = MIME_TYPES.get(Path(file.original_name).suffix.lower(), "video/mp4")
     (st.video if mime.startswith("video") else st.audio)(data, format=mime)
 
@@ -41,9 +45,7 @@ def item_files(db: Database, store: FileStore, user: User, item_id: int, key: st
         if pd.notna(file.duration_seconds):
             words = f" · recording, {duration_label(file.duration_seconds)}"
         name_col.markdown(f"{LABELS.get(file.kind, file.kind)}{unit}: {escape_markdown(file.original_name)}{words}")
-        download_col.download_button("Download", data=lambda fid=int(file.id): read_file(db, user, fid, store)[1],
-                                     file_name=file.original_name, key=f"{key}_file_{file.id}",
-                                     icon=":material/download:", on_click="ignore", width="stretch")
+        stored_file_button(download_col, db, user, int(file.id), file.original_name, store, f"{key}_file_{file.id}")
         if pd.notna(file.duration_seconds):
             _player(db, store, user, file, key)
     if (listing.kind == "evidence").any():

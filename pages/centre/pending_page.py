@@ -12,7 +12,6 @@ from lib.centre.uploads import (
     evidence_zip,
     pending_items,
     qualification_units,
-    read_file,
     remove_file,
     remove_pending,
     submission_files,
@@ -27,6 +26,7 @@ from lib.ui.frame_grid import frame_grid
 from lib.ui.grid import sort_by_heading
 from lib.ui.page import file_store, page_setup, show_notice
 from lib.ui.pager import pager
+from lib.ui.stored_download import stored_file_button
 from lib.ui.tables import blank_missing, clear_ticks, selectable_table
 from lib.ui.text import escape_markdown
 from lib.ui.upload_form import as_uploads, evidence_feedback, forget_widgets, renamed_uploads, result_sheet_feedback
@@ -158,9 +158,7 @@ for file in listing.itertuples():
             name_col.warning(escape_markdown(naming.message), icon=":material/badge:")
         if word_limit and pd.notna(file.word_count) and file.word_count > word_limit:
             name_col.warning(f"Over the word-count guidance of {word_limit:,} for this unit.", icon=":material/warning:")
-    download_col.download_button("Download", data=lambda fid=int(file.id): read_file(db, user, fid, store)[1],
-                                 file_name=file.original_name, key=f"pending_download_{file.id}",
-                                 icon=":material/download:", on_click="ignore", width="stretch")
+    stored_file_button(download_col, db, user, int(file.id), file.original_name, store, f"pending_download_{file.id}")
     if remove_col.button("Remove", key=f"pending_remove_file_{file.id}", icon=":material/close:", width="stretch"):
         try:
             remove_file(db, user, int(file.id))

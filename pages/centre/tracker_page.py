@@ -14,11 +14,13 @@ from lib.errors import Refused
 from lib.rules.roles import ASSESSMENT_TEAM, ASSESSOR, LEAD_ASSESSOR, QUALITY
 from lib.service.enquiries import results_history
 from lib.store.export import centre_report_name
+from lib.store.objects import ObjectStore
 from lib.store.scope import NotFound
 from lib.ui.feedback_download import report_download
 from lib.ui.grid import grid_query, sort_by_heading
 from lib.ui.page import file_store, page_setup, show_notice
 from lib.ui.pager import pager
+from lib.ui.stored_download import PAGE_LINK_SECONDS
 from lib.ui.tables import clear_ticks
 from lib.ui.text import escape_markdown
 from lib.ui.tracker_table import tracker_table
@@ -69,7 +71,10 @@ export_col.download_button("Export to Excel", data=lambda: tracker_export(db, us
 # Only the names on each rerun (lib keeps to released items); the files are read when the button is pressed.
 released_ids = [int(record["ID"]) for record in chosen if record["Status"] in ("Completed", "Referred")]
 names = released_sheet_names(db, user, released_ids) if released_ids else []
-if len(names) == 1:
+if len(names) == 1 and isinstance(store, ObjectStore):  # from a bucket: a link that expires, signed for this user
+    sheets_col.link_button("Download Result Sheet", store.link(names[0][1], names[0][0], PAGE_LINK_SECONDS),
+                           icon=":material/download:")
+elif len(names) == 1:
     sheets_col.download_button("Download Result Sheet", data=lambda: store.read(names[0][1]), file_name=names[0][0],
                                key="tracker_sheets", icon=":material/download:", on_click="ignore")
 else:
