@@ -65,6 +65,7 @@ def test_the_submit_dialog_gives_the_advice_and_asks_before_more_than_ten_first_
     finally:
         database.close()
     at = open_page(centre_app, "pages/centre/pending_page.py")
+    at.selectbox(key="pending_per_page").select(50).run()  # all eleven on one page
     table = at.dataframe[0].value
     tick(at, "pending_table", [i for i, item_id in enumerate(table.ID) if item_id in ids])
     at.button(key="pending_submit").click().run()
