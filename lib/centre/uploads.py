@@ -115,15 +115,17 @@ def integrated_rows(db: Database, user: User, query: grid.GridQuery | None = Non
     return _centre_list(db, user, source, INTEGRATED_ROWS, query, limit)
 
 
-@reads_centre_data()
+@reads_centre_data(probes={"learner_id": "learner"})
 def is_resubmission(db: Database, user: User, learner_id: int, unit_codes: list[str]) -> bool:
     """Would an upload for this learner and these units re-submit an earlier record (its files are named (2))?"""
     _centre_only(user)
     found = db.query_one(
-        """SELECT count(*) FROM submissions s JOIN learners l ON l.id = s.learner_id
-           WHERE s.learner_id = ? AND l.centre_id = ? AND s.unit_codes = ?""",
-        [learner_id, user.centre_id, ", ".join(sorted(unit_codes))])
-    return bool(found and found[0])
+        """SELECT (SELECT count(*) FROM submissions s WHERE s.learner_id = l.id AND s.unit_codes = ?)
+           FROM learners l WHERE l.id = ? AND l.centre_id = ?""",
+        [", ".join(sorted(unit_codes)), learner_id, user.centre_id])
+    if found is None:
+        raise NotFound(f"There is no learner {learner_id} at your centre.")
+    return bool(found[0])
 
 
 @reads_centre_data()
@@ -455,6 +457,8 @@ def _visible_file(db: Database, user: User, file_id: int) -> tuple[str, str]:
 def file_link(db: Database, user: User, file_id: int, store, seconds: int = LINK_SECONDS) -> str:
     """A download link that expires, for one file the user may see, in a store that signs links (a bucket)."""
     original_name, stored_name = _visible_file(db, user, file_id)
+    if not hasattr(store, "link"):
+        raise Refused("Files kept in a folder are downloaded through the page, not from a link.")
     return store.link(stored_name, original_name, seconds)
 
 
