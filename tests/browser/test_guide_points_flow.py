@@ -11,9 +11,8 @@ from lib import demo
 from lib.store import devserver
 from lib.store.db import Database
 from tests import samples
-from tests.browser.conftest import as_user, choose_option, notice, open_page, settle, start_app, tick_row
-
-BSC = "BSc Business Management"
+from tests.browser.conftest import as_user, notice, open_page, settle, start_app, tick_row
+from tests.browser.test_hei_flow import BSC, record_release_check
 
 
 @pytest.fixture(scope="module")
@@ -40,20 +39,8 @@ def app(tmp_path_factory):
 def test_a_learner_conferred_but_not_claimed_is_named_on_the_release_check(browser, app, tmp_path):
     url, on_order, unclaimed = app
     context, quality = as_user(browser, url, "quality.demo")
-    quality.goto(f"{url}/release-checks")
-    settle(quality)
-    quality.get_by_text("Record a release check").click()
-    choose_option(quality, "check_programme", BSC)
-    form = quality.get_by_test_id("stForm").filter(has_text="Title of the Exam Board minutes")
-    form.locator("[class*='st-key-check_minutes_'] input").fill("BSc Exam Board minutes, summer")
-    form.locator("[class*='st-key-check_point_']").get_by_text("Part way through", exact=False).click()
-    board = tmp_path / "BSc Exam Board list.csv"
-    board.write_text("Name\n" + "\n".join(on_order) + "\n")  # every learner on the order was conferred
-    form.locator("input[type=file]").set_input_files(str(board))
-    settle(quality)
-    form.get_by_role("button", name="Record the check").click()
-    notice(quality, "is recorded")
-    tick_row(quality, "checks_table", 0)
+    # every learner on the order was conferred, the unclaimed one too
+    record_release_check(quality, url, tmp_path, on_order, "BSc Exam Board minutes, summer")
     learners = quality.get_by_test_id("stDataFrame").filter(has_text="Matched by").first
     learners.scroll_into_view_if_needed()  # the table's rows are in the page once drawn on screen
     settle(quality)

@@ -38,6 +38,24 @@ def university(tmp_path_factory):
     devserver.stop(process)
 
 
+def record_release_check(quality, url: str, folder, conferred: list[str], minutes: str) -> None:
+    """Quality records a release check of the BSc from an Exam Board list of these names, and ticks it."""
+    quality.goto(f"{url}/release-checks")
+    settle(quality)
+    quality.get_by_text("Record a release check").click()
+    choose_option(quality, "check_programme", BSC)
+    form = quality.get_by_test_id("stForm").filter(has_text="Title of the Exam Board minutes")
+    form.locator("[class*='st-key-check_minutes_'] input").fill(minutes)
+    form.locator("[class*='st-key-check_point_']").get_by_text("Part way through", exact=False).click()
+    board = folder / "BSc Exam Board list.csv"
+    board.write_text("Name\n" + "\n".join(conferred) + "\n")
+    form.locator("input[type=file]").set_input_files(str(board))
+    settle(quality)
+    form.get_by_role("button", name="Record the check").click()
+    notice(quality, "is recorded")
+    tick_row(quality, "checks_table", 0)
+
+
 def test_a_change_a_hold_a_release_check_and_the_badge_claim(browser, university, tmp_path):
     url, on_order, off_order = university
     hei_context, hei = as_user(browser, url, "university.demo")
@@ -77,20 +95,7 @@ def test_a_change_a_hold_a_release_check_and_the_badge_claim(browser, university
     form.get_by_role("button", name="Save the credential").click()
     notice(quality, "The credential's metadata is saved.")
 
-    quality.goto(f"{url}/release-checks")
-    settle(quality)
-    quality.get_by_text("Record a release check").click()
-    choose_option(quality, "check_programme", BSC)
-    form = quality.get_by_test_id("stForm").filter(has_text="Title of the Exam Board minutes")
-    form.locator("[class*='st-key-check_minutes_'] input").fill("BSc Exam Board minutes, resit session")
-    form.locator("[class*='st-key-check_point_']").get_by_text("Part way through", exact=False).click()
-    board = tmp_path / "BSc Exam Board list.csv"
-    board.write_text("Name\n" + "\n".join(on_order) + "\n")
-    form.locator("input[type=file]").set_input_files(str(board))
-    settle(quality)
-    form.get_by_role("button", name="Record the check").click()
-    notice(quality, "is recorded")
-    tick_row(quality, "checks_table", 0)
+    record_release_check(quality, url, tmp_path, on_order, "BSc Exam Board minutes, resit session")
     expect(quality.get_by_text("Passed: every learner claimed was conferred").first).to_be_visible(timeout=30_000)
     quality.get_by_role("button", name="Issue the badge claims").click()
     settle(quality)
