@@ -144,6 +144,18 @@ def test_the_settings_choose_the_store_and_a_bad_bucket_stops_the_start_with_wha
         _file_store(load_settings())
     with pytest.raises(ObjectStoreProblem):
         parse_files_url("s3://Not_A_Bucket/x")
+    monkeypatch.setenv("ILMA_S3_ENDPOINT", "localhost:8333")  # no scheme
+    with pytest.raises(StartupProblem) as problem:
+        _file_store(load_settings())
+    assert "give it in full" in problem.value.detail
+    monkeypatch.setenv("ILMA_S3_ENDPOINT", s3.endpoint)
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    with pytest.raises(StartupProblem) as problem:
+        _file_store(load_settings())
+    assert "No credentials for the object store" in problem.value.detail
 
 
 def test_backup_and_archive_say_they_need_the_folder_store(s3, prefix, monkeypatch, db):

@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import quote, urlparse
 
+from lib.errors import Refused
+
 STORED_NAME = re.compile(r"[0-9a-f]{2}/[0-9a-f]{40}")
 LINK_SECONDS = 300
 
 
-class ObjectStoreProblem(ValueError):
+class ObjectStoreProblem(Refused):
     """The bucket named in the settings cannot be used; the message says why."""
 
 
@@ -53,11 +55,16 @@ class ObjectStore:
         import boto3
         from botocore.config import Config
 
-        # A session of its own reads the credentials now (boto3's default session keeps the first ones it found).
-        client = boto3.session.Session().client("s3", endpoint_url=endpoint or None, region_name=region or "us-east-1",
-                              config=Config(signature_version="s3v4", retries={"max_attempts": 3},
-                                            s3={"addressing_style": "path"}))
-        return cls(client, parse_files_url(url))
+        address = parse_files_url(url)
+        try:
+            # A session of its own reads the credentials now (boto3's default session keeps the first it found).
+            client = boto3.session.Session().client(
+                "s3", endpoint_url=endpoint or None, region_name=region or "us-east-1",
+                config=Config(signature_version="s3v4", retries={"max_attempts": 3}, s3={"addressing_style": "path"}))
+        except ValueError as error:  # botocore's words for an endpoint that is not a URL
+            raise ObjectStoreProblem(f"ILMA_S3_ENDPOINT={endpoint!r} is not an address the app can use ({error}): "
+                                     "give it in full, for example http://127.0.0.1:8333.") from None
+        return cls(client, address)
 
     def key(self, stored_name: str) -> str:
         if not STORED_NAME.fullmatch(stored_name):
@@ -113,7 +120,7 @@ class ObjectStore:
 
     def check(self) -> None:
         """Refuse, saying why, when the bucket cannot be reached or written with these credentials."""
-        from botocore.exceptions import BotoCoreError, ClientError
+        from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
         probe = self.key_for(f".write-check-{secrets.token_hex(6)}")
         try:
@@ -125,6 +132,9 @@ class ObjectStore:
             code = error.response.get("Error", {}).get("Code", "?")
             raise ObjectStoreProblem(f"The bucket {self.bucket} refused the app ({code}): check that it exists and "
                                      "that the credentials may read and write it.") from None
+        except NoCredentialsError:
+            raise ObjectStoreProblem("No credentials for the object store: set AWS_ACCESS_KEY_ID and "
+                                     "AWS_SECRET_ACCESS_KEY (or an AWS profile).") from None
         except BotoCoreError as error:
             raise ObjectStoreProblem(f"The object store cannot be reached ({error}): check ILMA_S3_ENDPOINT.") \
                 from None
