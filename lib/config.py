@@ -37,11 +37,14 @@ class Settings:
     # The scale-out configuration keeps files in an S3-compatible bucket (s3://bucket/prefix) instead of files_dir.
     files_url: str | None = None
     s3_endpoint: str | None = None
+    # ...and its rows in PostgreSQL (postgresql://…) instead of the DuckDB file at db_path.
+    database_url: str | None = None
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
-    """Read ILMA_DB, ILMA_FILES (a folder, or s3://bucket/prefix with ILMA_S3_ENDPOINT), ILMA_ARCHIVE, ILMA_BACKUPS,
-    ILMA_COOKIE_KEY, ILMA_SECRETS_FILE (defaults under data/) and ILMA_PUBLIC_URL."""
+    """Read ILMA_DB (or ILMA_DATABASE_URL=postgresql://…), ILMA_FILES (a folder, or s3://bucket/prefix with
+    ILMA_S3_ENDPOINT), ILMA_ARCHIVE, ILMA_BACKUPS, ILMA_COOKIE_KEY, ILMA_SECRETS_FILE (defaults under data/) and
+    ILMA_PUBLIC_URL."""
     env = os.environ if env is None else env
     db_path = Path(env.get("ILMA_DB") or DEFAULT_DB_PATH).expanduser().resolve()
     files = env.get("ILMA_FILES") or ""
@@ -59,6 +62,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         public_url=(env.get("ILMA_PUBLIC_URL") or "http://localhost:8501").rstrip("/"),
         files_url=files_url,
         s3_endpoint=env.get("ILMA_S3_ENDPOINT") or None,
+        database_url=env.get("ILMA_DATABASE_URL") or None,
     )
 
 

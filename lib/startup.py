@@ -8,6 +8,7 @@ from __future__ import annotations
 import ctypes
 import math
 import os
+import re
 import secrets
 import tempfile
 import tomllib
@@ -23,7 +24,7 @@ from lib.config import Settings
 from lib.hei import open_badges
 from lib.store.db import Database, DatabaseLocked, connect
 from lib.store.files import FileStore
-from lib.store.migrate import SchemaTooNew, check_not_newer, migrate
+from lib.store.migrate import SchemaTooNew, check_not_newer, migrate, migrate_database
 from lib.store.objects import ObjectStore, ObjectStoreProblem
 from lib.store.reconcile import reconcile_files
 from lib.store.stores import open_file_store
@@ -121,6 +122,8 @@ def _file_store(settings: Settings) -> FileStore | ObjectStore:
 
 def open_database(settings: Settings, demo_submissions: int = demo.DEFAULT_APP_SUBMISSIONS) -> Opened:
     """Open (creating with demo data on first start) and migrate the app's database."""
+    if settings.database_url:
+        return _open_postgres(settings, demo_submissions)
     _check_writable(settings.db_path.parent, "database", "ILMA_DB")
     store = _file_store(settings)
     try:
@@ -165,6 +168,56 @@ def open_database(settings: Settings, demo_submissions: int = demo.DEFAULT_APP_S
             f"{settings.db_path}: {error}",
             "Check that the file is a DuckDB database and that the disk is not full, or point ILMA_DB elsewhere.",
         ) from error
+
+
+def _open_postgres(settings: Settings, demo_submissions: int) -> Opened:
+    """The scale-out database: migrated (one replica at a time), and given the demo when it holds no installation."""
+    import psycopg
+
+    from lib.store.postgres import first_start_lock
+    from lib.store.transfer import copy_database, holds_installation
+
+    store = _file_store(settings)
+    try:
+        db = Database.open_url(settings.database_url)
+        try:
+            with first_start_lock(db):
+                migrate_database(db)
+                created = False
+                if not holds_installation(db):
+                    with tempfile.TemporaryDirectory(prefix="ilma-demo-") as folder:
+                        built = Path(folder) / "demo.duckdb"
+                        demo.build(built, demo_submissions, store=store)
+                        source = Database.open(built)
+                        try:
+                            copy_database(source, db)
+                        finally:
+                            source.close()
+                    created = True
+        except BaseException:
+            db.close()
+            raise
+        open_badges.publish(db, settings.public_url)
+        return Opened(db, created)
+    except SchemaTooNew as error:
+        raise StartupProblem(
+            "The database was written by a newer version of the app",
+            f"The database at ILMA_DATABASE_URL has schema version {error.found}; this version of the app knows up "
+            f"to {error.known}. Nothing has been changed.",
+            "Run the newer version of the app, or point ILMA_DATABASE_URL at a database this version created.",
+        ) from error
+    except psycopg.OperationalError as error:
+        raise StartupProblem(
+            "The PostgreSQL database cannot be reached",
+            f"{_without_password(settings.database_url)}: {str(error).strip().splitlines()[0]}",
+            "Check that the server runs and the URL's host, port, database name, user and password are right "
+            "(ILMA_DATABASE_URL=postgresql://user:password@host:5432/database), or unset ILMA_DATABASE_URL for the "
+            "embedded database.",
+        ) from error
+
+
+def _without_password(url: str) -> str:
+    return re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", url)
 
 
 def read_secrets(paths: tuple[Path, ...]) -> dict | None:

@@ -1,7 +1,13 @@
-"""Shared fixtures: a small deterministic demo database, copied fresh for each test."""
+"""Shared fixtures: a small deterministic demo database, copied fresh for each test, on each storage backend.
+
+`db` (and the app fixtures) run every test that takes them on the embedded DuckDB file and on PostgreSQL (a
+throwaway server started once per run, each test on a database created from a template). ILMA_TEST_BACKENDS=duckdb
+(or postgres) narrows a run to one of them.
+"""
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 from datetime import date
@@ -19,6 +25,9 @@ os.environ.setdefault("ILMA_JOBS", "off")
 
 TODAY = date(2026, 11, 23)
 SMALL_DEMO_SUBMISSIONS = 800
+BACKENDS = [name for name in os.environ.get("ILMA_TEST_BACKENDS", "duckdb,postgres").split(",") if name]
+TEMPLATE_DATABASE = "ilma_template"
+_database_numbers = itertools.count(1)
 
 
 @pytest.fixture(scope="session")
@@ -37,9 +46,59 @@ def db_path(demo_template, tmp_path) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def postgres_server():
+    from tests import pgserver
+
+    server = pgserver.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_template(postgres_server, demo_template) -> str:
+    """The small demo moved into a PostgreSQL database that each test's database is created from."""
+    import psycopg
+
+    from lib.store.transfer import copy_database
+
+    with psycopg.connect(postgres_server.url(), autocommit=True) as admin:
+        admin.execute(f"CREATE DATABASE {TEMPLATE_DATABASE}")
+    source, target = Database.open(demo_template), Database.open_url(postgres_server.url(TEMPLATE_DATABASE))
+    try:
+        copy_database(source, target)
+    finally:
+        source.close()
+        target.close()
+    return TEMPLATE_DATABASE
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request) -> str:
+    return request.param
+
+
 @pytest.fixture
-def db(db_path) -> Database:
-    database = Database.open(db_path)
+def database_url(backend, request) -> str | None:
+    """A fresh copy of the demo on PostgreSQL for this test (None on the embedded backend)."""
+    if backend != "postgres":
+        yield None
+        return
+    import psycopg
+
+    server = request.getfixturevalue("postgres_server")
+    template = request.getfixturevalue("postgres_template")
+    name = f"ilma_test_{os.getpid()}_{next(_database_numbers)}"
+    with psycopg.connect(server.url(), autocommit=True) as admin:
+        admin.execute(f"CREATE DATABASE {name} TEMPLATE {template}")
+    yield server.url(name)
+    with psycopg.connect(server.url(), autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture
+def db(db_path, database_url) -> Database:
+    database = Database.open_url(database_url) if database_url else Database.open(db_path)
     yield database
     database.close()
 
@@ -62,12 +121,28 @@ def tutor(db) -> User:
     return load_user(db, "tutor.demo")
 
 
+def open_test_database(db_path: Path) -> Database:
+    """This test's database opened again, as another process would: PostgreSQL when the app under test is pointed
+    at it (point_app_at), else the file."""
+    url = os.environ.get("ILMA_DATABASE_URL")
+    return Database.open_url(url) if url else Database.open(db_path)
+
+
+def point_app_at(monkeypatch, db_path, database_url) -> None:
+    """The app under test opens this test's database (and the demo's files beside db_path)."""
+    monkeypatch.setenv("ILMA_DB", str(db_path))
+    if database_url:
+        monkeypatch.setenv("ILMA_DATABASE_URL", database_url)
+    else:
+        monkeypatch.delenv("ILMA_DATABASE_URL", raising=False)
+
+
 @pytest.fixture
-def as_role(db_path, monkeypatch, tmp_path):
+def as_role(db_path, database_url, monkeypatch, tmp_path):
     """Sign in to the app in AppTest as a demo user and open a page script."""
     from tests.apptest_helpers import STRONG_KEY, new_app, sign_in
 
-    monkeypatch.setenv("ILMA_DB", str(db_path))
+    point_app_at(monkeypatch, db_path, database_url)
     monkeypatch.setenv("ILMA_COOKIE_KEY", STRONG_KEY)
     monkeypatch.setenv("ILMA_SECRETS_FILE", str(tmp_path / "no-secrets.toml"))
 
@@ -81,11 +156,11 @@ def as_role(db_path, monkeypatch, tmp_path):
 
 
 @pytest.fixture
-def centre_app(db_path, monkeypatch, tmp_path):
+def centre_app(db_path, database_url, monkeypatch, tmp_path):
     """The demo centre's user signed in to the app in AppTest."""
     from tests.apptest_helpers import STRONG_KEY, new_app, sign_in
 
-    monkeypatch.setenv("ILMA_DB", str(db_path))
+    point_app_at(monkeypatch, db_path, database_url)
     monkeypatch.setenv("ILMA_COOKIE_KEY", STRONG_KEY)
     monkeypatch.setenv("ILMA_SECRETS_FILE", str(tmp_path / "no-secrets.toml"))
     return sign_in(new_app(), "centre.demo")

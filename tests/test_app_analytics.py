@@ -7,8 +7,8 @@ from datetime import date
 
 from lib.rules.roles import User
 from lib.service.settings import update_setting
-from lib.store.db import Database
 from tests.apptest_helpers import texts, tick
+from tests.conftest import open_test_database
 
 
 def chart_keys(at) -> list[str]:
@@ -72,7 +72,7 @@ def test_the_lead_writes_a_feedback_summary_report_and_the_centre_sees_it(as_rol
     at.button(key="FormSubmitter:report_form_" + str(batch_id) + "-Save report").click().run()
     assert not at.exception
     assert "is saved" in texts(at)
-    database = Database.open(db_path)
+    database = open_test_database(db_path)
     try:
         centre = database.query_one("SELECT c.number FROM batches b JOIN centres c ON c.id = b.centre_id "
                                     "WHERE b.id = ?", [batch_id])[0]
@@ -164,7 +164,7 @@ def test_invoicing_bills_last_week_once(as_role, db_path):
     at.button(key="invoice_run").click().run()
     assert "Invoices raised for the week beginning 16/11/2026" in texts(at)
     assert at.button(key="invoice_run").disabled and "Nothing to bill for this week." in texts(at)
-    database = Database.open(db_path)
+    database = open_test_database(db_path)
     try:
         billed = database.query_one("SELECT count(*) FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id "
                                     "WHERE i.week_start = '2026-11-16'")[0]
@@ -205,7 +205,7 @@ def test_the_setting_for_the_fewest_results_decides_which_groups_are_judged(as_r
     at = as_role("team.demo", "pages/analytics/referrals_page.py")
     centres = next(frame.value for frame in at.dataframe if "Standing" in frame.value.columns)
     assert "Too few results" not in set(centres.Standing)
-    database = Database.open(db_path)
+    database = open_test_database(db_path)
     (team_id,) = database.query_one("SELECT id FROM users WHERE username = 'team.demo'")
     update_setting(database, User(int(team_id), "team.demo", "Team", "assessment_team"), "funnel_min_results",
                    "1000000")
@@ -216,7 +216,7 @@ def test_the_setting_for_the_fewest_results_decides_which_groups_are_judged(as_r
 
 
 def test_a_centre_name_that_looks_like_html_is_text_in_the_funnel_hover(as_role, db_path):
-    database = Database.open(db_path)
+    database = open_test_database(db_path)
     try:
         with database.cursor() as cursor:
             cursor.execute("UPDATE centres SET name = '<b onmouseover=x>Bold</b>' WHERE number = '023456'")

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from lib.store.db import Database
 from tests.apptest_helpers import STRONG_KEY, new_app, open_page, sign_in, table_widget_key, texts, tick
-from tests.conftest import load_user
+from tests.conftest import load_user, open_test_database
 
 
 def test_unit_assessment_lists_learner_units_and_filters_them(centre_app):
@@ -196,7 +195,7 @@ def test_resubmitting_an_old_record_shows_the_guides_message(centre_app, db):
 
 
 def test_a_centre_with_no_submissions_is_told_so(db_path, monkeypatch, tmp_path):
-    db = Database.open(db_path)
+    db = open_test_database(db_path)
     centre_id = load_user(db, "harbourside.demo").centre_id
     db.query_one("DELETE FROM submissions WHERE centre_id = ?", [centre_id])
     db.close()

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from lib.service import enquiries, release
 from lib.service.enquiries import UnitDecision
-from lib.store.db import Database
 from lib.store.files import FileStore
 from lib.store.grid import EQUALS, ColumnFilter, Condition
 from tests.apptest_helpers import texts, tick
-from tests.conftest import load_user
+from tests.conftest import load_user, open_test_database
 from tests.samples import result_sheet
 
 PAGE = "pages/service/enquiries_page.py"
@@ -38,7 +37,7 @@ def tick_enquiry(at, status: str):
 
 
 def with_db(db_path, work):
-    database = Database.open(db_path)
+    database = open_test_database(db_path)
     try:
         return work(database)
     finally:

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from lib.store.db import Database
 from tests.apptest_helpers import table_widget_key, texts, tick
+from tests.conftest import open_test_database
 
 
 def read(db_path, sql: str, params=None, change: str | None = None) -> list[tuple]:
     """Rows from the database before the app opens it (the app's process holds the file once it runs)."""
-    database = Database.open(db_path)
+    database = open_test_database(db_path)
     try:
         if change:
             with database.cursor() as cursor:

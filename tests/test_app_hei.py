@@ -3,8 +3,8 @@ and sees the hold; release checks read by the university and acted on by quality
 
 from __future__ import annotations
 
-from lib.store.db import Database
 from tests.apptest_helpers import page_names, texts, tick
+from tests.conftest import open_test_database
 from tests.test_app_enquiries import frame
 
 PROGRAMMES = "pages/hei/mapped_programmes_page.py"
@@ -12,7 +12,7 @@ CHECKS = "pages/hei/release_checks_page.py"
 
 
 def one(db_path, sql, params=()):
-    database = Database.open(db_path)
+    database = open_test_database(db_path)
     try:
         return database.query_one(sql, list(params))
     finally:

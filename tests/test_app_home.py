@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 
 from lib.analytics.home import home_figures, service_percent
-from lib.store.db import Database
 from tests.apptest_helpers import texts
-from tests.conftest import load_user
+from tests.conftest import load_user, open_test_database
 
 
 def follow(at, figure):
@@ -19,7 +18,7 @@ def follow(at, figure):
 
 
 def figures_of(db_path, username: str) -> dict:
-    database = Database.open(db_path)
+    database = open_test_database(db_path)
     try:
         user = load_user(database, username)
         return {figure.label: figure for figure in home_figures(database, user, service_percent(database, user))}

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from lib.store.db import Database
 from tests.apptest_helpers import table_widget_key, texts, tick
+from tests.conftest import open_test_database
 
 
 def test_quality_check_accepts_and_refuses_a_rejection_without_reason(as_role):
@@ -19,7 +19,7 @@ def test_quality_check_accepts_and_refuses_a_rejection_without_reason(as_role):
 
 def test_evidence_over_its_guidance_is_accepted_with_the_fee_agreed_or_rejected_for_a_concise_version(as_role,
                                                                                                       db_path):
-    db = Database.open(db_path)
+    db = open_test_database(db_path)
     first, second = [row[0] for row in db.query_all(
         """SELECT s.id FROM submissions s WHERE s.stage = 'submitted' AND EXISTS (SELECT 1 FROM files f
            WHERE f.submission_id = s.id AND f.kind = 'evidence') AND NOT EXISTS (SELECT 1 FROM submission_units su
@@ -40,7 +40,7 @@ def test_evidence_over_its_guidance_is_accepted_with_the_fee_agreed_or_rejected_
     tick(at, "qc_table", [0])
     at.button(key=f"qc_concise_{second}").click().run()
     assert f"Rejected item {second} for a concise re-submission at no cost" in texts(at)
-    db = Database.open(db_path)
+    db = open_test_database(db_path)
     assert db.query_one("SELECT excess_fee_blocks FROM submissions WHERE id = ?", [first])[0] >= 3
     assert "re-submit a concise version" in db.query_one("SELECT rejection_reason FROM submissions WHERE id = ?",
                                                          [second])[0]
@@ -49,11 +49,11 @@ def test_evidence_over_its_guidance_is_accepted_with_the_fee_agreed_or_rejected_
 
 def test_a_conflict_over_work_already_allocated_is_flagged_and_reallocated_on_the_spot(as_role, db_path):
     from lib.service import allocation
-    from tests.conftest import load_user
+    from tests.conftest import load_user, open_test_database
 
-    db = Database.open(db_path)
+    db = open_test_database(db_path)
     assessor_id, centre_id = db.query_one("""SELECT assessor_id, centre_id FROM submissions WHERE stage = 'allocated'
-                                             GROUP BY ALL ORDER BY count(*) DESC, 1, 2 LIMIT 1""")
+                                             GROUP BY 1, 2 ORDER BY count(*) DESC, 1, 2 LIMIT 1""")
     touched = allocation.record_conflict(db, load_user(db, "team.demo"), assessor_id, centre_id, "A relative")
     db.close()
     at = as_role("team.demo", "pages/service/allocation_page.py")
@@ -106,7 +106,7 @@ def test_sampling_shows_each_units_result_mark_and_feedback_and_flags_the_sla(as
     tick(at, "sampling_table", [0])
     item_id = int(queue.ID.iloc[0])
     units = next(frame.value for frame in at.dataframe if "Feedback" in frame.value.columns)
-    database = Database.open(db_path)
+    database = open_test_database(db_path)
     try:
         expected = database.query_all("SELECT unit_code, result, mark FROM submission_units WHERE submission_id = ? "
                                       "ORDER BY unit_code", [item_id])
@@ -118,7 +118,7 @@ def test_sampling_shows_each_units_result_mark_and_feedback_and_flags_the_sla(as
 
 
 def test_a_queue_counts_searches_and_pages_25_at_a_time(as_role, db_path):
-    database = Database.open(db_path)
+    database = open_test_database(db_path)
     try:
         waiting, learner, second_id = database.query_one(
             """SELECT count(*) OVER (), l.first_name || ' ' || l.last_name, s.id FROM submissions s
@@ -187,7 +187,7 @@ def test_a_heading_click_sorts_the_whole_queue_and_queue_order_restores_it(as_ro
 
 
 def test_the_sla_link_to_an_item_with_an_assessor_opens_allocation_with_it_found(as_role, db_path):
-    database = Database.open(db_path)
+    database = open_test_database(db_path)
     try:
         (item_id,) = database.query_one("SELECT min(id) FROM submissions WHERE stage = 'allocated'")
     finally:
@@ -222,7 +222,7 @@ def test_quality_follows_a_case_opened_in_quality_check_to_its_outcome(as_role):
 
 def test_release_all_leaves_a_held_item_waiting(as_role, db_path):
     at = as_role("team.demo", "pages/service/release_page.py")
-    database = Database.open(db_path)
+    database = open_test_database(db_path)
     try:  # the demo holds one ready item under an open malpractice case
         ready, held = database.query_one("""SELECT count(*), min(id) FILTER (WHERE EXISTS (SELECT 1 FROM
                                             malpractice_cases m WHERE m.submission_id = s.id AND m.status = 'open'))

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from lib.checks import accept
 from lib.demo.recording import recording
-from lib.store.db import Database
 from lib.store.files import FileStore
 from tests.apptest_helpers import texts, tick
+from tests.conftest import open_test_database
 from tests.test_app_enquiries import frame
 
 PAGE = "pages/service/assessment_methods_page.py"
@@ -42,7 +42,7 @@ def test_quality_approves_with_conditions(as_role, db_path):
     at.text_area(key=f"methods_note_{request_id}").input("Approved: audio only, the learner named at the start.")
     at.button(key=f"FormSubmitter:methods_decide_{request_id}-Record the decision").click().run()
     assert f"Request {request_id} is approved." in texts(at)
-    database = Database.open(db_path)
+    database = open_test_database(db_path)
     try:
         assert database.query_one("SELECT status, max_minutes FROM method_requests WHERE id = ?", [request_id]) == \
             ("approved", 25)
@@ -62,7 +62,7 @@ def test_declining_needs_a_reason(as_role, db_path):
 
 
 def test_the_assessor_plays_a_recording_beside_the_result_sheet(as_role, db_path):
-    database = Database.open(db_path)
+    database = open_test_database(db_path)
     try:
         item = database.query_one("""SELECT min(s.id) FROM submissions s JOIN users a ON a.id = s.assessor_id
                                      WHERE s.stage = 'allocated' AND a.username = 'assessor.demo'""")[0]

@@ -3,9 +3,9 @@ a second user QA-verifies, the team only reads; a programme is created, its temp
 
 from __future__ import annotations
 
-from lib.store.db import Database
 from lib.store.grid import EQUALS, ColumnFilter, Condition
 from tests.apptest_helpers import texts, tick
+from tests.conftest import open_test_database
 from tests.test_app_enquiries import frame
 
 RECORDS = "pages/centre/learner_records_page.py"
@@ -25,7 +25,7 @@ def only_record(at, record_id: int):
 
 
 def status_of(db_path, record_id: int) -> str:
-    database = Database.open(db_path)
+    database = open_test_database(db_path)
     try:
         return database.query_one("SELECT status FROM learner_records WHERE id = ?", [record_id])[0]
     finally:
@@ -103,7 +103,7 @@ def test_a_centre_creates_a_programme_fills_its_template_and_enrols(as_role, db_
     tick(at, f"enrol_table_{programme_id}", [0, 1])
     at.button(key=f"enrol_{programme_id}").click().run()
     assert "Enrolled 2 learner(s)" in texts(at)
-    database = Database.open(db_path)
+    database = open_test_database(db_path)
     try:
         taken = database.query_all("SELECT prog_type, std_code, fund_model FROM learner_records WHERE programme_id = ?",
                                    [programme_id])
@@ -114,12 +114,12 @@ def test_a_centre_creates_a_programme_fills_its_template_and_enrols(as_role, db_
 
 def test_the_ilr_file_shown_is_remade_when_a_record_changes(as_role, db_path):
     from lib.records import records
-    from tests.conftest import load_user
+    from tests.conftest import load_user, open_test_database
 
     at = as_role("centre.demo", RECORDS)
     button = next(b for b in at.get("download_button") if b.proto.label.startswith("ILR file ("))
     carried = int(button.proto.label.removeprefix("ILR file (").split()[0])
-    database = Database.open(db_path)
+    database = open_test_database(db_path)
     try:
         centre = load_user(database, "centre.demo")
         record_id, version = database.query_one(

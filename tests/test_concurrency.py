@@ -27,15 +27,20 @@ THREADS = 8
 SHEET = Upload("Marked.docx", samples.result_sheet())
 
 
+def _open(db_path, database_url) -> Database:
+    return Database.open_url(database_url) if database_url else Database.open(db_path)
+
+
 @pytest.fixture(params=["shared", "separate"])
-def sessions(request, db_path):
-    """THREADS Database handles: the same one (the app's way), or one each."""
+def sessions(request, db_path, database_url):
+    """THREADS Database handles: the same one (the app's way), or one each (on PostgreSQL: a pool each, as
+    replicas have)."""
     if request.param == "shared":
-        shared = Database.open(db_path)
+        shared = _open(db_path, database_url)
         yield [shared] * THREADS
         shared.close()
     else:
-        handles = [Database.open(db_path) for _ in range(THREADS)]
+        handles = [_open(db_path, database_url) for _ in range(THREADS)]
         yield handles
         for handle in handles:
             handle.close()
@@ -138,7 +143,7 @@ def test_automatic_allocation_at_once_allocates_each_item_once(sessions, db_path
         quality_check.accept(db, who["team"], item, now=NOW)
     succeeded(at_once(sessions, lambda d: allocation.auto_allocate(d, who["team"], now=NOW)))
     counts = db.query_all("""SELECT entity_id, count(*) FROM audit_log WHERE action = 'allocate'
-                             AND list_contains(?, entity_id) GROUP BY ALL""", [[str(i) for i in items]])
+                             AND list_contains(?, entity_id) GROUP BY entity_id""", [[str(i) for i in items]])
     assert sorted(counts) == sorted((str(i), 1) for i in items)
 
 

@@ -9,7 +9,7 @@ import pytest
 from lib.centre.first_submissions import first_time_units, many_first
 from lib.centre.submitting import submit
 from lib.errors import Refused
-from tests.conftest import load_user
+from tests.conftest import load_user, open_test_database
 
 
 def pending_items_of_a_new_unit(db, user, how_many: int) -> tuple[str, list[int]]:
@@ -56,10 +56,9 @@ def test_ten_first_items_or_a_unit_sent_before_need_no_confirmation(db):
 
 
 def test_the_submit_dialog_gives_the_advice_and_asks_before_more_than_ten_first_items(centre_app, db_path):
-    from lib.store.db import Database
     from tests.apptest_helpers import open_page, texts, tick
 
-    database = Database.open(db_path)  # after the app has opened it, as the server would have
+    database = open_test_database(db_path)  # after the app has opened it, as the server would have
     try:
         unit, ids = pending_items_of_a_new_unit(database, load_user(database, "centre.demo"), 11)
     finally:

@@ -75,7 +75,7 @@ def test_a_refused_upload_leaves_nothing_in_the_store(store, db):
         """SELECT l.id, l.enr, min(u.unit_code) FROM learners l JOIN registrations r ON r.learner_id = l.id
            JOIN qualification_units u ON u.qualification_code = r.qualification_code
            WHERE l.centre_id = ? AND r.expires_on > current_date
-             AND NOT EXISTS (SELECT 1 FROM submissions s WHERE s.learner_id = l.id) GROUP BY ALL ORDER BY 1 LIMIT 1""",
+             AND NOT EXISTS (SELECT 1 FROM submissions s WHERE s.learner_id = l.id) GROUP BY l.id, l.enr ORDER BY 1 LIMIT 1""",
         [centre.centre_id])
     good = UnitUpload(learner_id, unit, (Upload(f"S.Smith-{enr}(1).docx", samples.word_document()),),
                       Upload("Sheet.docx", samples.result_sheet()), EMBEDDED)
@@ -191,7 +191,7 @@ def _upload_one(db, store, centre) -> int:
         """SELECT l.id, l.enr, min(u.unit_code) FROM learners l JOIN registrations r ON r.learner_id = l.id
            JOIN qualification_units u ON u.qualification_code = r.qualification_code
            WHERE l.centre_id = ? AND r.expires_on > current_date
-             AND NOT EXISTS (SELECT 1 FROM submissions s WHERE s.learner_id = l.id) GROUP BY ALL ORDER BY 1 LIMIT 1""",
+             AND NOT EXISTS (SELECT 1 FROM submissions s WHERE s.learner_id = l.id) GROUP BY l.id, l.enr ORDER BY 1 LIMIT 1""",
         [centre.centre_id])
     [item] = uploads.upload_units(db, store, centre, [UnitUpload(
         learner_id, unit, (Upload(f"S.Smith-{enr}(1).docx", samples.word_document()),),

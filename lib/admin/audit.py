@@ -28,8 +28,8 @@ AUDIT_COLUMNS = grid.ColumnSet(
 )
 # The centre a row concerns: a submission's, a centre's own rows, a user's centre.
 FROM = """audit_log a
-    LEFT JOIN submissions s ON a.entity = 'submission' AND s.id = TRY_CAST(a.entity_id AS INTEGER)
-    LEFT JOIN users u ON a.entity = 'user' AND u.id = TRY_CAST(a.entity_id AS INTEGER)
+    LEFT JOIN submissions s ON a.entity = 'submission' AND CAST(s.id AS VARCHAR) = a.entity_id
+    LEFT JOIN users u ON a.entity = 'user' AND CAST(u.id AS VARCHAR) = a.entity_id
     LEFT JOIN centres c ON c.id = coalesce(s.centre_id, u.centre_id)"""
 
 

@@ -74,7 +74,7 @@ def set_approval(db: Database, user: User, number: str, qualification_code: str,
                                 [centre_id, qualification_code]).fetchone()
         if approved:
             writer.execute("""INSERT INTO centre_approvals VALUES (?, ?, ?, ?)
-                              ON CONFLICT DO UPDATE SET integrated = excluded.integrated""",
+                              ON CONFLICT (centre_id, qualification_code) DO UPDATE SET integrated = excluded.integrated""",
                            [centre_id, qualification_code, bool(integrated), today or date.today()])
         else:
             writer.execute("DELETE FROM centre_approvals WHERE centre_id = ? AND qualification_code = ?",

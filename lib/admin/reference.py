@@ -47,7 +47,7 @@ def save_qualification(db: Database, user: User, code: str, name: str, level, as
         before = writer.execute("SELECT name, level, coalesce(assessed, TRUE) FROM qualifications WHERE code = ?",
                                 [code]).fetchone()
         writer.execute("""INSERT INTO qualifications (code, name, level, assessed) VALUES (?, ?, ?, ?)
-                          ON CONFLICT DO UPDATE SET name = excluded.name, level = excluded.level,
+                          ON CONFLICT (code) DO UPDATE SET name = excluded.name, level = excluded.level,
                                                     assessed = excluded.assessed""",
                        [code, name, level, bool(assessed)])
         writer.audit("qualification_saved", "qualification", code,
@@ -92,7 +92,7 @@ def save_unit(db: Database, user: User, code: str, name: str, level, credits, wo
             raise Refused(f"There is no qualification {', '.join(unknown)}.")
         before = writer.execute("SELECT name, level, credits, word_limit FROM units WHERE code = ?", [code]).fetchone()
         writer.execute("""INSERT INTO units (code, name, level, credits, word_limit) VALUES (?, ?, ?, ?, ?)
-                          ON CONFLICT DO UPDATE SET name = excluded.name, level = excluded.level,
+                          ON CONFLICT (code) DO UPDATE SET name = excluded.name, level = excluded.level,
                                                     credits = excluded.credits, word_limit = excluded.word_limit""",
                        [code, name, level, credits, word_limit])
         old_links = sorted(row[0] for row in writer.execute(

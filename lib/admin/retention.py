@@ -44,7 +44,7 @@ DUE = "stage IN ('released', 'rejected') AND coalesce(released_at, rejected_at) 
 MONEY_TABLES = {
     "invoices": "id IN (SELECT id FROM chunk_ids)",
     "invoice_lines": "invoice_id IN (SELECT id FROM chunk_ids)",
-    "audit_log": "entity = 'invoice' AND TRY_CAST(after->>'week_start' AS DATE) < (SELECT min(cutoff) FROM chunk_ids)",
+    "audit_log": "entity = 'invoice' AND CAST(after->>'week_start' AS TIMESTAMP) < (SELECT min(cutoff) FROM chunk_ids)",
 }
 
 
@@ -88,7 +88,7 @@ def preview(db: Database, user: User, before: datetime | None = None) -> pd.Data
             FROM submissions s JOIN centres c ON c.id = s.centre_id
             WHERE {DUE.replace('stage', 's.stage').replace('coalesce(released_at, rejected_at)',
                                'coalesce(s.released_at, s.rejected_at)')}
-            GROUP BY ALL ORDER BY 1, 3""", [before])
+            GROUP BY 1, 2, 3 ORDER BY 1, 3""", [before])
 
 
 def _literal(path: Path) -> str:

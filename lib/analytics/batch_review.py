@@ -17,6 +17,7 @@ from lib.rules.roles import ASSESSMENT_TEAM, LEAD_ASSESSOR, QUALITY, User
 from lib.rules.text import REPORT_MAX, check_text
 from lib.service.settings import setting
 from lib.store.db import Database, Writer
+from lib.store.figures import figures_db
 from lib.store.scope import NotFound, centre_scope, reads_centre_data, require_role, submission_scope, writes_centre_data
 
 STAFF = (ASSESSMENT_TEAM, LEAD_ASSESSOR, QUALITY)
@@ -56,6 +57,7 @@ def flag_reasons(referrals, results, service_percent: float, rule: FlagRule) -> 
 def batches(db: Database, user: User, period: Period = ALL_TIME) -> pd.DataFrame:
     """Batches created in the period: size, released items, unit results, referrals, rate, the units with most
     referrals, whether flagged and why, and whether a Feedback Summary Report has been written."""
+    db = figures_db(db)  # counted in the figures copy on PostgreSQL (lib/store/figures.py)
     require_role(user, STAFF, "Batch review is for lead assessors, the assessment team and quality.")
     scope, params = centre_scope(user, "b.centre_id")
     frame = db.query_df(
@@ -109,6 +111,7 @@ def flagged_batch_counts(db: Database, user: User, period: Period = ALL_TIME,
     Report, counted without building the list: only batches with enough results can be flagged, so only they are
     read. The period's dates count; its centre and qualification filters are not used here. service_percent: the
     service's rate over the period when the caller has it already."""
+    db = figures_db(db)  # counted in the figures copy on PostgreSQL (lib/store/figures.py)
     require_role(user, STAFF, "Batch review is for lead assessors, the assessment team and quality.")
     scope, params = centre_scope(user, "b.centre_id")
     rule = flag_rule(db)
@@ -133,6 +136,7 @@ def flagged_batch_counts(db: Database, user: User, period: Period = ALL_TIME,
 @reads_centre_data(probes={"batch_id": "batch"})
 def batch_items(db: Database, user: User, batch_id: int) -> pd.DataFrame:
     """The submissions in a batch with each unit's result: the bottom of the drill-down."""
+    db = figures_db(db)  # counted in the figures copy on PostgreSQL (lib/store/figures.py)
     scope, params = centre_scope(user, "s.centre_id")
     return db.query_df(
         f"""SELECT s.id AS "ID", l.enr AS "ENR", l.first_name || ' ' || l.last_name AS "Learner",

@@ -73,7 +73,7 @@ def _monthly(cursor, first_month: date, end: date) -> pd.DataFrame:
                       count(*) FILTER (WHERE u.result = 'Referral') AS referrals
                FROM submissions s JOIN submission_units u ON u.submission_id = s.id
                WHERE s.stage = 'released' AND u.result IS NOT NULL AND s.released_at >= ? AND s.released_at < ?
-               GROUP BY ALL)
+               GROUP BY 1, 2)
            SELECT per.*, 100.0 * sum(referrals) OVER m / sum(results) OVER m AS service
            FROM per WINDOW m AS (PARTITION BY month)""", [first_month, end]).df()
 
@@ -136,10 +136,9 @@ def alerts(db: Database, user: User, include_closed: bool = True) -> pd.DataFram
     require_role(user, READERS, "EQA alerts are for quality, the assessment team and lead assessors.")
     frame = db.query_df(
         """SELECT a.id AS "Alert", c.number AS "Centre", c.name AS "Centre name", a.first_month AS "From",
-                  a.last_month AS "To", json_array_length(a.months) AS "Months above",
-                  CAST(a.months->>'$[#-1].rate' AS DOUBLE) AS "Latest rate %",
-                  CAST(a.months->>'$[#-1].service' AS DOUBLE) AS "Latest service %",
-                  a.status AS "Status", CAST(a.raised_at AS DATE) AS "Raised", CAST(a.updated_at AS DATE) AS "Updated",
+                  a.last_month AS "To", a.months AS "Months above", a.months AS "Latest rate %",
+                  a.months AS "Latest service %", a.status AS "Status", CAST(a.raised_at AS DATE) AS "Raised",
+                  CAST(a.updated_at AS DATE) AS "Updated",
                   -- Items held under an open malpractice case: not in the rates until the case closes.
                   (SELECT count(*) FROM malpractice_cases m JOIN submissions s ON s.id = m.submission_id
                    WHERE s.centre_id = a.centre_id AND m.status <> 'closed') AS "Under review"
@@ -147,6 +146,11 @@ def alerts(db: Database, user: User, include_closed: bool = True) -> pd.DataFram
            WHERE ? OR a.status <> 'closed'
            ORDER BY a.status = 'closed', a.last_month DESC, c.number""", [include_closed])
     frame["Status"] = frame["Status"].map(STATUS_LABELS)
+    # The months are read here, not in SQL: the engines spell JSON paths differently.
+    months = frame["Months above"].map(json.loads)
+    frame["Months above"] = months.map(len).astype("Int64")
+    frame["Latest rate %"] = months.map(lambda run: float(run[-1]["rate"])).astype("float64")
+    frame["Latest service %"] = months.map(lambda run: float(run[-1]["service"])).astype("float64")
     return frame
 
 

@@ -87,12 +87,13 @@ _BILLABLE = """
         UNION ALL
         SELECT q.submission_id, q.centre_id, q.purchase_order, $enquiry, CAST(count(*) AS INTEGER)
         FROM enquiry_items q JOIN enquiry_units u ON u.enquiry_id = q.enquiry_id
-        WHERE q.raised_at >= $start AND q.raised_at < $end GROUP BY ALL
+        WHERE q.raised_at >= $start AND q.raised_at < $end GROUP BY q.submission_id, q.centre_id, q.purchase_order
         UNION ALL
         SELECT q.submission_id, q.centre_id, q.purchase_order,
                CASE o.stage WHEN 'enquiry' THEN $enquiry_refund ELSE $appeal_refund END, CAST(count(*) AS INTEGER)
         FROM enquiry_items q JOIN enquiry_outcomes o ON o.enquiry_id = q.enquiry_id
-        WHERE o.fee_refunded AND o.decided_at >= $start AND o.decided_at < $end GROUP BY ALL)
+        WHERE o.fee_refunded AND o.decided_at >= $start AND o.decided_at < $end
+        GROUP BY q.submission_id, q.centre_id, q.purchase_order, o.stage)
     SELECT lines.*, c.number, c.name,
            CAST(CASE WHEN lines.fee_code = $rejection_credit THEN billed.amount ELSE charged.unit_amount END
                 AS VARCHAR) AS charged_unit
@@ -155,7 +156,7 @@ def run_week(db: Database, user: User, week_start: date, today: date | None = No
             writer.audit("invoicing_run_empty", "invoice", None, None, {"week_start": week_start})
             return []
         invoices = lines.groupby(["centre_id", "purchase_order"], sort=True).agg(total=("amount", "sum")).reset_index()
-        ids = [row[0] for row in writer.execute("SELECT nextval('seq_invoices') FROM range(?)",
+        ids = [row[0] for row in writer.execute("SELECT nextval('seq_invoices') FROM generate_series(1, ?)",
                                                 [len(invoices)]).fetchall()]
         invoices["id"] = ids
         lines = lines.merge(invoices[["centre_id", "purchase_order", "id"]].rename(columns={"id": "invoice_id"}),
@@ -187,10 +188,11 @@ def invoices(db: Database, user: User, week_start: date | None = None) -> pd.Dat
     return db.query_df(
         f"""SELECT i.id AS "Invoice", i.week_start AS "Week from", c.number AS "Centre", c.name AS "Centre name",
                    i.purchase_order AS "Purchase order", count(l.submission_id) AS "Lines",
-                   CAST(i.total AS DOUBLE) AS "Total £", CAST(i.run_at AS DATE) AS "Raised"
+                   CAST(i.total AS DOUBLE PRECISION) AS "Total £", CAST(i.run_at AS DATE) AS "Raised"
             FROM invoices i JOIN centres c ON c.id = i.centre_id JOIN invoice_lines l ON l.invoice_id = i.id
             WHERE {scope} AND (?::DATE IS NULL OR i.week_start = ?::DATE)
-            GROUP BY ALL ORDER BY i.week_start DESC, c.number, i.purchase_order""",
+            GROUP BY i.id, i.week_start, c.number, c.name, i.purchase_order, i.total, i.run_at
+            ORDER BY i.week_start DESC, c.number, i.purchase_order""",
         [*params, week_start, week_start])
 
 
@@ -203,8 +205,8 @@ def invoice_lines(db: Database, user: User, week_start: date | None = None) -> p
                    l.submission_id AS "ID", le.enr AS "ENR", le.first_name || ' ' || le.last_name AS "Learner",
                    s.unit_codes AS "Unit(s)", CAST(s.submitted_at AS DATE) AS "Submitted",
                    l.fee_code AS "Fee",
-                   l.quantity AS "Quantity", CAST(l.unit_amount AS DOUBLE) AS "Unit £",
-                   CAST(l.amount AS DOUBLE) AS "Amount £"
+                   l.quantity AS "Quantity", CAST(l.unit_amount AS DOUBLE PRECISION) AS "Unit £",
+                   CAST(l.amount AS DOUBLE PRECISION) AS "Amount £"
             FROM invoices i JOIN invoice_lines l ON l.invoice_id = i.id JOIN centres c ON c.id = i.centre_id
             JOIN submissions s ON s.id = l.submission_id JOIN learners le ON le.id = s.learner_id
             WHERE {scope} AND (?::DATE IS NULL OR i.week_start = ?::DATE)

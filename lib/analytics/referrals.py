@@ -19,6 +19,7 @@ from lib.analytics.funnel import standing
 from lib.rules.roles import ASSESSMENT_TEAM, ASSESSOR, CENTRE, LEAD_ASSESSOR, QUALITY, User
 from lib.service.settings import setting
 from lib.store.db import Database
+from lib.store.figures import figures_db
 from lib.store.scope import NotAllowed, centre_scope, not_centre_data, reads_centre_data
 
 # One key per grouping; names are joined on after counting, so the million-row scan joins nothing
@@ -87,6 +88,7 @@ def _service_view(user: User) -> User:
 @not_centre_data("the service-wide average over all centres, which every role may compare against")
 def service_rate(db: Database, user: User, period: Period) -> tuple[int, int]:
     """(referrals, results) over every centre in the period: the service average a group is held against."""
+    db = figures_db(db)  # counted in the figures copy on PostgreSQL (lib/store/figures.py)
     where, params = _where(_service_view(user), period, with_centre=False)
     referrals, results = db.query_one(
         f"SELECT count(*) FILTER (WHERE u.result = 'Referral'), count(*) FROM {FROM} WHERE {where}", params)
@@ -96,6 +98,7 @@ def service_rate(db: Database, user: User, period: Period) -> tuple[int, int]:
 @not_centre_data("the service-wide monthly averages over all centres")
 def monthly_service_rates(db: Database, user: User, period: Period) -> dict[str, float]:
     """The service's referral rate (%) in each month of release, over all centres."""
+    db = figures_db(db)  # counted in the figures copy on PostgreSQL (lib/store/figures.py)
     where, params = _where(_service_view(user), period, with_centre=False)
     rows = db.query_all(
         f"""SELECT strftime(s.released_at, '%Y-%m'), 100.0 * count(*) FILTER (WHERE u.result = 'Referral') / count(*)
@@ -121,6 +124,7 @@ def _split(frame: pd.DataFrame, groups: tuple[str, ...]) -> dict[str, pd.DataFra
 @not_centre_data("the service-wide rate of each unit over all centres")
 def unit_service_rates(db: Database, user: User, period: Period) -> dict[str, float]:
     """The service's referral rate (%) for each unit, over all centres: what one centre's unit is held against."""
+    db = figures_db(db)  # counted in the figures copy on PostgreSQL (lib/store/figures.py)
     whole_service = Period(period.start, period.end, period.qualification)
     units = rates_by_all(db, _service_view(user), ("unit",), whole_service)["unit"]
     return dict(zip(units.Unit, 100 * units.Referrals / units.Results))
@@ -131,6 +135,7 @@ def rates_by_all(db: Database, user: User, groups: tuple[str, ...] = tuple(GROUP
                  period: Period | None = None) -> dict[str, pd.DataFrame]:
     """Results, referrals and rate (%) per group for several groupings, in one pass over the results
     (GROUPING SETS); a centre sees only its own results."""
+    db = figures_db(db)  # counted in the figures copy on PostgreSQL (lib/store/figures.py)
     where, params = _where(user, period or ALL_TIME)
     keys = [GROUPS[group] for group in groups]
     which = " ".join(f"WHEN GROUPING({key}) = 0 THEN '{group}'" for group, key in zip(groups, keys))
@@ -154,6 +159,7 @@ def rates_by_all(db: Database, user: User, groups: tuple[str, ...] = tuple(GROUP
 @reads_centre_data()
 def rates_by(db: Database, user: User, group: str = "centre", period: Period | None = None) -> pd.DataFrame:
     """Results, referrals and rate (%) per group in the period (a centre sees only its own results)."""
+    db = figures_db(db)  # counted in the figures copy on PostgreSQL (lib/store/figures.py)
     return rates_by_all(db, user, (group,), period)[group]
 
 
@@ -215,6 +221,7 @@ def beside_service(tables: dict[str, pd.DataFrame], service_percent: float, mont
 def rate_view(db: Database, user: User, period: Period = ALL_TIME, groups: tuple[str, ...] = tuple(GROUPS)) -> RateView:
     """Every grouping of the staff page for the period; for the whole service (no centre chosen) one query
     does it all. A centre's own view is built from rates_by_all and the service-wide functions instead."""
+    db = figures_db(db)  # counted in the figures copy on PostgreSQL (lib/store/figures.py)
     if user.role == CENTRE:
         raise NotAllowed("The service-wide view is for the ILM Assessment Service.")
     whole_service = Period(period.start, period.end, period.qualification)

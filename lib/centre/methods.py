@@ -165,12 +165,14 @@ def request_detail(db: Database, user: User, request_id: int) -> dict:
 
 
 _AGREED_UNITS = """
-    SELECT u.unit_code AS "Unit", array_to_string(r.allowed_formats, ', ') AS "Formats",
-           r.max_mb AS "Largest (MB)", r.max_minutes AS "Longest (minutes)"
-    FROM method_requests r JOIN method_request_units u ON u.request_id = r.id
-    WHERE r.centre_id = ? AND r.status = 'approved'
-    QUALIFY row_number() OVER (PARTITION BY u.unit_code ORDER BY r.decided_at DESC, r.id DESC) = 1
-    ORDER BY u.unit_code"""
+    SELECT "Unit", "Formats", "Largest (MB)", "Longest (minutes)" FROM (
+        SELECT u.unit_code AS "Unit", array_to_string(r.allowed_formats, ', ') AS "Formats",
+               r.max_mb AS "Largest (MB)", r.max_minutes AS "Longest (minutes)",
+               row_number() OVER (PARTITION BY u.unit_code ORDER BY r.decided_at DESC, r.id DESC) AS newest
+        FROM method_requests r JOIN method_request_units u ON u.request_id = r.id
+        WHERE r.centre_id = ? AND r.status = 'approved') agreed
+    WHERE newest = 1
+    ORDER BY 1"""
 
 
 def terms_from(agreed: pd.DataFrame, unit_codes: list[str]) -> RecordingTerms | None:

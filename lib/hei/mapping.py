@@ -346,7 +346,7 @@ def route_learners(db: Database, user: User, programme_id: int) -> pd.DataFrame:
 @not_centre_data("the list of university centres and the qualifications they are approved for, for quality")
 def hei_centres(db: Database, user: User) -> pd.DataFrame:
     require_role(user, (QUALITY,), QUALITY_ONLY)
-    return db.query_df("""SELECT c.number AS "Centre", c.name AS "Name", list(a.qualification_code ORDER BY 1)
+    return db.query_df("""SELECT c.number AS "Centre", c.name AS "Name", list(a.qualification_code ORDER BY a.qualification_code)
                               AS qualifications
                           FROM centres c JOIN centre_approvals a ON a.centre_id = c.id
-                          WHERE c.is_hei GROUP BY ALL ORDER BY c.number""")
+                          WHERE c.is_hei GROUP BY c.number, c.name ORDER BY c.number""")

@@ -313,9 +313,11 @@ def states(db: Database, now: datetime | None = None) -> list[JobState]:
     """Each job's schedule, last run and whether it failed or is overdue."""
     now = now or datetime.now()
     last = {row[0]: row[1:] for row in db.query_all(
-        """SELECT job, max(started_at), arg_max(outcome, started_at) FILTER (WHERE outcome <> 'running'),
+        """SELECT job, max(started_at),
+                  (SELECT r.outcome FROM job_runs r WHERE r.job = j.job AND r.outcome <> 'running'
+                   ORDER BY r.started_at DESC LIMIT 1),
                   max(started_at) FILTER (WHERE outcome = 'done')
-           FROM job_runs GROUP BY job""")}
+           FROM job_runs j GROUP BY job""")}
     created, timing = _created(db, now), Timing.of(db)
     found = []
     for spec in JOBS.values():

@@ -56,7 +56,9 @@ TEMPLATE_FIELDS = ("prog_type", "std_code", "fund_model", "sof", "del_loc_postco
 JSON_FIELDS = ("aims", "fin_records")
 COLUMNS = ", ".join(field.name for field in FIELDS)
 # The record as it stands, as JSON (dates as YYYY-MM-DD): what a version keeps.
-SNAPSHOT_SQL = "json_object(" + ", ".join(f"'{f.name}', {f.name}" for f in FIELDS) + ")"
+_PAIRS = ", ".join(f"'{f.name}', {f.name}" for f in FIELDS)
+# DuckDB's json_object is PostgreSQL's json_build_object.
+SNAPSHOT_SQL = {"duckdb": f"json_object({_PAIRS})", "postgres": f"json_build_object({_PAIRS})"}
 TEXT_LIMITS = {"first_name": 100, "last_name": 100, "email": ilr.MAX_EMAIL, "telephone": 30, "postcode": 10,
                "postcode_prior": 10, "del_loc_postcode": 10, "destination": 200}
 POSTCODES = ("postcode", "postcode_prior", "del_loc_postcode")

@@ -245,7 +245,7 @@ def _carry(writer: Writer, user: User, programme_id: int, name: str, changed: li
             [*(new[field] for field in changed), f"{reason} after it was signed: the learner signs again.", now])
         writer.execute(
             f"""INSERT INTO learner_record_versions
-                SELECT r.id, r.version, ?, ?, ?, CAST(t.changes AS JSON), {SNAPSHOT_SQL}
+                SELECT r.id, r.version, ?, ?, ?, CAST(t.changes AS JSON), {SNAPSHOT_SQL[writer.dialect]}
                 FROM learner_records r JOIN template_updates t ON t.record_id = r.id""", [now, user.id, reason])
     finally:
         writer.cursor.unregister("template_updates")

@@ -181,7 +181,7 @@ def enrol(db: Database, user: User, programme_id: int, learner_ids: list[int], n
 
 def _version(writer: Writer, user: User, record_id: int, version: int, reason: str, changes: dict,
              now: datetime) -> None:
-    writer.execute(f"""INSERT INTO learner_record_versions SELECT id, ?, ?, ?, ?, ?, {SNAPSHOT_SQL}
+    writer.execute(f"""INSERT INTO learner_record_versions SELECT id, ?, ?, ?, ?, ?, {SNAPSHOT_SQL[writer.dialect]}
                        FROM learner_records WHERE id = ?""",
                    [version, now, user.id, reason, json.dumps(changes, default=str), record_id])
 

@@ -25,6 +25,7 @@ import pandas as pd
 from lib.rules import workdays
 from lib.rules.roles import ASSESSMENT_TEAM, LEAD_ASSESSOR, QUALITY, User
 from lib.store.db import Database
+from lib.store.figures import figures_db
 from lib.store.scope import NotAllowed, reads_centre_data
 
 # Stages an open item passes through, as the forecast sees them: a marked item waits for sampling and
@@ -279,6 +280,7 @@ SHOWN = ["ID", "Centre", "Centre name", "Learner", "Unit(s)", "Stage", "Assessor
 @reads_centre_data()
 def forecast(db: Database, user: User, today: date | None = None) -> Forecast:
     """Today's open items with their forecast release dates, and the breaches expected week by week."""
+    db = figures_db(db)  # counted in the figures copy on PostgreSQL (lib/store/figures.py)
     _staff_only(user)
     today = today or date.today()
     times = stage_times(db, today)
@@ -289,6 +291,7 @@ def forecast(db: Database, user: User, today: date | None = None) -> Forecast:
 @reads_centre_data()
 def back_test(db: Database, user: User, days_before: int = BACK_TEST_DAYS) -> BackTest | None:
     """What the forecast would have said days_before the last release, against what then happened."""
+    db = figures_db(db)  # counted in the figures copy on PostgreSQL (lib/store/figures.py)
     _staff_only(user)
     last = db.query_one("SELECT max(CAST(released_at AS DATE)) FROM submissions")[0]
     if last is None:

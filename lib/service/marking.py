@@ -90,9 +90,12 @@ def mark_unit(db: Database, store: FileStore, user: User, item_id: int, unit_cod
             raise Refused(f"Item {item_id} is no longer waiting for your marking.")
         if unit_code not in row[1].split(", "):
             raise Refused(f"Unit {unit_code} is not part of item {item_id}.")
-        writer.execute("""INSERT OR REPLACE INTO submission_units
+        writer.execute("""INSERT INTO submission_units
                           (submission_id, unit_code, result, mark, feedback, marked_at, marked_by)
-                          VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                          VALUES (?, ?, ?, ?, ?, ?, ?)
+                          ON CONFLICT (submission_id, unit_code) DO UPDATE SET result = excluded.result,
+                              mark = excluded.mark, feedback = excluded.feedback, marked_at = excluded.marked_at,
+                              marked_by = excluded.marked_by""",
                        [item_id, unit_code, result, value, feedback.strip(), now, user.id])
         writer.execute("""UPDATE files SET removed_at = ? WHERE submission_id = ? AND unit_code = ?
                           AND kind = 'marked_result_sheet' AND removed_at IS NULL""", [now, item_id, unit_code])

@@ -31,12 +31,13 @@ def release_queue(db: Database, user: User, today: date | None = None) -> pd.Dat
         f"""SELECT s.id AS "ID", c.number AS "Centre", c.name AS "Centre name",
                   l.first_name || ' ' || l.last_name AS "Learner", s.unit_codes AS "Unit(s)",
                   s.sla_target AS "SLA Target",
-                  CASE WHEN bool_or(u.result = 'Referral') THEN 'Referral' ELSE 'Pass' END AS "Result",
-                  CAST(round(avg(u.mark)) AS INTEGER) AS "Mark",
+                  CASE WHEN u.referred THEN 'Referral' ELSE 'Pass' END AS "Result", u.mark AS "Mark",
                   CASE WHEN {held_condition()} THEN 'Held' ELSE '' END AS "Hold", s.centre_id
-           FROM submissions s JOIN centres c ON c.id = s.centre_id JOIN submission_units u ON u.submission_id = s.id
+           FROM submissions s JOIN centres c ON c.id = s.centre_id
+           JOIN (SELECT submission_id, bool_or(result = 'Referral') AS referred, CAST(round(avg(mark)) AS INTEGER) AS mark
+                 FROM submission_units GROUP BY submission_id) u ON u.submission_id = s.id
            JOIN learners l ON l.id = s.learner_id
-           WHERE s.stage = 'ready' GROUP BY ALL ORDER BY s.sla_target, s.id""")
+           WHERE s.stage = 'ready' ORDER BY s.sla_target, s.id""")
     queue.insert(queue.columns.get_loc("SLA Target") + 1, "SLA",
                  sla_flags(queue["SLA Target"], today or date.today(), int(setting(db, "sla_at_risk_working_days"))))
     return queue

@@ -11,6 +11,7 @@ from lib.rules import workdays
 from lib.rules.roles import ASSESSMENT_TEAM, LEAD_ASSESSOR, QUALITY, User
 from lib.service.settings import setting
 from lib.store.db import Database
+from lib.store.figures import figures_db
 from lib.store.scope import NotAllowed, reads_centre_data
 
 OPEN_STAGES = ("submitted", "accepted", "allocated", "marked", "sampling", "ready")
@@ -104,6 +105,7 @@ def sla_items(db: Database, user: User, today: date | None = None) -> pd.DataFra
 @reads_centre_data()
 def on_time_by_month(db: Database, user: User, months: int = 12, today: date | None = None) -> pd.DataFrame:
     """Per month of release: results released, how many by their SLA target, and the rate."""
+    db = figures_db(db)  # counted in the figures copy on PostgreSQL (lib/store/figures.py)
     _staff_only(user)
     today = today or date.today()
     return db.query_df(
@@ -125,6 +127,7 @@ def performance(db: Database, user: User, start: date = date(2000, 1, 1), end: d
     """Results released in [start, end] by month or centre (or overall when by is None): how many, the share
     on time, the median working days from received to result, and the share of their quality checks made
     within the 5 working days the service aims for."""
+    db = figures_db(db)  # counted in the figures copy on PostgreSQL (lib/store/figures.py)
     _staff_only(user)
     key, label = PERFORMANCE_GROUPS[by] if by else ("'All'", "Overall")
     with db.cursor() as cursor:

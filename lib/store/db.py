@@ -71,6 +71,8 @@ class Writer:
     actor_id: int | None
     actor_name: str
     audited: bool = False
+    # "duckdb" or "postgres": for the few statements whose text differs between the engines.
+    dialect: str = "duckdb"
 
     def act_for(self, user_id: int, username: str) -> None:
         """Attribute the audit rows to an account found inside the transaction (sign-in)."""
@@ -106,9 +108,19 @@ class Writer:
 
 
 class Database:
-    """Owns the read-write connection; hands out cursors and audited transactions."""
+    """Owns the read-write connection; hands out cursors and audited transactions.
 
-    def __init__(self, connection: duckdb.DuckDBPyConnection, path: Path | None = None):
+    The embedded default is one DuckDB file; `Database.open_url("postgresql://…")` gives the same interface on
+    PostgreSQL (lib/store/postgres.py), where `path` is None and `url` says which database it is.
+    """
+
+    dialect = "duckdb"
+    url: str | None = None
+    # What transact retries (a write conflict) and what it refuses at once (a duplicate key).
+    _conflicts: tuple[type[BaseException], ...] = (duckdb.TransactionException,)
+    _duplicates: tuple[type[BaseException], ...] = (duckdb.ConstraintException,)
+
+    def __init__(self, connection: duckdb.DuckDBPyConnection | None, path: Path | None = None):
         self._connection = connection
         self.path = path
         # One process owns the file; its writers take turns, so two sessions doing one thing at once are
@@ -118,6 +130,18 @@ class Database:
     @classmethod
     def open(cls, path: Path) -> Database:
         return cls(connect(path), path)
+
+    @staticmethod
+    def open_url(url: str) -> Database:
+        """The scale-out database at a postgresql:// URL."""
+        from lib.store.postgres import PostgresDatabase
+
+        return PostgresDatabase(url)
+
+    @property
+    def source(self) -> str:
+        """Which database this is, for caches keyed by it and for messages."""
+        return self.url or str(self.path)
 
     def close(self) -> None:
         self._connection.close()
@@ -159,21 +183,21 @@ class Database:
             for attempt in range(1, WRITE_RETRIES + 1):
                 with self.cursor() as cursor:
                     cursor.begin()
-                    writer = Writer(cursor, actor.id if actor else None, name)
+                    writer = Writer(cursor, actor.id if actor else None, name, dialect=self.dialect)
                     try:
                         result = work(writer)
                         if not writer.audited:
                             raise AuditMissing(f"{getattr(work, '__name__', work)!r} wrote without an audit row")
                         cursor.commit()
                         return result
-                    except duckdb.TransactionException as conflict:
+                    except self._conflicts as conflict:
                         _rollback(cursor)
                         if attempt == WRITE_RETRIES:
                             raise ChangedMeanwhile(CHANGED_MEANWHILE) from conflict
                         time.sleep(random.uniform(0.01, 0.05) * attempt)
-                    except duckdb.ConstraintException as duplicate:
+                    except self._duplicates as duplicate:
                         _rollback(cursor)
-                        if "duplicate key" not in str(duplicate).lower():
+                        if self.dialect == "duckdb" and "duplicate key" not in str(duplicate).lower():
                             raise
                         raise ChangedMeanwhile(CHANGED_MEANWHILE) from duplicate
                     except BaseException:
@@ -182,7 +206,7 @@ class Database:
         raise AssertionError("unreachable")
 
 
-def _rollback(cursor: duckdb.DuckDBPyConnection) -> None:
+def _rollback(cursor) -> None:
     """Roll back what is still open (a failed commit has already ended the transaction)."""
-    with suppress(duckdb.Error):
+    with suppress(Exception):
         cursor.rollback()

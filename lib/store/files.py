@@ -51,6 +51,12 @@ class FileStore:
         write_atomically(final, data, final.with_name(f".{token}.part"))
         return stored_name
 
+    def put_named(self, stored_name: str, data: bytes) -> None:
+        """Write a file under a name given (moving a store keeps the names its rows point to)."""
+        final = self.path(stored_name)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(final, data)
+
     def read(self, stored_name: str) -> bytes:
         return self.path(stored_name).read_bytes()
 

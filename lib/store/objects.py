@@ -78,6 +78,10 @@ class ObjectStore:
         self.client.put_object(Bucket=self.bucket, Key=self.key(stored_name), Body=data)
         return stored_name
 
+    def put_named(self, stored_name: str, data: bytes) -> None:
+        """Store an object under a name given (moving a store keeps the names its rows point to)."""
+        self.client.put_object(Bucket=self.bucket, Key=self.key(stored_name), Body=data)
+
     def read(self, stored_name: str) -> bytes:
         try:
             return self.client.get_object(Bucket=self.bucket, Key=self.key(stored_name))["Body"].read()

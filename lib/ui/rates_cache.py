@@ -25,4 +25,4 @@ def recent_rate_view(db: Database, user: User, period: Period, groups: tuple[str
     """rate_view for a staff user, counted at most FRESH_SECONDS ago (the same for every staff role); and when."""
     fields = (period.start, period.end, period.qualification, period.centre_number, period.batch_id)
     # The setting is in the key: a change to it is seen at once, not after the two minutes.
-    return _counted(db, user, str(db.path), user.role, fields, groups, min_results(db))
+    return _counted(db, user, db.source, user.role, fields, groups, min_results(db))

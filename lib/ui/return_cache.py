@@ -28,4 +28,4 @@ def current_return(db: Database, user: User, include_all: bool, centre_number: s
         version = return_version(db, user, centre_number)
     except (Refused, NotFound) as refused:
         return str(refused)
-    return _made(db, user, str(db.path), version, include_all, date.today(), centre_number)
+    return _made(db, user, db.source, version, include_all, date.today(), centre_number)

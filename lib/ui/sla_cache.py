@@ -24,7 +24,7 @@ def _open_work(_db: Database, _user: User, database: str, role: str, today: date
 
 def recent_open_work(db: Database, user: User) -> tuple:
     """(open items, forecast, back-test, when they were counted) for a staff user; the same for every staff role."""
-    return _open_work(db, user, str(db.path), user.role, date.today())
+    return _open_work(db, user, db.source, user.role, date.today())
 
 
 @st.cache_resource(ttl=FRESH_SECONDS, max_entries=32, show_spinner=False)
@@ -34,5 +34,5 @@ def _performance(_db: Database, _user: User, database: str, role: str, start: da
 
 
 def recent_performance(db: Database, user: User, start: date, end: date, by: str | None, centre: str | None):
-    return _performance(db, user, str(db.path), user.role, start, end, by, centre)
+    return _performance(db, user, db.source, user.role, start, end, by, centre)
 

@@ -32,4 +32,4 @@ CREATE TABLE method_request_units (
     PRIMARY KEY (request_id, unit_code)
 );
 -- A recording's length, measured from its content when it was accepted (evidence documents have a word count).
-ALTER TABLE files ADD COLUMN duration_seconds DOUBLE;
+ALTER TABLE files ADD COLUMN duration_seconds DOUBLE PRECISION;

@@ -5,7 +5,7 @@ CREATE TABLE programmes (
     id INTEGER PRIMARY KEY,
     centre_id INTEGER NOT NULL,
     name VARCHAR NOT NULL CHECK (length(trim(name)) BETWEEN 3 AND 80),
-    academic_year VARCHAR NOT NULL CHECK (regexp_full_match(academic_year, '\d{4}/\d{2}')),
+    academic_year VARCHAR NOT NULL CHECK (academic_year ~ '^\d{4}/\d{2}$'),
     qualification_code VARCHAR NOT NULL,
     units VARCHAR[] NOT NULL,
     allow_sign_without_verification BOOLEAN NOT NULL DEFAULT FALSE,
@@ -47,7 +47,7 @@ CREATE TABLE learner_records (
     actual_end_date DATE,
     destination VARCHAR,
     -- Template fields set by hand for this learner: the template no longer reaches them.
-    own_fields VARCHAR[] NOT NULL DEFAULT [],
+    own_fields VARCHAR[] NOT NULL DEFAULT ARRAY[]::VARCHAR[],
     status VARCHAR NOT NULL CHECK (status IN ('newly_submitted', 'signature_required', 'signed', 'qa_verified',
                                               'completed')),
     status_reason VARCHAR,

@@ -20,7 +20,7 @@ CREATE TABLE mapping_versions (
     note VARCHAR NOT NULL,
     -- The mapping document itself (Word or PDF, checked and at most 10 MB), kept with its version.
     original_name VARCHAR NOT NULL,
-    content BLOB NOT NULL,
+    content BYTEA NOT NULL,
     created_at TIMESTAMP NOT NULL,
     created_by INTEGER NOT NULL,
     PRIMARY KEY (programme_id, version)
@@ -96,7 +96,7 @@ CREATE TABLE hei_credentials (
     criteria VARCHAR NOT NULL,
     skills VARCHAR[] NOT NULL,
     logo_name VARCHAR,
-    logo BLOB,
+    logo BYTEA,
     updated_at TIMESTAMP NOT NULL,
     updated_by INTEGER NOT NULL
 );

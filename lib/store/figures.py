@@ -1,0 +1,157 @@
+"""Where figures are counted. On the embedded database, in it. On PostgreSQL, in a DuckDB copy of the tables the
+figures read (referral rates, the funnel, batch review, EQA, SLA performance, the forecast), made in one
+consistent read and made again when it is older than REFRESH_SECONDS: a count over every result of a big
+service runs on a columnar engine and never holds up the queues, which read PostgreSQL live.
+
+The copy has the embedded schema (the same migrations), so each figure is the same statement on the same types as
+on the embedded database, and comes out the same.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from lib.store.db import Database, connect
+from lib.store.migrate import migrate
+
+REFRESH_SECONDS = 120
+FETCH_ROWS = 50_000
+# What no figure reads: the history, sign-in state and documents kept in the database.
+NOT_COPIED = frozenset({"schema_version", "audit_log", "sessions", "sign_in_throttle", "device_lockouts",
+                        "mapping_versions", "hei_credentials", "learner_record_versions", "job_runs", "job_lock",
+                        "archive_chunks", "archive_restores", "registration_imports"})
+
+
+@dataclass
+class Snapshot:
+    db: Database
+    folder: Path
+    counted_at: datetime
+    made: float
+
+    def close(self) -> None:
+        self.db.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+class FiguresCopy:
+    """The DuckDB copy of one PostgreSQL database's figures tables, made again after REFRESH_SECONDS."""
+
+    def __init__(self, source: Database, refresh_seconds: float = REFRESH_SECONDS):
+        self.source = source
+        self.refresh_seconds = refresh_seconds
+        self._current: Snapshot | None = None
+        self._making = threading.Lock()
+        self._retired: list[Snapshot] = []
+
+    def current(self) -> Snapshot:
+        """A copy at most refresh_seconds old: the first is made while the caller waits; after that, a stale copy
+        is still used while the next one is made in the background."""
+        snapshot = self._current
+        if snapshot is None:
+            with self._making:
+                if self._current is None:
+                    self._current = make_snapshot(self.source)
+            return self._current
+        if time.monotonic() - snapshot.made > self.refresh_seconds and self._making.acquire(blocking=False):
+            threading.Thread(target=self._refresh, name="figures-copy", daemon=True).start()
+        return snapshot
+
+    def refresh_now(self) -> Snapshot:
+        with self._making:
+            self._replace(make_snapshot(self.source))
+        return self._current
+
+    def _refresh(self) -> None:
+        try:
+            self._replace(make_snapshot(self.source))
+        finally:
+            self._making.release()
+
+    def _replace(self, fresh: Snapshot) -> None:
+        old, self._current = self._current, fresh
+        # A page still counting on the old copy finishes first: it is closed at the next replacement.
+        for retired in self._retired:
+            retired.close()
+        self._retired = [old] if old else []
+
+    def close(self) -> None:
+        for snapshot in [*self._retired, *([self._current] if self._current else [])]:
+            snapshot.close()
+        self._current, self._retired = None, []
+
+
+def figures_db(db: Database) -> Database:
+    """The database to count figures in: db itself on DuckDB; on PostgreSQL, its figures copy."""
+    if db.dialect == "duckdb":
+        return db
+    return figures_copy(db).current().db
+
+
+def counted_at(db: Database) -> datetime | None:
+    """When the figures were copied from PostgreSQL (None on DuckDB, where they are counted live)."""
+    if db.dialect == "duckdb":
+        return None
+    return figures_copy(db).current().counted_at
+
+
+_copies_lock = threading.Lock()
+
+
+def figures_copy(db: Database) -> FiguresCopy:
+    with _copies_lock:
+        copy = getattr(db, "_figures_copy", None)
+        if copy is None:
+            copy = FiguresCopy(db)
+            db._figures_copy = copy
+        return copy
+
+
+def _tables(source: Database) -> list[tuple[str, list[str]]]:
+    with source.cursor() as cursor:
+        rows = cursor.execute(
+            """SELECT c.table_name, c.column_name FROM information_schema.columns c
+               JOIN information_schema.tables t ON t.table_name = c.table_name AND t.table_schema = c.table_schema
+               WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE'
+               ORDER BY c.table_name, c.ordinal_position""").fetchall()
+    tables: dict[str, list[str]] = {}
+    for table, column in rows:
+        if table not in NOT_COPIED:
+            tables.setdefault(table, []).append(column)
+    return list(tables.items())
+
+
+def make_snapshot(source: Database) -> Snapshot:
+    """Copy the figures tables of source (PostgreSQL) into a new DuckDB file, in one REPEATABLE READ transaction so
+    that every table is read at the same moment."""
+    folder = Path(tempfile.mkdtemp(prefix="ilma-figures-"))
+    path = folder / "figures.duckdb"
+    connection = connect(path)
+    try:
+        migrate(connection)
+        tables = _tables(source)
+        with source.cursor() as reader:
+            reader.begin("REPEATABLE READ")
+            try:
+                counted = datetime.now()
+                for table, columns in tables:
+                    connection.execute(f'DELETE FROM "{table}"')  # what the migrations put there
+                    names = ", ".join(f'"{column}"' for column in columns)
+                    for batch in reader.arrow_batches(f'SELECT {names} FROM "{table}"', FETCH_ROWS):
+                        connection.register("incoming", batch)
+                        connection.execute(f'INSERT INTO "{table}" ({names}) SELECT {names} FROM incoming')
+                        connection.unregister("incoming")
+            finally:
+                reader.rollback()
+        connection.execute("CHECKPOINT")
+    except BaseException:
+        connection.close()
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return Snapshot(Database(connection, path), folder, counted, time.monotonic())
