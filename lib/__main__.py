@@ -21,6 +21,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "verify-backup": ("lib.ops.verify_backup", "re-read a backup against its manifest; exit 1 with what is wrong"),
     "restore": ("lib.ops.restore", "a new database and file store from a backup (python -m lib restore DIR --db --files)"),
     "export-ilr": ("lib.ops.export_ilr", "a centre's ILR funding return file (--centre NUMBER --out FILE [--db PATH])"),
+    "migrate-to-postgres": ("lib.ops.migrate_to_postgres",
+                            "move an embedded installation to PostgreSQL and a bucket (--to URL --files s3://…)"),
     "run-job": ("lib.ops.run_job", "run a scheduled job now: backup, archive, reconcile-files, eqa-alerts, invoicing"),
 }
 

@@ -47,6 +47,16 @@ def db_path(demo_template, tmp_path) -> Path:
 
 
 @pytest.fixture(scope="session")
+def s3_server(tmp_path_factory):
+    """A real S3 server (SeaweedFS) with one bucket, tests.s3server.BUCKET, for the run."""
+    from tests import s3server
+
+    server = s3server.start(tmp_path_factory.mktemp("s3"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
 def postgres_server():
     from tests import pgserver
 

@@ -26,11 +26,9 @@ from tests import s3server, samples
 from tests.conftest import load_user
 
 
-@pytest.fixture(scope="module")
-def s3(tmp_path_factory):
-    server = s3server.start(tmp_path_factory.mktemp("s3"))
-    yield server
-    server.stop()
+@pytest.fixture
+def s3(s3_server):
+    return s3_server
 
 
 @pytest.fixture

@@ -17,6 +17,8 @@ import pandas as pd
 import psycopg
 import pyarrow as pa
 from psycopg import errors as pg_errors
+from psycopg import postgres
+from psycopg.adapt import Dumper
 from psycopg.types.numeric import NumericLoader
 from psycopg.types.string import TextLoader
 from psycopg_pool import ConnectionPool
@@ -41,7 +43,28 @@ class WholeOrFloatLoader(NumericLoader):
         return value
 
 
+class TextList(list):
+    """A list of strings sent as text[]: psycopg sends a str list as an untyped array, which unnest() and the
+    like cannot resolve."""
+
+
+class TextListDumper(Dumper):
+    oid = postgres.types["text"].array_oid
+
+    def dump(self, obj: TextList) -> bytes:
+        items = ('NULL' if item is None else '"' + str(item).replace("\\", "\\\\").replace('"', '\\"') + '"'
+                 for item in obj)
+        return ("{" + ",".join(items) + "}").encode()
+
+
+def _typed(value: Any) -> Any:
+    if isinstance(value, (list, tuple)) and value and all(isinstance(item, str) or item is None for item in value):
+        return TextList(value)
+    return value
+
+
 def _configure(connection: psycopg.Connection) -> None:
+    connection.adapters.register_dumper(TextList, TextListDumper)
     connection.adapters.register_loader("numeric", WholeOrFloatLoader)
     # DuckDB hands JSON columns back as their text; the app parses them itself.
     connection.adapters.register_loader("json", TextLoader)
@@ -99,14 +122,24 @@ class PostgresCursor:
     # Statements -------------------------------------------------------------------------------------------
     def execute(self, sql: str, params: Any = None) -> PostgresCursor:
         text, values = for_postgres(sql, params)
+        values = [_typed(value) for value in values]
         self._cursor.execute(text, values or None)
         return self
 
     def fetchone(self) -> tuple | None:
+        if self._cursor.description is None:
+            return self._changed()[0]
         return self._cursor.fetchone()
 
     def fetchall(self) -> list[tuple]:
+        if self._cursor.description is None:
+            return self._changed()
         return self._cursor.fetchall()
+
+    def _changed(self) -> list[tuple]:
+        """What DuckDB answers an INSERT, UPDATE or DELETE without RETURNING: one row, the rows it changed (the
+        app reads it to tell whether a guarded UPDATE found its row)."""
+        return [(self._cursor.rowcount,)]
 
     def fetchmany(self, size: int) -> list[tuple]:
         return self._cursor.fetchmany(size)

@@ -26,50 +26,62 @@ class PlaceholderMismatch(ValueError):
 
 
 @lru_cache(maxsize=4096)
-def _numbered(sql: str) -> tuple[str, tuple[str | int, ...]]:
-    """The statement with numbered placeholders, and for each number what it takes: the n-th positional
-    parameter (an int) or a named one (a str)."""
-    order: list[str | int] = []
+def _pieces(sql: str) -> tuple[tuple[str, ...], tuple[str | int, ...]]:
+    """The statement cut at its placeholders (one piece more than placeholders), and for each placeholder what it
+    takes: the n-th positional parameter (an int) or a named one (a str)."""
+    pieces: list[str] = []
+    slots: list[str | int] = []
     positional = 0
-    names: dict[str, int] = {}
-
-    def replace(match: re.Match) -> str:
-        nonlocal positional
+    last = 0
+    for match in _TOKENS.finditer(sql):
         if match.group("question"):
-            order.append(positional)
+            slot: str | int = positional
             positional += 1
-            return f"${len(order)}"
-        name = match.group("name")
-        if name is None:
-            return match.group(0)
-        if name.isdigit():
-            # $1 already numbered: the n-th parameter as given.
-            order.append(int(name) - 1)
-            return f"${len(order)}"
-        if name not in names:
-            order.append(name)
-            names[name] = len(order)
-        return f"${names[name]}"
-
-    text = _TOKENS.sub(lambda m: replace(m) if (m.group("question") or m.group("dollar")) else m.group(0), sql)
-    return text, tuple(order)
+        elif match.group("dollar"):
+            name = match.group("name")
+            slot = int(name) - 1 if name.isdigit() else name  # $1 already numbered: the first parameter as given
+        else:
+            continue
+        pieces.append(sql[last:match.start()])
+        slots.append(slot)
+        last = match.end()
+    pieces.append(sql[last:])
+    return tuple(pieces), tuple(slots)
 
 
 def for_postgres(sql: str, params: Sequence[Any] | Mapping[str, Any] | None) -> tuple[str, list[Any]]:
-    """The statement and parameter list PostgreSQL takes for what DuckDB would have run."""
-    text, order = _numbered(sql)
-    if not order:
-        return text, []
+    """The statement and parameter list PostgreSQL takes for what DuckDB would have run.
+
+    A parameter that is None is written into the text as NULL: PostgreSQL cannot tell the type of a parameter that
+    only meets IS NULL (`? IS NULL OR x = ?`), where DuckDB infers one."""
+    pieces, slots = _pieces(sql)
+    if not slots:
+        return sql, []
     if params is None:
         raise PlaceholderMismatch("the statement has placeholders but no parameters were given")
-    values = []
-    for slot in order:
-        if isinstance(slot, str):
-            if not isinstance(params, Mapping) or slot not in params:
-                raise PlaceholderMismatch(f"no parameter named {slot}")
-            values.append(params[slot])
+    text = [pieces[0]]
+    values: list[Any] = []
+    numbers: dict[str | int, int] = {}
+    for slot, piece in zip(slots, pieces[1:]):
+        value = _value(params, slot)
+        if value is None:
+            text.append("NULL")
         else:
-            if isinstance(params, Mapping):
-                raise PlaceholderMismatch("positional placeholders with named parameters")
-            values.append(params[slot])
-    return text, values
+            if slot not in numbers:
+                values.append(value)
+                numbers[slot] = len(values)
+            text.append(f"${numbers[slot]}")
+        text.append(piece)
+    return "".join(text), values
+
+
+def _value(params: Sequence[Any] | Mapping[str, Any], slot: str | int) -> Any:
+    if isinstance(slot, str):
+        if not isinstance(params, Mapping) or slot not in params:
+            raise PlaceholderMismatch(f"no parameter named {slot}")
+        return params[slot]
+    if isinstance(params, Mapping):
+        raise PlaceholderMismatch("positional placeholders with named parameters")
+    if slot >= len(params):
+        raise PlaceholderMismatch(f"the statement has more placeholders than the {len(params)} parameters given")
+    return params[slot]

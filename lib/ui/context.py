@@ -27,8 +27,8 @@ class AppContext:
 
 
 @st.cache_resource(show_spinner="Opening the database (the first start builds the demo data)…")
-def _open(db_path: str, files_dir: str) -> AppContext:
-    """Cached per database and file store path, so tests with other paths get their own."""
+def _open(db_path: str, files_dir: str, database_url: str, files_url: str) -> AppContext:
+    """Cached per database and file store, so tests with others get their own."""
     limit_malloc_arenas()  # once per server process, before the sessions' threads allocate
     settings = load_settings()
     cookie_key = resolve_cookie_key(settings, read_secrets(settings.secrets_files))
@@ -49,7 +49,8 @@ def app_context() -> AppContext:
     """The shared context; on a startup problem, a page that explains it, and the run stops."""
     settings = load_settings()
     try:
-        return _open(str(settings.db_path), str(settings.files_dir))
+        return _open(str(settings.db_path), str(settings.files_dir), settings.database_url or "",
+                     settings.files_url or "")
     except StartupProblem as problem:
         _show_problem(problem)
         st.stop()

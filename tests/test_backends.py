@@ -1,0 +1,273 @@
+"""The scale-out database beside the embedded one: one SQL text, the same figures on both, a consistent move of an
+installation into PostgreSQL, and a start that says what is wrong with the URL."""
+
+from __future__ import annotations
+
+import json
+import threading
+from datetime import date
+
+import pandas as pd
+import psycopg
+import pytest
+
+from lib.analytics import batch_review, referrals
+from lib.analytics.referrals import Period
+from lib.config import load_settings
+from lib.errors import Refused
+from lib.service import forecast, quality_check, sla
+from lib.startup import StartupProblem, open_database
+from lib.store.db import ChangedMeanwhile, Database
+from lib.store.figures import FiguresCopy, figures_db
+from lib.store.migrate import latest_version, migrate_database
+from lib.store.sql_text import PlaceholderMismatch, for_postgres
+from lib.store.transfer import TransferRefused, copy_database, count_rows
+from tests.conftest import TODAY, load_user
+
+# ---- one SQL text ---------------------------------------------------------------------------------------------
+
+
+def test_placeholders_are_numbered_outside_quoted_text_and_comments():
+    sql = """SELECT '?', "a?b", x -- is it ?
+             FROM t /* ? */ WHERE a = ? AND b = ? AND c::VARCHAR = ?"""
+    text, values = for_postgres(sql, [1, 2, 3])
+    assert text.endswith("WHERE a = $1 AND b = $2 AND c::VARCHAR = $3")
+    assert "'?'" in text and '"a?b"' in text and "-- is it ?" in text and "/* ? */" in text
+    assert values == [1, 2, 3]
+
+
+def test_named_parameters_become_one_number_each_however_often_they_are_used():
+    text, values = for_postgres("SELECT $start, $end, $start WHERE x = 'it''s $start'", {"start": 1, "end": 2})
+    assert text == "SELECT $1, $2, $1 WHERE x = 'it''s $start'"
+    assert values == [1, 2]
+
+
+def test_a_null_parameter_is_written_as_null_so_postgresql_need_not_guess_its_type():
+    text, values = for_postgres("SELECT 1 WHERE (? IS NULL OR a = ?) AND b = ?", [None, None, 5])
+    assert (text, values) == ("SELECT 1 WHERE (NULL IS NULL OR a = NULL) AND b = $1", [5])
+
+
+def test_placeholders_without_their_parameters_are_refused():
+    with pytest.raises(PlaceholderMismatch):
+        for_postgres("SELECT ?", None)
+    with pytest.raises(PlaceholderMismatch):
+        for_postgres("SELECT $missing", {"other": 1})
+    with pytest.raises(PlaceholderMismatch):
+        for_postgres("SELECT ?, ?", [1])
+
+
+# ---- the same figures on both ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def both(db_path, request):
+    """The same demo on DuckDB and on PostgreSQL."""
+    url = request.getfixturevalue("postgres_server").url(request.getfixturevalue("postgres_template"))
+    name = f"ilma_both_{threading.get_ident()}_{id(request)}"
+    server = request.getfixturevalue("postgres_server")
+    with psycopg.connect(server.url(), autocommit=True) as admin:
+        admin.execute(f"CREATE DATABASE {name} TEMPLATE {url.rsplit('/', 1)[1]}")
+    embedded, scaled = Database.open(db_path), Database.open_url(server.url(name))
+    yield embedded, scaled
+    embedded.close()
+    scaled.close()
+    with psycopg.connect(server.url(), autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
+
+
+def test_every_figure_is_the_same_on_both_backends(both):
+    embedded, scaled = both
+    figures = []
+    for db in (embedded, scaled):
+        team = load_user(db, "team.demo")
+        view = referrals.rate_view(db, team, referrals.ALL_TIME)
+        year = Period(date(2026, 1, 1), date(2026, 12, 31))
+        predicted = forecast.forecast(db, team, TODAY)
+        figures.append({
+            **{f"rates {group}": frame for group, frame in view.tables.items()},
+            "centres against the service": view.centres,
+            "service": pd.DataFrame({"referrals": [view.referrals], "results": [view.results]}),
+            "monthly": pd.DataFrame(sorted(view.monthly.items())),
+            "batches": batch_review.batches(db, team, year),
+            "performance by month": sla.performance(db, team, by="month"),
+            "performance by centre": sla.performance(db, team, by="centre"),
+            "on time by month": sla.on_time_by_month(db, team, today=TODAY),
+            "forecast items": predicted.items,
+        })
+    on_duckdb, on_postgres = figures
+    assert on_duckdb["service"].iloc[0, 1] > 100, "the demo has results to count"
+    for name, frame in on_duckdb.items():
+        pd.testing.assert_frame_equal(on_postgres[name].reset_index(drop=True), frame.reset_index(drop=True),
+                                      check_dtype=False, obj=name)
+
+
+def test_the_figures_copy_is_one_moment_and_is_made_again_when_old(both):
+    _, scaled = both
+    copy = FiguresCopy(scaled, refresh_seconds=3600)
+    first = copy.current()
+    released = first.db.query_one("SELECT count(*) FROM submissions WHERE stage = 'released'")[0]
+    assert released == scaled.query_one("SELECT count(*) FROM submissions WHERE stage = 'released'")[0]
+    scaled.transact(None, lambda w: (w.execute("UPDATE submissions SET stage = 'released', released_at = now(), "
+                                               "result = 'Pass' WHERE id = (SELECT min(id) FROM submissions "
+                                               "WHERE stage = 'ready')"), w.audit("test", "submission")))
+    assert copy.current() is first, "a copy younger than the refresh period is used as it is"
+    fresh = copy.refresh_now()
+    assert fresh.db.query_one("SELECT count(*) FROM submissions WHERE stage = 'released'")[0] == released + 1
+    assert fresh.counted_at >= first.counted_at
+    copy.close()
+
+
+def test_figures_on_duckdb_are_counted_in_the_database_itself(db_path):
+    db = Database.open(db_path)
+    try:
+        assert figures_db(db) is db
+    finally:
+        db.close()
+
+
+# ---- writes that race ------------------------------------------------------------------------------------------
+
+
+def test_two_replicas_accepting_one_item_at_once_accept_it_once(both):
+    """Each with its own pool (as two processes have): REPEATABLE READ makes the second a serialization failure,
+    which ends in the refusal the page shows, never in two audit rows."""
+    _, scaled = both
+    other = Database.open_url(scaled.url)
+    try:
+        team = load_user(scaled, "team.demo")
+        item = scaled.query_one("SELECT min(id) FROM submissions WHERE stage = 'submitted'")[0]
+        barrier, outcomes = threading.Barrier(2), []
+
+        def accept(db):
+            barrier.wait()
+            try:
+                quality_check.accept(db, team, item)
+                outcomes.append("accepted")
+            except Refused:  # ChangedMeanwhile, or the item's new stage read after the other committed
+                outcomes.append("refused")
+            except Exception as error:  # noqa: BLE001 - any other outcome fails the test below
+                outcomes.append(repr(error))
+
+        threads = [threading.Thread(target=accept, args=(db,)) for db in (scaled, other)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        assert sorted(outcomes) == ["accepted", "refused"], outcomes
+        assert scaled.query_one("SELECT count(*) FROM audit_log WHERE entity = 'submission' AND entity_id = ? "
+                                "AND action LIKE '%accept%'", [str(item)])[0] == 1
+    finally:
+        other.close()
+
+
+# ---- moving an installation in -----------------------------------------------------------------------------------
+
+
+def _new_database(server, name: str) -> Database:
+    with psycopg.connect(server.url(), autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.execute(f"CREATE DATABASE {name}")
+    return Database.open_url(server.url(name))
+
+
+def test_an_embedded_installation_moves_whole_and_a_second_move_is_refused(db_path, postgres_server):
+    source, target = Database.open(db_path), _new_database(postgres_server, "ilma_moved")
+    try:
+        copied = copy_database(source, target)
+        assert copied == count_rows(source) == count_rows(target)
+        assert copied["submissions"] == 800
+        # The sequences go on after the moved rows: a new row gets a new id.
+        assert target.query_one("SELECT nextval('seq_submissions')")[0] > source.query_one(
+            "SELECT max(id) FROM submissions")[0]
+        with pytest.raises(TransferRefused, match="already holds an installation"):
+            copy_database(source, target)
+        assert count_rows(target) == copied
+    finally:
+        source.close()
+        target.close()
+
+
+def test_migrations_run_once_on_postgres_and_say_their_version(postgres_server):
+    db = _new_database(postgres_server, "ilma_migrated")
+    try:
+        assert migrate_database(db) == list(range(1, latest_version() + 1))
+        assert migrate_database(db) == []
+        assert db.query_one("SELECT max(version) FROM schema_version")[0] == latest_version()
+    finally:
+        db.close()
+
+
+def test_uniqueness_is_the_databases_on_postgres_too(both):
+    _, scaled = both
+    with pytest.raises(ChangedMeanwhile):
+        scaled.transact(None, lambda w: (w.execute("INSERT INTO centres (id, number, name, created_at) "
+                                                   "SELECT nextval('seq_centres'), number, 'Copy', now() FROM centres "
+                                                   "WHERE number = '012345'"), w.audit("test", "centre")))
+
+
+# ---- starting on PostgreSQL ----------------------------------------------------------------------------------------
+
+
+def test_a_first_start_on_an_empty_database_moves_the_demo_in_once(postgres_server, tmp_path, monkeypatch):
+    _new_database(postgres_server, "ilma_first").close()
+    env = {"ILMA_DB": str(tmp_path / "unused.duckdb"), "ILMA_FILES": str(tmp_path / "files"),
+           "ILMA_DATABASE_URL": postgres_server.url("ilma_first")}
+    settings = load_settings(env)
+    opened = []
+
+    def start():
+        opened.append(open_database(settings, demo_submissions=120))
+
+    # Two replicas starting together: one builds, the other waits for it and finds the installation there.
+    threads = [threading.Thread(target=start) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(300)
+    assert sorted(o.created_demo for o in opened) == [False, True]
+    assert opened[0].db.query_one("SELECT count(*) FROM submissions")[0] == 120
+    for o in opened:
+        o.db.close()
+
+
+def test_a_wrong_database_url_stops_the_start_saying_so_without_its_password(tmp_path):
+    settings = load_settings({"ILMA_DB": str(tmp_path / "unused.duckdb"), "ILMA_FILES": str(tmp_path / "files"),
+                              "ILMA_DATABASE_URL": "postgresql://ilma:secret-word@127.0.0.1:1/nowhere"})
+    with pytest.raises(StartupProblem) as problem:
+        open_database(settings)
+    assert problem.value.title == "The PostgreSQL database cannot be reached"
+    assert "secret-word" not in problem.value.detail and "ilma:***@" in problem.value.detail
+    assert "ILMA_DATABASE_URL" in problem.value.remedy
+
+
+def test_migrate_to_postgres_moves_the_database_and_every_file_and_checks_them(db_path, postgres_server, s3_server,
+                                                                                 monkeypatch, capsys):
+    from lib.__main__ import main
+    from lib.store.objects import ObjectStore
+    from tests import s3server
+
+    target = _new_database(postgres_server, "ilma_command")
+    target.close()
+    for key, value in s3_server.env(s3server.BUCKET, "moved").items():
+        monkeypatch.setenv(key, value)
+    files = db_path.parent / "files"
+    code = main(["migrate-to-postgres", "--to", postgres_server.url("ilma_command"), "--files",
+                 f"s3://{s3server.BUCKET}/moved", "--db", str(db_path), "--from-files", str(files)])
+    outcome = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert code == 0, outcome
+    source = Database.open(db_path)
+    moved = Database.open_url(postgres_server.url("ilma_command"))
+    try:
+        names = [row[0] for row in source.query_all("SELECT stored_name FROM files ORDER BY id")]
+        assert outcome["files"] == len(names) > 50 and outcome["problems"] == []
+        assert count_rows(moved) == count_rows(source)
+        bucket = ObjectStore.connect(f"s3://{s3server.BUCKET}/moved", s3_server.endpoint)
+        for name in names[:: max(1, len(names) // 10)]:
+            assert bucket.read(name) == (files / name).read_bytes()
+    finally:
+        source.close()
+        moved.close()
+    # A second move into the same database is refused, and says why.
+    assert main(["migrate-to-postgres", "--to", postgres_server.url("ilma_command"), "--files",
+                 f"s3://{s3server.BUCKET}/moved", "--db", str(db_path), "--from-files", str(files)]) == 1
+    assert "already holds an installation" in capsys.readouterr().err
