@@ -85,6 +85,9 @@ def postgres_template(postgres_server, demo_template) -> str:
 
 @pytest.fixture(params=BACKENDS)
 def backend(request) -> str:
+    embedded_only = request.node.get_closest_marker("embedded_only")
+    if embedded_only and request.param != "duckdb":
+        pytest.skip(embedded_only.args[0])
     return request.param
 
 
@@ -109,8 +112,14 @@ def database_url(backend, request) -> str | None:
 @pytest.fixture
 def db(db_path, database_url) -> Database:
     database = Database.open_url(database_url) if database_url else Database.open(db_path)
+    database.test_files_dir = db_path.parent / "files"  # the demo's files, beside the file on either backend
     yield database
     database.close()
+
+
+def files_beside(db: Database) -> Path:
+    """The folder of the test database's demo files (on PostgreSQL db.path is None)."""
+    return getattr(db, "test_files_dir", None) or Path(db.path).parent / "files"
 
 
 def load_user(db: Database, username: str) -> User:

@@ -45,6 +45,8 @@ def test_named_parameters_become_one_number_each_however_often_they_are_used():
 def test_a_null_parameter_is_written_as_null_so_postgresql_need_not_guess_its_type():
     text, values = for_postgres("SELECT 1 WHERE (? IS NULL OR a = ?) AND b = ?", [None, None, 5])
     assert (text, values) == ("SELECT 1 WHERE (NULL IS NULL OR a = NULL) AND b = $1", [5])
+    text, values = for_postgres("SELECT 1 WHERE (? IS NULL OR a = ?) AND ? is not null", ["x", "x", 2])
+    assert (text, values) == ("SELECT 1 WHERE (1 IS NULL OR a = $1) AND 1 is not null", ["x"])
 
 
 def test_placeholders_without_their_parameters_are_refused():
@@ -271,3 +273,34 @@ def test_migrate_to_postgres_moves_the_database_and_every_file_and_checks_them(d
     assert main(["migrate-to-postgres", "--to", postgres_server.url("ilma_command"), "--files",
                  f"s3://{s3server.BUCKET}/moved", "--db", str(db_path), "--from-files", str(files)]) == 1
     assert "already holds an installation" in capsys.readouterr().err
+
+
+# ---- jobs across replicas ------------------------------------------------------------------------------------------
+
+
+def test_a_job_runs_on_one_replica_and_a_live_replicas_run_is_not_taken_for_dead(both, tmp_path):
+    from lib.ops import jobs
+    from lib.store.files import FileStore
+
+    _, scaled = both
+    team = load_user(scaled, "team.demo")
+    settings = load_settings({"ILMA_DB": str(tmp_path / "unused.duckdb"), "ILMA_FILES": str(tmp_path / "files")})
+    store = FileStore(tmp_path / "files")
+    other_replica = psycopg.connect(scaled.url, autocommit=True)
+    try:
+        # Another replica is running a job: it holds the advisory lock on its connection and its run is recorded.
+        other_replica.execute("SELECT pg_advisory_lock(%s)", [jobs.JOB_ADVISORY_LOCK])
+        scaled.transact(None, lambda w: (
+            w.execute("INSERT INTO job_runs (id, job, trigger, requested_by, started_at, outcome) "
+                      "VALUES (nextval('seq_job_runs'), 'eqa-alerts', 'schedule', 'scheduler', now(), 'running')"),
+            w.execute("INSERT INTO job_lock SELECT 'jobs', max(id), now() FROM job_runs"),
+            w.audit("test", "job_run")))
+        with pytest.raises(jobs.JobBusy, match="another copy of the app"):
+            jobs.run(scaled, store, settings, "eqa-alerts", team, "person")
+        assert jobs.recover_interrupted(scaled) == 0, "a replica starting must not end a live replica's run"
+        assert scaled.query_one("SELECT count(*) FROM job_runs WHERE outcome = 'running'")[0] == 1
+    finally:
+        other_replica.close()  # the replica dies: PostgreSQL lets go of its lock
+    assert jobs.recover_interrupted(scaled) == 1
+    outcome = jobs.run(scaled, store, settings, "eqa-alerts", team, "person")
+    assert outcome.outcome == "done", outcome

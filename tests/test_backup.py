@@ -22,6 +22,9 @@ from lib.store import backup
 from lib.store.db import Database
 from lib.store.files import FileStore
 
+pytestmark = pytest.mark.embedded_only("backup and restore of a PostgreSQL database (pg_dump with the "
+                                       "bucket's objects) is not built yet (issue 23)")
+
 
 def drill_write(db: Database, store: FileStore, key: str) -> None:
     """One transaction that writes three things that belong together: a setting, a file's row and its audit row,

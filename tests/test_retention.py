@@ -16,6 +16,9 @@ from tests import samples
 from tests.conftest import load_user
 from tests.test_ilm_side import SHEET, allocated_to_assessor
 
+pytestmark = pytest.mark.embedded_only("archiving from a PostgreSQL database (Parquet written by the app, not "
+                                       "DuckDB's COPY) is not built yet (issue 23)")
+
 BEFORE = datetime(2025, 6, 1)
 
 

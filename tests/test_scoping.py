@@ -24,7 +24,7 @@ from lib.errors import Refused
 from lib.store.db import Database
 from lib.store.files import FileStore
 from lib.store.scope import REGISTRY, NotAllowed, NotFound
-from tests.conftest import load_user
+from tests.conftest import files_beside, load_user
 
 CENTRE_A_USER = "centre.demo"  # centre 012345
 CENTRE_B_NUMBER = "023456"
@@ -149,7 +149,7 @@ def call(entry, db, user, ids=None):
     for name, entity in entry.probes.items():
         kwargs[name] = [ids[entity]] if name.endswith("_ids") else ids[entity]
     if "store" in parameters:
-        kwargs["store"] = FileStore(Path(db.path).parent / "files")
+        kwargs["store"] = FileStore(files_beside(db))
     try:
         return entry.function(db, user, **kwargs)
     except Refused as refusal:  # "nothing to export yet" is what the user is told: it is compared like any answer

@@ -15,7 +15,7 @@ from lib.store.db import Database
 from lib.store.files import FileStore
 from lib.store.scope import REGISTRY
 from tests import samples
-from tests.conftest import load_user
+from tests.conftest import files_beside, load_user
 from tests.test_scoping import ALL_TAKING_A_USER, CENTRE_A_USER, CENTRE_B_NUMBER
 
 UNTOUCHED_TABLES = ("app_meta", "sessions", "audit_log", "sign_in_throttle")
@@ -25,8 +25,9 @@ assert ALL_TAKING_A_USER  # every lib module imported, so the registry is comple
 
 def fingerprint(db: Database) -> dict[str, tuple]:
     tables = [row[0] for row in db.query_all(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' ORDER BY 1")]
-    return {table: db.query_one(f'SELECT count(*), bit_xor(hash(t)) FROM "{table}" t')
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY 1")]
+    row_hash = "hash(t)" if db.dialect == "duckdb" else "hashtext(CAST(t AS text))"
+    return {table: db.query_one(f'SELECT count(*), bit_xor({row_hash}) FROM "{table}" t')
             for table in tables if table not in UNTOUCHED_TABLES}
 
 
@@ -149,7 +150,7 @@ def call_write(name: str, db: Database, user, b: dict):
     parameters = inspect.signature(entry.function).parameters
     kwargs = arguments(name, b)
     if "store" in parameters:
-        kwargs["store"] = FileStore(db.path.parent / "files")
+        kwargs["store"] = FileStore(files_beside(db))
     if "writer" in parameters:
         def work(writer):
             entry.function(writer=writer, user=user, **kwargs)

@@ -172,7 +172,7 @@ def _archive(db: Database, user: User, store: FileStore, root: Path, before: dat
             break
         folder = f"{now:%Y%m%d-%H%M%S-%f}-{int(ids.id.iloc[0])}-{int(ids.id.iloc[-1])}"
         stored = [row[0] for row in db.query_all(
-            "SELECT stored_name FROM files WHERE submission_id IN (SELECT unnest(?))", [ids.id.tolist()])]
+            "SELECT stored_name FROM files WHERE submission_id IN (SELECT unnest(CAST(? AS BIGINT[])))", [ids.id.tolist()])]
         manifest = _archive_chunk(db, user, store, root, folder, ids, before, now, TABLES, "archive_chunk",
                                   {"items": len(ids), "cutoff": before})
         store.discard(stored)

@@ -82,7 +82,7 @@ def request_change(db: Database, user: User, qualification_code: str, unit_codes
                           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'requested')""",
                        [request_id, user.centre_id, qualification_code, methods, formats, expected_mb,
                         expected_minutes, reason, now, user.id])
-        writer.execute("INSERT INTO method_request_units SELECT ?, unnest(?)", [request_id, units])
+        writer.execute("INSERT INTO method_request_units SELECT ?, unnest(CAST(? AS VARCHAR[]))", [request_id, units])
         writer.audit("method_change_requested", "method_request", request_id, None,
                      {"qualification": qualification_code, "units": units, "methods": methods})
         return request_id

@@ -157,7 +157,7 @@ def _registration(writer: Writer, user: User, learner_id: int, qualification_cod
            FROM learners l JOIN registrations r ON r.learner_id = l.id
            WHERE l.id = ? AND l.centre_id = ? AND (? IS NULL OR r.qualification_code = ?)
              AND (SELECT count(*) FROM qualification_units qu WHERE qu.qualification_code = r.qualification_code
-                  AND list_contains(?, qu.unit_code)) = len(?)""",
+                  AND list_contains(CAST(? AS VARCHAR[]), qu.unit_code)) = len(CAST(? AS VARCHAR[]))""",
         [learner_id, user.centre_id, qualification_code, qualification_code, unit_codes, unit_codes],
     ).fetchone()
     if row is None:
@@ -214,7 +214,7 @@ def _checked_evidence(db: Database, user: User, uploads: tuple[Upload, ...], uni
         recordings = terms_for(db, user.centre_id, unit_codes)
     checked = [accept.check_evidence(upload.name, upload.data, recordings) for upload in uploads]
     cap = evidence_word_cap(db)
-    limits = [row[0] for row in db.query_all("SELECT word_limit FROM units WHERE code IN (SELECT unnest(?)) "
+    limits = [row[0] for row in db.query_all("SELECT word_limit FROM units WHERE code IN (SELECT unnest(CAST(? AS VARCHAR[]))) "
                                              "AND word_limit IS NOT NULL", [list(unit_codes)])]
     for file in checked:
         problem = word_cap_problem(file, cap, max(limits) if limits else None)

@@ -77,8 +77,8 @@ def save_metadata(db: Database, user: User, programme_id: int, badge_template_id
         writer.execute("""INSERT INTO hei_credentials VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                           ON CONFLICT (programme_id) DO UPDATE SET badge_template_id = excluded.badge_template_id,
                               name = excluded.name, description = excluded.description, criteria = excluded.criteria,
-                              skills = excluded.skills, logo_name = coalesce(excluded.logo_name, logo_name),
-                              logo = coalesce(excluded.logo, logo), updated_at = excluded.updated_at,
+                              skills = excluded.skills, logo_name = coalesce(excluded.logo_name, hei_credentials.logo_name),
+                              logo = coalesce(excluded.logo, hei_credentials.logo), updated_at = excluded.updated_at,
                               updated_by = excluded.updated_by""",
                        [programme_id, values["badge template ID"], values["name"], values["description"],
                         values["criteria"], skills, logo_name, logo_data, now, user.id])

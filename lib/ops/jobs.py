@@ -11,7 +11,8 @@ from __future__ import annotations
 import json
 import logging
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -103,6 +104,9 @@ class Timing:
 
 
 def _folder_store(context: JobContext, what: str) -> FileStore:
+    if context.db.dialect != "duckdb":
+        raise Refused(f"{what} works on the embedded database; on PostgreSQL use the server's own backups "
+                      "(pg_basebackup with WAL archiving, as the README describes) until this job covers it.")
     if not isinstance(context.store, FileStore):
         raise Refused(f"{what} works on the folder file store; with files in a bucket (ILMA_FILES=s3://…) keep the "
                       "bucket's own versioned copies until the database and the bucket are backed up together.")
@@ -142,7 +146,7 @@ def _invoicing(context: JobContext) -> dict:
     week = invoicing.week_to_bill(context.now.date())
     ran_by = context.db.query_one(
         """SELECT username, occurred_at FROM audit_log WHERE action IN ('invoices_raised', 'invoicing_run_empty')
-           AND json_extract_string(after, '$.week_start') = ? ORDER BY occurred_at DESC LIMIT 1""",
+           AND after->>'week_start' = ? ORDER BY occurred_at DESC LIMIT 1""",
         [week.isoformat()])
     if ran_by is not None and context.args.get("trigger") == "schedule":
         return {"week_start": week.isoformat(), "invoices": 0,
@@ -199,10 +203,42 @@ def runner(db: Database, username: str | None = None) -> User:
     return user
 
 
+# On PostgreSQL a run also holds this advisory lock on a connection of its own for as long as it runs: the server
+# lets go of it when the connection ends, so a replica that died mid-run is told apart from one still running.
+JOB_ADVISORY_LOCK = 7_140_003
+
+
+@contextmanager
+def _replica_turn(db: Database) -> Iterator[None]:
+    """On PostgreSQL, the jobs' advisory lock for the duration (JobBusy if another replica holds it); nothing on
+    DuckDB, which one process holds."""
+    if db.dialect != "postgres":
+        yield
+        return
+    with db.cursor() as cursor:
+        if not cursor.execute("SELECT pg_try_advisory_lock(?)", [JOB_ADVISORY_LOCK]).fetchone()[0]:
+            raise JobBusy("One job runs at a time, and another copy of the app is running one: try again when it ends.")
+        try:
+            yield
+        finally:
+            cursor.execute("SELECT pg_advisory_unlock(?)", [JOB_ADVISORY_LOCK])
+
+
 def recover_interrupted(db: Database, now: datetime | None = None) -> int:
     """Mark runs left running by a process that died as interrupted and free the lock; only for the process that
-    alone holds the database (the app at start, or a command run while it is stopped)."""
+    alone holds the database (the app at start, or a command run while it is stopped). On PostgreSQL, where other
+    replicas run, only when no replica holds the jobs' advisory lock (a running job's replica does)."""
     now = now or datetime.now()
+    if db.dialect == "postgres":
+        try:
+            with _replica_turn(db):
+                return _recover(db, now)
+        except JobBusy:
+            return 0
+    return _recover(db, now)
+
+
+def _recover(db: Database, now: datetime) -> int:
 
     def work(writer: Writer) -> int:
         stale = writer.execute("SELECT id, job FROM job_runs WHERE outcome = 'running'").fetchall()
@@ -271,18 +307,19 @@ def run(db: Database, store: FileStore, settings: Settings, name: str, user: Use
     spec = job(name)
     args = {key: value for key, value in (args or {}).items() if key in spec.arguments}
     now = now or datetime.now()
-    run_id = _start(db, name, trigger, user.username, now)
-    try:
-        figures = spec.run(JobContext(db, store, settings, user, now, {**args, "trigger": trigger}))
-    except BaseException as error:
-        message = str(error) if isinstance(error, Refused) else f"{type(error).__name__}: {error}"
-        log.error("job %s (run %s) failed: %s\n%s", name, run_id, message, traceback.format_exc())
-        _finish(db, run_id, "failed", None, message, user.username)
-        if not isinstance(error, Exception):
-            raise
-        return RunOutcome(run_id, name, "failed", {}, message)
-    _finish(db, run_id, "done", figures, None, user.username)
-    return RunOutcome(run_id, name, "done", figures, None)
+    with _replica_turn(db):
+        run_id = _start(db, name, trigger, user.username, now)
+        try:
+            figures = spec.run(JobContext(db, store, settings, user, now, {**args, "trigger": trigger}))
+        except BaseException as error:
+            message = str(error) if isinstance(error, Refused) else f"{type(error).__name__}: {error}"
+            log.error("job %s (run %s) failed: %s\n%s", name, run_id, message, traceback.format_exc())
+            _finish(db, run_id, "failed", None, message, user.username)
+            if not isinstance(error, Exception):
+                raise
+            return RunOutcome(run_id, name, "failed", {}, message)
+        _finish(db, run_id, "done", figures, None, user.username)
+        return RunOutcome(run_id, name, "done", figures, None)
 
 
 def _created(db: Database, now: datetime) -> datetime:

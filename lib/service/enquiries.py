@@ -140,7 +140,7 @@ def raise_enquiry(db: Database, user: User, item_id: int, unit_codes: list[str],
         writer.execute("""INSERT INTO enquiries (id, submission_id, centre_id, reason, raised_at, raised_by, status)
                           VALUES (?, ?, ?, ?, ?, ?, 'awaiting_reviewer')""",
                        [enquiry_id, item_id, user.centre_id, reason, now, user.id])
-        writer.execute("INSERT INTO enquiry_units SELECT ?, unnest(?)", [enquiry_id, units])
+        writer.execute("INSERT INTO enquiry_units SELECT ?, unnest(CAST(? AS VARCHAR[]))", [enquiry_id, units])
         writer.audit("enquiry_raised", "submission", item_id, None, {"enquiry": enquiry_id, "units": units})
         return enquiry_id
 

@@ -19,6 +19,8 @@ from lib.store.scope import NotFound, reads_centre_data, require_role, writes_ce
 
 CASE_READERS = (QUALITY, ASSESSMENT_TEAM)
 STATUS_LABELS = {"open": "Open", "investigating": "Investigating", "closed": "Closed"}
+# Notes written in one transaction share their time: the order they were written in breaks the tie.
+INSERTION_ORDER = {"duckdb": "n.rowid", "postgres": "n.ctid"}
 OUTCOMES = {"no_case": "No case", "learner_malpractice": "Learner malpractice",
             "centre_malpractice": "Centre malpractice"}
 def _concern(text: str) -> str:
@@ -88,10 +90,10 @@ def case_detail(db: Database, user: User, case_id: int) -> tuple[dict, pd.DataFr
     if row is None:
         raise NotFound(f"There is no case {case_id}.")
     notes = db.query_df(
-        """SELECT n.written_at AS "When", coalesce(u.name, '?') AS "By", n.from_status AS "From",
+        f"""SELECT n.written_at AS "When", coalesce(u.name, '?') AS "By", n.from_status AS "From",
                   n.to_status AS "To", n.note AS "Note"
            FROM malpractice_notes n LEFT JOIN users u ON u.id = n.written_by
-           WHERE n.case_id = ? ORDER BY n.written_at, n.rowid""", [case_id])
+           WHERE n.case_id = ? ORDER BY n.written_at, {INSERTION_ORDER[db.dialect]}""", [case_id])
     item_id, concern, status, outcome, opened_by = row
     return {"case_id": case_id, "item_id": int(item_id), "concern": concern, "status": status, "outcome": outcome,
             "opened_by": opened_by}, notes

@@ -317,11 +317,14 @@ def run(db, source: GridSource, columns: ColumnSet, query: GridQuery) -> GridPag
             total = found[0][1] if found else 0
             keys = [key for key, _ in found]
             # `page_keys JOIN (a JOIN b ON …) ON …`: the source's joins stay as written, the page's keys drive them.
+            # No keys: an empty page_keys of the key's own type (an empty list has none for PostgreSQL to read).
+            page_keys = "SELECT unnest(?) AS k" if keys else \
+                f"SELECT {columns[columns.key].sql} AS k FROM {source.from_sql} WHERE FALSE"
             rows = cursor.execute(
-                f"WITH page_keys AS (SELECT unnest(?) AS k) "
+                f"WITH page_keys AS ({page_keys}) "
                 f"SELECT {_select_list(source, columns, hidden=True, page=True)} "
                 f"FROM page_keys JOIN {source.from_sql} ON {columns[columns.key].sql} = page_keys.k "
-                f"ORDER BY {order_sql(columns, query.sort)}", [keys]).df()
+                f"ORDER BY {order_sql(columns, query.sort)}", [keys] if keys else []).df()
         finally:
             cursor.rollback()
     return GridPage(rows, total, offset, limit)

@@ -21,6 +21,9 @@ _TOKENS = re.compile(
 )
 
 
+_NULL_TEST = re.compile(r"\s*IS\s+(NOT\s+)?NULL\b", re.IGNORECASE)
+
+
 class PlaceholderMismatch(ValueError):
     """A statement's placeholders and its parameters do not fit each other."""
 
@@ -52,8 +55,8 @@ def _pieces(sql: str) -> tuple[tuple[str, ...], tuple[str | int, ...]]:
 def for_postgres(sql: str, params: Sequence[Any] | Mapping[str, Any] | None) -> tuple[str, list[Any]]:
     """The statement and parameter list PostgreSQL takes for what DuckDB would have run.
 
-    A parameter that is None is written into the text as NULL: PostgreSQL cannot tell the type of a parameter that
-    only meets IS NULL (`? IS NULL OR x = ?`), where DuckDB infers one."""
+    A parameter that is None is written into the text as NULL, and one that only meets IS NULL as 1: PostgreSQL
+    cannot tell the type of a parameter there (`? IS NULL OR x = ?`), where DuckDB infers one."""
     pieces, slots = _pieces(sql)
     if not slots:
         return sql, []
@@ -66,6 +69,8 @@ def for_postgres(sql: str, params: Sequence[Any] | Mapping[str, Any] | None) -> 
         value = _value(params, slot)
         if value is None:
             text.append("NULL")
+        elif _NULL_TEST.match(piece):
+            text.append("1")  # `? IS NULL` with a value: false (true for IS NOT NULL), and no type to guess
         else:
             if slot not in numbers:
                 values.append(value)

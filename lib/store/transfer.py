@@ -117,7 +117,9 @@ def _copy_table(source: Database, target: Database, writer, table: str) -> int:
     count = 0
     with source.cursor() as reader:
         result = reader.execute(f'SELECT {quoted} FROM "{table}"')
-        types = [kind[1:] + "[]" if kind.startswith("_") else kind for _, kind in columns]  # _varchar: varchar[]
+        # _varchar is varchar[]; JSON goes as its text (psycopg would encode a str as a JSON string again).
+        types = [kind[1:] + "[]" if kind.startswith("_") else "text" if kind in ("json", "jsonb") else kind
+                 for _, kind in columns]
         with writer.copy(f'COPY "{table}" ({quoted}) FROM STDIN', types) as copy:
             while rows := result.fetchmany(COPY_BATCH):
                 for row in rows:
