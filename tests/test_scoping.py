@@ -14,7 +14,6 @@ import inspect
 import pkgutil
 import shutil
 from datetime import datetime
-from pathlib import Path
 
 import pandas as pd
 import pytest
