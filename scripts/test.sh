@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
 # Runs every test in a virtual environment of its own (.venv/), so nothing installed on the machine by hand
-# can hide a missing requirement. The environment is rebuilt whenever a requirements file changes; Debian's
-# chromium is installed for the browser tests if missing.
+# can hide a missing requirement. The environment is rebuilt whenever a requirements file changes; the Debian
+# packages the tests start are installed if missing.
 set -euo pipefail
 export ILMA_JOBS=off  # the app's job scheduler stays out of the tests (tests/test_jobs.py starts its own)
 cd "$(dirname "$0")/.."
 
-if [ ! -x /usr/bin/chromium ]; then
+# Debian's chromium (browser tests), haproxy (the replicas' balancer) and PostgreSQL's server (the scale-out
+# backend's tests start a throwaway one), where missing.
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v haproxy > /dev/null || [ -x /usr/sbin/haproxy ] || missing+=(haproxy)
+ls /usr/lib/postgresql/*/bin/pg_ctl > /dev/null 2>&1 || missing+=(postgresql)
+if [ "${#missing[@]}" -gt 0 ]; then
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium > /dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" > /dev/null
 fi
 
 venv=.venv

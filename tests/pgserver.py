@@ -46,14 +46,18 @@ def _as_server_user(command: list[str], **kwargs) -> subprocess.CompletedProcess
 class PostgresServer:
     folder: Path
     port: int
+    data: Path | None = None  # folder/data unless it was started from elsewhere
+
+    @property
+    def data_dir(self) -> Path:
+        return self.data or self.folder / "data"
 
     def url(self, database: str = "postgres") -> str:
         return f"postgresql://{SUPERUSER}@127.0.0.1:{self.port}/{database}"
 
     def stop(self) -> None:
         with _suppress_failure():
-            _as_server_user([str(bin_dir() / "pg_ctl"), "stop", "-D", str(self.folder / "data"), "-m", "immediate",
-                             "-w"])
+            _as_server_user([str(bin_dir() / "pg_ctl"), "stop", "-D", str(self.data_dir), "-m", "immediate", "-w"])
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
@@ -92,3 +96,18 @@ def start(folder: Path | None = None, settings: dict[str, str] | None = None) ->
         if time.monotonic() > deadline:
             raise RuntimeError(f"PostgreSQL did not answer on port {port}; see {folder / 'server.log'}")
         time.sleep(0.1)
+
+
+def server_command(name: str, *args: str) -> subprocess.CompletedProcess:
+    """One of PostgreSQL's programs (pg_basebackup, pg_ctl…) run as the server's user."""
+    return _as_server_user([str(bin_dir() / name), *args])
+
+
+def start_existing(folder: Path, data: Path) -> PostgresServer:
+    """Start a cluster already in `data` (a restored base backup) on a new free port; stop() removes folder."""
+    port = _free_port()
+    with open(data / "postgresql.auto.conf", "a") as conf:
+        conf.write(f"port = {port}\nunix_socket_directories = '{folder}'\n")
+    _as_server_user([str(bin_dir() / "pg_ctl"), "start", "-D", str(data), "-l", str(folder / "server.log"), "-w",
+                     "-t", "120"])
+    return PostgresServer(folder, port, data)
