@@ -119,6 +119,17 @@ def test_the_figures_copy_is_one_moment_and_is_made_again_when_old(both):
     copy.close()
 
 
+def test_a_changed_setting_counts_at_once_in_figures_from_the_copy(both):
+    from lib.service.settings import setting
+
+    _, scaled = both
+    copy = figures_db(scaled)
+    before = setting(copy, "funnel_min_results")
+    scaled.transact(None, lambda w: (w.execute("UPDATE settings SET value = ? WHERE key = 'funnel_min_results'",
+                                               [str(int(before) + 7)]), w.audit("test", "setting")))
+    assert setting(figures_db(scaled), "funnel_min_results") == before + 7
+
+
 def test_figures_on_duckdb_are_counted_in_the_database_itself(db_path):
     db = Database.open(db_path)
     try:

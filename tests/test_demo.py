@@ -9,6 +9,9 @@ from lib.rules.roles import ROLES
 from lib.store.db import Database
 from tests.conftest import SMALL_DEMO_SUBMISSIONS, TODAY
 
+pytestmark = pytest.mark.embedded_only("the demo is built on the embedded engine; PostgreSQL gets the same "
+                                       "rows moved in, which tests/test_backends.py checks")
+
 
 def test_exactly_the_asked_number_of_submissions(db):
     assert db.query_one("SELECT count(*), max(id) FROM submissions") == (SMALL_DEMO_SUBMISSIONS, SMALL_DEMO_SUBMISSIONS)

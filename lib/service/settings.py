@@ -37,7 +37,9 @@ TOO_SMALL_TO_JUDGE = ("below 5 results no referral count is beyond the 99.8% lim
 
 
 def setting(db_or_writer: Database | Writer, key: str) -> float:
-    """A setting's value as a number (every setting is one)."""
+    """A setting's value as a number (every setting is one), read live: a figures copy reads its source's, so that a
+    changed setting counts at once (lib/store/figures.py)."""
+    db_or_writer = getattr(db_or_writer, "live", None) or db_or_writer
     row = db_or_writer.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone() \
         if isinstance(db_or_writer, Writer) else db_or_writer.query_one("SELECT value FROM settings WHERE key = ?", [key])
     if row is None:

@@ -116,6 +116,8 @@ class Database:
 
     dialect = "duckdb"
     url: str | None = None
+    # For a copy of another database's tables (lib/store/figures.py): that database, where settings are read live.
+    live: Database | None = None
     # What transact retries (a write conflict) and what it refuses at once (a duplicate key).
     _conflicts: tuple[type[BaseException], ...] = (duckdb.TransactionException,)
     _duplicates: tuple[type[BaseException], ...] = (duckdb.ConstraintException,)

@@ -154,4 +154,6 @@ def make_snapshot(source: Database) -> Snapshot:
         connection.close()
         shutil.rmtree(folder, ignore_errors=True)
         raise
-    return Snapshot(Database(connection, path), folder, counted, time.monotonic())
+    copy = Database(connection, path)
+    copy.live = source  # settings are read from the source, live (lib/service/settings.py)
+    return Snapshot(copy, folder, counted, time.monotonic())
