@@ -202,9 +202,24 @@ async def sample_rss(process: psutil.Process, peak: list[float], stop: asyncio.E
         await asyncio.sleep(0.25)
 
 
-async def run_load(url: str, server_pid: int, accounts: list[tuple[str, str]], seconds: float,
+class Processes:
+    """The memory of the app's processes together (one, or every replica)."""
+
+    def __init__(self, pids: list[int]):
+        self.processes = [psutil.Process(pid) for pid in pids]
+
+    def memory_info(self):
+        return _Rss(sum(process.memory_info().rss for process in self.processes))
+
+
+@dataclass
+class _Rss:
+    rss: int
+
+
+async def run_load(url: str, server_pids: int | list[int], accounts: list[tuple[str, str]], seconds: float,
                    seed: int = 7) -> dict:
-    server = psutil.Process(server_pid)
+    server = Processes(server_pids if isinstance(server_pids, list) else [server_pids])
     # A centre and a team member first, through every page of the mix: modules imported, the shared caches
     # filled, DuckDB's buffers warm. What the server holds then is the baseline each further session adds to.
     for username, role in ({role: (username, role) for username, role in accounts}).values():
@@ -248,21 +263,65 @@ def main(argv: list[str], database, bench_env, emit) -> int:
     parser.add_argument("--sessions", type=int, default=30)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--submissions", type=int, default=1_000_000)
+    parser.add_argument("--replicas", type=int, default=0,
+                        help="0: the embedded default (one process on the DuckDB file); N: the scale-out "
+                             "configuration, N replicas behind HAProxy on PostgreSQL and an S3 server")
     args = parser.parse_args(argv)
-    if args.sessions < 1 or args.seconds <= 0:
-        parser.error("--sessions must be at least 1 and --seconds more than 0")
+    if args.sessions < 1 or args.seconds <= 0 or args.replicas < 0:
+        parser.error("--sessions must be at least 1, --seconds more than 0 and --replicas 0 or more")
     db_path = database(args.submissions, False)
     accounts = add_load_accounts(db_path, args.sessions)
-    process, url = devserver.start(bench_env(db_path))
-    try:
-        figures = asyncio.run(run_load(url, process.pid, accounts, args.seconds))
-    finally:
-        devserver.stop(process)
+    if args.replicas:
+        figures = _scaled_out(db_path, bench_env(db_path), args.replicas, accounts, args.seconds)
+    else:
+        process, url = devserver.start(bench_env(db_path))
+        try:
+            figures = asyncio.run(run_load(url, process.pid, accounts, args.seconds))
+        finally:
+            devserver.stop(process)
     extra = {"sessions": args.sessions, "seconds": args.seconds, "submissions": args.submissions,
-             "reruns": figures.pop("reruns")}
+             "replicas": args.replicas or "embedded", "reruns": figures.pop("reruns")}
     errors = figures.pop("first_errors")
     for name, value in figures.items():
         emit(name, value, "count" if name == "load_errors" else "MB" if name.endswith("_mb") else "ms", **extra)
     if errors:
         emit("load_first_errors", len(errors), "count", examples=errors)
     return 0
+
+
+def _scaled_out(db_path: Path, env: dict[str, str], replicas: int, accounts: list[tuple[str, str]],
+                seconds: float) -> dict:
+    """The load on `replicas` app processes behind HAProxy, on a throwaway PostgreSQL holding the benchmark's
+    database (moved in first) and an S3 server for files (the load's pages read no stored file, so the files are
+    not copied), all on 127.0.0.1."""
+    import tempfile
+
+    import psycopg
+
+    from lib.store.balancer import start_cluster
+    from lib.store.db import Database
+    from lib.store.transfer import copy_database
+    from tests import pgserver, s3server
+
+    postgres = pgserver.start()
+    folder = Path(tempfile.mkdtemp(prefix="ilma-load-"))
+    bucket = s3server.start(folder)
+    try:
+        with psycopg.connect(postgres.url(), autocommit=True) as admin:
+            admin.execute("CREATE DATABASE ilma_load")
+        source, target = Database.open(db_path), Database.open_url(postgres.url("ilma_load"))
+        try:
+            copy_database(source, target)
+        finally:
+            source.close()
+            target.close()
+        cluster = start_cluster({**env, "ILMA_DATABASE_URL": postgres.url("ilma_load"),
+                                 **bucket.env(s3server.BUCKET, "load")}, replicas)
+        try:
+            return asyncio.run(run_load(cluster.url, [process.pid for process in cluster.replicas], accounts,
+                                        seconds))
+        finally:
+            cluster.stop()
+    finally:
+        bucket.stop()
+        postgres.stop()

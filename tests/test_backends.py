@@ -19,6 +19,7 @@ from lib.service import forecast, quality_check, sla
 from lib.startup import StartupProblem, open_database
 from lib.store.db import ChangedMeanwhile, Database
 from lib.store.figures import FiguresCopy, figures_db
+from lib.store.files import FileStore
 from lib.store.migrate import latest_version, migrate_database
 from lib.store.sql_text import PlaceholderMismatch, for_postgres
 from lib.store.transfer import TransferRefused, copy_database, count_rows
@@ -306,7 +307,7 @@ def test_a_job_runs_on_one_replica_and_a_live_replicas_run_is_not_taken_for_dead
                       "VALUES (nextval('seq_job_runs'), 'eqa-alerts', 'schedule', 'scheduler', now(), 'running')"),
             w.execute("INSERT INTO job_lock SELECT 'jobs', max(id), now() FROM job_runs"),
             w.audit("test", "job_run")))
-        with pytest.raises(jobs.JobBusy, match="another copy of the app"):
+        with pytest.raises(jobs.JobBusy, match="EQA alerts.* is running"):
             jobs.run(scaled, store, settings, "eqa-alerts", team, "person")
         assert jobs.recover_interrupted(scaled) == 0, "a replica starting must not end a live replica's run"
         assert scaled.query_one("SELECT count(*) FROM job_runs WHERE outcome = 'running'")[0] == 1
@@ -315,3 +316,66 @@ def test_a_job_runs_on_one_replica_and_a_live_replicas_run_is_not_taken_for_dead
     assert jobs.recover_interrupted(scaled) == 1
     outcome = jobs.run(scaled, store, settings, "eqa-alerts", team, "person")
     assert outcome.outcome == "done", outcome
+
+
+
+# ---- backups of the scale-out configuration ---------------------------------------------------------------------
+
+
+def test_a_postgres_backup_taken_while_replicas_write_restores_whole_with_its_files(both, postgres_server, s3_server,
+                                                                                     tmp_path, monkeypatch):
+    from lib.store import backup
+    from lib.store.objects import ObjectStore
+    from lib.store.pg_backup import restore_postgres, take_postgres
+    from tests import s3server
+    from tests.conftest import files_beside
+
+    embedded, scaled = both
+    store = FileStore(files_beside(embedded))
+    stop, written = threading.Event(), []
+
+    def keep_writing():
+        while not stop.is_set():
+            scaled.transact(None, lambda w: (w.execute("INSERT INTO audit_log (id, occurred_at, username, action, "
+                                                       "entity) VALUES (nextval('seq_audit_log'), now(), 'load', "
+                                                       "'write', 'test')"), w.audit("test", "test")))
+            written.append(1)
+
+    writer = threading.Thread(target=keep_writing)
+    writer.start()
+    try:
+        taken = take_postgres(scaled, store, tmp_path / "backups")
+    finally:
+        stop.set()
+        writer.join(30)
+    assert written, "the writer wrote while the backup ran"
+    checked = backup.verify(taken.folder)
+    assert checked.ok, checked.problems
+    assert taken.files == embedded.query_one("SELECT count(*) FROM files")[0] and not taken.missing
+
+    target = _new_database(postgres_server, "ilma_restored")
+    for key, value in s3_server.env(s3server.BUCKET, "restored").items():
+        monkeypatch.setenv(key, value)
+    bucket = ObjectStore.connect(f"s3://{s3server.BUCKET}/restored", s3_server.endpoint)
+    try:
+        restore_postgres(taken.folder, target, bucket)
+        manifest = json.loads((taken.folder / "manifest.json").read_text())
+        assert count_rows(target) == {t: n for t, n in manifest["tables"].items() if t != "schema_version"}
+        name = target.query_one("SELECT stored_name FROM files ORDER BY id LIMIT 1")[0]
+        assert bucket.read(name) == store.read(name)
+        with pytest.raises(backup.BackupProblem, match="already holds an installation"):
+            restore_postgres(taken.folder, target, bucket)
+    finally:
+        target.close()
+
+
+def test_a_broken_postgres_backup_is_named_by_verify(both, tmp_path):
+    from lib.store import backup
+    from lib.store.pg_backup import DUMP, take_postgres
+    from tests.conftest import files_beside
+
+    embedded, scaled = both
+    taken = take_postgres(scaled, FileStore(files_beside(embedded)), tmp_path / "backups")
+    (taken.folder / DUMP).write_bytes(b"not a dump")
+    problems = backup.verify(taken.folder).problems
+    assert any("dump cannot be read" in problem for problem in problems), problems

@@ -22,8 +22,8 @@ from lib.store import backup
 from lib.store.db import Database
 from lib.store.files import FileStore
 
-pytestmark = pytest.mark.embedded_only("backup and restore of a PostgreSQL database (pg_dump with the "
-                                       "bucket's objects) is not built yet (issue 23)")
+pytestmark = pytest.mark.embedded_only("the embedded database's backup (a DuckDB snapshot and the folder); "
+                                       "PostgreSQL's (pg_dump) is tested in tests/test_backends.py")
 
 
 def drill_write(db: Database, store: FileStore, key: str) -> None:

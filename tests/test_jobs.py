@@ -72,7 +72,6 @@ def test_a_new_database_waits_for_the_first_slot_then_each_job_is_due_once(db, s
     assert "eqa-alerts" in [spec.name for spec in jobs.due_jobs(db, wednesday + timedelta(days=1))]
 
 
-@pytest.mark.embedded_only("the backup job on PostgreSQL is not built yet (issue 23)")
 def test_one_job_runs_at_a_time_and_the_second_is_told_which(db, settings, monkeypatch):
     started = threading.Event()
     release = threading.Event()
@@ -131,7 +130,7 @@ def test_runs_left_by_a_process_that_died_are_marked_interrupted(db):
     assert "backup" in [spec.name for spec in jobs.due_jobs(db, datetime.now() + timedelta(days=2))]
 
 
-@pytest.mark.embedded_only("the backup job on PostgreSQL is not built yet (issue 23)")
+@pytest.mark.embedded_only("the archive job on PostgreSQL is not built yet (issue 23)")
 def test_the_scheduler_runs_each_due_job_once(db, settings):
     db.transact(None, lambda writer: (
         writer.execute("UPDATE schema_version SET applied_at = applied_at - INTERVAL '3 days'"),
@@ -212,7 +211,6 @@ def test_a_command_for_a_database_that_is_not_there_says_so(tmp_path):
     assert not missing.exists()
 
 
-@pytest.mark.embedded_only("the backup job on PostgreSQL is not built yet (issue 23)")
 def test_the_team_runs_a_backup_from_operations_and_sees_it_kept(as_role, db_path, tmp_path, monkeypatch):
     monkeypatch.setenv("ILMA_BACKUPS", str(tmp_path / "backups"))
     at = as_role("team.demo", "pages/admin/operations_page.py")

@@ -13,7 +13,7 @@ from lib.errors import Refused
 from lib.ops import jobs
 from lib.ops.scheduler import Mailbox, NoAppAnswering
 from lib.store.db import Database, DatabaseLocked, connect
-from lib.store.migrate import SchemaTooNew, migrate
+from lib.store.migrate import SchemaTooNew, check_not_newer, migrate
 from lib.store.stores import open_file_store
 
 DEFAULT_TIMEOUT_SECONDS = 3600.0
@@ -38,6 +38,8 @@ def run_job(settings: Settings, job: str, args: dict, username: str | None = Non
 
     Raises Refused with what to do when neither can run it."""
     jobs.job(job)
+    if settings.database_url:
+        return _run_on_postgres(settings, job, args, username)
     if not settings.db_path.exists():
         raise Refused(f"There is no database at {settings.db_path}: name one with --db (or ILMA_DB).")
     try:
@@ -56,6 +58,27 @@ def run_job(settings: Settings, job: str, args: dict, username: str | None = Non
                         {**(alone_args or {}), **args}).as_json()
     finally:
         db.close()
+
+
+def _run_on_postgres(settings: Settings, job: str, args: dict, username: str | None) -> dict:
+    """On PostgreSQL the command runs the job itself beside the replicas: the jobs' advisory lock keeps it to one
+    run at a time across all of them."""
+    db = Database.open_url(settings.database_url)
+    try:
+        check_not_newer_database(db)
+        jobs.recover_interrupted(db)
+        user = jobs.runner(db, username)
+        return jobs.run(db, open_file_store(settings), settings, job, user, "command", args).as_json()
+    finally:
+        db.close()
+
+
+def check_not_newer_database(db: Database) -> None:
+    with db.cursor() as cursor:
+        try:
+            check_not_newer(cursor)
+        except SchemaTooNew as too_new:
+            raise Refused(f"The database was written by a newer version of the app ({too_new}).") from None
 
 
 def _hand_over(settings: Settings, error: DatabaseLocked, job: str, args: dict, username: str | None,

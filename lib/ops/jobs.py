@@ -27,7 +27,7 @@ from lib.errors import Refused
 from lib.records.listing import funding_return
 from lib.rules.roles import ASSESSMENT_TEAM, User
 from lib.service.settings import setting
-from lib.store import backup
+from lib.store import backup, pg_backup
 from lib.store.db import ChangedMeanwhile, Database, Writer
 from lib.store.files import FileStore, write_atomically
 from lib.store.reconcile import reconcile_files
@@ -105,8 +105,8 @@ class Timing:
 
 def _folder_store(context: JobContext, what: str) -> FileStore:
     if context.db.dialect != "duckdb":
-        raise Refused(f"{what} works on the embedded database; on PostgreSQL use the server's own backups "
-                      "(pg_basebackup with WAL archiving, as the README describes) until this job covers it.")
+        raise Refused(f"{what} works on the embedded database so far; on PostgreSQL, items past the retention "
+                      "period stay in the database until it covers it.")
     if not isinstance(context.store, FileStore):
         raise Refused(f"{what} works on the folder file store; with files in a bucket (ILMA_FILES=s3://…) keep the "
                       "bucket's own versioned copies until the database and the bucket are backed up together.")
@@ -114,9 +114,12 @@ def _folder_store(context: JobContext, what: str) -> FileStore:
 
 
 def _backup(context: JobContext) -> dict:
-    _folder_store(context, "The backup")
     root = Path(context.args.get("to") or context.settings.backups_dir)
-    result = backup.take(context.db, context.store, root, context.now)
+    if context.db.dialect == "postgres":
+        result = pg_backup.take_postgres(context.db, context.store, root, context.now)
+    else:
+        _folder_store(context, "The backup")
+        result = backup.take(context.db, context.store, root, context.now)
     figures = result.figures()
     if not context.args.get("to"):
         figures["removed"] = [path.name for path in backup.prune(root, int(setting(context.db, "backup_keep")))]
@@ -217,7 +220,7 @@ def _replica_turn(db: Database) -> Iterator[None]:
         return
     with db.cursor() as cursor:
         if not cursor.execute("SELECT pg_try_advisory_lock(?)", [JOB_ADVISORY_LOCK]).fetchone()[0]:
-            raise JobBusy("One job runs at a time, and another copy of the app is running one: try again when it ends.")
+            raise JobBusy(_busy_message(db))
         try:
             yield
         finally:
@@ -265,11 +268,15 @@ def _start(db: Database, name: str, trigger: str, requested_by: str, now: dateti
     try:
         return db.transact(None, work, actor_name=requested_by)
     except ChangedMeanwhile:
-        busy = db.query_one("SELECT r.job, r.started_at, r.requested_by FROM job_lock l JOIN job_runs r "
-                            "ON r.id = l.run_id")
-        what = f"{JOBS[busy[0]].title if busy[0] in JOBS else busy[0]}, started {busy[1]:%d/%m/%Y %H:%M:%S} by " \
-               f"{busy[2]}" if busy else "another job"
-        raise JobBusy(f"One job runs at a time, and {what} is running: try again when it ends.") from None
+        raise JobBusy(_busy_message(db)) from None
+
+
+def _busy_message(db: Database) -> str:
+    busy = db.query_one("SELECT r.job, r.started_at, r.requested_by FROM job_lock l JOIN job_runs r "
+                        "ON r.id = l.run_id")
+    what = f"{JOBS[busy[0]].title if busy[0] in JOBS else busy[0]}, started {busy[1]:%d/%m/%Y %H:%M:%S} by " \
+           f"{busy[2]}" if busy else "another job"
+    return f"One job runs at a time, and {what} is running: try again when it ends."
 
 
 def _finish(db: Database, run_id: int, outcome: str, figures: dict | None, message: str | None,

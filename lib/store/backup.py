@@ -311,6 +311,9 @@ def verify(folder: Path) -> Verification:
         problems.append(f"{FILE_LIST} cannot be read: {error}")
     if len(listed) != manifest["files"]:
         problems.append(f"{FILE_LIST} lists {len(listed)} files, the manifest says {manifest['files']}")
+    if manifest.get("engine") == "postgres":
+        _verify_dump(folder, manifest, problems)
+        return outcome
     try:
         connection = connect(folder / SNAPSHOT, read_only=True)
     except (duckdb.Error, OSError) as error:
@@ -345,6 +348,21 @@ def verify(folder: Path) -> Verification:
     return outcome
 
 
+def _verify_dump(folder: Path, manifest: dict, problems: list[str]) -> None:
+    """A PostgreSQL backup's dump: readable, with the data of every table the manifest counted."""
+    from lib.store.pg_backup import DUMP, dump_tables
+
+    if not (folder / DUMP).is_file():
+        problems.append(f"the database dump {DUMP} is missing")
+        return
+    try:
+        dumped = dump_tables(folder)
+    except BackupProblem as problem:
+        problems.append(str(problem))
+        return
+    problems += [f"table {table} is missing from the dump" for table in sorted(set(manifest["tables"]) - dumped)]
+
+
 def restore(folder: Path, db_path: Path, files_dir: Path, replace: bool = False) -> dict:
     """A new database and file store from a verified backup. Existing ones are refused unless replace, and then
     kept beside as `….replaced-YYYYmmdd-HHMMSS` rather than deleted."""
@@ -352,6 +370,9 @@ def restore(folder: Path, db_path: Path, files_dir: Path, replace: bool = False)
     checked = verify(folder)
     if not checked.ok:
         raise BackupProblem(f"{folder} does not verify, so nothing was restored:\n  " + "\n  ".join(checked.problems[:20]))
+    if read_manifest(folder).get("engine") == "postgres":
+        raise BackupProblem(f"{folder} is a backup of a PostgreSQL database: restore it with --to-database and "
+                            "--files (a folder or s3://bucket/prefix).")
     db_path, files_dir = Path(db_path), Path(files_dir)
     has_files = files_dir.is_dir() and any(files_dir.iterdir())
     if not replace and (db_path.exists() or has_files):
