@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from datetime import date
 
 import pandas as pd
@@ -312,7 +313,12 @@ def test_a_job_runs_on_one_replica_and_a_live_replicas_run_is_not_taken_for_dead
         assert jobs.recover_interrupted(scaled) == 0, "a replica starting must not end a live replica's run"
         assert scaled.query_one("SELECT count(*) FROM job_runs WHERE outcome = 'running'")[0] == 1
     finally:
-        other_replica.close()  # the replica dies: PostgreSQL lets go of its lock
+        dead = other_replica.info.backend_pid
+        other_replica.close()  # the replica dies: PostgreSQL lets go of its lock once its backend has ended
+    deadline = time.monotonic() + 10
+    while scaled.query_one("SELECT count(*) FROM pg_stat_activity WHERE pid = ?", [dead])[0]:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
     assert jobs.recover_interrupted(scaled) == 1
     outcome = jobs.run(scaled, store, settings, "eqa-alerts", team, "person")
     assert outcome.outcome == "done", outcome
