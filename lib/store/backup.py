@@ -21,7 +21,7 @@ import re
 import shutil
 import time
 from collections.abc import Iterator
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -197,10 +197,10 @@ def _fsync_folder(folder: Path) -> None:
         os.close(descriptor)
 
 
-def take(db: Database, store: FileStore, root: Path, now: datetime | None = None) -> BackupResult:
-    """A consistent backup of the database and the files its rows point to, as a new folder under root."""
-    started = time.perf_counter()
-    now = now or datetime.now()
+@contextmanager
+def building(root: Path, now: datetime) -> Iterator[tuple[Path, Path, Path | None]]:
+    """A new backup's staging folder under root (what a backup that died half-way left is cleared first), where the
+    backup goes once sealed, and the newest earlier backup; the staging folder is removed if its building fails."""
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
     _clear_partials(root)
@@ -211,22 +211,33 @@ def take(db: Database, store: FileStore, root: Path, now: datetime | None = None
     staging = root / f"{PARTIAL}{name}"
     staging.mkdir()
     try:
-        with deletions_paused():  # a file removed between the snapshot and its link would be lost to the backup
-            tables, version, stored = _snapshot(db, staging / SNAPSHOT)
-            files, read, bytes_read, missing, size = _link_files(store, stored, staging,
-                                                                 previous[-1] if previous else None)
-        size += (staging / SNAPSHOT).stat().st_size
-        manifest = {"format": FORMAT, "taken_at": now.isoformat(), "schema_version": version, "tables": tables,
-                    "files": files, "missing_files": missing, "size_bytes": size,
-                    "source": {"database": str(db.path) if db.path else None, "files": str(store.root)}}
-        (staging / MANIFEST).write_text(json.dumps(manifest, indent=1))
-        _fsync_folder(staging)
-        os.replace(staging, root / name)
-        _fsync_folder(root)
+        yield staging, root / name, previous[-1] if previous else None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return BackupResult(root / name, tables, files, read, bytes_read, missing, time.perf_counter() - started)
+
+
+def seal(staging: Path, final: Path, manifest: dict) -> None:
+    """Write the manifest, flush, and rename the staging folder into place: only now does it look complete."""
+    (staging / MANIFEST).write_text(json.dumps(manifest, indent=1))
+    _fsync_folder(staging)
+    os.replace(staging, final)
+    _fsync_folder(final.parent)
+
+
+def take(db: Database, store: FileStore, root: Path, now: datetime | None = None) -> BackupResult:
+    """A consistent backup of the database and the files its rows point to, as a new folder under root."""
+    started = time.perf_counter()
+    now = now or datetime.now()
+    with building(root, now) as (staging, final, previous):
+        with deletions_paused():  # a file removed between the snapshot and its link would be lost to the backup
+            tables, version, stored = _snapshot(db, staging / SNAPSHOT)
+            files, read, bytes_read, missing, size = _link_files(store, stored, staging, previous)
+        size += (staging / SNAPSHOT).stat().st_size
+        seal(staging, final, {"format": FORMAT, "taken_at": now.isoformat(), "schema_version": version,
+                              "tables": tables, "files": files, "missing_files": missing, "size_bytes": size,
+                              "source": {"database": str(db.path) if db.path else None, "files": str(store.root)}})
+    return BackupResult(final, tables, files, read, bytes_read, missing, time.perf_counter() - started)
 
 
 def _link_files(store: FileStore, stored: list[tuple[str, int, str]], staging: Path,

@@ -13,8 +13,6 @@ import secrets
 import shutil
 import subprocess
 import tempfile
-import time
-import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -109,27 +107,13 @@ def start_cluster(env: Mapping[str, str], replicas: int = 2) -> Cluster:
         balancer = subprocess.Popen([haproxy_binary(), "-db", "-f", str(config)], stdout=subprocess.DEVNULL,
                                     stderr=open(folder / "haproxy.log", "wb"))  # noqa: SIM115 - the child keeps it
         url = f"http://127.0.0.1:{front}"
-        _wait_answering(url, balancer)
+        devserver.wait_healthy(url, balancer, seconds=30)  # through HAProxy to a replica
     except BaseException:
         for process in processes:
             process.kill()
         shutil.rmtree(folder, ignore_errors=True)
         raise
     return Cluster(url, processes, urls, balancer, folder)
-
-
-def _wait_answering(url: str, balancer: subprocess.Popen, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if balancer.poll() is not None:
-            raise RuntimeError(f"haproxy exited with {balancer.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
-                if answer.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise TimeoutError("HAProxy did not answer")
 
 
 if __name__ == "__main__":  # pragma: no cover - writes deploy/haproxy.cfg from haproxy_config

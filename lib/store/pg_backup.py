@@ -12,27 +12,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
+import re
 import shutil
 import subprocess
 import time
 from datetime import datetime
 from pathlib import Path
 
-from lib.store.backup import (
-    FILE_LIST,
-    FILES,
-    FORMAT,
-    MANIFEST,
-    PARTIAL,
-    PREFIX,
-    BackupProblem,
-    BackupResult,
-    _clear_partials,
-    _fsync_folder,
-    _place,
-    backups,
-)
+from lib.store.backup import FILE_LIST, FILES, FORMAT, MANIFEST, BackupProblem, BackupResult, _place, building, seal
 from lib.store.db import Database
 from lib.store.files import write_atomically
 from lib.store.migrate import latest_version
@@ -53,14 +40,7 @@ def take_postgres(db: Database, store, root: Path, now: datetime | None = None) 
     """A consistent backup of the PostgreSQL database and the files its rows point to, as a new folder under root."""
     started = time.perf_counter()
     now = now or datetime.now()
-    root = Path(root)
-    root.mkdir(parents=True, exist_ok=True)
-    _clear_partials(root)
-    previous = backups(root)
-    name = f"{PREFIX}{now:%Y%m%d-%H%M%S-%f}"
-    staging = root / f"{PARTIAL}{name}"
-    staging.mkdir()
-    try:
+    with building(root, now) as (staging, final, previous):
         with db.cursor() as cursor:
             cursor.begin("REPEATABLE READ READ ONLY")
             try:
@@ -79,20 +59,13 @@ def take_postgres(db: Database, store, root: Path, now: datetime | None = None) 
                                         ).fetchall()
             finally:
                 cursor.rollback()
-        files, read, bytes_read, missing, size = _copy_files(store, stored, staging,
-                                                             previous[-1] if previous else None)
+        files, read, bytes_read, missing, size = _copy_files(store, stored, staging, previous)
         size += (staging / DUMP).stat().st_size
-        manifest = {"format": FORMAT, "engine": "postgres", "taken_at": now.isoformat(), "schema_version": version,
-                    "tables": tables, "files": files, "missing_files": missing, "size_bytes": size,
-                    "source": {"database": _without_password(db.url), "files": _store_name(store)}}
-        (staging / MANIFEST).write_text(json.dumps(manifest, indent=1))
-        _fsync_folder(staging)
-        os.replace(staging, root / name)
-        _fsync_folder(root)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return BackupResult(root / name, tables, files, read, bytes_read, missing, time.perf_counter() - started)
+        seal(staging, final, {"format": FORMAT, "engine": "postgres", "taken_at": now.isoformat(),
+                              "schema_version": version, "tables": tables, "files": files, "missing_files": missing,
+                              "size_bytes": size,
+                              "source": {"database": _without_password(db.url), "files": _store_name(store)}})
+    return BackupResult(final, tables, files, read, bytes_read, missing, time.perf_counter() - started)
 
 
 def _store_name(store) -> str:
@@ -100,8 +73,6 @@ def _store_name(store) -> str:
 
 
 def _without_password(url: str | None) -> str | None:
-    import re
-
     return re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", url) if url else url
 
 
