@@ -3,7 +3,9 @@ installation into PostgreSQL, and a start that says what is wrong with the URL."
 
 from __future__ import annotations
 
+import itertools
 import json
+import os
 import threading
 import time
 from datetime import date
@@ -63,11 +65,14 @@ def test_placeholders_without_their_parameters_are_refused():
 # ---- the same figures on both ---------------------------------------------------------------------------------
 
 
+_both_numbers = itertools.count(1)
+
+
 @pytest.fixture
 def both(db_path, request):
     """The same demo on DuckDB and on PostgreSQL."""
     url = request.getfixturevalue("postgres_server").url(request.getfixturevalue("postgres_template"))
-    name = f"ilma_both_{threading.get_ident()}_{id(request)}"
+    name = f"ilma_both_{os.getpid()}_{next(_both_numbers)}"
     server = request.getfixturevalue("postgres_server")
     with psycopg.connect(server.url(), autocommit=True) as admin:
         admin.execute(f"CREATE DATABASE {name} TEMPLATE {url.rsplit('/', 1)[1]}")
