@@ -156,14 +156,22 @@ def test_the_settings_choose_the_store_and_a_bad_bucket_stops_the_start_with_wha
     assert "No credentials for the object store" in problem.value.detail
 
 
-def test_backup_and_archive_say_they_need_the_folder_store(s3, prefix, monkeypatch, db):
+def test_backup_and_archive_with_files_in_a_bucket(s3, prefix, monkeypatch, db, tmp_path):
+    """The embedded backup and the archive need the folder store and say so; PostgreSQL's backup reads the bucket
+    (here it holds none of the demo's files, which the backup names as missing)."""
     for key, value in s3.env(s3server.BUCKET, prefix).items():
         monkeypatch.setenv(key, value)
     settings = load_settings()
     team = load_user(db, "team.demo")
-    for name in ("backup", "archive"):
-        outcome = jobs.run(db, open_file_store(settings), settings, name, team, "command", {})
-        assert outcome.outcome == "failed" and "folder file store" in outcome.message
+    backed_up = jobs.run(db, open_file_store(settings), settings, "backup", team, "command", {"to": str(tmp_path)})
+    if db.dialect == "duckdb":
+        assert backed_up.outcome == "failed" and "folder file store" in backed_up.message
+    else:
+        assert backed_up.outcome == "done", backed_up.message
+        assert backed_up.figures["missing_files"] == db.query_one("SELECT count(*) FROM files")[0] > 0
+    archived = jobs.run(db, open_file_store(settings), settings, "archive", team, "command", {})
+    assert archived.outcome == "failed"
+    assert ("folder file store" if db.dialect == "duckdb" else "embedded database") in archived.message
 
 
 def test_a_first_start_on_a_bucket_builds_the_demo_with_its_files_in_the_bucket(s3, prefix, monkeypatch, tmp_path):
