@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lib.accounts.navigation import every_url_path, pages_for
+from lib.accounts.navigation import pages_for
 from lib.ui import frame, session
 from lib.ui.context import app_context
 from lib.ui.signin import sign_in_page
@@ -13,14 +13,9 @@ context = app_context()
 user = session.current_user(context.db, context.cookie_key)
 
 if user is None:
-    def signing_in() -> None:
-        sign_in_page(context.db, context.is_demo, context.cookie_key)
-
-    # Every page's address shows the sign-in page until the person is known (a reload reads the cookie a moment
-    # later; a link may come before signing in), and then the page itself, never "Page not found".
-    pages = [st.Page(signing_in, title="Sign in", url_path="sign-in", icon=":material/login:")]
-    pages += [st.Page(signing_in, title="Sign in", url_path=path) for path in every_url_path()]
-    st.navigation(pages, position="hidden").run()
+    page = st.Page(lambda: sign_in_page(context.db, context.is_demo, context.cookie_key), title="Sign in", url_path="sign-in",
+                   icon=":material/login:")
+    st.navigation([page], position="hidden").run()
 else:
     frame.sidebar(context.db, user, context.is_demo)
     pages = [st.Page(spec.script, title=spec.title, icon=spec.icon, url_path=spec.url_path)

@@ -160,14 +160,6 @@ def pages_for(role: str, must_change_password: bool = False, is_hei: bool = Fals
     return (*ROLE_PAGES[role], *extra, PASSWORD)
 
 
-def every_url_path() -> list[str]:
-    """Every page address of any role, once each: a link or a reload to one of them reaches the sign-in page (and,
-    once signed in, the page itself) instead of "Page not found"."""
-    found = {spec.url_path: None for pages in ROLE_PAGES.values() for spec in pages}
-    found.update({spec.url_path: None for spec in (*HEI_PAGES, PASSWORD)})
-    return list(found)
-
-
 def title_for(role: str, script: str) -> str:
     """The menu title of a page script for this role (one script can serve several roles' pages)."""
     for spec in pages_for(role):
