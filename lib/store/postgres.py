@@ -28,7 +28,6 @@ from lib.store.sql_text import for_postgres
 
 POOL_SIZE = 12
 CONNECT_SECONDS = 10
-READ_ONLY_ISOLATION = "READ COMMITTED"
 WRITE_ISOLATION = "REPEATABLE READ"
 
 
