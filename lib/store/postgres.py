@@ -271,6 +271,9 @@ class PostgresDatabase(Database):
         self._pool = PostgresPool(url, size)
 
     def close(self) -> None:
+        copy = getattr(self, "_figures_copy", None)
+        if copy is not None:
+            copy.close()  # its DuckDB file in the temporary folder goes with it
         self._pool.close()
 
     @contextmanager
