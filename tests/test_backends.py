@@ -8,7 +8,7 @@ import json
 import os
 import threading
 import time
-from datetime import date
+from datetime import date, datetime
 
 import pandas as pd
 import psycopg
@@ -126,6 +126,37 @@ def test_the_figures_copy_is_one_moment_and_is_made_again_when_old(both):
     copy.close()
 
 
+def test_the_figures_copy_keeps_awkward_text_lists_nulls_and_moments_exactly(both):
+    _, scaled = both
+    awkward = 'Line one, "quoted"\nline two; =SUM(A1) \\ ends with a comma,'
+    moment = datetime(2026, 3, 4, 5, 6, 7, 891011)
+
+    def write(writer):
+        writer.execute("UPDATE centres SET name = ?, blocked_reason = '' WHERE id = (SELECT min(id) FROM centres)",
+                       [awkward])
+        writer.execute("UPDATE centres SET blocked_reason = NULL, created_at = ? "
+                       "WHERE id = (SELECT max(id) FROM centres)", [moment])
+        writer.execute("INSERT INTO method_requests (id, centre_id, qualification_code, methods, formats, expected_mb, "
+                       "expected_minutes, reason, requested_at, requested_by, status) "
+                       "VALUES (9001, 1, 'Q', ?, ?, 5, 10, ?, ?, 1, 'requested')",
+                       [["a, b", 'say "hi"', "[x]"], [], awkward, moment])
+        writer.audit("test", "centre")
+
+    scaled.transact(None, write)
+    figures = FiguresCopy(scaled, refresh_seconds=3600)
+    copied = figures.refresh_now().db
+    statements = ["SELECT name, blocked_reason, created_at FROM centres ORDER BY id",
+                  "SELECT methods, formats, allowed_formats, reason, requested_at FROM method_requests WHERE id = 9001"]
+    for sql in statements:
+        assert copied.query_all(sql) == [tuple(row) for row in scaled.query_all(sql)]
+    names = [row[0] for row in copied.query_all("SELECT name FROM centres ORDER BY id")]
+    assert names[0] == awkward
+    assert copied.query_all("SELECT blocked_reason FROM centres WHERE id = (SELECT min(id) FROM centres)") == [("",)]
+    assert copied.query_one("SELECT methods, requested_at FROM method_requests WHERE id = 9001") == (
+        ["a, b", 'say "hi"', "[x]"], moment)
+    figures.close()
+
+
 def test_a_changed_setting_counts_at_once_in_figures_from_the_copy(both):
     from lib.service.settings import setting
 
@@ -223,6 +254,43 @@ def test_uniqueness_is_the_databases_on_postgres_too(both):
         scaled.transact(None, lambda w: (w.execute("INSERT INTO centres (id, number, name, created_at) "
                                                    "SELECT nextval('seq_centres'), number, 'Copy', now() FROM centres "
                                                    "WHERE number = '012345'"), w.audit("test", "centre")))
+
+
+def test_list_contains_answers_as_duckdb_does_on_both(both):
+    cases = [("SELECT list_contains(CAST(? AS VARCHAR[]), ?)", [["ready", "marking"], "ready"]),
+             ("SELECT list_contains(CAST(? AS VARCHAR[]), ?)", [["ready", "marking"], "released"]),
+             ("SELECT list_contains(CAST(? AS VARCHAR[]), ?)", [["ready", None], "released"]),
+             ("SELECT list_contains(CAST(? AS VARCHAR[]), CAST(? AS VARCHAR))", [["ready"], None]),
+             ("SELECT list_contains(CAST(? AS INTEGER[]), ?)", [[], 3])]
+    answers = [[db.query_one(sql, params)[0] for sql, params in cases] for db in both]
+    assert answers[0] == answers[1] == [True, False, False, None, False]
+
+
+QUEUE_STATEMENTS = {
+    "open items by stage": ("SELECT id FROM submissions WHERE list_contains(?, stage) ORDER BY sla_target LIMIT 50",
+                            [["qc", "allocation"]]),
+    "an assessor's open items": ("SELECT id FROM submissions WHERE assessor_id = ? AND stage = 'marking'", [7]),
+    "a centre's Tracker count": ("SELECT count(*) FROM submissions WHERE centre_id = ?", [1]),
+    "a centre's results this year": ("SELECT count(*) FROM submissions WHERE centre_id = ? AND stage = 'released' "
+                                     "AND released_at >= ?", [1, date(2026, 1, 1)]),
+    "a learner's items": ("SELECT id FROM submissions WHERE learner_id = ?", [1]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(QUEUE_STATEMENTS))
+def test_queue_statements_read_an_index_on_postgresql_not_the_whole_table(both, case):
+    _, scaled = both
+    sql, params = QUEUE_STATEMENTS[case]
+
+    with scaled.cursor() as cursor:
+        cursor.begin()
+        # The demo is small enough that a scan would be cheapest; forbidding scans shows whether an index exists
+        # that PostgreSQL can use for the statement as the app writes it.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        explained = "\n".join(row[0] for row in cursor.execute("EXPLAIN " + sql, params).fetchall())
+        cursor.rollback()
+    assert "Seq Scan on submissions" not in explained, explained
+    assert "Index Cond" in explained, explained
 
 
 # ---- starting on PostgreSQL ----------------------------------------------------------------------------------------

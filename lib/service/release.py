@@ -35,7 +35,10 @@ def release_queue(db: Database, user: User, today: date | None = None) -> pd.Dat
                   CASE WHEN {held_condition()} THEN 'Held' ELSE '' END AS "Hold", s.centre_id
            FROM submissions s JOIN centres c ON c.id = s.centre_id
            JOIN (SELECT submission_id, bool_or(result = 'Referral') AS referred, CAST(round(avg(mark)) AS INTEGER) AS mark
-                 FROM submission_units GROUP BY submission_id) u ON u.submission_id = s.id
+                 FROM submission_units
+                 -- only the ready items' units: PostgreSQL otherwise groups every unit ever marked first
+                 WHERE submission_id IN (SELECT id FROM submissions WHERE stage = 'ready')
+                 GROUP BY submission_id) u ON u.submission_id = s.id
            JOIN learners l ON l.id = s.learner_id
            WHERE s.stage = 'ready' ORDER BY s.sla_target, s.id""")
     queue.insert(queue.columns.get_loc("SLA Target") + 1, "SLA",

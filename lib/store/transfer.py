@@ -96,6 +96,10 @@ def copy_database(source: Database, target: Database, progress: Callable[[str], 
         except BaseException:
             writer.rollback()
             raise
+        # Fresh statistics, so that the planner chooses the indexes from the first query rather than after
+        # autovacuum gets round to a million new rows.
+        progress("analysing the tables")
+        writer.execute("VACUUM ANALYZE")
     return copied
 
 
