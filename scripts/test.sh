@@ -38,6 +38,7 @@ if [ "$#" -eq 0 ]; then
   "$venv/bin/python" -m bench --check || speed=$?
 fi
 tests=0
-"$venv/bin/python" -m pytest "$@" || tests=$?
+# Two workers (the machine's two cores), each test file on one worker: a file's tests share its fixtures' servers.
+"$venv/bin/python" -m pytest -n "${ILMA_TEST_WORKERS:-2}" --dist loadfile "$@" || tests=$?
 if [ "$tests" -ne 0 ]; then exit "$tests"; fi
 exit "$speed"
