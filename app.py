@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lib.accounts.navigation import pages_for
+from lib.accounts.navigation import sections_for
 from lib.ui import frame, session
 from lib.ui.context import app_context
 from lib.ui.signin import sign_in_page
@@ -18,8 +18,9 @@ if user is None:
     st.navigation([page], position="hidden").run()
 else:
     frame.sidebar(context.db, user, context.is_demo)
-    pages = [st.Page(spec.script, title=spec.title, icon=spec.icon, url_path=spec.url_path)
-             for spec in pages_for(user.role, user.must_change_password, user.is_hei)]
-    page = st.navigation(pages)
+    sections = {title: [st.Page(spec.script, title=spec.title, icon=spec.icon, url_path=spec.url_path)
+                        for spec in specs]
+                for title, specs in sections_for(user.role, user.must_change_password, user.is_hei)}
+    page = st.navigation(sections, expanded=True)
     frame.footer(user, page.title)
     page.run()

@@ -19,7 +19,7 @@ from bench.timing import SMOKE
 if "--smoke" in sys.argv[1:]:
     os.environ[SMOKE] = "1"  # before the figures' modules are imported: their sizes are read at import
 
-from bench import admin, analytics, check, cockpit, ilm, load, ops, records, tracker, uploads
+from bench import admin, analytics, check, cockpit, ilm, load, ops, postgres, records, tracker, uploads
 from bench.timing import rerun_ms
 from lib import demo
 from lib.config import PROJECT_ROOT
@@ -94,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--smoke", action="store_true", help="small inputs everywhere: shows the bench runs whole")
     parser.add_argument("--check", action="store_true", help="CI's guard: each guarded figure against its raw-SQL "
                         "baseline in the same run, exit 1 past its limit (default 50,000 submissions)")
-    parser.add_argument("--only", choices=["uploads", "media", "records", "admin", "cockpit", "ops"],
+    parser.add_argument("--only", choices=["uploads", "media", "records", "admin", "cockpit", "ops", "postgres"],
                         help="only this group of figures")
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["load"]:
@@ -119,6 +119,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.only == "ops":
         ops.figures(db_path, emit)
         return 0
+    if args.only == "postgres":
+        postgres.figures(db_path, emit)
+        return 0
     if args.only == "cockpit":
         cockpit.figures(db_path, emit)
         cockpit.rerun_figures(bench_env(db_path), emit)
@@ -132,6 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     ops.figures(db_path, emit)
     analytics.figures(db_path, emit)
     cockpit.figures(db_path, emit)
+    postgres.figures(db_path, emit)
     signin_rerun(db_path)
     tracker.rerun_figures(db_path, bench_env(db_path), emit)
     analytics.rerun_figures(bench_env(db_path), emit)

@@ -258,42 +258,58 @@ async def run_load(url: str, server_pids: int | list[int], accounts: list[tuple[
     }
 
 
+def _counts(text: str) -> list[int]:
+    """"30,60,120" as [30, 60, 120]: a curve is measured point by point."""
+    try:
+        counts = [int(part) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number or a comma-separated list of numbers") from None
+    return counts
+
+
 def main(argv: list[str], database, bench_env, emit) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench load", description=__doc__.splitlines()[0])
-    parser.add_argument("--sessions", type=int, default=30)
+    parser.add_argument("--sessions", type=_counts, default=[30], help="sessions, or a list (30,60,120)")
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--submissions", type=int, default=1_000_000)
-    parser.add_argument("--replicas", type=int, default=0,
+    parser.add_argument("--replicas", type=_counts, default=[0],
                         help="0: the embedded default (one process on the DuckDB file); N: the scale-out "
-                             "configuration, N replicas behind HAProxy on PostgreSQL and an S3 server")
+                             "configuration, N replicas behind HAProxy on PostgreSQL and an S3 server; or a list "
+                             "(1,2): each count at each number of sessions")
     args = parser.parse_args(argv)
-    if args.sessions < 1 or args.seconds <= 0 or args.replicas < 0:
+    if min(args.sessions) < 1 or args.seconds <= 0 or min(args.replicas) < 0:
         parser.error("--sessions must be at least 1, --seconds more than 0 and --replicas 0 or more")
     db_path = database(args.submissions, False)
-    accounts = add_load_accounts(db_path, args.sessions)
-    if args.replicas:
-        figures = _scaled_out(db_path, bench_env(db_path), args.replicas, accounts, args.seconds)
-    else:
-        process, url = devserver.start(bench_env(db_path))
-        try:
-            figures = asyncio.run(run_load(url, process.pid, accounts, args.seconds))
-        finally:
-            devserver.stop(process)
-    extra = {"sessions": args.sessions, "seconds": args.seconds, "submissions": args.submissions,
-             "replicas": args.replicas or "embedded", "reruns": figures.pop("reruns")}
-    errors = figures.pop("first_errors")
-    for name, value in figures.items():
-        emit(name, value, "count" if name == "load_errors" else "MB" if name.endswith("_mb") else "ms", **extra)
-    if errors:
-        emit("load_first_errors", len(errors), "count", examples=errors)
+    accounts = add_load_accounts(db_path, max(args.sessions))
+    points = [(replicas, sessions) for replicas in args.replicas for sessions in args.sessions]
+
+    def report(replicas: int, sessions: int, figures: dict) -> None:
+        extra = {"sessions": sessions, "seconds": args.seconds, "submissions": args.submissions,
+                 "replicas": replicas or "embedded", "reruns": figures.pop("reruns")}
+        errors = figures.pop("first_errors")
+        for name, value in figures.items():
+            emit(name, value, "count" if name == "load_errors" else "MB" if name.endswith("_mb") else "ms", **extra)
+        if errors:
+            emit("load_first_errors", len(errors), "count", examples=errors, **extra)
+
+    for replicas, sessions in points:
+        if replicas == 0:
+            process, url = devserver.start(bench_env(db_path))
+            try:
+                report(0, sessions, asyncio.run(run_load(url, process.pid, accounts[:sessions], args.seconds)))
+            finally:
+                devserver.stop(process)
+    scaled = [(replicas, sessions) for replicas, sessions in points if replicas]
+    if scaled:
+        _scaled_out(db_path, bench_env(db_path), scaled, accounts, args.seconds, report)
     return 0
 
 
-def _scaled_out(db_path: Path, env: dict[str, str], replicas: int, accounts: list[tuple[str, str]],
-                seconds: float) -> dict:
-    """The load on `replicas` app processes behind HAProxy, on a throwaway PostgreSQL holding the benchmark's
-    database (moved in first) and an S3 server for files (the load's pages read no stored file, so the files are
-    not copied), all on 127.0.0.1."""
+def _scaled_out(db_path: Path, env: dict[str, str], points: list[tuple[int, int]], accounts: list[tuple[str, str]],
+                seconds: float, report) -> None:
+    """The load at each (replicas, sessions) point: that many app processes behind HAProxy, on a throwaway
+    PostgreSQL holding the benchmark's database (moved in once, first) and an S3 server for files (the load's
+    pages read no stored file, so the files are not copied), all on 127.0.0.1; a fresh cluster per point."""
     import tempfile
 
     import psycopg
@@ -315,13 +331,14 @@ def _scaled_out(db_path: Path, env: dict[str, str], replicas: int, accounts: lis
         finally:
             source.close()
             target.close()
-        cluster = start_cluster({**env, "ILMA_DATABASE_URL": postgres.url("ilma_load"),
-                                 **bucket.env(s3server.BUCKET, "load")}, replicas)
-        try:
-            return asyncio.run(run_load(cluster.url, [process.pid for process in cluster.replicas], accounts,
-                                        seconds))
-        finally:
-            cluster.stop()
+        for replicas, sessions in points:
+            cluster = start_cluster({**env, "ILMA_DATABASE_URL": postgres.url("ilma_load"),
+                                     **bucket.env(s3server.BUCKET, "load")}, replicas)
+            try:
+                report(replicas, sessions, asyncio.run(run_load(
+                    cluster.url, [process.pid for process in cluster.replicas], accounts[:sessions], seconds)))
+            finally:
+                cluster.stop()
     finally:
         bucket.stop()
         postgres.stop()

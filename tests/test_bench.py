@@ -19,8 +19,11 @@ EVERY_FIGURE = {
     "sla_forecast_ms", "home_figures_ms", "signin_rerun_ms", "tracker_rerun_ms", "analytics_first_run_ms",
     "analytics_rerun_ms", "home_rerun_ms", "media_check_150mb_s", "upload_check_150mb_s", "crafted_upload_peak_mb",
     "learner_records_search_ms", "template_apply_10k_ms", "spreadsheet_check_s", "spreadsheet_check_peak_mb",
-    "signin_write_stall_ms",
+    "signin_write_stall_ms", "queue_ms", "postgres_move_in_s", "figures_copy_s",
 }
+# Each of these is printed for PostgreSQL beside DuckDB (bench/postgres.py), with the ratio.
+ON_POSTGRES = {"tracker_query_ms", "qc_queue_ms", "queue_ms", "sla_dashboard_ms", "home_figures_ms",
+               "referral_rates_ms"}
 
 
 def test_the_whole_bench_runs_and_prints_every_figure(tmp_path):
@@ -32,6 +35,11 @@ def test_the_whole_bench_runs_and_prints_every_figure(tmp_path):
     names = {figure["name"] for figure in figures}
     assert EVERY_FIGURE <= names, f"missing: {sorted(EVERY_FIGURE - names)}"
     assert all(isinstance(figure["value"], (int, float)) and math.isfinite(figure["value"]) for figure in figures)
+    on_postgres = [figure for figure in figures if figure.get("backend") == "postgres" and "duckdb_ms" in figure]
+    assert ON_POSTGRES <= {figure["name"] for figure in on_postgres}
+    assert {figure["queue"] for figure in on_postgres if figure["name"] == "queue_ms"} == {
+        "allocation", "marking", "sampling", "release"}
+    assert all(figure["ratio"] > 0 for figure in on_postgres)
 
 
 def test_the_speed_check_fails_a_figure_that_slipped_and_passes_one_that_did_not(db_path, monkeypatch, capsys):

@@ -1,26 +1,34 @@
 import pytest
 
-from lib.accounts.navigation import pages_for, title_for
+from lib.accounts.navigation import pages_for, sections_for, title_for
 from lib.config import PROJECT_ROOT
 from lib.rules.roles import ROLES
 
 EXPECTED = {
-    "centre": ["Home", "Unit Assessment", "Integrated Assessment", "Pending Submission", "Tracker",
-               "Enquiries and appeals", "Assessment methods", "Learner records", "Programmes", "My referral rates",
-               "Change password"],
-    "assessment_team": ["Home", "Quality check", "Allocation", "Release", "Walled Garden claims",
-                        "Enquiries and appeals", "Invoicing",
-                        "Referral rates", "Batch review", "EQA alerts", "SLA dashboard", "Submissions",
-                        "Malpractice cases", "Assessment methods", "Learner records", "Programmes", "Centres",
-                        "Accounts", "Registration imports", "Qualifications and units", "Retention", "Operations",
-                        "Audit trail", "Settings",
-                        "Change password"],
-    "assessor": ["Home", "My marking queue", "Enquiries and appeals", "My allocated work", "Change password"],
-    "lead_assessor": ["Home", "Sampling", "Enquiries and appeals", "Marked work", "Batch review", "Referral rates",
-                      "SLA dashboard", "Change password"],
-    "quality": ["Home", "EQA alerts", "Malpractice cases", "Enquiries and appeals", "Assessment methods",
-                "Mapped programmes", "EQA release checks", "Referral rates", "SLA dashboard", "Audit trail",
-                "Change password"],
+    "centre": {"Submitting": ["Home", "Unit Assessment", "Integrated Assessment", "Pending Submission", "Tracker"],
+               "Queries and methods": ["Enquiries and appeals", "Assessment methods"],
+               "Learners": ["Learner records", "Programmes"],
+               "Results": ["My referral rates"],
+               "Account": ["Change password"]},
+    "assessment_team": {
+        "Queues": ["Home", "Quality check", "Allocation", "Release", "Walled Garden claims", "Enquiries and appeals",
+                   "Malpractice cases", "Assessment methods"],
+        "Results and analytics": ["SLA dashboard", "Submissions", "Referral rates", "Batch review", "EQA alerts",
+                                  "Invoicing"],
+        "Learners": ["Learner records", "Programmes"],
+        "Running the service": ["Centres", "Accounts", "Registration imports", "Qualifications and units",
+                                "Retention", "Operations", "Audit trail", "Settings"],
+        "Account": ["Change password"]},
+    "assessor": {"Queues": ["Home", "My marking queue", "Enquiries and appeals"],
+                 "My work": ["My allocated work"],
+                 "Account": ["Change password"]},
+    "lead_assessor": {"Queues": ["Home", "Sampling", "Enquiries and appeals"],
+                      "Results and analytics": ["Marked work", "Batch review", "Referral rates", "SLA dashboard"],
+                      "Account": ["Change password"]},
+    "quality": {"Queues": ["Home", "EQA alerts", "Malpractice cases", "Enquiries and appeals", "Assessment methods"],
+                "Universities": ["Mapped programmes", "EQA release checks"],
+                "Results and analytics": ["Referral rates", "SLA dashboard", "Audit trail"],
+                "Account": ["Change password"]},
 }
 
 
@@ -30,8 +38,11 @@ def test_a_one_time_password_opens_only_the_password_page(role):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_each_role_gets_exactly_its_pages(role):
-    assert [page.title for page in pages_for(role)] == EXPECTED[role]
+def test_each_role_gets_exactly_its_pages_in_sections_by_the_work(role):
+    sections = {title: [page.title for page in pages] for title, pages in sections_for(role)}
+    assert sections == EXPECTED[role]
+    assert list(sections) == list(EXPECTED[role])
+    assert [page.title for page in pages_for(role)] == [title for pages in EXPECTED[role].values() for title in pages]
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -55,6 +66,6 @@ def test_one_script_serves_each_role_under_its_own_title():
 
 
 def test_a_university_centre_also_has_its_mapped_programmes():
-    titles = [page.title for page in pages_for("centre", is_hei=True)]
-    assert titles[-3:] == ["Mapped programmes", "EQA release checks", "Change password"]
+    sections = [(title, [page.title for page in pages]) for title, pages in sections_for("centre", is_hei=True)]
+    assert sections[1] == ("University", ["Mapped programmes", "EQA release checks"]), "straight after submitting"
     assert "Mapped programmes" not in [page.title for page in pages_for("centre")]

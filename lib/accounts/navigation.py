@@ -133,31 +133,61 @@ PASSWORD = PageSpec(
     "pages/common/password_page.py", "Change password", ":material/key:", "change-password",
     purpose="Change your password.")
 
-ROLE_PAGES: dict[str, tuple[PageSpec, ...]] = {
-    CENTRE: (HOME, UNIT_ASSESSMENT, INTEGRATED_ASSESSMENT, PENDING, TRACKER, ENQUIRIES, ASSESSMENT_METHODS,
-             LEARNER_RECORDS, PROGRAMMES, CENTRE_REFERRALS),
-    ASSESSMENT_TEAM: (HOME, QUALITY_CHECK, ALLOCATION, RELEASE, CLAIMS, ENQUIRIES, INVOICING, REFERRALS, BATCH_REVIEW,
-                      EQA_ALERTS, SLA_DASHBOARD, SUBMISSIONS, MALPRACTICE, ASSESSMENT_METHODS, LEARNER_RECORDS,
-                      PROGRAMMES, CENTRES, ACCOUNTS, REGISTRATIONS, REFERENCE, RETENTION, OPERATIONS, AUDIT, SETTINGS),
-    ASSESSOR: (HOME, MARKING, ENQUIRIES, MY_QUEUE),
-    LEAD_ASSESSOR: (HOME, SAMPLING, ENQUIRIES, MARKED_WORK, BATCH_REVIEW, REFERRALS, SLA_DASHBOARD),
-    QUALITY: (HOME, EQA_ALERTS, MALPRACTICE, ENQUIRIES, ASSESSMENT_METHODS, MAPPED_PROGRAMMES, RELEASE_CHECKS, REFERRALS,
-              SLA_DASHBOARD, AUDIT),
+Section = tuple[str, tuple[PageSpec, ...]]
+
+# Each role's pages in sections by the work, its daily queues first; every page is always listed (none hides
+# under "View more").
+ROLE_SECTIONS: dict[str, tuple[Section, ...]] = {
+    CENTRE: (
+        ("Submitting", (HOME, UNIT_ASSESSMENT, INTEGRATED_ASSESSMENT, PENDING, TRACKER)),
+        ("Queries and methods", (ENQUIRIES, ASSESSMENT_METHODS)),
+        ("Learners", (LEARNER_RECORDS, PROGRAMMES)),
+        ("Results", (CENTRE_REFERRALS,)),
+    ),
+    ASSESSMENT_TEAM: (
+        ("Queues", (HOME, QUALITY_CHECK, ALLOCATION, RELEASE, CLAIMS, ENQUIRIES, MALPRACTICE, ASSESSMENT_METHODS)),
+        ("Results and analytics", (SLA_DASHBOARD, SUBMISSIONS, REFERRALS, BATCH_REVIEW, EQA_ALERTS, INVOICING)),
+        ("Learners", (LEARNER_RECORDS, PROGRAMMES)),
+        ("Running the service", (CENTRES, ACCOUNTS, REGISTRATIONS, REFERENCE, RETENTION, OPERATIONS, AUDIT, SETTINGS)),
+    ),
+    ASSESSOR: (
+        ("Queues", (HOME, MARKING, ENQUIRIES)),
+        ("My work", (MY_QUEUE,)),
+    ),
+    LEAD_ASSESSOR: (
+        ("Queues", (HOME, SAMPLING, ENQUIRIES)),
+        ("Results and analytics", (MARKED_WORK, BATCH_REVIEW, REFERRALS, SLA_DASHBOARD)),
+    ),
+    QUALITY: (
+        ("Queues", (HOME, EQA_ALERTS, MALPRACTICE, ENQUIRIES, ASSESSMENT_METHODS)),
+        ("Universities", (MAPPED_PROGRAMMES, RELEASE_CHECKS)),
+        ("Results and analytics", (REFERRALS, SLA_DASHBOARD, AUDIT)),
+    ),
 }
+ROLE_PAGES: dict[str, tuple[PageSpec, ...]] = {
+    role: tuple(page for _, pages in sections for page in pages) for role, sections in ROLE_SECTIONS.items()}
+
+HEI_SECTION: Section = ("University", (MAPPED_PROGRAMMES, RELEASE_CHECKS))
+ACCOUNT_SECTION: Section = ("Account", (PASSWORD,))
 
 
-HEI_PAGES = (MAPPED_PROGRAMMES, RELEASE_CHECKS)
+def sections_for(role: str, must_change_password: bool = False, is_hei: bool = False) -> tuple[Section, ...]:
+    """The pages a signed-in user of this role may open, in sections in menu order (the first page is the
+    default); only the password page while they hold a one-time password. A university centre also has its
+    mapped programmes, in a section of their own straight after its daily pages."""
+    if role not in ROLE_SECTIONS:
+        raise ValueError(f"unknown role {role!r}")
+    if must_change_password:
+        return (ACCOUNT_SECTION,)
+    sections = ROLE_SECTIONS[role]
+    if is_hei and role == CENTRE:
+        sections = (sections[0], HEI_SECTION, *sections[1:])
+    return (*sections, ACCOUNT_SECTION)
 
 
 def pages_for(role: str, must_change_password: bool = False, is_hei: bool = False) -> tuple[PageSpec, ...]:
-    """The pages a signed-in user of this role may open, in menu order (the first is the default); only the
-    password page while they hold a one-time password. A university centre also has its mapped programmes."""
-    if role not in ROLE_PAGES:
-        raise ValueError(f"unknown role {role!r}")
-    if must_change_password:
-        return (PASSWORD,)
-    extra = HEI_PAGES if is_hei and role == CENTRE else ()
-    return (*ROLE_PAGES[role], *extra, PASSWORD)
+    """Every page of sections_for, in menu order."""
+    return tuple(page for _, pages in sections_for(role, must_change_password, is_hei) for page in pages)
 
 
 def title_for(role: str, script: str) -> str:
