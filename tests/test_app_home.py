@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+
+import pandas as pd
 import pytest
 
 from lib.analytics.home import home_figures, service_percent
@@ -26,16 +29,26 @@ def figures_of(db_path, username: str) -> dict:
         database.close()
 
 
+def change_requests_listed(at):
+    """The rows of the change requests' table on Mapped programmes (below its programmes' table)."""
+    found = [frame.value for frame in at.dataframe if "What changes" in frame.value.columns]
+    return found[0] if found else pd.DataFrame({"Status": []})
+
+
 def count(figure) -> int:
     return int(figure.value.replace(",", ""))
 
 
 def total_listed(at) -> int:
-    """The count a list page states: '123 item(s).' on a grid list, the bold count on a queue."""
+    """The count a list page states: '123 item(s).' on a grid list, the bold count on a queue, '1 - 10 of 57
+    items' under a table."""
     for element in (*at.caption, *at.markdown):
         words = str(element.value).replace("*", "").split(" item(s)")
         if len(words) > 1 and words[0].replace(",", "").isdigit():
             return int(words[0].replace(",", ""))
+        under = re.fullmatch(r"[\d,]+ - [\d,]+ of ([\d,]+) items", str(element.value))
+        if under:
+            return int(under.group(1).replace(",", ""))
     if "No " in texts(at) or "Nothing" in texts(at):
         return 0
     raise AssertionError("the page states no count")
@@ -60,6 +73,12 @@ def test_the_teams_figures_match_the_lists_they_open(as_role, db_path):
     for label in ("Awaiting quality check", "Awaiting allocation", "Being marked", "In sampling", "Ready to release"):
         follow(at, figures[label])
         assert total_listed(at) == count(figures[label]), label
+    for label in ("Enquiries awaiting a reviewer", "Malpractice cases open", "Method requests to decide",
+                  "Passes to claim on Walled Garden"):
+        follow(at, figures[label])
+        assert total_listed(at) == count(figures[label]), label
+        assert count(figures[label]) == 0 or figures[label].oldest.startswith("oldest: "), label
+    assert count(figures["Passes to claim on Walled Garden"]) > 0, "the demo has passes to claim"
     for label in ("At risk", "Breached"):
         follow(at, figures[label])
         assert f"{count(figures[label]):,} item(s): {label.lower()}" in texts(at)
@@ -71,10 +90,21 @@ def test_the_assessors_figures_match_the_marking_queue(as_role, db_path):
     figures = figures_of(db_path, "assessor.demo")
     at = as_role("assessor.demo", "pages/common/home_page.py")
     buckets = [figure for figure in figures.values() if figure.page.title == "My marking queue"]
-    follow(at, buckets[0])
-    assert total_listed(at) == sum(count(figure) for figure in buckets)
-    overdue = at.dataframe[0].value.SLA.str.startswith("Breached").sum() if at.dataframe else 0
-    assert overdue == count(figures["Past the SLA target"])
+    assert len(buckets) == 3 and sum(count(figure) for figure in buckets) > 0
+    for bucket in buckets:
+        follow(at, bucket)
+        assert total_listed(at) == sum(count(figure) for figure in buckets), "the count says the whole queue"
+        flag = bucket.params["sla"]
+        assert at.radio(key="marking_table_sla").value == flag
+        rows = at.dataframe[0].value if count(bucket) else None
+        if rows is None:
+            assert "No item in this queue matches" in texts(at)
+            continue
+        assert len(rows) == min(25, count(bucket)), bucket.label
+        shown = rows.SLA.fillna("").str.split(":").str[0].replace("", "On track")
+        assert set(shown) == {flag}, bucket.label
+    follow(at, figures["Enquiries given to me"])
+    assert total_listed(at) == count(figures["Enquiries given to me"])
     follow(at, figures["My referral rate, last 12 months"])
     assert set(at.dataframe[0].value.Status) == {"Referred"}
 
@@ -98,6 +128,15 @@ def test_the_quality_figures_match_eqa_alerts_and_referral_rates(as_role, db_pat
     shown = [frame.value for frame in at.dataframe if "Alert" in frame.value.columns]
     assert (len(shown[0]) if shown else 0) == min(10, count(open_alerts))
     assert all(status == "Open" for status in (shown[0].Status if shown else []))
+    for label in ("Appeals to decide", "Malpractice cases open", "Method requests to decide", "Failed release checks"):
+        follow(at, figures[label])
+        assert total_listed(at) == count(figures[label]), label
+    follow(at, figures["Change requests to decide"])
+    assert len(change_requests_listed(at)) == min(10, count(figures["Change requests to decide"]))
+    assert set(change_requests_listed(at).Status) <= {"Waiting for a decision"}
+    follow(at, figures["Learners held"])
+    held = [frame.value for frame in at.dataframe if "ENR" in frame.value.columns and "Request" in frame.value.columns]
+    assert (len(held[0]) if held else 0) == count(figures["Learners held"])
     follow(at, figures["Centres above the 99.8% limit"])
     assert next(m.value for m in at.metric if m.label == "Centres above the 99.8% limit") == \
         figures["Centres above the 99.8% limit"].value
@@ -118,3 +157,19 @@ def test_the_centres_figures_match_its_tracker_and_pending(as_role, db_path):
     follow(at, figures["My referral rate, last 12 months"])
     mine = next(m for m in at.metric if m.label.startswith("Centre "))
     assert mine.value == figures["My referral rate, last 12 months"].value
+
+
+def test_a_university_home_shows_its_held_learners_and_failed_checks_first(as_role, db_path):
+    figures = figures_of(db_path, "university.demo")
+    labels = list(figures)
+    assert labels[:3] == ["Change requests waiting", "Learners held", "Failed release checks"]
+    at = as_role("university.demo", "pages/common/home_page.py")
+    assert [m.label for m in at.metric][:3] == labels[:3]
+    assert count(figures["Learners held"]) > 0, "the demo's university has learners held"
+    follow(at, figures["Learners held"])
+    held = [frame.value for frame in at.dataframe if "ENR" in frame.value.columns and "Request" in frame.value.columns]
+    assert len(held[0]) == count(figures["Learners held"])
+    follow(at, figures["Failed release checks"])
+    assert total_listed(at) == count(figures["Failed release checks"])
+    if count(figures["Failed release checks"]):
+        assert set(at.dataframe[0].value.Result) == {"Failed"}

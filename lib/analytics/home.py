@@ -12,12 +12,17 @@ from lib.accounts import navigation as nav
 from lib.analytics.batch_review import flagged_batch_counts, reports_for_centre
 from lib.analytics.eqa import STATUS_LABELS, alerts
 from lib.analytics.funnel import ABOVE_95, ABOVE_998, BELOW_95, BELOW_998
+from lib.analytics import waiting
 from lib.analytics.referrals import Period, against_service, min_results, rates_by, service_rate
+from lib.analytics.waiting import Waiting
+from lib.centre.methods import STATUS_LABELS as METHOD_STATUS
 from lib.centre.uploads import MISSING_SHEETS_SQL
+from lib.hei.mapping import STATUS_LABELS as MAPPING_STATUS
 from lib.rules.roles import ASSESSMENT_TEAM, ASSESSOR, CENTRE, LEAD_ASSESSOR, QUALITY, User
 from lib.rules.status import REFERRED, REJECTED
+from lib.service.enquiries import STATUS_LABELS as ENQUIRY_STATUS
 from lib.service.settings import setting
-from lib.service.sla import AT_RISK, BREACHED, days_left, open_items
+from lib.service.sla import AT_RISK, BREACHED, ON_TRACK, days_left, open_items
 from lib.store.db import Database
 from lib.store.scope import not_centre_data, reads_centre_data
 
@@ -33,6 +38,7 @@ class Figure:
     params: dict = field(default_factory=dict)  # the filter that page opens with
     delta: str | None = None  # a change of referral rate beside the value ("+2.3 points"): up is worse
     link_label: str = ""
+    oldest: str = ""  # how long the longest-waiting item has waited ("oldest: 12 days"), for a waiting-items card
 
     @property
     def link(self) -> str:
@@ -51,6 +57,23 @@ def _percent(rate: float | None) -> str:
     return "no results" if rate is None else f"{rate:.1f}%"
 
 
+def _waiting_card(label: str, waiting: Waiting, comparison: str, page: nav.PageSpec, today: date,
+                  params: dict | None = None, link_label: str = "") -> Figure:
+    return Figure(label, f"{waiting.count:,}", comparison, page, params or {}, link_label=link_label,
+                  oldest=waiting.age(today))
+
+
+def _stage_waiting(db: Database, today: date) -> dict[str, Waiting]:
+    """Each open stage's count, and since when its oldest item has been at it."""
+    rows = db.query_all(
+        """SELECT stage, count(*), min(CASE stage WHEN 'submitted' THEN submitted_at
+                                             WHEN 'accepted' THEN quality_checked_at
+                                             WHEN 'allocated' THEN allocated_at ELSE marked_at END)
+           FROM submissions WHERE list_contains(?, stage) GROUP BY 1""",
+        [["submitted", "accepted", "allocated", "sampling", "ready"]])
+    return {stage: Waiting(count, oldest.date() if oldest else None) for stage, count, oldest in rows}
+
+
 def _last_year(today: date) -> tuple[Period, Period]:
     """The last 12 months and the same 12 months a year before."""
     now = Period(today - timedelta(days=YEAR), today)
@@ -58,24 +81,35 @@ def _last_year(today: date) -> tuple[Period, Period]:
 
 
 def _team(db: Database, user: User, today: date, service: float | None) -> list[Figure]:
-    counts = dict(db.query_all("SELECT stage, count(*) FROM submissions WHERE list_contains(?, stage) GROUP BY 1",
-                               [["submitted", "accepted", "allocated", "marked", "sampling", "ready"]]))
+    stages = _stage_waiting(db, today)
+    nothing = Waiting(0, None)
     late_checks = db.query_one("SELECT count(*) FROM submissions WHERE stage = 'submitted' AND qc_due < ?", [today])[0]
     board = open_items(db, user, today)
     at_risk, breached = (int(board[column].sum()) if len(board) else 0 for column in ("At risk", "Breached"))
     now, before = _last_year(today)
     rate_now, rate_before = service, _rate(*service_rate(db, user, before))
     return [
-        Figure("Awaiting quality check", f"{counts.get('submitted', 0):,}",
-               f"{late_checks:,} past the 5 working days for a quality check", nav.QUALITY_CHECK),
-        Figure("Awaiting allocation", f"{counts.get('accepted', 0):,}", "accepted and waiting for an assessor",
-               nav.ALLOCATION),
-        Figure("Being marked", f"{counts.get('allocated', 0):,}", "with an assessor", nav.SUBMISSIONS,
-               {"stage": "With assessor"}, link_label="List in Submissions"),
-        Figure("In sampling", f"{counts.get('sampling', 0):,}",
-               "marked and picked for the lead assessor's sampling", nav.SUBMISSIONS,
-               {"stage": "Lead assessor sampling"}, link_label="List in Submissions"),
-        Figure("Ready to release", f"{counts.get('ready', 0):,}", "marked and, where sampled, agreed", nav.RELEASE),
+        _waiting_card("Awaiting quality check", stages.get("submitted", nothing),
+                      f"{late_checks:,} past the 5 working days for a quality check", nav.QUALITY_CHECK, today),
+        _waiting_card("Awaiting allocation", stages.get("accepted", nothing), "accepted and waiting for an assessor",
+                      nav.ALLOCATION, today),
+        _waiting_card("Being marked", stages.get("allocated", nothing), "with an assessor", nav.SUBMISSIONS, today,
+                      {"stage": "With assessor"}, link_label="List in Submissions"),
+        _waiting_card("In sampling", stages.get("sampling", nothing),
+                      "marked and picked for the lead assessor's sampling", nav.SUBMISSIONS, today,
+                      {"stage": "Lead assessor sampling"}, link_label="List in Submissions"),
+        _waiting_card("Ready to release", stages.get("ready", nothing), "marked and, where sampled, agreed",
+                      nav.RELEASE, today),
+        _waiting_card("Enquiries awaiting a reviewer", waiting.enquiries_waiting(db, user, "awaiting_reviewer"),
+                      "raised by centres: give each to a reviewer who did not mark it", nav.ENQUIRIES, today,
+                      {"status": ENQUIRY_STATUS["awaiting_reviewer"]}),
+        _waiting_card("Malpractice cases open", waiting.malpractice_open(db, user),
+                      "their items are held until quality closes the case", nav.MALPRACTICE, today),
+        _waiting_card("Method requests to decide", waiting.method_requests_waiting(db, user),
+                      "centres asking for another assessment method", nav.ASSESSMENT_METHODS, today,
+                      {"status": METHOD_STATUS["requested"]}),
+        _waiting_card("Passes to claim on Walled Garden", waiting.passes_to_claim(db, user),
+                      "released unit passes not yet claimed", nav.CLAIMS, today),
         Figure("At risk", f"{at_risk:,}", "open items within 5 working days of their SLA target", nav.SLA_DASHBOARD,
                {"show": AT_RISK}, link_label="List on SLA dashboard"),
         Figure("Breached", f"{breached:,}", "open items past their SLA target", nav.SLA_DASHBOARD, {"show": BREACHED},
@@ -84,6 +118,12 @@ def _team(db: Database, user: User, today: date, service: float | None) -> list[
                f"{_percent(rate_before)} in the same 12 months a year before", nav.REFERRALS,
                delta=_points(rate_now, rate_before)),
     ]
+
+
+def _given_to_me(db: Database, user: User, today: date) -> Figure:
+    return _waiting_card("Enquiries given to me", waiting.enquiries_waiting(db, user, "in_review", user.id),
+                         "results a centre queried: look at the work again and give the outcome", nav.ENQUIRIES,
+                         today, {"status": ENQUIRY_STATUS["in_review"]})
 
 
 def _assessor(db: Database, user: User, today: date, service: float | None) -> list[Figure]:
@@ -97,11 +137,13 @@ def _assessor(db: Database, user: User, today: date, service: float | None) -> l
            JOIN submission_units u ON u.submission_id = s.id
            WHERE s.stage = 'released' AND s.assessor_id = ? AND s.released_at >= ?""", [user.id, now.start])
     my_rate = _rate(*mine)
-    buckets = (("Past the SLA target", left < 0),
-               (f"{at_risk_days} working days or fewer left", (left >= 0) & (left <= at_risk_days)),
-               (f"More than {at_risk_days} working days left", left > at_risk_days))
+    buckets = (("Past the SLA target", left < 0, BREACHED),
+               (f"{at_risk_days} working days or fewer left", (left >= 0) & (left <= at_risk_days), AT_RISK),
+               (f"More than {at_risk_days} working days left", left > at_risk_days, ON_TRACK))
     return [
-        *[Figure(words, f"{int(mask.sum()):,}", "of my items to mark", nav.MARKING) for words, mask in buckets],
+        *[Figure(words, f"{int(mask.sum()):,}", "of my items to mark", nav.MARKING, {"sla": flag},
+                 link_label=f"List them ({flag.lower()})") for words, mask, flag in buckets],
+        _given_to_me(db, user, today),
         Figure("My referral rate, last 12 months", _percent(my_rate),
                f"the service's: {_percent(service)}", nav.MY_QUEUE, {"status": REFERRED},
                delta=_points(my_rate, service), link_label="List my referrals"),
@@ -109,7 +151,7 @@ def _assessor(db: Database, user: User, today: date, service: float | None) -> l
 
 
 def _lead(db: Database, user: User, today: date, service: float | None) -> list[Figure]:
-    to_sample = db.query_one("SELECT count(*) FROM submissions WHERE stage = 'sampling'")[0]
+    to_sample = _stage_waiting(db, today).get("sampling", Waiting(0, None))
     board = open_items(db, user, today)
     sampling = board[board.Stage == "Sampling"] if len(board) else board
     late = int(sampling["At risk"].sum() + sampling["Breached"].sum()) if len(sampling) else 0
@@ -117,8 +159,9 @@ def _lead(db: Database, user: User, today: date, service: float | None) -> list[
     # service is the rate over the same 12 months (service_percent): no need to count it again.
     flagged, without_report = flagged_batch_counts(db, user, now, 0.0 if service is None else service)
     return [
-        Figure("Items to sample", f"{to_sample:,}", f"{late:,} of the marked items at risk or past their SLA target",
-               nav.SAMPLING),
+        _waiting_card("Items to sample", to_sample, f"{late:,} of the marked items at risk or past their SLA target",
+                      nav.SAMPLING, today),
+        _given_to_me(db, user, today),
         Figure("Flagged batches without a Feedback Summary Report", f"{without_report:,}",
                f"of {flagged:,} flagged batches created in the last 12 months", nav.BATCH_REVIEW,
                {"without_report": "yes"}),
@@ -133,10 +176,34 @@ def _quality(db: Database, user: User, today: date, service: float | None) -> li
     return [
         *[Figure(f"EQA alerts: {label}", f"{int(counts.get(label, 0)):,}", "alerts at this step of the follow-up",
                  nav.EQA_ALERTS, {"status": label}) for key, label in STATUS_LABELS.items() if key != "closed"],
+        _waiting_card("Appeals to decide", waiting.enquiries_waiting(db, user, "appealed"),
+                      "centres disagreeing with an enquiry's outcome: your decision is final", nav.ENQUIRIES, today,
+                      {"status": ENQUIRY_STATUS["appealed"]}),
+        _waiting_card("Malpractice cases open", waiting.malpractice_open(db, user),
+                      "open or being investigated; their items are held", nav.MALPRACTICE, today),
+        _waiting_card("Method requests to decide", waiting.method_requests_waiting(db, user),
+                      "centres asking for another assessment method", nav.ASSESSMENT_METHODS, today,
+                      {"status": METHOD_STATUS["requested"]}),
+        *_university_cards(db, user, today),
         Figure("Centres above the 99.8% limit", f"{int(standing.get(ABOVE_998, 0)):,}",
                f"{int(standing.get(ABOVE_95, 0)):,} more above the 95% limit only; "
                f"{int(standing.get(BELOW_998, 0) + standing.get(BELOW_95, 0)):,} below the lower limits; last 12 months",
                nav.REFERRALS),
+    ]
+
+
+def _university_cards(db: Database, user: User, today: date) -> list[Figure]:
+    """A university's mapped programmes' waiting items (all universities' for quality)."""
+    return [
+        _waiting_card("Change requests to decide" if user.role == QUALITY else "Change requests waiting",
+                      waiting.change_requests_waiting(db, user), "mapped programmes' changes waiting for a decision",
+                      nav.MAPPED_PROGRAMMES, today, {"status": MAPPING_STATUS["submitted"]}),
+        _waiting_card("Learners held", waiting.learners_held(db, user),
+                      "results held until a changed route is re-mapped", nav.MAPPED_PROGRAMMES, today,
+                      {"status": MAPPING_STATUS["remapping"]}, link_label="See them"),
+        _waiting_card("Failed release checks", waiting.failed_release_checks(db, user),
+                      "failed and not since passed for the same order", nav.RELEASE_CHECKS, today,
+                      {"result": "Failed"}),
     ]
 
 
@@ -157,6 +224,7 @@ def _centre(db: Database, user: User, today: date, service: float | None) -> lis
     reports = reports_for_centre(db, user)
     latest = reports.iloc[0] if len(reports) else None
     return [
+        *(_university_cards(db, user, today) if user.is_hei else []),
         Figure("My referral rate, last 12 months", _percent(my_rate), f"the service's: {_percent(service)}",
                nav.CENTRE_REFERRALS, delta=_points(my_rate, service)),
         Figure("Missing a result sheet", f"{missing:,}", "pending items: add the result sheet before submitting",

@@ -202,6 +202,11 @@ def run_check(db: Database, user: User, programme_id: int, exam_board_date: date
     return db.transact(user, work)
 
 
+# A later check of the same order passed: the failed one was put right.
+PASSED_SINCE = """EXISTS (SELECT 1 FROM release_checks later WHERE later.programme_id = {check}.programme_id
+    AND later.order_number = {check}.order_number AND later.passed AND later.checked_at > {check}.checked_at)"""
+
+
 @reads_centre_data()
 def release_checks(db: Database, user: User) -> pd.DataFrame:
     require_role(user, READERS, QUALITY_ONLY)
@@ -209,7 +214,8 @@ def release_checks(db: Database, user: User) -> pd.DataFrame:
     frame = db.query_df(
         f"""SELECT k.id AS "Check", c.number AS "Centre", p.title AS "Programme", k.order_number AS "Order",
                    k.exam_board_date AS "Exam Board", k.mapping_version AS "Mapping version",
-                   CASE WHEN k.passed THEN 'Passed' ELSE 'Failed' END AS "Result",
+                   CASE WHEN k.passed THEN 'Passed' WHEN {PASSED_SINCE.format(check='k')} THEN 'Failed, passed since'
+                        ELSE 'Failed' END AS "Result",
                    (SELECT count(*) FROM release_check_learners x WHERE x.check_id = k.id
                     AND x.finding = 'conferred_and_claimed') AS "Conferred and claimed",
                    CAST(k.checked_at AS DATE) AS "Checked"

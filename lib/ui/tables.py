@@ -21,6 +21,7 @@ import pandas as pd
 import streamlit as st
 
 from lib.rules.search import search
+from lib.service.sla import AT_RISK, BREACHED, ON_TRACK
 from lib.ui.pager import page_window, pager
 from lib.ui.remember import preset_widget
 from lib.ui.sorting import clicked_column
@@ -182,6 +183,24 @@ def sortable_table(shown: pd.DataFrame, key: str, on_heading: Callable[[str], No
 
 
 QUEUE_PAGE = 25
+ALL_ITEMS = "All"
+SLA_CHOICES = (ALL_ITEMS, BREACHED, AT_RISK, ON_TRACK)
+
+
+def sla_category(flags: pd.Series) -> pd.Series:
+    """A queue's SLA column ('Breached: 3 working days overdue', 'At risk: …' or '') as its category."""
+    return flags.fillna("").str.split(":").str[0].replace("", ON_TRACK)
+
+
+def _sla_filter(frame: pd.DataFrame, key: str) -> str:
+    """The queue's SLA filter (a link may set it: ?sla=Breached); All where the queue has no SLA column."""
+    if "SLA" not in frame.columns:
+        return ALL_ITEMS
+    preset_widget("sla", f"{key}_sla", SLA_CHOICES)
+    counts = sla_category(frame["SLA"]).value_counts()
+    chosen = st.radio("SLA", SLA_CHOICES, horizontal=True, key=f"{key}_sla",
+                      format_func=lambda flag: flag if flag == ALL_ITEMS else f"{flag} ({int(counts.get(flag, 0)):,})")
+    return chosen or ALL_ITEMS
 
 
 def _sort_queue(key: str, column: str) -> None:
@@ -220,11 +239,17 @@ def work_queue(frame: pd.DataFrame, key: str, empty: str, caption: str, date_col
     words = search_col.text_input("Search by ID, learner or centre", key=f"{key}_search",
                                   placeholder="e.g. 1234, Lisa Simpson or 023456", icon=":material/search:")
     found = search(frame, words)
+    flag = _sla_filter(frame, key)
+    if flag != ALL_ITEMS:
+        found = found[sla_category(found["SLA"]) == flag]
+    narrowed = [f"{len(found):,} match the search" if words else "",
+                f"showing {flag.lower()} only" if flag != ALL_ITEMS else ""]
     count_col.markdown(f"**{len(frame):,} item(s) {escape_markdown(counted)}**"
-                       + (f" · {len(found):,} match the search" if words else ""))
+                       + "".join(f" · {part}" for part in narrowed if part))
     st.caption(caption)
     if found.empty:
-        st.info("No item in this queue matches the search. Clear it to see them all.", icon=":material/search_off:")
+        st.info("No item in this queue matches the search" + (" and the SLA filter" if flag != ALL_ITEMS else "")
+                + ". Clear it to see them all.", icon=":material/search_off:")
         return []
     found = _queue_order(found, key)
     offset, limit = page_window(key, QUEUE_PAGE)

@@ -34,7 +34,7 @@ for start in range(0, len(figures), PER_ROW):
     for column, figure in zip(st.columns(PER_ROW), figures[start:start + PER_ROW]):
         with column.container(border=True, key=f"home_{re.sub('[^a-z0-9]+', '_', figure.label.lower())}"):
             st.metric(figure.label, escape_markdown(figure.value), delta=figure.delta, delta_color="inverse")
-            st.caption(escape_markdown(figure.comparison))
+            st.caption(escape_markdown(figure.comparison + (f" · {figure.oldest}" if figure.oldest else "")))
             st.page_link(figure.page.script, label=figure.link, icon=figure.page.icon,
                          query_params=figure.params or None)
 

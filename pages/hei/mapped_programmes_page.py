@@ -146,7 +146,7 @@ def requests_section() -> None:
         st.caption("No change requests.")
         return
     ticked = analytics_table(requests, "mapped_requests", "Mapping change requests", drill=True,
-                             date_columns=("From", "Submitted", "Decided"))
+                             date_columns=("From", "Submitted", "Decided"), presets={"status": "Status"})
     held = held_learners(db, user)
     if not held.empty:
         st.warning(f"{len(held)} learner(s) have their results held until a re-mapping is done.",

@@ -141,6 +141,7 @@ if checks.empty:
     st.stop()
 st.caption("Tick a check to read its reconciliation" + (", release its order and issue its credentials."
                                                          if user.role == QUALITY else "."))
-chosen = analytics_table(checks, "checks", "Release checks", drill=True, date_columns=("Exam Board", "Checked"))
+chosen = analytics_table(checks, "checks", "Release checks", drill=True, date_columns=("Exam Board", "Checked"),
+                         presets={"result": "Result"})
 if chosen is not None:
     detail_section(int(chosen["Check"]))

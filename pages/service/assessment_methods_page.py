@@ -122,6 +122,6 @@ if listing.empty:
 st.caption("Requests waiting for a decision first. Tick one to read it"
            + (", download its confirmation once approved." if user.is_centre else " and decide it."))
 ticked = analytics_table(listing, "methods", "Assessment method requests", drill=True,
-                         date_columns=("Requested", "Decided"))
+                         date_columns=("Requested", "Decided"), presets={"status": "Status"})
 if ticked is not None:
     detail_section(int(ticked["Request"]))

@@ -190,6 +190,7 @@ st.caption({
                      "Tick one to give it to a reviewer.",
     QUALITY: "Every enquiry and appeal; appeals wait for your final decision. Tick one to read it or decide it.",
 }.get(user.role, "The enquiries given to you to review. Tick one to read the work and record the outcome."))
-ticked = analytics_table(listing, TABLE, "Enquiries", drill=True, date_columns=("Raised", "Stage due"))
+ticked = analytics_table(listing, TABLE, "Enquiries", drill=True, date_columns=("Raised", "Stage due"),
+                         presets={"status": "Status"})
 if ticked is not None:
     detail_section(int(ticked["Enquiry"]))
