@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lib.accounts.navigation import sections_for
+from lib.accounts.navigation import every_url_path, sections_for
 from lib.ui import frame, session
 from lib.ui.context import app_context
 from lib.ui.signin import sign_in_page
@@ -13,9 +13,16 @@ context = app_context()
 user = session.current_user(context.db, context.cookie_key)
 
 if user is None:
-    page = st.Page(lambda: sign_in_page(context.db, context.is_demo, context.cookie_key), title="Sign in", url_path="sign-in",
-                   icon=":material/login:")
-    st.navigation([page], position="hidden").run()
+    def signing_in():
+        sign_in_page(context.db, context.is_demo, context.cookie_key)
+
+    # A page's own address (a bookmark, a link in an email) shows the sign-in form, then that page once signed in,
+    # rather than "Page not found".
+    # The default page's own path is the bare address; /sign-in is one more.
+    pages = [st.Page(signing_in, title="Sign in", url_path="start", icon=":material/login:", default=True),
+             *(st.Page(signing_in, title="Sign in", url_path=path, icon=":material/login:")
+               for path in ["sign-in", *every_url_path()])]
+    st.navigation(pages, position="hidden").run()
 else:
     frame.sidebar(context.db, user, context.is_demo)
     sections = {title: [st.Page(spec.script, title=spec.title, icon=spec.icon, url_path=spec.url_path)

@@ -147,6 +147,9 @@ def test_the_retention_page_archives_searches_and_restores(as_role, monkeypatch,
                         BEFORE if key == "retention_years" else real_cutoff(db, today, key))
     at.run()
     at.button(key="retention_run").click().run()
+    assert "Archived" not in texts(at), "one click only asks"
+    assert any("Archive " in str(w.value) and "restored one at a time" in str(w.value) for w in at.warning)
+    at.button(key="retention_run_confirm").click().run()
     assert not at.exception and "Archived" in texts(at)
     at.text_input(key="archive_centre").input("012345").run()
     found = next(f.value for f in at.dataframe if "Unit(s)" in f.value.columns)

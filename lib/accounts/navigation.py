@@ -126,7 +126,7 @@ MY_QUEUE = PageSpec(
     "pages/centre/tracker_page.py", "My allocated work", ":material/assignment_ind:", "my-work",
     purpose="Every item allocated to you: to mark, marked and released.")
 MARKED_WORK = PageSpec(
-    "pages/centre/tracker_page.py", "Marked work", ":material/fact_check:", "marked-work",
+    "pages/centre/tracker_page.py", "Marked work", ":material/task_alt:", "marked-work",
     purpose="Every marked item: in sampling, ready to release or released.")
 
 PASSWORD = PageSpec(
@@ -183,6 +183,12 @@ def sections_for(role: str, must_change_password: bool = False, is_hei: bool = F
     if is_hei and role == CENTRE:
         sections = (sections[0], HEI_SECTION, *sections[1:])
     return (*sections, ACCOUNT_SECTION)
+
+
+def every_url_path() -> list[str]:
+    """The address of every page of every role, once each."""
+    specs = [page for sections in ROLE_SECTIONS.values() for _, pages in sections for page in pages]
+    return list(dict.fromkeys(spec.url_path for spec in [*specs, *HEI_SECTION[1], PASSWORD]))
 
 
 def pages_for(role: str, must_change_password: bool = False, is_hei: bool = False) -> tuple[PageSpec, ...]:

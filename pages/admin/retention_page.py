@@ -7,6 +7,7 @@ import streamlit as st
 
 from lib.admin.retention import archive, cutoff_for, preview, restore, search_archive
 from lib.config import load_settings
+from lib.ui.confirm import ask_first
 from lib.ui.page import file_store, page_setup, run_action, show_notice
 from lib.ui.tables import blank_missing, selectable_table
 
@@ -26,7 +27,12 @@ if due.empty:
 else:
     st.dataframe(due, hide_index=True, key="retention_due", width="stretch")
     total = int(due.Items.sum())
-    if st.button(f"Archive {total:,} item(s)", key="retention_run", type="primary", icon=":material/archive:"):
+    confirmed = ask_first(f"Archive {total:,} item(s)", "retention_run",
+                          f"Archive {total:,} item(s) released or rejected before {cutoff:%d/%m/%Y}? Their rows and "
+                          "files leave the live service for the archive; an item can be restored one at a time "
+                          "from the search below.", f"Yes, archive {total:,}", [total], primary=True,
+                          icon=":material/archive:")
+    if confirmed:
         run_action(lambda: archive(db, user, store, root, before=cutoff), NOTICE,
                    f"Archived {total:,} item(s) released or rejected before {cutoff:%d/%m/%Y}.")
 

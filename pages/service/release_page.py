@@ -35,10 +35,14 @@ selected_col, all_col, _ = st.columns([1.5, 1.5, 4])
 if selected_col.button(f"Release {len(chosen):,} selected", key="release_selected", disabled=not chosen,
                        type="primary"):
     run_action(lambda: release(db, user, chosen), "release_notice", released_notice(chosen), ticks="release_table")
-confirmed = ask_first(f"Release all {len(every_id):,}", "release_all",
-                      f"Release all {len(every_id):,} results ready now to their centres? Centres see them at once, "
-                      "and a release cannot be undone.", f"Yes, release {len(every_id):,}", every_id, where=all_col,
-                      disabled=not every_id)
+confirmed = None
+if every_id:
+    confirmed = ask_first(f"Release all {len(every_id):,}", "release_all",
+                          f"Release all {len(every_id):,} results ready now to their centres? Centres see them at "
+                          "once, and a release cannot be undone.", f"Yes, release {len(every_id):,}", every_id,
+                          where=all_col)
+else:
+    all_col.caption("Every ready item is held: none can be released yet.")
 if confirmed:
     run_action(lambda: release(db, user, confirmed), "release_notice", released_notice(confirmed),
                ticks="release_table")

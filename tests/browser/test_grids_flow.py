@@ -49,6 +49,7 @@ def click_heading(page, table_key: str, sort_key: str, label: str, labels: list[
     """Click a column heading of a canvas-drawn table. Where each column starts is not in the page, so click
     along the heading row, moving towards the column by what the last click sorted by."""
     grid = page.locator(f".st-key-{table_key} [data-testid='stDataFrame']")
+    grid.wait_for(state="visible", timeout=60_000)  # a loaded machine draws it late
     box = grid.bounding_box()
     x, step = box["x"] + 60, 70
     for _ in range(25):
