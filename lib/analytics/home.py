@@ -123,7 +123,7 @@ def _team(db: Database, user: User, today: date, service: float | None) -> list[
 def _given_to_me(db: Database, user: User, today: date) -> Figure:
     return _waiting_card("Enquiries given to me", waiting.enquiries_waiting(db, user, "in_review", user.id),
                          "results a centre queried: look at the work again and give the outcome", nav.ENQUIRIES,
-                         today, {"status": ENQUIRY_STATUS["in_review"]})
+                         today, {"status": ENQUIRY_STATUS["in_review"]}, link_label="List them")
 
 
 def _assessor(db: Database, user: User, today: date, service: float | None) -> list[Figure]:
