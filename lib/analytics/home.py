@@ -223,8 +223,7 @@ def _centre(db: Database, user: User, today: date, service: float | None) -> lis
              AND NOT EXISTS (SELECT 1 FROM submissions r WHERE r.resubmits_id = s.id) GROUP BY 1""", [user.centre_id]))
     reports = reports_for_centre(db, user)
     latest = reports.iloc[0] if len(reports) else None
-    return [
-        *(_university_cards(db, user, today) if user.is_hei else []),
+    centre_cards = [
         Figure("My referral rate, last 12 months", _percent(my_rate), f"the service's: {_percent(service)}",
                nav.CENTRE_REFERRALS, delta=_points(my_rate, service)),
         Figure("Missing a result sheet", f"{missing:,}", "pending items: add the result sheet before submitting",
@@ -238,6 +237,12 @@ def _centre(db: Database, user: User, today: date, service: float | None) -> lis
                else f"Feedback Summary Report on batch {latest['Batch']}", nav.CENTRE_REFERRALS,
                link_label="Read it"),
     ]
+    if not user.is_hei:
+        return centre_cards
+    # A university submits little through the portal: its programmes' cards, then only the centre cards that
+    # have something in them (never a row of "no results", 0, 0, 0).
+    return [*_university_cards(db, user, today),
+            *(figure for figure in centre_cards if figure.value not in ("0", "no results", "none yet"))]
 
 
 FIGURES = {ASSESSMENT_TEAM: _team, ASSESSOR: _assessor, LEAD_ASSESSOR: _lead, QUALITY: _quality, CENTRE: _centre}
