@@ -30,8 +30,9 @@ def sign_in(at: AppTest, username: str, password: str = DEMO_PASSWORD) -> AppTes
 
 
 def page_names(at: AppTest) -> list[str]:
-    """The pages st.navigation registered on the last run, in menu order."""
-    return [info["page_name"] for info in at._registered_pages.values()]
+    """The titles of the pages st.navigation registered on the last run, in menu order, each once: signed out,
+    every page's address is registered to the one sign-in page."""
+    return list(dict.fromkeys(info["page_name"] for info in at._registered_pages.values()))
 
 
 def texts(at: AppTest) -> str:

@@ -32,9 +32,11 @@ CENTRE_B_USER = "harbourside.demo"
 HEI_NUMBER, HEI_USER = "091234", "university.demo"
 # Arguments that widen a call so that every row counts: a page of a million rows, ten years back.
 # service_percent: the service-wide rate a home page compares with, passed in (it is not the centre's own data).
+# status: the enquiries waiting at one stage, the first a centre's enquiry reaches.
 # A read that stamps what it makes with the time (the ILR file's DateTime) is given one time, so two readings compare.
 WIDE_ARGUMENTS = {"limit": 1_000_000, "days": 3650, "service_percent": 20.0, "include_all": True,
-                  "now": datetime(2026, 11, 23, 12), "base_url": "https://ilm.example", "unit_codes": ["8600-300"]}
+                  "now": datetime(2026, 11, 23, 12), "base_url": "https://ilm.example", "unit_codes": ["8600-300"],
+                  "status": "awaiting_reviewer"}
 
 
 def lib_functions_taking_a_user():

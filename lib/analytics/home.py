@@ -9,14 +9,15 @@ from datetime import date, timedelta
 import numpy as np
 
 from lib.accounts import navigation as nav
+from lib.analytics import waiting
 from lib.analytics.batch_review import flagged_batch_counts, reports_for_centre
 from lib.analytics.eqa import STATUS_LABELS, alerts
 from lib.analytics.funnel import ABOVE_95, ABOVE_998, BELOW_95, BELOW_998
-from lib.analytics import waiting
 from lib.analytics.referrals import Period, against_service, min_results, rates_by, service_rate
 from lib.analytics.waiting import Waiting
 from lib.centre.methods import STATUS_LABELS as METHOD_STATUS
 from lib.centre.uploads import MISSING_SHEETS_SQL
+from lib.hei import waiting as hei_waiting
 from lib.hei.mapping import STATUS_LABELS as MAPPING_STATUS
 from lib.rules.roles import ASSESSMENT_TEAM, ASSESSOR, CENTRE, LEAD_ASSESSOR, QUALITY, User
 from lib.rules.status import REFERRED, REJECTED
@@ -196,12 +197,12 @@ def _university_cards(db: Database, user: User, today: date) -> list[Figure]:
     """A university's mapped programmes' waiting items (all universities' for quality)."""
     return [
         _waiting_card("Change requests to decide" if user.role == QUALITY else "Change requests waiting",
-                      waiting.change_requests_waiting(db, user), "mapped programmes' changes waiting for a decision",
+                      hei_waiting.change_requests_waiting(db, user), "mapped programmes' changes waiting for a decision",
                       nav.MAPPED_PROGRAMMES, today, {"status": MAPPING_STATUS["submitted"]}),
-        _waiting_card("Learners held", waiting.learners_held(db, user),
+        _waiting_card("Learners held", hei_waiting.learners_held(db, user),
                       "results held until a changed route is re-mapped", nav.MAPPED_PROGRAMMES, today,
                       {"status": MAPPING_STATUS["remapping"]}, link_label="See them"),
-        _waiting_card("Failed release checks", waiting.failed_release_checks(db, user),
+        _waiting_card("Failed release checks", hei_waiting.failed_release_checks(db, user),
                       "failed and not since passed for the same order", nav.RELEASE_CHECKS, today,
                       {"result": "Failed"}),
     ]

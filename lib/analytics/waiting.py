@@ -7,11 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from lib.hei.release_check import PASSED_SINCE
-from lib.rules.holds import held_condition
-from lib.rules.roles import User
+from lib.rules.holds import held_items
+from lib.rules.roles import ASSESSMENT_TEAM, QUALITY, User
 from lib.store.db import Database
-from lib.store.scope import centre_scope, reads_centre_data
+from lib.store.scope import centre_scope, reads_centre_data, require_role
 
 
 @dataclass(frozen=True)
@@ -27,7 +26,7 @@ class Waiting:
         return "oldest: today" if days <= 0 else f"oldest: {days:,} day{'s' if days != 1 else ''}"
 
 
-def _waiting(db: Database, sql: str, params: list) -> Waiting:
+def count_waiting(db: Database, sql: str, params: list) -> Waiting:
     count, oldest = db.query_one(sql, params)
     if isinstance(oldest, datetime):
         oldest = oldest.date()
@@ -40,7 +39,7 @@ def enquiries_waiting(db: Database, user: User, status: str, reviewer_id: int | 
     given to reviewer_id only when it is named."""
     scope, params = centre_scope(user, "e.centre_id") if user.is_centre else ("TRUE", [])
     since = {"awaiting_reviewer": "e.raised_at", "in_review": "e.assigned_at", "appealed": "e.appealed_at"}[status]
-    return _waiting(db, f"""SELECT count(*), min({since}) FROM enquiries e
+    return count_waiting(db, f"""SELECT count(*), min({since}) FROM enquiries e
                             WHERE {scope} AND e.status = ? AND (CAST(? AS INTEGER) IS NULL OR e.reviewer_id = ?)""",
                     [*params, status, reviewer_id, reviewer_id])
 
@@ -48,49 +47,25 @@ def enquiries_waiting(db: Database, user: User, status: str, reviewer_id: int | 
 @reads_centre_data()
 def malpractice_open(db: Database, user: User) -> Waiting:
     """Malpractice cases not yet closed (ILM's staff only: a centre never sees a case)."""
-    return _waiting(db, "SELECT count(*), min(opened_at) FROM malpractice_cases WHERE status <> 'closed'", [])
+    require_role(user, (ASSESSMENT_TEAM, QUALITY), "Malpractice cases are for the ILM Assessment Team and quality.")
+    return count_waiting(db, "SELECT count(*), min(opened_at) FROM malpractice_cases WHERE status <> 'closed'", [])
 
 
 @reads_centre_data()
 def method_requests_waiting(db: Database, user: User) -> Waiting:
     """Requests for another assessment method waiting for a decision."""
     scope, params = centre_scope(user, "centre_id") if user.is_centre else ("TRUE", [])
-    return _waiting(db, f"SELECT count(*), min(requested_at) FROM method_requests WHERE {scope} "
+    return count_waiting(db, f"SELECT count(*), min(requested_at) FROM method_requests WHERE {scope} "
                         "AND status = 'requested'", params)
 
 
 @reads_centre_data()
 def passes_to_claim(db: Database, user: User) -> Waiting:
     """Released passes (per unit) not yet claimed on Walled Garden and not held: the Walled Garden claims list."""
-    return _waiting(db, f"""SELECT count(*), min(s.released_at) FROM submissions s
+    require_role(user, (ASSESSMENT_TEAM,), "Walled Garden claims are made by the ILM Assessment Team.")
+    return count_waiting(db, f"""SELECT count(*), min(s.released_at) FROM submissions s
                             JOIN submission_units u ON u.submission_id = s.id
                             WHERE s.stage = 'released' AND u.result = 'Pass'
                               AND NOT EXISTS (SELECT 1 FROM claims k WHERE k.submission_id = s.id
                                               AND k.unit_code = u.unit_code)
-                              AND NOT {held_condition()}""", [])
-
-
-@reads_centre_data()
-def change_requests_waiting(db: Database, user: User) -> Waiting:
-    """Mapped-programme change requests waiting for quality's decision."""
-    scope, params = centre_scope(user, "centre_id")
-    return _waiting(db, f"SELECT count(*), min(submitted_at) FROM hei_change_requests WHERE {scope} "
-                        "AND status = 'submitted'", params)
-
-
-@reads_centre_data()
-def learners_held(db: Database, user: User) -> Waiting:
-    """Learners whose results are held while their programme's changed route is re-mapped."""
-    scope, params = centre_scope(user, "centre_id")
-    return _waiting(db, f"""SELECT count(DISTINCT learner_id), min(submitted_at)
-                            FROM (SELECT centre_id, submitted_at, unnest(learner_ids) AS learner_id
-                                  FROM hei_change_requests WHERE status = 'remapping') held
-                            WHERE {scope}""", params)
-
-
-@reads_centre_data()
-def failed_release_checks(db: Database, user: User) -> Waiting:
-    """EQA release checks that failed and have not since passed for the same order (Result "Failed")."""
-    scope, params = centre_scope(user, "r.centre_id")
-    return _waiting(db, f"SELECT count(*), min(r.checked_at) FROM release_checks r WHERE {scope} AND NOT r.passed "
-                        f"AND NOT {PASSED_SINCE.format(check='r')}", params)
+                              AND s.id NOT IN ({held_items()})""", [])

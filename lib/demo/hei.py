@@ -158,3 +158,7 @@ def add_hei(db: Database, today: date) -> None:
                           "needed before the results of the learners on it are released.",
                           cost_note="Re-mapping fee to be agreed with the Business Partner.",
                           now=_at(today - timedelta(days=8), 11))
+    # A change waiting for quality's decision: the BSc's module 3 renamed again.
+    mapping.submit_change(db, university, bsc, ["title"], "Module 3 is renamed 'Strategy and planning in "
+                          "practice'; its content and assessment are unchanged.", today + timedelta(days=30), [],
+                          now=_at(today - timedelta(days=2), 10))

@@ -7,7 +7,7 @@ from datetime import date, datetime
 import pandas as pd
 
 from lib.errors import Refused
-from lib.rules.holds import hei_hold_condition, held_condition, open_case_condition
+from lib.rules.holds import hei_hold_condition, held_condition, held_items, open_case_condition
 from lib.rules.roles import ASSESSMENT_TEAM, User
 from lib.service.settings import setting
 from lib.service.sla import sla_flags
@@ -103,7 +103,7 @@ CLAIMS_FROM = """submissions s JOIN submission_units u ON u.submission_id = s.id
     JOIN centres c ON c.id = s.centre_id JOIN learners l ON l.id = s.learner_id"""
 UNCLAIMED = """s.stage = 'released' AND u.result = 'Pass'
     AND NOT EXISTS (SELECT 1 FROM claims k WHERE k.submission_id = s.id AND k.unit_code = u.unit_code)
-    AND NOT """ + held_condition()
+    AND s.id NOT IN (""" + held_items() + ")"
 OLDEST_FIRST = grid.Sort("Released")
 
 

@@ -72,7 +72,7 @@ def sign_in(page: Page, url: str, username: str, password: str) -> None:
     page.locator(".st-key-sign_in_username input").fill(username)
     page.locator(".st-key-sign_in_password input").fill(password)
     page.locator(".st-key-sign_in_submit button").click()
-    expect(page.locator(".st-key-sign_out")).to_be_visible(timeout=30_000)
+    expect(page.locator(".st-key-sign_out")).to_be_visible(timeout=60_000)
     for _ in range(200):
         if any(cookie["name"] == COOKIE_NAME for cookie in page.context.cookies()):
             break
