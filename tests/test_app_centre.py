@@ -9,7 +9,9 @@ from tests.conftest import load_user, open_test_database
 def test_unit_assessment_lists_learner_units_and_filters_them(centre_app):
     at = open_page(centre_app, "pages/centre/unit_assessment_page.py")
     table = at.dataframe[0].value
-    assert list(table.columns) == ["ENR", "Learner", "Qual", "Qual. Name", "Registration Expiry", "Unit", "Unit Name"]
+    assert list(table.columns) == ["ENR", "Learner", "Qual", "Qual. Name", "Registration Expiry", "Unit", "Unit Name",
+                                   "Status", "Last mark"]
+    assert set(table.Status) <= {"Not submitted", "In Pending", "Submitted", "Rejected", "Passed", "Referred"}
     assert len(table) == 10
     enr = table.ENR.iloc[0]
     at.selectbox(key="units_filter_column").select("ENR").run()
@@ -19,6 +21,24 @@ def test_unit_assessment_lists_learner_units_and_filters_them(centre_app):
     assert all(value.startswith(enr[:4]) for value in at.dataframe[0].value.ENR)
     at.button(key="units_clear").click().run()
     assert "Filtered:" not in texts(at)
+
+
+def test_unit_assessment_search_finds_a_learner_and_the_status_filter_shows_their_results(centre_app):
+    at = open_page(centre_app, "pages/centre/unit_assessment_page.py")
+    learner = at.dataframe[0].value.Learner.iloc[0]
+    surname = learner.split()[-1]
+    at.text_input(key="units_search").input(surname.lower()).run()
+    found = at.dataframe[0].value
+    assert len(found) > 0 and all(surname.lower() in name.lower() for name in found.Learner)
+    at.text_input(key="units_search").input("no learner is called this").run()
+    assert at.dataframe[0].value.empty if at.dataframe else True
+    at.text_input(key="units_search").input("").run()
+    at.selectbox(key="units_filter_column").select("Status").run()
+    at.selectbox(key="units_filter_value1_Status").select("Passed").run()
+    at.button(key="units_filter_apply").click().run()
+    passed = at.dataframe[0].value
+    assert len(passed) > 0 and set(passed.Status) == {"Passed"}
+    assert passed["Last mark"].notna().all()
 
 
 def test_unit_assessment_upload_screen_names_each_row_and_refuses_an_empty_upload(centre_app):
@@ -189,9 +209,40 @@ def test_resubmitting_an_old_record_shows_the_guides_message(centre_app, db):
     at.number_input(key="tracker_filter_value1_ID").set_value(older).run()
     at.button(key="tracker_filter_apply").click().run()
     tick(at, "tracker_table", [0])
-    at.button(key="tracker_resubmit").click().run()
-    assert ("You have already re-submitted this assessment. This is an old record. For further re-submissions, "
-            "select the latest record on your Tracker.") in texts(at)
+    assert at.button(key="tracker_resubmit").disabled  # not offered, and the guide's message says why
+    assert ("Re-submit: You have already re-submitted this assessment. This is an old record. For further "
+            "re-submissions, select the latest record on your Tracker.") in texts(at)
+
+
+def test_a_ticked_completed_row_shows_its_results_and_why_it_cannot_be_re_submitted(centre_app, db):
+    user = load_user(db, "centre.demo")
+    item, unit, mark, feedback = db.query_one(
+        """SELECT s.id, u.unit_code, u.mark, u.feedback FROM submissions s
+           JOIN submission_units u ON u.submission_id = s.id
+           WHERE s.centre_id = ? AND s.stage = 'released' AND s.result = 'Pass' AND u.feedback IS NOT NULL
+           ORDER BY s.id DESC LIMIT 1""", [user.centre_id])
+    at = open_page(centre_app, "pages/centre/tracker_page.py")
+    at.selectbox(key="tracker_filter_column").select("ID").run()
+    at.number_input(key="tracker_filter_value1_ID").set_value(item).run()
+    at.button(key="tracker_filter_apply").click().run()
+    tick(at, "tracker_table", [0])
+    assert f"**Results of item {item}**" in texts(at)
+    assert f"**Pass**, mark {mark}" in texts(at) and feedback[:40] in texts(at).replace("\\", "")
+    assert at.button(key="tracker_resubmit").disabled
+    assert f"Re-submit: Only Rejected or Referred items can be re-submitted; item {item} is Completed." in texts(at)
+
+
+def test_a_ticked_submitted_row_cannot_be_enquired_about_and_says_why(centre_app):
+    at = open_page(centre_app, "pages/centre/tracker_page.py")
+    at.selectbox(key="tracker_filter_column").select("Status").run()
+    at.selectbox(key="tracker_filter_value1_Status").select("Submitted").run()
+    at.button(key="tracker_filter_apply").click().run()
+    item = int(at.dataframe[0].value.ID.iloc[0])
+    assert at.button(key="tracker_enquire").disabled and at.button(key="tracker_resubmit").disabled  # nothing ticked
+    tick(at, "tracker_table", [0])
+    assert at.button(key="tracker_enquire").disabled
+    assert f"Enquire: Item {item} has no released result to enquire about." in texts(at)
+    assert "Results of item" not in texts(at)
 
 
 def test_a_centre_with_no_submissions_is_told_so(db_path, monkeypatch, tmp_path):

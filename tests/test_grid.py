@@ -99,7 +99,19 @@ def test_a_page_past_the_end_shows_the_last_page(shared_db, team):
     assert len(page.rows) >= 1 and page.offset == (page.total - 1) // 10 * 10
 
 
+def test_one_of_lists_exactly_the_items_named_in_sql_and_in_pandas(shared_db, team, everything):
+    wanted = (int(everything.ID.iloc[0]), int(everything.ID.iloc[-1]), 999_999_999)  # the last row, and one not there
+    only = ColumnFilter("ID", Condition(grid.ONE_OF, wanted))
+    assert sorted(ids(shared_db, team, only)) == sorted(wanted[:2])
+    assert sorted(grid.filter_frame(everything, STAFF_COLUMNS, (only,)).ID) == sorted(wanted[:2])
+    assert grid.describe(only) == f"ID is one of {wanted[0]}, {wanted[1]}, 999999999"
+    many = ColumnFilter("ID", Condition(grid.ONE_OF, tuple(range(1, 26))))
+    assert grid.describe(many).endswith("10 and 15 more")
+
+
 @pytest.mark.parametrize("bad, message", [
+    (ColumnFilter("ID", Condition(grid.ONE_OF, ())), "takes whole numbers"),
+    (ColumnFilter("ID", Condition(grid.ONE_OF, ("1; DROP",))), "takes whole numbers"),
     (ColumnFilter("Mark", Condition(EQUALS, "sixty")), "takes a number"),
     (ColumnFilter("Submitted", Condition(grid.AFTER, "yesterday")), "Choose a date"),
     (ColumnFilter("ENR", Condition(grid.AFTER, date(2026, 1, 1))), "cannot be filtered"),

@@ -1,7 +1,7 @@
 from lib.centre.tracker import tracker_page
 from lib.rules import workdays
 from lib.rules.holds import UNDER_REVIEW
-from lib.store.grid import GridQuery
+from lib.store.grid import ONE_OF, ColumnFilter, Condition, GridQuery
 from tests.conftest import load_user
 
 
@@ -95,3 +95,13 @@ def test_each_page_says_re_submitted_and_under_review_exactly_as_the_whole_list_
             seen.add(record.ID)
     assert seen == set(whole)
     assert {i for i in seen if whole[i][labels.index("Re-submitted")] == "Yes"} == resubmitted & seen
+
+
+def test_the_tracker_opens_on_just_the_items_named_and_never_another_centres(db):
+    centre = load_user(db, "centre.demo")
+    own = tracker_page(db, centre, GridQuery((), None, 0, 3)).rows.ID.tolist()
+    other = db.query_one("SELECT max(s.id) FROM submissions s JOIN centres c ON c.id = s.centre_id "
+                         "WHERE c.number = '023456' AND s.stage <> 'pending'")[0]
+    named = (*own, int(other))
+    page = tracker_page(db, centre, GridQuery((ColumnFilter("ID", Condition(ONE_OF, named)),), None, 0, 10))
+    assert sorted(page.rows.ID) == sorted(own) and page.total == len(own)

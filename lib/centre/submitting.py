@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 
 from lib.centre.first_submissions import check_many_first
 from lib.centre.uploads import MISSING_SHEETS_SQL
@@ -14,7 +14,7 @@ from lib.rules.roles import User
 from lib.rules.status import REFERRED, REJECTED, centre_status
 from lib.rules.text import check_batch_name
 from lib.store.db import Database, Writer
-from lib.store.scope import NotAllowed, NotFound, writes_centre_data
+from lib.store.scope import NotAllowed, NotFound, reads_centre_data, writes_centre_data
 
 OLD_RECORD = ("You have already re-submitted this assessment. This is an old record. "
               "For further re-submissions, select the latest record on your Tracker.")
@@ -109,6 +109,50 @@ def submit(db: Database, user: User, submission_ids: list[int], batch_name: str 
     return db.transact(user, work)
 
 
+def _check_resubmittable(writer: Writer, user: User, submission_id: int, today: date) -> tuple:
+    """The item's learner, qualification, type, units and status when it may be re-submitted now; else NotFound or
+    Refused saying why."""
+    row = writer.execute(
+        """SELECT s.id, s.stage, s.result, s.learner_id, s.qualification_code, s.type, s.unit_codes, r.expires_on
+           FROM submissions s JOIN registrations r ON r.learner_id = s.learner_id
+                AND r.qualification_code = s.qualification_code
+           WHERE s.id = ? AND s.centre_id = ?""", [submission_id, user.centre_id]).fetchone()
+    if row is None:
+        raise NotFound(f"There is no item {submission_id} at your centre.")
+    _, stage, result, learner_id, qualification, kind, units, expires_on = row
+    latest = writer.execute("SELECT max(id) FROM submissions WHERE learner_id = ? AND unit_codes = ?",
+                            [learner_id, units]).fetchone()[0]
+    if latest != submission_id:
+        raise Refused(OLD_RECORD)
+    status = centre_status(stage, result)
+    if status not in (REJECTED, REFERRED):
+        raise Refused(f"Only Rejected or Referred items can be re-submitted; item {submission_id} is {status}.")
+    if writer.execute(f"SELECT {open_case_condition('?')}", [submission_id]).fetchone()[0]:
+        raise Refused(f"Item {submission_id} is under review: ILM will send you a separate report. It can be "
+                      "re-submitted once the review is over.")
+    if writer.execute(f"SELECT {open_enquiry_condition('?')}", [submission_id]).fetchone()[0]:
+        raise Refused(f"Item {submission_id} has an enquiry or appeal waiting for its outcome: re-submit only "
+                      "if the result stands.")
+    if expires_on < today:
+        raise Refused(f"The learner's registration expired on {expires_on:%d/%m/%Y}: renew it on Walled Garden "
+                      "before re-submitting.")
+    return learner_id, qualification, kind, units, status
+
+
+@reads_centre_data(probes={"submission_id": "submission"})
+def resubmission_refusal(db: Database, user: User, submission_id: int, today: date | None = None) -> str | None:
+    """Why the centre cannot re-submit this item now, or None when it can: the Tracker disables Re-submit with it.
+    Another centre's item is NotFound, as it is to the re-submission itself."""
+    if not user.is_centre:
+        raise NotAllowed("Only centre users re-submit assessments.")
+    with db.checking() as writer:
+        try:
+            _check_resubmittable(writer, user, submission_id, today or date.today())
+        except Refused as refused:
+            return str(refused)
+    return None
+
+
 @writes_centre_data(probes={"submission_id": "submission"})
 def start_resubmission(db: Database, user: User, submission_id: int, now: datetime | None = None) -> int:
     """A new pending record re-submitting a Rejected or Referred one; only the latest record may be used."""
@@ -117,30 +161,7 @@ def start_resubmission(db: Database, user: User, submission_id: int, now: dateti
     now = now or datetime.now()
 
     def work(writer: Writer) -> int:
-        row = writer.execute(
-            """SELECT s.id, s.stage, s.result, s.learner_id, s.qualification_code, s.type, s.unit_codes, r.expires_on
-               FROM submissions s JOIN registrations r ON r.learner_id = s.learner_id
-                    AND r.qualification_code = s.qualification_code
-               WHERE s.id = ? AND s.centre_id = ?""", [submission_id, user.centre_id]).fetchone()
-        if row is None:
-            raise NotFound(f"There is no item {submission_id} at your centre.")
-        _, stage, result, learner_id, qualification, kind, units, expires_on = row
-        latest = writer.execute("SELECT max(id) FROM submissions WHERE learner_id = ? AND unit_codes = ?",
-                                [learner_id, units]).fetchone()[0]
-        if latest != submission_id:
-            raise Refused(OLD_RECORD)
-        status = centre_status(stage, result)
-        if status not in (REJECTED, REFERRED):
-            raise Refused(f"Only Rejected or Referred items can be re-submitted; item {submission_id} is {status}.")
-        if writer.execute(f"SELECT {open_case_condition('?')}", [submission_id]).fetchone()[0]:
-            raise Refused(f"Item {submission_id} is under review: ILM will send you a separate report. It can be "
-                          "re-submitted once the review is over.")
-        if writer.execute(f"SELECT {open_enquiry_condition('?')}", [submission_id]).fetchone()[0]:
-            raise Refused(f"Item {submission_id} has an enquiry or appeal waiting for its outcome: re-submit only "
-                          "if the result stands.")
-        if expires_on < now.date():
-            raise Refused(f"The learner's registration expired on {expires_on:%d/%m/%Y}: renew it on Walled Garden "
-                          "before re-submitting.")
+        learner_id, qualification, kind, units, status = _check_resubmittable(writer, user, submission_id, now.date())
         new_id = writer.execute("SELECT nextval('seq_submissions')").fetchone()[0]
         writer.execute(
             """INSERT INTO submissions (id, centre_id, learner_id, qualification_code, type, stage, resubmits_id,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pandas as pd
+
 from lib.rules.holds import UNDER_REVIEW, open_case_condition, open_case_items
 from lib.rules.roles import User
 from lib.rules.status import (
@@ -125,3 +127,16 @@ def released_result_sheets(db: Database, user: User, submission_ids: list[int],
                            store: FileStore | None = None) -> list[tuple[str, bytes]]:
     """The marked result sheets of released items the user may see (a centre sees them only once released)."""
     return [(name, store.read(stored)) for name, stored in released_sheet_names(db, user, submission_ids)]
+
+
+@reads_centre_data(probes={"item_id": "submission"})
+def released_results(db: Database, user: User, item_id: int) -> pd.DataFrame:
+    """Each unit of a released item the user may see, with its result, mark and the assessor's feedback (empty
+    until released: a centre sees nothing of the marking before then)."""
+    scope, params = submission_scope(user)
+    return db.query_df(
+        f"""SELECT u.unit_code AS "Unit", n.name AS "Title", u.result AS "Result", u.mark AS "Mark",
+                   u.feedback AS "Feedback"
+            FROM submissions s JOIN submission_units u ON u.submission_id = s.id
+                 LEFT JOIN units n ON n.code = u.unit_code
+            WHERE s.id = ? AND s.stage = 'released' AND {scope} ORDER BY u.unit_code""", [item_id, *params])

@@ -73,19 +73,29 @@ def _centre_only(user: User) -> None:
 LEARNER = grid.Column("Learner", "(l.first_name || ' ' || l.last_name)", grid.NAME,
                       parts=("l.first_name", "l.last_name"), frame_parts=("first_name", "last_name"),
                       contains_sql="l.search_name")
+# The learner's latest record of the unit, alone or in an integrated item: what the centre last did with it.
+_LATEST_OF_UNIT = """FROM submission_units su JOIN submissions s ON s.id = su.submission_id
+    WHERE s.learner_id = l.id AND su.unit_code = u.code ORDER BY s.id DESC LIMIT 1"""
+UNIT_STATUSES = ("Not submitted", "In Pending", "Submitted", "Rejected", "Passed", "Referred")
+UNIT_STATUS_SQL = f"""coalesce((SELECT CASE WHEN s.stage = 'pending' THEN 'In Pending'
+        WHEN s.stage = 'rejected' THEN 'Rejected' WHEN s.stage <> 'released' THEN 'Submitted'
+        WHEN su.result = 'Pass' THEN 'Passed' ELSE 'Referred' END {_LATEST_OF_UNIT}), 'Not submitted')"""
 UNIT_ROWS = grid.ColumnSet((
     grid.Column("ENR", "l.enr"), LEARNER, grid.Column("Qual", "r.qualification_code"),
     grid.Column("Qual. Name", "q.name"), grid.Column("Registration Expiry", "r.expires_on", grid.DATE),
     grid.Column("Unit", "u.code"), grid.Column("Unit Name", "u.name"),
+    grid.Column("Status", UNIT_STATUS_SQL, choices=UNIT_STATUSES),
+    grid.Column("Last mark", f"(SELECT CASE WHEN s.stage = 'released' THEN su.mark END {_LATEST_OF_UNIT})",
+                grid.NUMBER),
     grid.Column("Row", "(l.enr || '/' || u.code)", shown=False),
-), key="Row")
+), key="Row", searched=("Learner", "ENR", "Unit", "Unit Name"))
 UNIT_FROM = """registrations r JOIN learners l ON l.id = r.learner_id JOIN qualifications q ON q.code = r.qualification_code
     JOIN qualification_units qu ON qu.qualification_code = r.qualification_code JOIN units u ON u.code = qu.unit_code"""
 INTEGRATED_ROWS = grid.ColumnSet((
     grid.Column("ENR", "l.enr"), LEARNER, grid.Column("Qual", "r.qualification_code"),
     grid.Column("Qual. Name", "q.name"), grid.Column("Registration Expiry", "r.expires_on", grid.DATE),
     grid.Column("Row", "r.id", grid.NUMBER, shown=False),
-), key="Row")
+), key="Row", searched=("Learner", "ENR", "Qual", "Qual. Name"))
 INTEGRATED_FROM = """registrations r JOIN learners l ON l.id = r.learner_id JOIN qualifications q ON q.code = r.qualification_code
     JOIN centre_approvals a ON a.centre_id = l.centre_id AND a.qualification_code = r.qualification_code"""
 HIDDEN = (("learner_id", "l.id"), ("first_name", "l.first_name"), ("last_name", "l.last_name"))

@@ -104,6 +104,44 @@ def enquirable_items(db: Database, user: User, today: date | None = None) -> pd.
     return frame
 
 
+def _check_enquirable(writer: Writer, user: User, item_id: int, units: list[str] | None, today: date) -> None:
+    """Raise NotFound or Refused saying why the centre cannot enquire about these units of item_id today (any of
+    its units when units is None)."""
+    row = writer.execute("SELECT stage, unit_codes, CAST(released_at AS DATE) FROM submissions "
+                         "WHERE id = ? AND centre_id = ?", [item_id, user.centre_id]).fetchone()
+    if row is None:
+        raise NotFound(f"There is no item {item_id} at your centre.")
+    stage, item_units, released = row
+    if stage != "released":
+        raise Refused(f"Item {item_id} has no released result to enquire about.")
+    unknown = sorted(set(units or ()) - set(item_units.split(", ")))
+    if unknown:
+        raise Refused(f"Unit {', '.join(unknown)} is not part of item {item_id}.")
+    if writer.execute("SELECT 1 FROM enquiries WHERE submission_id = ?", [item_id]).fetchone():
+        raise Refused(f"Item {item_id} already has an enquiry: follow it on Enquiries and appeals.")
+    if writer.execute("SELECT 1 FROM submissions WHERE resubmits_id = ?", [item_id]).fetchone():
+        raise Refused(f"Item {item_id} has been re-submitted: the re-submission is marked afresh instead.")
+    if writer.execute(f"SELECT {open_case_condition('?')}", [item_id]).fetchone()[0]:
+        raise Refused(f"Item {item_id} is under review: ILM will send you a separate report.")
+    if released < _window_start(writer, today):
+        window = int(setting(writer, "enquiry_window_working_days"))
+        raise Refused(f"The enquiry window for item {item_id} closed on "
+                      f"{add_working_days(released, window):%d/%m/%Y} ({window} working days after release).")
+
+
+@reads_centre_data(probes={"item_id": "submission"})
+def enquiry_refusal(db: Database, user: User, item_id: int, today: date | None = None) -> str | None:
+    """Why the centre cannot enquire about item_id today, or None when it can: the Tracker disables Enquire with
+    it. Another centre's item is NotFound, as it is to the enquiry itself."""
+    require_role(user, (CENTRE,), "Only centres enquire about results.")
+    with db.checking() as writer:
+        try:
+            _check_enquirable(writer, user, item_id, None, today or date.today())
+        except Refused as refused:
+            return str(refused)
+    return None
+
+
 @writes_centre_data(probes={"item_id": "submission"})
 def raise_enquiry(db: Database, user: User, item_id: int, unit_codes: list[str], reason: str,
                   now: datetime | None = None) -> int:
@@ -116,26 +154,7 @@ def raise_enquiry(db: Database, user: User, item_id: int, unit_codes: list[str],
     now = now or datetime.now()
 
     def work(writer: Writer) -> int:
-        row = writer.execute("SELECT stage, unit_codes, CAST(released_at AS DATE) FROM submissions "
-                             "WHERE id = ? AND centre_id = ?", [item_id, user.centre_id]).fetchone()
-        if row is None:
-            raise NotFound(f"There is no item {item_id} at your centre.")
-        stage, item_units, released = row
-        if stage != "released":
-            raise Refused(f"Item {item_id} has no released result to enquire about.")
-        unknown = sorted(set(units) - set(item_units.split(", ")))
-        if unknown:
-            raise Refused(f"Unit {', '.join(unknown)} is not part of item {item_id}.")
-        if writer.execute("SELECT 1 FROM enquiries WHERE submission_id = ?", [item_id]).fetchone():
-            raise Refused(f"Item {item_id} already has an enquiry: follow it on this page.")
-        if writer.execute("SELECT 1 FROM submissions WHERE resubmits_id = ?", [item_id]).fetchone():
-            raise Refused(f"Item {item_id} has been re-submitted: the re-submission is marked afresh instead.")
-        if writer.execute(f"SELECT {open_case_condition('?')}", [item_id]).fetchone()[0]:
-            raise Refused(f"Item {item_id} is under review: ILM will send you a separate report.")
-        if released < _window_start(writer, now.date()):
-            window = int(setting(writer, "enquiry_window_working_days"))
-            raise Refused(f"The enquiry window for item {item_id} closed on "
-                          f"{add_working_days(released, window):%d/%m/%Y} ({window} working days after release).")
+        _check_enquirable(writer, user, item_id, units, now.date())
         enquiry_id = writer.execute("SELECT nextval('seq_enquiries')").fetchone()[0]
         writer.execute("""INSERT INTO enquiries (id, submission_id, centre_id, reason, raised_at, raised_by, status)
                           VALUES (?, ?, ?, ?, ?, ?, 'awaiting_reviewer')""",

@@ -157,6 +157,13 @@ class Database:
         finally:
             cursor.close()
 
+    @contextmanager
+    def checking(self) -> Iterator[Writer]:
+        """A Writer over a read cursor, to run a write's own checks ahead of it (a button disabled with the reason
+        it would be refused): they read what they read inside the write, and nothing is written."""
+        with self.cursor() as cursor:
+            yield Writer(cursor, None, "", dialect=self.dialect)
+
     def query_df(self, sql: str, params: list | tuple | dict | None = None):
         with self.cursor() as cursor:
             return cursor.execute(sql, params or []).df()

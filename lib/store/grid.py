@@ -20,6 +20,8 @@ TEXT, DATE, NUMBER, NAME = "text", "date", "number", "name"
 CONTAINS, EQUALS, AFTER, BEFORE, GREATER, LESS = (
     "Contains", "Is equal to", "Is after", "Is before", "Is greater than", "Is less than")
 AND, OR = "And", "Or"
+# Set by the app, never offered in the Filter form: the items just submitted, a card's list of ids.
+ONE_OF = "Is one of"
 
 OPERATORS = {
     TEXT: (CONTAINS, EQUALS),
@@ -83,6 +85,8 @@ class GridQuery:
     sort: Sort | None = None
     offset: int = 0
     limit: int = 10
+    # Words typed in the list's search box: each is found in one of the ColumnSet's searched columns.
+    search: str = ""
 
 
 @dataclass(frozen=True)
@@ -99,6 +103,8 @@ class ColumnSet:
 
     columns: tuple[Column, ...]
     key: str
+    # The labels of the columns a search box looks in (Contains, any case); none: the list has no search box.
+    searched: tuple[str, ...] = ()
     by_label: dict[str, Column] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -118,6 +124,12 @@ MAX_FILTER_NUMBER = 1e15
 
 
 def _checked_value(column: Column, condition: Condition):
+    if condition.operator == ONE_OF and column.kind == NUMBER:
+        values = tuple(condition.value) if isinstance(condition.value, (list, tuple)) else ()
+        if not values or not all(isinstance(v, int) and not isinstance(v, bool) and abs(v) <= MAX_FILTER_NUMBER
+                                 for v in values):
+            raise FilterError(f"{column.label} 'is one of' takes whole numbers.")
+        return values
     if condition.operator not in OPERATORS[column.kind]:
         raise FilterError(f"{column.label} cannot be filtered with '{condition.operator}'.")
     value = condition.value
@@ -154,6 +166,8 @@ def validate(columns: ColumnSet, filters: tuple[ColumnFilter, ...]) -> None:
 
 def _condition_sql(column: Column, condition: Condition) -> tuple[str, list]:
     value = _checked_value(column, condition)
+    if condition.operator == ONE_OF:
+        return f"coalesce(list_contains(?, {column.sql}), FALSE)", [list(value)]
     if condition.operator == CONTAINS:
         # The whole name contains any part of the first or the last name, so one test serves all three.
         searched = column.contains_sql or f"lower({column.sql})"
@@ -186,6 +200,26 @@ def to_sql(columns: ColumnSet, filters: tuple[ColumnFilter, ...]) -> tuple[str, 
     return (" AND ".join(clauses) or "TRUE"), params
 
 
+def search_sql(columns: ColumnSet, words: str) -> tuple[str, list]:
+    """A WHERE condition keeping the rows in which every word is inside one of the searched columns (any case)."""
+    clauses, params = [], []
+    for word in words.split()[:10]:
+        searched = [columns[label] for label in columns.searched]
+        clauses.append("(" + " OR ".join(f"coalesce(contains({c.contains_sql or f'lower({c.sql})'}, lower(?)), FALSE)"
+                                         for c in searched) + ")")
+        params += [word] * len(searched)
+    return (" AND ".join(clauses) or "TRUE"), params
+
+
+def where_sql(columns: ColumnSet, query: GridQuery) -> tuple[str, list]:
+    """The query's filters and search as one WHERE condition and its parameters."""
+    filtered, params = to_sql(columns, query.filters)
+    if not (query.search.strip() and columns.searched):
+        return filtered, params
+    searched, search_params = search_sql(columns, query.search)
+    return f"{filtered} AND {searched}", [*params, *search_params]
+
+
 def order_sql(columns: ColumnSet, sort: Sort | None) -> str:
     """ORDER BY text: the chosen column (blanks last), then the key column, highest first."""
     key = columns[columns.key].sql
@@ -201,6 +235,8 @@ def order_sql(columns: ColumnSet, sort: Sort | None) -> str:
 def _condition_mask(frame: pd.DataFrame, column: Column, condition: Condition) -> np.ndarray:
     value = _checked_value(column, condition)
     series = frame[column.label]
+    if condition.operator == ONE_OF:
+        return pd.to_numeric(series).isin(value).to_numpy(dtype=bool)
     if condition.operator == CONTAINS:
         lowered = series.astype("string").str.lower()
         return lowered.str.contains(value.lower(), regex=False).fillna(False).to_numpy(dtype=bool)
@@ -246,6 +282,9 @@ def describe(column_filter: ColumnFilter) -> str:
     """'Learner contains "Lis" And contains "Simp"', for showing the filters in force."""
 
     def text(condition: Condition) -> str:
+        if condition.operator == ONE_OF:
+            values = [f"{v}" for v in condition.value]
+            return "is one of " + ", ".join(values[:10]) + (f" and {len(values) - 10} more" if len(values) > 10 else "")
         value = condition.value.strftime("%d/%m/%Y") if isinstance(condition.value, date) else condition.value
         return f'{condition.operator.lower()} "{value}"'
 
@@ -275,7 +314,7 @@ def _select_list(source: GridSource, columns: ColumnSet, hidden: bool, page: boo
 
 def iterate(db, source: GridSource, columns: ColumnSet, query: GridQuery, chunk: int = 20_000):
     """Every matching row (shown columns only) in order, a chunk at a time, for exports of any size."""
-    where, params = to_sql(columns, query.filters)
+    where, params = where_sql(columns, query)
     sql = (f"SELECT {_select_list(source, columns, hidden=False)} FROM {source.from_sql} "
            f"WHERE ({source.scope_sql}) AND {where} ORDER BY {order_sql(columns, query.sort)}")
     with db.cursor() as cursor:
@@ -286,7 +325,7 @@ def iterate(db, source: GridSource, columns: ColumnSet, query: GridQuery, chunk:
 
 def _page_keys(cursor, source: GridSource, columns: ColumnSet, query: GridQuery, offset: int, limit: int):
     """The key of each row on the page and the count of all matches, in one pass over the key columns only."""
-    where, params = to_sql(columns, query.filters)
+    where, params = where_sql(columns, query)
     key = columns[columns.key].sql
     return cursor.execute(
         f"SELECT {key}, count(*) OVER () FROM {source.from_sql} WHERE ({source.scope_sql}) AND {where} "
@@ -308,7 +347,7 @@ def run(db, source: GridSource, columns: ColumnSet, query: GridQuery) -> GridPag
         try:
             found = _page_keys(cursor, source, columns, query, offset, limit)
             if not found and offset:
-                where, params = to_sql(columns, query.filters)
+                where, params = where_sql(columns, query)
                 total = cursor.execute(
                     f"SELECT count(*) FROM {source.from_sql} WHERE ({source.scope_sql}) AND {where}",
                     [*source.scope_params, *params]).fetchone()[0]

@@ -69,6 +69,7 @@ def _filter_form(key: str, columns: grid.ColumnSet) -> None:
         kept = tuple(f for f in _filters(key) if f.column != chosen)
         st.session_state[f"{key}_filters"] = (*kept, new)
         st.session_state[f"{key}_page"] = 0
+        st.session_state[f"{key}_filter_applied"] = True
         st.rerun()
 
 
@@ -86,13 +87,32 @@ def preset_filters(key: str, columns: grid.ColumnSet, presets: dict[str, str]) -
         st.session_state[f"{key}_page"] = 0
 
 
+def show_only(key: str, column: str, ids: list[int]) -> None:
+    """Open the list named key on just these items (those just submitted): its filters replaced, from page 1."""
+    st.session_state[f"{key}_filters"] = (grid.ColumnFilter(column, grid.Condition(grid.ONE_OF, tuple(ids))),)
+    st.session_state[f"{key}_page"] = 0
+
+
 def grid_query(key: str, columns: grid.ColumnSet, presets: dict[str, str] | None = None) -> grid.GridQuery:
     """The controls above a list; returns what to fetch for the current filters, sort and page. presets maps
     the query parameters a link may carry to the columns they filter."""
     if presets:
         preset_filters(key, columns, presets)
+    words = ""
+    if columns.searched:
+        named = [label if label.isupper() else label.lower() for label in columns.searched]
+        words = st.text_input(f"Search by {', '.join(named[:-1])} or {named[-1]}",
+                              key=f"{key}_search", max_chars=100, icon=":material/search:",
+                              placeholder="e.g. a learner's name, an ENR or a unit")
+        if st.session_state.get(f"{key}_searched_as", "") != words:
+            st.session_state[f"{key}_page"] = 0  # new words start from the first page of what they find
+        st.session_state[f"{key}_searched_as"] = words
+    popover_key = f"{key}_filter_popover"
+    if st.session_state.pop(f"{key}_filter_applied", False):
+        st.session_state[popover_key] = False  # a filter applied closes its popover: the list is what comes next
     filter_col, clear_col, sort_col, direction_col = st.columns([1.2, 1.2, 2.2, 1.6], vertical_alignment="bottom")
-    with filter_col.popover("Filter", icon=":material/filter_list:", width="stretch"):
+    with filter_col.popover("Filter", icon=":material/filter_list:", width="stretch", key=popover_key,
+                            on_change="rerun"):
         _filter_form(key, columns)
 
     def clear() -> None:
@@ -121,7 +141,7 @@ def grid_query(key: str, columns: grid.ColumnSet, presets: dict[str, str] | None
         st.caption("Filtered: " + " · ".join(grid.describe(f) for f in active))
     offset, limit = page_window(key)
     sort = None if sort_choice == NEWEST_FIRST else grid.Sort(sort_choice, descending)
-    return grid.GridQuery(active, sort, offset, limit)
+    return grid.GridQuery(active, sort, offset, limit, words)
 
 
 def grid_pager(key: str, page: grid.GridPage) -> None:

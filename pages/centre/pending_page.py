@@ -1,5 +1,7 @@
 """Pending Submission: check, edit and remove uploads, then submit them alone or as a named batch."""
 
+from datetime import datetime
+
 import pandas as pd
 import streamlit as st
 
@@ -20,10 +22,11 @@ from lib.checks.accept import duration_label
 from lib.errors import Refused
 from lib.rules.naming import check_file_name
 from lib.rules.text import batch_name_problem
+from lib.rules.workdays import sla_target
 from lib.store.scope import NotFound
 from lib.ui.confirm import ask_first
 from lib.ui.frame_grid import frame_grid
-from lib.ui.grid import sort_by_heading
+from lib.ui.grid import show_only, sort_by_heading
 from lib.ui.page import file_store, page_setup, show_notice
 from lib.ui.pager import pager
 from lib.ui.stored_download import stored_file_button
@@ -88,16 +91,21 @@ def confirm(ids: list[int], batch_name: str | None) -> None:
     if st.button("OK", key="pending_confirm_ok", type="primary", disabled=not (confirmed and many_confirmed)):
         try:
             with st.spinner(f"Submitting {len(ids)} assessment(s)…", show_time=True):
-                submit(db, user, ids, batch_name=batch_name, quality_confirmed=confirmed,
-                       many_first_confirmed=bool(many) and many_confirmed)
+                submitted = submit(db, user, ids, batch_name=batch_name, quality_confirmed=confirmed,
+                                   many_first_confirmed=bool(many) and many_confirmed)
         except (Refused, NotFound) as refused:
             st.error(escape_markdown(refused), icon=":material/error:")
             return
         stop_confirming()
         clear_ticks("pending_table")
-        st.session_state["tracker_notice"] = (f"Submitted {len(ids)} assessment(s)"
-                                              + (f" as batch {batch_name}" if batch_name else "")
-                                              + ".")
+        # The Tracker opens on just these items, whatever it was filtered to, so the centre sees them arrive.
+        show_only("tracker", "ID", submitted)
+        listed = ", ".join(str(i) for i in submitted[:20]) + (f" and {len(submitted) - 20} more"
+                                                               if len(submitted) > 20 else "")
+        st.session_state["tracker_notice"] = (
+            f"Submitted {len(submitted)} assessment(s)" + (f" as batch {batch_name}" if batch_name else "")
+            + f": item(s) {listed}. Results are due by {sla_target(datetime.now()):%d/%m/%Y} (25 working days). "
+            "The Tracker shows just these: use Clear Filter for all your submissions.")
         st.switch_page("pages/centre/tracker_page.py")
 
 

@@ -2,17 +2,25 @@
 
 from datetime import date
 
+import pandas as pd
 import streamlit as st
 
 from lib.accounts.navigation import title_for
 from lib.admin.audit import history
 from lib.analytics.batch_review import report_for_item
-from lib.centre.submitting import start_resubmission
-from lib.centre.tracker import columns_for, released_result_sheets, released_sheet_names, tracker_export, tracker_page
+from lib.centre.submitting import resubmission_refusal, start_resubmission
+from lib.centre.tracker import (
+    columns_for,
+    released_result_sheets,
+    released_results,
+    released_sheet_names,
+    tracker_export,
+    tracker_page,
+)
 from lib.centre.uploads import zip_files
 from lib.errors import Refused
 from lib.rules.roles import ASSESSMENT_TEAM, ASSESSOR, LEAD_ASSESSOR, QUALITY
-from lib.service.enquiries import results_history
+from lib.service.enquiries import enquiry_refusal, results_history
 from lib.store.export import centre_report_name
 from lib.store.objects import ObjectStore
 from lib.store.scope import NotFound
@@ -65,6 +73,7 @@ pager("tracker", page.total)
 chosen_ids = [int(record["ID"]) for record in chosen]
 
 export_col, sheets_col, resubmit_col, enquire_col, report_col = st.columns([1.6, 2, 1.4, 1.4, 2.6])
+why_not_box = st.container()  # under the buttons: why Enquire or Re-submit is not live for the ticked row
 export_col.download_button("Export to Excel", data=lambda: tracker_export(db, user, query),
                            file_name=centre_report_name(date.today()), mime=XLSX, key="tracker_export",
                            icon=":material/table_view:", on_click="ignore")
@@ -89,10 +98,17 @@ if report is not None:
     with report_col:
         report_download(report, "tracker_report")
 if len(chosen) == 1 and chosen[0]["Status"] in ("Completed", "Referred"):
-    results = results_history(db, user, chosen_ids[0])
-    if not results.empty:
-        with st.expander(f"Results history of item {chosen_ids[0]} (enquiries and appeals)", icon=":material/history:",
-                         expanded=user.is_centre):
+    with st.container(border=True, key="tracker_results"):
+        st.markdown(f"**Results of item {chosen_ids[0]}**")
+        for unit in released_results(db, user, chosen_ids[0]).itertuples():
+            mark = f", mark {int(unit.Mark)}" if pd.notna(unit.Mark) else ""
+            st.markdown(f"{escape_markdown(unit.Unit)} {escape_markdown(unit.Title or '')}: "
+                        f"**{escape_markdown(unit.Result or 'no result')}**{mark}")
+            if isinstance(unit.Feedback, str) and unit.Feedback.strip():
+                st.caption(escape_markdown(unit.Feedback))
+        results = results_history(db, user, chosen_ids[0])
+        if not results.empty:
+            st.markdown("**After enquiries and appeals**")
             st.dataframe(results, hide_index=True, key="tracker_results_history", width="stretch",
                          column_config={"When": st.column_config.DatetimeColumn(format="DD/MM/YYYY HH:mm"),
                                         "Why": st.column_config.TextColumn(width="large")})
@@ -101,22 +117,33 @@ if user.role in (ASSESSMENT_TEAM, QUALITY) and len(chosen) == 1:
         changes = history(db, user, "submission", chosen_ids[0])
         changes["When"] = changes["When"].dt.strftime("%d/%m/%Y %H:%M")
         st.dataframe(changes, hide_index=True, key="tracker_item_history", width="stretch")
-if user.is_centre and enquire_col.button("Enquire", key="tracker_enquire", icon=":material/contact_support:",
-                                        disabled=len(chosen) != 1 or chosen[0]["Status"] not in ("Completed", "Referred"),
-                                        help="Tick one Completed or Referred row to ask for its result to be looked "
-                                             "at again (a fee applies)."):
-    st.session_state["enquiry_item"] = chosen_ids[0]
-    st.switch_page("pages/service/enquiries_page.py")
-if user.is_centre and resubmit_col.button("Re-submit", key="tracker_resubmit", icon=":material/replay:",
-                                          disabled=len(chosen) != 1,
-                                          help="Tick one Rejected or Referred row: the latest record for that "
-                                               "learner and unit."):
-    try:
-        new_id = start_resubmission(db, user, chosen_ids[0])
-    except (Refused, NotFound) as refused:
-        st.error(escape_markdown(refused), icon=":material/error:")
+if user.is_centre:
+    # Each button is live only where it would be taken, and says why not where it would be refused.
+    if len(chosen) == 1:
+        cannot_enquire = enquiry_refusal(db, user, chosen_ids[0])
+        cannot_resubmit = resubmission_refusal(db, user, chosen_ids[0])
     else:
-        clear_ticks("tracker_table")
-        st.session_state["pending_notice"] = (f"Re-submission {new_id} is ready in Pending: add the reworked evidence "
-                                              "and the result sheet, then submit it.")
-        st.switch_page("pages/centre/pending_page.py")
+        cannot_enquire = "Tick one Completed or Referred row to ask for its result to be looked at again."
+        cannot_resubmit = "Tick one Rejected or Referred row: the latest record for that learner and unit."
+    if enquire_col.button("Enquire", key="tracker_enquire", icon=":material/contact_support:",
+                          disabled=cannot_enquire is not None,
+                          help=cannot_enquire or "Ask for this result to be looked at again (a fee applies)."):
+        st.session_state["enquiry_item"] = chosen_ids[0]
+        st.switch_page("pages/service/enquiries_page.py")
+    if resubmit_col.button("Re-submit", key="tracker_resubmit", icon=":material/replay:",
+                           disabled=cannot_resubmit is not None,
+                           help=cannot_resubmit or "Start a re-submission in Pending with reworked evidence."):
+        try:
+            new_id = start_resubmission(db, user, chosen_ids[0])
+        except (Refused, NotFound) as refused:
+            st.error(escape_markdown(refused), icon=":material/error:")
+        else:
+            clear_ticks("tracker_table")
+            st.session_state["pending_notice"] = (f"Re-submission {new_id} is ready in Pending: add the reworked "
+                                                  "evidence and the result sheet, then submit it.")
+            st.switch_page("pages/centre/pending_page.py")
+    if len(chosen) == 1:
+        why_not = [f"{action}: {reason}" for action, reason in (("Enquire", cannot_enquire),
+                                                                 ("Re-submit", cannot_resubmit)) if reason]
+        for line in why_not:
+            why_not_box.caption(escape_markdown(line))

@@ -99,8 +99,11 @@ def test_upload_submit_as_batch_track_and_export(browser, prepared, tmp_path):
     dialog.locator(".st-key-pending_confirm_ok button").click()
 
     expect(page.get_by_role("heading", name="Tracker")).to_be_visible(timeout=30_000)
-    expect(page.get_by_text("Submitted 1 assessment(s) as batch Cohort 42.")).to_be_visible()
+    expect(page.get_by_text("Submitted 1 assessment(s) as batch Cohort 42: item(s) ")).to_be_visible()
     settle(page)
+    # The Tracker opens on just what was sent, whatever it was filtered to before.
+    expect(page.get_by_text("Filtered: ID is one of ")).to_be_visible()
+    expect(page.get_by_text("1 item(s).", exact=False)).to_be_visible()
     target = workdays.sla_target(date.today()).strftime("%d/%m/%Y")
     first_row = page.locator(".st-key-tracker_table [role='row']").nth(1)
     expect(first_row).to_contain_text("Cohort 42")
