@@ -3,6 +3,8 @@ SLA performance, invoicing and settings; each role sees and does what it may."""
 
 from __future__ import annotations
 
+import calendar
+import json
 from datetime import date
 
 from lib.rules.roles import User
@@ -13,6 +15,27 @@ from tests.conftest import open_test_database
 
 def chart_keys(at) -> list[str]:
     return [chart.proto.id.rsplit("-", 1)[-1] for chart in at.get("plotly_chart")]
+
+
+def chart_spec(at, key: str) -> dict:
+    return json.loads(next(chart.proto.spec for chart in at.get("plotly_chart") if chart.proto.id.endswith(key)))
+
+
+def test_the_monthly_chart_marks_the_month_not_yet_over_and_counts_results_in_every_hover(as_role):
+    at = as_role("team.demo", "pages/analytics/referrals_page.py")
+    spec = chart_spec(at, "rates_monthly_chart")
+    service = spec["data"][0]
+    assert "Released unit results: %{customdata:,}" in service["hovertemplate"]
+    results = int(at.metric[0].help.split()[2].replace(",", ""))  # "N of M results"
+    assert sum(service["customdata"]) == results
+    today = date.today()
+    last_month = max(service["x"])[:7]
+    partial = [shape for shape in spec["layout"].get("shapes", []) if shape.get("type") == "rect"]
+    if last_month == f"{today:%Y-%m}" and today.day < calendar.monthrange(today.year, today.month)[1]:
+        assert len(partial) == 1 and partial[0]["x0"].startswith(f"{today:%Y-%m}-01")
+        assert any(note["text"] == f"Partial month: to {today:%d/%m}" for note in spec["layout"]["annotations"])
+    else:
+        assert partial == []  # a month whose figures are complete is not marked
 
 
 def test_team_sees_rates_charts_and_drills_from_a_centre_to_a_batch(as_role):
@@ -102,6 +125,11 @@ def test_quality_follows_an_alert_up_with_notes(as_role):
     next_status = {"Open": "contacted", "Contacted": "action_plan", "Action plan": "closed"}[status]
     tick(at, "eqa_alerts_table", [row])
     assert "eqa_alert_chart" in chart_keys(at)
+    spec = chart_spec(at, "eqa_alert_chart")
+    # Bars and points centred in the same month, one labelled tick a month.
+    assert {trace.get("xperiodalignment") for trace in spec["data"]} == {"middle"}
+    assert spec["layout"]["xaxis"]["dtick"] == "M1" and spec["layout"]["xaxis"]["tickformat"] == "%b %Y"
+    assert "Released unit results" in spec["data"][0]["hovertemplate"]
     at.radio(key=f"follow_up_status_{alert}").set_value(next_status)
     at.button(key=f"FormSubmitter:follow_up_{alert}-Save").click().run()
     assert "Write a note" in texts(at)
@@ -118,6 +146,12 @@ def test_the_sla_dashboard_shows_performance_overall_and_by_centre(as_role):
                            "Quality checks within 5 working days"]
     assert at.metric[-3].value.endswith("%")
     assert chart_keys(at) == ["sla_forecast_chart", "sla_chart"]
+    spec = chart_spec(at, "sla_chart")
+    target = [shape for shape in spec["layout"]["shapes"] if shape.get("yref") == "y2"]
+    assert [(shape["y0"], shape["y1"]) for shape in target] == [(25, 25)]  # the SLA as a target line
+    assert any(note["text"] == "SLA: 25 working days" for note in spec["layout"]["annotations"])
+    assert spec["layout"]["yaxis2"]["tickformat"] == ",d"  # whole working days on the right-hand axis
+    assert spec["data"][0]["insidetextanchor"] == "start" and spec["data"][0]["text"][0].endswith("%")
     by_centre = next(frame.value for frame in at.dataframe if "On-time %" in frame.value.columns
                      and "Centre" in frame.value.columns)
     assert len(by_centre) >= 3

@@ -235,3 +235,30 @@ def test_release_all_leaves_a_held_item_waiting(as_role, db_path):
     at.button(key="release_all_confirm").click().run()
     assert f"Released {ready - 1} result(s) to their centres: item(s) " in texts(at)
     assert at.dataframe[0].value.ID.tolist() == [held]
+
+
+def test_marking_shows_the_evidence_and_criteria_and_save_and_next_opens_the_next_item(as_role):
+    from tests import samples
+
+    at = as_role("assessor.demo", "pages/service/marking_page.py")
+    queue = at.dataframe[0].value
+    tick(at, "marking_table", [0])
+    first = int(queue.ID.iloc[0])
+    unit = queue["Unit(s)"].iloc[0].split(", ")[0]
+    page = texts(at)
+    assert "Criteria and guidance" in [e.label for e in at.expander]
+    assert "Every criterion must be met for a Pass" in page
+    assert any(m.value.startswith("- **1.1**") for m in at.markdown)
+    shown = [h.proto.body for h in at.get("html")]
+    assert shown and "<p>" in shown[0], "the Word evidence is shown in the page"
+    at.radio(key=f"marking_result_{first}_{unit}").set_value("Pass")
+    at.number_input(key=f"marking_mark_{first}_{unit}").set_value(64)
+    at.text_area(key=f"marking_feedback_{first}_{unit}").input("1.1 met: *clear* =SUM(A1) evaluation.")
+    at.file_uploader(key=f"marking_sheet_{first}_{unit}").set_value(
+        ("Marked.docx", samples.result_sheet(), "application/octet-stream"))
+    assert at.button(key=f"marking_save_{unit}").proto.label == "Save and next"
+    at.button(key=f"marking_save_{unit}").click().run()
+    following = int(queue.ID.iloc[1])
+    assert f"Item {first} is marked" in texts(at) and f"Item {following} is open." in texts(at)
+    assert any(s.value.startswith(f"Item {following}:") for s in at.subheader)
+    assert first not in set(at.dataframe[0].value.ID)

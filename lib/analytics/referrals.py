@@ -98,12 +98,18 @@ def service_rate(db: Database, user: User, period: Period) -> tuple[int, int]:
 @not_centre_data("the service-wide monthly averages over all centres")
 def monthly_service_rates(db: Database, user: User, period: Period) -> dict[str, float]:
     """The service's referral rate (%) in each month of release, over all centres."""
+    return {month: rate for month, (rate, _) in monthly_service_figures(db, user, period).items()}
+
+
+def monthly_service_figures(db: Database, user: User, period: Period) -> dict[str, tuple[float, int]]:
+    """The service's referral rate (%) and number of released unit results in each month, over all centres."""
     db = figures_db(db)  # counted in the figures copy on PostgreSQL (lib/store/figures.py)
     where, params = _where(_service_view(user), period, with_centre=False)
     rows = db.query_all(
-        f"""SELECT strftime(s.released_at, '%Y-%m'), 100.0 * count(*) FILTER (WHERE u.result = 'Referral') / count(*)
+        f"""SELECT strftime(s.released_at, '%Y-%m'), 100.0 * count(*) FILTER (WHERE u.result = 'Referral') / count(*),
+                   count(*)
             FROM {FROM} WHERE {where} GROUP BY 1""", params)
-    return dict(rows)
+    return {month: (rate, int(results)) for month, rate, results in rows}
 
 
 def _split(frame: pd.DataFrame, groups: tuple[str, ...]) -> dict[str, pd.DataFrame]:

@@ -22,7 +22,7 @@ from lib.checks import limits
 from lib.checks.verdict import Verdict, refused
 
 _CONTEXT = multiprocessing.get_context("forkserver")
-_CONTEXT.set_forkserver_preload(["lib.checks.inspect", "lib.checks.table_read"])
+_CONTEXT.set_forkserver_preload(["lib.checks.inspect", "lib.checks.table_read", "lib.checks.word_preview"])
 CHILD_NAME = "ilma-file-check"
 _preparation_data = multiprocessing.spawn.get_preparation_data
 
@@ -116,6 +116,34 @@ def run_table_read(path: Path, extension: str, max_rows: int, memory: int = limi
     cpu = limits.TABLE_CPU_SECONDS + Path(path).stat().st_size // (1024 * 1024)
     return _in_child(_table_child, (str(path), extension, max_rows, memory, cpu), cpu * 3 + 10,
                      lambda: TableRead(reason=TABLE_TOO_LONG), lambda: TableRead(reason=TABLE_TOO_BIG))
+
+
+PREVIEW_TOO_LONG = "{name} could not be shown within the time the service allows: download it to read it."
+PREVIEW_TOO_BIG = "{name} needs more memory to show than the service allows: download it to read it."
+
+
+def _preview_child(connection: Connection, path: str, memory: int, cpu: int) -> None:
+    start_rss = _limit(memory, cpu)
+    from lib.checks.word_preview import WordPreview, word_as_html
+
+    try:
+        preview = word_as_html(Path(path))
+    except MemoryError:
+        preview = WordPreview(reason=PREVIEW_TOO_BIG)
+    except Exception:  # noqa: BLE001 - a document mammoth cannot read is offered as a download instead
+        traceback.print_exc()
+        preview = WordPreview(reason="{name} cannot be shown in the page: download it to read it.")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    connection.send(replace(preview, peak_rss_bytes=peak, start_rss_bytes=start_rss))
+    connection.close()
+
+
+def run_word_preview(path: Path, memory: int = limits.CHECK_MEMORY_BYTES, cpu: int = limits.CHECK_CPU_SECONDS):
+    """A Word document as sanitised HTML (lib.checks.word_preview.WordPreview) from a limited child."""
+    from lib.checks.word_preview import WordPreview
+
+    return _in_child(_preview_child, (str(path), memory, cpu), limits.CHECK_WALL_SECONDS,
+                     lambda: WordPreview(reason=PREVIEW_TOO_LONG), lambda: WordPreview(reason=PREVIEW_TOO_BIG))
 
 
 def _in_child(target, args: tuple, wall_seconds: float, too_long, too_big):

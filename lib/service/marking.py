@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 from datetime import date, datetime
 
 import pandas as pd
@@ -12,6 +13,7 @@ from lib.checks import accept
 from lib.errors import Refused
 from lib.rules.roles import ASSESSOR, User
 from lib.rules.text import check_text
+from lib.rules.unit_criteria import criteria, marking_guidance
 from lib.service.sampling import after_marking
 from lib.service.settings import setting
 from lib.service.sla import sla_flags
@@ -46,6 +48,54 @@ def my_queue(db: Database, user: User, today: date | None = None) -> pd.DataFram
     queue.insert(queue.columns.get_loc("SLA Target") + 1, "SLA",
                  sla_flags(queue["SLA Target"], today or date.today(), int(setting(db, "sla_at_risk_working_days"))))
     return queue
+
+
+@dataclass(frozen=True)
+class UnitGuide:
+    """What an assessor needs beside the form for one unit of an item."""
+
+    code: str
+    name: str
+    credits: int
+    criteria: tuple[tuple[str, str], ...]
+    guidance: list[str]
+    result: str | None  # saved already (the item waits for its other units)
+    mark: int | None
+    feedback: str | None
+    last_time: str | None  # a re-submission: the referred attempt's result and feedback
+
+
+@reads_centre_data(probes={"item_id": "submission"})
+def marking_guide(db: Database, user: User, item_id: int) -> list[UnitGuide]:
+    """Each unit of an item allocated to this assessor, in the item's order: its title, criteria, the policy's
+    guidance, what is saved already and, for a re-submission, what was said last time."""
+    _assessor_only(user)
+    item = db.query_one("SELECT unit_codes, resubmits_id FROM submissions WHERE id = ? AND assessor_id = ?",
+                        [item_id, user.id])
+    if item is None:
+        raise NotFound(f"Item {item_id} is not allocated to you.")
+    codes, resubmits = item[0].split(", "), item[1]
+    units = db.query_df(
+        """SELECT u.code, u.name, u.credits, u.word_limit, su.result, su.mark, su.feedback,
+                  (SELECT max(f.word_count) FROM files f WHERE f.submission_id = ? AND f.kind = 'evidence'
+                     AND f.removed_at IS NULL AND (f.unit_code = u.code OR f.unit_code IS NULL)) AS words,
+                  (SELECT p.result || coalesce(', mark ' || CAST(p.mark AS VARCHAR), '') || ': ' || p.feedback
+                   FROM submission_units p WHERE p.submission_id = ? AND p.unit_code = u.code) AS last_time
+           FROM units u LEFT JOIN submission_units su ON su.submission_id = ? AND su.unit_code = u.code
+           WHERE u.code = ANY(?)""",
+        [item_id, resubmits, item_id, codes]).set_index("code")
+    guides = []
+    for code in codes:
+        unit = units.loc[code]
+        known = lambda value: None if pd.isna(value) else value  # noqa: E731
+        words = known(unit.words)
+        guides.append(UnitGuide(
+            code, unit["name"], int(unit.credits), criteria(code),
+            marking_guidance(code, known(unit.word_limit), int(words) if words is not None else None,
+                             resubmits is not None),
+            known(unit.result), int(unit.mark) if known(unit.mark) is not None else None, known(unit.feedback),
+            known(unit.last_time)))
+    return guides
 
 
 def check_mark(result: str, mark, feedback: str) -> int:

@@ -67,13 +67,16 @@ def _view_digest(keys: list) -> str:
 
 def selectable_table(rows: pd.DataFrame, key: str, id_column: str = "ID", shown: Any = None,
                      column_config: dict | None = None, single: bool = False, complete: bool = False,
-                     every_key: set | None = None, on_heading: Callable[[str], None] | None = None) -> list[dict]:
+                     every_key: set | None = None, on_heading: Callable[[str], None] | None = None,
+                     height_when_ticked: int | None = None) -> list[dict]:
     """A table whose rows can be ticked; returns the ticked records (dicts of rows' values), oldest tick first.
 
     rows holds id_column; shown is what is drawn (a frame or a Styler of the same rows, in the same order),
     rows itself when None. complete says that rows is the whole list, not one page of it, so a ticked record
     missing from it has gone; every_key, the keys of the whole list when rows is one page of it, says the same.
     on_heading(column) is called when a column heading is clicked: the caller sorts the whole list by it.
+    height_when_ticked, in pixels, keeps the rows to a strip that scrolls while one is ticked (a queue above the
+    item being worked on).
     """
     state = _state(key)
     records: dict = state["records"]
@@ -145,6 +148,8 @@ def selectable_table(rows: pd.DataFrame, key: str, id_column: str = "ID", shown:
         selection_mode=["single-row" if single else "multi-row", "single-column"],
         selection_default={"selection": {"rows": ticked_rows}},
         column_config=column_config or {},
+        height=height_when_ticked if height_when_ticked and records and table_height(len(view_keys)) > height_when_ticked
+        else "auto",
     )
     return list(records.values())
 
@@ -208,6 +213,14 @@ def _sort_queue(key: str, column: str) -> None:
     st.session_state[f"_queue_order_{key}"] = (column, not descending if sorted_by == column else False)
 
 
+def table_height(rows: int) -> int:
+    """Pixels a table of this many rows takes at Streamlit's row height, its heading included."""
+    return 36 + rows * 35
+
+
+COMPACT_QUEUE_HEIGHT = table_height(3)
+
+
 def _queue_order(found: pd.DataFrame, key: str) -> pd.DataFrame:
     """The queue in its own order (the nearest target or the oldest first), or as a heading click sorted it."""
     chosen = st.session_state.get(f"_queue_order_{key}")
@@ -224,10 +237,12 @@ def _queue_order(found: pd.DataFrame, key: str) -> pd.DataFrame:
 
 
 def work_queue(frame: pd.DataFrame, key: str, empty: str, caption: str, date_columns: tuple[str, ...] = ("SLA Target",),
-               single: bool = True, counted: str = "waiting", stop: bool = True) -> list[dict]:
+               single: bool = True, counted: str = "waiting", stop: bool = True,
+               compact_when_ticked: bool = False) -> list[dict]:
     """A role's queue: says so when it is empty (and stops the page, unless stop is False), else its count, a
     search by ID, learner or centre, and a table of 25 rows a page to tick items in (the ticked records back).
-    A link may name an item (?item=123) to search for."""
+    A link may name an item (?item=123) to search for. compact_when_ticked: with an item ticked the table is a
+    strip of three rows that scrolls, so that the item's work starts on the first screen."""
     if frame.empty:
         clear_ticks(key)
         st.info(empty, icon=":material/inbox:")
@@ -239,12 +254,14 @@ def work_queue(frame: pd.DataFrame, key: str, empty: str, caption: str, date_col
     words = search_col.text_input("Search by ID, learner or centre", key=f"{key}_search",
                                   placeholder="e.g. 1234, Lisa Simpson or 023456", icon=":material/search:")
     found = search(frame, words)
-    flag = _sla_filter(frame, key)
+    count_slot = count_col.empty()  # the count, above the SLA filter that it reports on
+    with count_col:
+        flag = _sla_filter(frame, key)
     if flag != ALL_ITEMS:
         found = found[sla_category(found["SLA"]) == flag]
     narrowed = [f"{len(found):,} match the search" if words else "",
                 f"showing {flag.lower()} only" if flag != ALL_ITEMS else ""]
-    count_col.markdown(f"**{len(frame):,} item(s) {escape_markdown(counted)}**"
+    count_slot.markdown(f"**{len(frame):,} item(s) {escape_markdown(counted)}**"
                        + "".join(f" · {part}" for part in narrowed if part))
     st.caption(caption)
     if found.empty:
@@ -258,7 +275,8 @@ def work_queue(frame: pd.DataFrame, key: str, empty: str, caption: str, date_col
     shown = blank_missing(page.drop(columns=["centre_id"], errors="ignore"), date_columns)
     ticked = selectable_table(page, key=key, shown=shown, single=single,
                               every_key={_plain(value) for value in frame["ID"].tolist()},
-                              on_heading=lambda column: _sort_queue(key, column))
+                              on_heading=lambda column: _sort_queue(key, column),
+                              height_when_ticked=COMPACT_QUEUE_HEIGHT if compact_when_ticked else None)
     if len(found) > QUEUE_PAGE:
         pager(key, len(found), QUEUE_PAGE)
     return ticked

@@ -11,6 +11,7 @@ from lib.analytics.eqa import STATUS_LABELS, alert_detail, alert_rule, alerts, a
 from lib.errors import Refused
 from lib.rules.roles import QUALITY
 from lib.ui.analytics_table import analytics_table
+from lib.ui.charts import MONTH_PERIOD, month_axis, month_dates
 from lib.ui.page import page_setup, run_action, show_notice
 from lib.ui.text import escape_markdown
 
@@ -55,10 +56,14 @@ st.subheader(f"Alert {detail.alert_id}: centre {detail.centre_number} {escape_ma
 months = pd.DataFrame(detail.months).rename(columns={
     "month": "Month", "results": "Results", "referrals": "Referrals", "rate": "Centre %", "service": "Service %"})
 chart = go.Figure()
-chart.add_bar(x=months.Month, y=months["Centre %"], name="Centre")
-chart.add_scatter(x=months.Month, y=months["Service %"], name="Service", mode="lines+markers")
+chart.add_bar(x=month_dates(months.Month), y=months["Centre %"], name="Centre", customdata=months.Results,
+              hovertemplate="%{x|%b %Y}<br>Centre referral rate %{y:.1f}%<br>Released unit results: %{customdata:,}"
+                            "<extra></extra>", **MONTH_PERIOD)
+chart.add_scatter(x=month_dates(months.Month), y=months["Service %"], name="Service", mode="lines+markers",
+                  hovertemplate="%{x|%b %Y}<br>Service referral rate %{y:.1f}%<extra></extra>", **MONTH_PERIOD)
 chart.update_layout(title="Referral rate in the months above the service (%)", height=300, margin=dict(t=50, b=10),
-                    yaxis_rangemode="tozero")
+                    yaxis_rangemode="tozero", yaxis_title="Referral rate %")
+month_axis(chart, months.Month, "Month")
 st.plotly_chart(chart, key="eqa_alert_chart")
 analytics_table(months, f"eqa_alert_months_{detail.alert_id}", f"EQA alert {detail.alert_id} months")
 st.markdown("**History**")

@@ -16,6 +16,7 @@ from lib.analytics.referrals import (
     against_service,
     beside_service,
     min_results,
+    monthly_service_figures,
     monthly_service_rates,
     rates_by,
     rates_by_all,
@@ -24,6 +25,7 @@ from lib.analytics.referrals import (
     unit_service_rates,
 )
 from lib.ui.analytics_table import analytics_table
+from lib.ui.charts import MONTH_PERIOD, mark_partial_month, month_axis, month_dates
 from lib.ui.feedback_download import report_download
 from lib.ui.page import page_setup
 from lib.ui.rates_cache import recent_rate_view
@@ -106,20 +108,32 @@ funnel_slot = st.empty()
 
 def monthly_chart(highlight: str | None) -> None:
     by_month = tables["month"]
+    months = sorted(monthly)
+    if not own_centre and not centre:
+        service_results = dict(zip(by_month.Month, by_month.Results))  # the month table is the service's
+    else:
+        service_results = {month: results for month, (_, results) in
+                           monthly_service_figures(db, user, Period(start, end, qualification)).items()}
     chart = go.Figure()
-    chart.add_scatter(x=sorted(monthly), y=[monthly[m] for m in sorted(monthly)], name="Service", mode="lines+markers",
-                      hovertemplate="Month %{x}<br>Service referral rate %{y:.1f}%<extra></extra>")
+    hover = "%{x|%b %Y}<br>{who} referral rate %{y:.1f}%<br>Released unit results: %{customdata:,}<extra></extra>"
+    chart.add_scatter(x=month_dates(months), y=[monthly[m] for m in months], name="Service", mode="lines+markers",
+                      customdata=[int(service_results.get(m, 0)) for m in months],
+                      hovertemplate=hover.replace("{who}", "Service"), **MONTH_PERIOD)
     if own_centre or centre:
-        chart.add_scatter(x=by_month.Month, y=by_month["Rate %"], mode="lines+markers",
+        chart.add_scatter(x=month_dates(by_month.Month), y=by_month["Rate %"], mode="lines+markers",
                           name=f"Centre {user.centre_number if own_centre else centre}",
-                          hovertemplate="Month %{x}<br>Centre referral rate %{y:.1f}%<extra></extra>")
+                          customdata=by_month.Results.astype(int), hovertemplate=hover.replace("{who}", "Centre"),
+                          **MONTH_PERIOD)
     if highlight and highlight != centre:
         its_months = rates_by(db, user, "month", Period(start, end, qualification, highlight))
-        chart.add_scatter(x=its_months.Month, y=its_months["Rate %"], mode="lines+markers", name=f"Centre {highlight}",
-                          line=dict(width=3, color="#8e44ad"),
-                          hovertemplate=f"Month %{{x}}<br>Centre {highlight} referral rate %{{y:.1f}}%<extra></extra>")
+        chart.add_scatter(x=month_dates(its_months.Month), y=its_months["Rate %"], mode="lines+markers",
+                          name=f"Centre {highlight}", line=dict(width=3, color="#8e44ad"),
+                          customdata=its_months.Results.astype(int),
+                          hovertemplate=hover.replace("{who}", f"Centre {highlight}"), **MONTH_PERIOD)
     chart.update_layout(title="Referral rate by month (%)", height=340, margin=dict(t=50, b=10),
-                        yaxis_rangemode="tozero", xaxis_title="Month of release", yaxis_title="Referral rate %")
+                        yaxis_rangemode="tozero", yaxis_title="Referral rate %")
+    month_axis(chart, months)
+    mark_partial_month(chart, months, min(end, date.today()))
     monthly_slot.plotly_chart(chart, key="rates_monthly_chart")
 
 

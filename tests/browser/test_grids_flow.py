@@ -97,7 +97,8 @@ def test_unit_assessment_tick_page_sort_filter_then_upload_lands_on_the_ticked_r
     open_page(page, "Unit Assessment")
     ticked_learner = first_cells(page, "units_table", 2)
     ticked_unit = first_cells(page, "units_table", 6)
-    labels = ["Default order", "ENR", "Learner", "Qual", "Qual. Name", "Registration Expiry", "Unit", "Unit Name"]
+    labels = ["Default order", "ENR", "Learner", "Qual", "Qual. Name", "Registration Expiry", "Unit", "Unit Name",
+              "Status", "Last mark"]
     enrs = sorted(row[0] for row in _centre_rows(path, """SELECT l.enr FROM registrations r
         JOIN learners l ON l.id = r.learner_id JOIN qualification_units qu ON qu.qualification_code = r.qualification_code
         JOIN centres c ON c.id = l.centre_id WHERE c.number = '012345'"""))

@@ -35,7 +35,8 @@ def one_item(tmp_path_factory):
         [centre.centre_id])
     store = FileStore(folder / "files")
     [item] = uploads.upload_units(db, store, centre, [UnitUpload(
-        learner_id, unit, (Upload(f"S.Smith-{enr}(1).docx", samples.word_document()),),
+        learner_id, unit, (Upload(f"S.Smith-{enr}(1).docx", samples.word_document("Tuckman's model fits my team.")),
+                           Upload(samples.learner_file_name(db, learner_id, extension=".pdf"), samples.pdf_document())),
         Upload("Sheet.docx", samples.result_sheet()), EMBEDDED)])
     submitting.submit(db, centre, [item], quality_confirmed=True)
     db.query_one("""UPDATE submissions SET stage = 'rejected', rejection_reason = 'Closed for the test',
@@ -68,10 +69,16 @@ def test_from_quality_check_to_re_assessment(browser, one_item, tmp_path):
     assessor_context, assessor = as_user(browser, url, "assessor.demo")
     open_page(assessor, "My marking queue")
     tick_row(assessor, "marking_table", 0)
-    form = assessor.get_by_test_id("stForm").filter(has_text=f"Unit {unit}")
+    form = assessor.locator(f".st-key-marking_unit_{unit}")
+    expect(form.get_by_text("Criteria and guidance")).to_be_visible(timeout=30_000)
+    # The evidence is read in the page: the Word document as text, the PDF in the PDF viewer.
+    expect(assessor.get_by_text("Tuckman's model fits my team.")).to_be_visible(timeout=30_000)
+    assessor.get_by_role("tab", name="S.Smith-", exact=False).nth(1).click()
+    viewer = assessor.locator("[class*='st-key-marking_pdf_']")
+    expect(viewer.locator("canvas").first).to_be_visible(timeout=30_000)  # pdf.js has drawn its page
     form.get_by_text("Referral", exact=True).click()
-    form.locator(f".st-key-marking_mark_{unit} input").fill("45")
-    form.locator(f".st-key-marking_feedback_{unit} textarea").fill("Criteria 2.1 and 2.2 are not met.")
+    form.locator(f".st-key-marking_mark_{item}_{unit} input").fill("45")
+    form.locator(f".st-key-marking_feedback_{item}_{unit} textarea").fill("Criteria 2.1 and 2.2 are not met.")
     sheet = tmp_path / "Marked.docx"
     sheet.write_bytes(samples.result_sheet())
     form.locator("input[type=file]").set_input_files(str(sheet))
