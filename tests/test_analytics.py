@@ -79,9 +79,16 @@ def test_batches_show_size_results_rate_and_most_referred_units(fixture_db):
 
 def test_a_batchs_submissions_hide_unreleased_results(fixture_db):
     batch_items(fixture_db)
+    fixture_db.query_one("UPDATE submission_units SET feedback = '2.1 not met: compare two models.' "
+                         "WHERE submission_id IN (32, 34) AND unit_code = '8000-251' RETURNING 1")
+    fixture_db.query_one("UPDATE submissions SET assessor_id = 2 WHERE id = 32 RETURNING 1")
     items = batch_review.batch_items(fixture_db, LEAD, 11).set_index("ID")
     assert items.loc[32, "Unit results"] == "8000-250: Pass, 8000-251: Referral"
     assert items.loc[34, "Unit results"] == "8000-251: not released"
+    assert items.loc[32, "Assessor"] == "Helen Lead"
+    assert items.loc[32, "Feedback"] == "8000-251: 2.1 not met: compare two models."
+    assert pd.isna(items.loc[34, "Feedback"])  # no feedback before release
+    assert "Assessor" not in batch_review.batch_items(fixture_db, CENTRE_A, 11).columns
     with pytest.raises(NotAllowed):
         batch_review.batches(fixture_db, CENTRE_A, YEAR_2026)
     assert batch_review.batch_items(fixture_db, CENTRE_B, 11).empty
@@ -418,3 +425,12 @@ def test_the_lead_homes_flagged_batch_count_is_the_batch_lists(db):
                JOIN submission_units u ON u.submission_id = s.id WHERE s.stage = 'released' AND u.result IS NOT NULL
                AND s.released_at >= ? AND s.released_at < ?""", [period.start, period.end + timedelta(days=1)])
         assert flagged_batch_counts(db, lead, period, 100 * referrals / results) == expected
+
+
+def test_batch_review_lists_flagged_batches_first_then_the_most_referrals(fixture_db):
+    batch_items(fixture_db)
+    frame = batch_review.batches(fixture_db, LEAD, YEAR_2026)
+    flagged = list(frame.Flag != "")
+    assert flagged == sorted(flagged, reverse=True)
+    for _, group in frame.groupby(frame.Flag != ""):
+        assert list(group.Referrals) == sorted(group.Referrals, reverse=True)

@@ -58,6 +58,15 @@ def test_team_sees_rates_charts_and_drills_from_a_centre_to_a_batch(as_role):
     assert "its submissions" in texts(at)
     items = [frame.value for frame in at.dataframe if "Learner" in frame.value.columns]
     assert items and len(items[-1]) > 0
+    drilled = items[-1]
+    assert {"Assessor", "Feedback", "Item"} <= set(drilled.columns)
+    assert list(drilled.Item) == [f"submissions?item={item}" for item in drilled.ID]
+    # The link opens Submissions on that item alone.
+    at.switch_page("pages/centre/tracker_page.py")
+    at.query_params["item"] = str(drilled.ID.iloc[0])
+    at.run()
+    assert f"Filtered: ID is one of {drilled.ID.iloc[0]}" in texts(at)
+    assert list(at.dataframe[0].value.ID) == [drilled.ID.iloc[0]]
 
 
 def test_a_filter_on_the_centre_table_keeps_matching_rows(as_role):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from lib.ui.text import escape_markdown
 from tests.apptest_helpers import table_widget_key, texts, tick
 from tests.conftest import open_test_database
 
@@ -105,16 +106,20 @@ def test_sampling_shows_each_units_result_mark_and_feedback_and_flags_the_sla(as
     assert {"Learner", "Centre name", "SLA"} <= set(queue.columns)
     tick(at, "sampling_table", [0])
     item_id = int(queue.ID.iloc[0])
-    units = next(frame.value for frame in at.dataframe if "Feedback" in frame.value.columns)
     database = open_test_database(db_path)
     try:
-        expected = database.query_all("SELECT unit_code, result, mark FROM submission_units WHERE submission_id = ? "
-                                      "ORDER BY unit_code", [item_id])
+        expected = database.query_all("SELECT unit_code, result, mark, feedback FROM submission_units "
+                                      "WHERE submission_id = ? ORDER BY unit_code", [item_id])
     finally:
         database.close()
-    assert [(u, r, int(m)) for u, r, m in zip(units.Unit, units.Result, units.Mark)] == \
-        [(u, r, int(m)) for u, r, m in expected]
-    assert queue.Learner.iloc[0] in texts(at)
+    page = texts(at)
+    for unit, result, mark, feedback in expected:
+        assert f"{escape_markdown(unit)} " in page and f"{result}, mark {int(mark)}" in page
+        assert escape_markdown(feedback) in page  # the whole feedback, not cut off
+    assert queue.Learner.iloc[0] in page
+    why = queue["Why sampled"].iloc[0]
+    assert any(why in box.value for box in at.info)  # why it was sampled, in full
+    assert at.text_area(key="sampling_note").label == "Note for the assessor (to send it back)"
 
 
 def test_a_queue_counts_searches_and_pages_25_at_a_time(as_role, db_path):
@@ -262,3 +267,4 @@ def test_marking_shows_the_evidence_and_criteria_and_save_and_next_opens_the_nex
     assert f"Item {first} is marked" in texts(at) and f"Item {following} is open." in texts(at)
     assert any(s.value.startswith(f"Item {following}:") for s in at.subheader)
     assert first not in set(at.dataframe[0].value.ID)
+

@@ -56,7 +56,8 @@ def flag_reasons(referrals, results, service_percent: float, rule: FlagRule) -> 
 @reads_centre_data()
 def batches(db: Database, user: User, period: Period = ALL_TIME) -> pd.DataFrame:
     """Batches created in the period: size, released items, unit results, referrals, rate, the units with most
-    referrals, whether flagged and why, and whether a Feedback Summary Report has been written."""
+    referrals, whether flagged and why, and whether a Feedback Summary Report has been written; flagged ones
+    first, then by referrals."""
     db = figures_db(db)  # counted in the figures copy on PostgreSQL (lib/store/figures.py)
     require_role(user, STAFF, "Batch review is for lead assessors, the assessment team and quality.")
     scope, params = centre_scope(user, "b.centre_id")
@@ -101,7 +102,9 @@ def batches(db: Database, user: User, period: Period = ALL_TIME) -> pd.DataFrame
     frame.insert(frame.columns.get_loc("Created"), "Flag",
                  flag_reasons(frame["Referrals"], frame["Results"], service, flag_rule(db)))
     frame["Most referred units"] = frame["Most referred units"].fillna("")
-    return frame
+    # What a reviewer works through first: flagged batches, then the most referrals, the newest on a tie.
+    return frame.assign(_flagged=frame.Flag != "").sort_values(
+        ["_flagged", "Referrals"], ascending=False, kind="stable").drop(columns="_flagged").reset_index(drop=True)
 
 
 @reads_centre_data()
@@ -135,21 +138,28 @@ def flagged_batch_counts(db: Database, user: User, period: Period = ALL_TIME,
 
 @reads_centre_data(probes={"batch_id": "batch"})
 def batch_items(db: Database, user: User, batch_id: int) -> pd.DataFrame:
-    """The submissions in a batch with each unit's result: the bottom of the drill-down."""
+    """The submissions in a batch with each unit's result and the assessor's feedback: the bottom of the
+    drill-down. Results and feedback show once released; the assessor is named to the service's staff only."""
     db = figures_db(db)  # counted in the figures copy on PostgreSQL (lib/store/figures.py)
     scope, params = centre_scope(user, "s.centre_id")
-    return db.query_df(
+    items = db.query_df(
         f"""SELECT s.id AS "ID", l.enr AS "ENR", l.first_name || ' ' || l.last_name AS "Learner",
                    s.qualification_code AS "Qual", s.type AS "Type", s.category AS "Category",
                    CAST(s.submitted_at AS DATE) AS "Submitted", CAST(s.released_at AS DATE) AS "Released",
                    string_agg(u.unit_code || ': ' || CASE WHEN s.stage = 'released' THEN u.result
                                                             ELSE 'not released' END, ', ' ORDER BY u.unit_code)
                        AS "Unit results",
-                   CASE WHEN s.stage = 'released' THEN s.result END AS "Result"
+                   CASE WHEN s.stage = 'released' THEN s.result END AS "Result",
+                   a.name AS "Assessor",
+                   string_agg(CASE WHEN s.stage = 'released' AND u.feedback IS NOT NULL
+                                   THEN u.unit_code || ': ' || u.feedback END, ' | ' ORDER BY u.unit_code)
+                       AS "Feedback"
             FROM submissions s JOIN learners l ON l.id = s.learner_id
             JOIN submission_units u ON u.submission_id = s.id
+            LEFT JOIN users a ON a.id = s.assessor_id
             WHERE s.batch_id = ? AND {scope}
             GROUP BY ALL ORDER BY s.id""", [batch_id, *params])
+    return items.drop(columns=["Assessor"]) if user.is_centre else items
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from lib.analytics.referrals import ALL_TIME, Period, rates_by
 from lib.rules.roles import LEAD_ASSESSOR
 from lib.ui.analytics_table import analytics_table
 from lib.ui.feedback_download import report_download
+from lib.ui.item_link import item_link_columns
 from lib.ui.page import page_setup, run_action, show_notice
 from lib.ui.remember import remembered, take_preset
 from lib.ui.text import escape_markdown
@@ -58,8 +59,9 @@ units_tab, items_tab = st.tabs(["Units", "Submissions"])
 with units_tab:
     analytics_table(units, f"batch_units_{batch_id}", f"Batch {batch['Batch']} units")
 with items_tab:
+    links, link_config = item_link_columns(user)
     analytics_table(batch_items(db, user, batch_id), f"batch_items_{batch_id}", f"Batch {batch['Batch']}",
-                    date_columns=("Submitted", "Released"))
+                    date_columns=("Submitted", "Released"), page_columns=links, column_config=link_config)
 
 report = feedback_report(db, user, batch_id)
 st.subheader("Feedback Summary Report")

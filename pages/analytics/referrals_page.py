@@ -27,6 +27,7 @@ from lib.analytics.referrals import (
 from lib.ui.analytics_table import analytics_table
 from lib.ui.charts import MONTH_PERIOD, mark_partial_month, month_axis, month_dates
 from lib.ui.feedback_download import report_download
+from lib.ui.item_link import item_link_columns
 from lib.ui.page import page_setup
 from lib.ui.rates_cache import recent_rate_view
 from lib.ui.remember import preset_widget, remembered
@@ -221,8 +222,9 @@ if ticked_centre is not None:
         batch = drill_table("batch", within, "drill_batches", drill=True)
     if batch is not None:
         st.markdown(f"**Batch {escape_markdown(batch['Batch'])}**: its submissions")
+        links, link_config = item_link_columns(user)
         analytics_table(batch_items(db, user, int(batch["Batch ID"])), "drill_items", f"Batch {batch['Batch']}",
-                        date_columns=("Submitted", "Released"))
+                        date_columns=("Submitted", "Released"), page_columns=links, column_config=link_config)
 
 if own_centre:
     st.subheader("Feedback Summary Reports")

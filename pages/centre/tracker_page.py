@@ -25,9 +25,10 @@ from lib.store.export import centre_report_name
 from lib.store.objects import ObjectStore
 from lib.store.scope import NotFound
 from lib.ui.feedback_download import report_download
-from lib.ui.grid import grid_query, sort_by_heading
+from lib.ui.grid import grid_query, show_only, sort_by_heading
 from lib.ui.page import file_store, page_setup, show_notice
 from lib.ui.pager import pager
+from lib.ui.remember import take_preset
 from lib.ui.stored_download import PAGE_LINK_SECONDS
 from lib.ui.tables import clear_ticks
 from lib.ui.text import escape_markdown
@@ -39,6 +40,9 @@ store = file_store()
 st.title(title_for(user.role, "pages/centre/tracker_page.py"))
 show_notice("tracker_notice")
 
+linked_item = take_preset("item")  # a link from another page to one item (?item=123)
+if linked_item is not None and linked_item.isdigit():
+    show_only("tracker", "ID", [int(linked_item)])
 query = grid_query("tracker", columns_for(user),
                    presets={"status": "Status", "stage": "Stage", "resubmitted": "Re-submitted"})
 page = tracker_page(db, user, query)
