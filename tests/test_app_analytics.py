@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import calendar
 import json
+import re
 from datetime import date
 
 from lib.rules.roles import User
@@ -129,6 +130,7 @@ def test_quality_follows_an_alert_up_with_notes(as_role):
     at = as_role("quality.demo", "pages/analytics/eqa_alerts_page.py")
     assert [m.label for m in at.metric] == ["Open", "Contacted", "Action plan", "Closed"]
     table = next(frame.value for frame in at.dataframe if "Alert" in frame.value.columns)
+    assert all(re.fullmatch(r"[A-Z][a-z]{2} \d{4}", month) for month in table.From)  # Aug 2026, not 2026-08
     row = 0
     alert, status = int(table.Alert.iloc[row]), table.Status.iloc[row]
     next_status = {"Open": "contacted", "Contacted": "action_plan", "Action plan": "closed"}[status]

@@ -14,7 +14,9 @@ action the page clears the ticks it acted on.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
+from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
@@ -28,12 +30,37 @@ from lib.ui.sorting import clicked_column
 from lib.ui.text import escape_markdown
 
 
+MONTH_LABEL = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+
+
+def uk_dates(values: pd.Series) -> pd.Series | None:
+    """A column of dates, date-times or 'YYYY-MM' months as the service writes them everywhere (01/12/2026,
+    01/12/2026 06:26, Dec 2026); None for a column of anything else."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        stamps = values
+    else:
+        present = values.dropna()
+        if present.empty or not pd.api.types.is_object_dtype(values) and not pd.api.types.is_string_dtype(values):
+            return None
+        if all(isinstance(value, (date, datetime)) for value in present):
+            stamps = pd.to_datetime(values)
+        elif all(isinstance(value, str) and MONTH_LABEL.fullmatch(value) for value in present):
+            return pd.to_datetime(values + "-01", format="%Y-%m-%d").dt.strftime("%b %Y")
+        else:
+            return None
+    with_time = (stamps.dropna() != stamps.dropna().dt.normalize()).any()
+    return stamps.dt.strftime("%d/%m/%Y %H:%M" if with_time else "%d/%m/%Y")
+
+
 def blank_missing(frame: pd.DataFrame, date_columns: tuple[str, ...] = ()) -> pd.DataFrame:
-    """UK dates and blank cells instead of the grid's grey 'None'."""
+    """UK dates (date_columns always as days; any other column of dates, date-times or months found as such) and
+    blank cells instead of the grid's grey 'None'."""
     shown = frame.copy()
     for column in shown.columns:
         if column in date_columns:
             shown[column] = pd.to_datetime(shown[column]).dt.strftime("%d/%m/%Y")
+        elif (as_uk := uk_dates(shown[column])) is not None:
+            shown[column] = as_uk
         if not pd.api.types.is_numeric_dtype(shown[column]) or shown[column].isna().any():
             shown[column] = shown[column].astype(object).where(shown[column].notna(), "").astype(str)
     return shown

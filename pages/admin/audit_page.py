@@ -23,7 +23,7 @@ if page.total == 0:
 sortable_table(page.rows[[c.label for c in AUDIT_COLUMNS.columns]], key="audit_table",
                on_heading=sort_by_heading("audit"),
                column_config={"ID": st.column_config.NumberColumn(format="%d", width="small"),
-                              "When": st.column_config.DatetimeColumn(format="DD/MM/YYYY HH:mm:ss"),
+                              "When": st.column_config.DatetimeColumn(format="DD/MM/YYYY HH:mm"),
                               "Before": st.column_config.TextColumn(width="medium"),
                               "After": st.column_config.TextColumn(width="large")})
 grid_pager("audit", page)

@@ -25,7 +25,7 @@ due = preview(db, user, cutoff)
 if due.empty:
     st.info("Nothing is due for the archive.", icon=":material/inventory_2:")
 else:
-    st.dataframe(due, hide_index=True, key="retention_due", width="stretch")
+    st.dataframe(blank_missing(due), hide_index=True, key="retention_due", width="stretch")
     total = int(due.Items.sum())
     confirmed = ask_first(f"Archive {total:,} item(s)", "retention_run",
                           f"Archive {total:,} item(s) released or rejected before {cutoff:%d/%m/%Y}? Their rows and "

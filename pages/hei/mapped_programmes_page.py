@@ -28,6 +28,7 @@ from lib.rules.roles import QUALITY
 from lib.rules.text import NOTE_MAX
 from lib.ui.analytics_table import analytics_table
 from lib.ui.page import page_setup, run_action, show_notice
+from lib.ui.tables import blank_missing
 from lib.ui.text import escape_markdown
 from lib.ui.upload_form import as_uploads
 
@@ -151,7 +152,7 @@ def requests_section() -> None:
     if not held.empty:
         st.warning(f"{len(held)} learner(s) have their results held until a re-mapping is done.",
                    icon=":material/pause_circle:")
-        st.dataframe(held, hide_index=True, key="mapped_held", width="stretch")
+        st.dataframe(blank_missing(held), hide_index=True, key="mapped_held", width="stretch")
     if ticked is None or user.role != QUALITY:
         return
     request_id = int(ticked["Request"])

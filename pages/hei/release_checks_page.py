@@ -15,6 +15,7 @@ from lib.hei.release_check import check_detail, import_order, orders, release_ch
 from lib.rules.roles import QUALITY
 from lib.ui.analytics_table import analytics_table
 from lib.ui.page import page_setup, run_action, show_notice
+from lib.ui.tables import blank_missing
 from lib.ui.text import escape_markdown
 from lib.ui.upload_form import as_uploads
 
@@ -70,7 +71,7 @@ def detail_section(check_id: int) -> None:
                f"changed: {'yes' if detail['programme_changed'] else 'no'} · list: {escape_markdown(detail['list_name'])}"
                f" · checked {detail['checked_on']:%d/%m/%Y} by {escape_markdown(detail['checked_by'] or '?')}")
     st.info(detail["statement"], icon=":material/info:")
-    st.dataframe(learners, hide_index=True, key=f"check_learners_{check_id}", width="stretch")
+    st.dataframe(blank_missing(learners), hide_index=True, key=f"check_learners_{check_id}", width="stretch")
     if not detail["passed"]:
         return
     if user.role == QUALITY and st.button("Release the order's results", key=f"check_release_{check_id}",
@@ -85,9 +86,9 @@ def detail_section(check_id: int) -> None:
         st.caption(escape_markdown(problem))
         return
     st.caption(f"{len(rows)} learner(s) to send a credential to; {len(refused)} refused, each with the reason.")
-    st.dataframe(rows, hide_index=True, key=f"check_claims_{check_id}", width="stretch")
+    st.dataframe(blank_missing(rows), hide_index=True, key=f"check_claims_{check_id}", width="stretch")
     if len(refused):
-        st.dataframe(refused, hide_index=True, key=f"check_refused_{check_id}", width="stretch")
+        st.dataframe(blank_missing(refused), hide_index=True, key=f"check_refused_{check_id}", width="stretch")
     if user.role == QUALITY:
         issue_col, json_col = st.columns(2)
         if issue_col.button("Issue the badge claims", key=f"check_issue_{check_id}", type="primary",

@@ -16,6 +16,7 @@ from lib.ui.charts import MONTH_PERIOD, mark_partial_month, month_axis, month_da
 from lib.ui.page import page_setup
 from lib.ui.remember import preset_widget, remembered
 from lib.ui.sla_cache import recent_open_work, recent_performance
+from lib.ui.tables import blank_missing
 
 ALL_OPEN = "All open"
 SHOW = (ALL_OPEN, AT_RISK, BREACHED)
@@ -85,7 +86,7 @@ with enquiries_tab:
     clocks = stage_clocks(db, user)
     for column, label in zip(st.columns(3), ("Open", "At risk", "Overdue")):
         column.metric(f"Enquiries and appeals: {label.lower()}", f"{int(clocks[label].sum()):,}", border=True)
-    st.dataframe(clocks, hide_index=True, key="sla_enquiry_clocks", width="stretch")
+    st.dataframe(blank_missing(clocks), hide_index=True, key="sla_enquiry_clocks", width="stretch")
     if ENQUIRIES in mine:
         st.page_link(ENQUIRIES.script, label="Open Enquiries and appeals", icon=ENQUIRIES.icon)
 with forecast_tab:
