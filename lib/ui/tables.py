@@ -29,7 +29,6 @@ from lib.ui.remember import preset_widget
 from lib.ui.sorting import clicked_column
 from lib.ui.text import escape_markdown
 
-
 MONTH_LABEL = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 
 
