@@ -80,6 +80,14 @@ def clear_ticks(key: str) -> None:
     state["generation"] += 1
 
 
+def tick_keys(key: str, record_keys: list, id_column: str = "ID") -> None:
+    """Tick these records of the table named key, and no other (the items an upload has just made); each is
+    filled in from its row when the table draws it."""
+    state = _state(key)
+    state["records"] = {_plain(record_key): {id_column: record_key} for record_key in record_keys}
+    state["generation"] += 1
+
+
 def tick_only(key: str, record: dict, id_column: str = "ID") -> None:
     """Tick this one record of the table named key, and no other (a page opened from another for one record)."""
     state = _state(key)

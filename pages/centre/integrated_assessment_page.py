@@ -19,7 +19,7 @@ from lib.store.scope import NotFound
 from lib.ui.grid import grid_query, sort_by_heading
 from lib.ui.page import file_store, page_setup
 from lib.ui.pager import pager
-from lib.ui.tables import blank_missing, clear_ticks, selectable_table
+from lib.ui.tables import blank_missing, clear_ticks, selectable_table, tick_keys
 from lib.ui.text import escape_markdown
 from lib.ui.upload_form import as_uploads, declaration_choice, evidence_feedback, forget_widgets, result_sheet_feedback
 
@@ -99,13 +99,14 @@ def upload_screen(row: dict) -> None:
                                    single_sheet[0] if single_sheet else None, declaration, declaration_file)
         try:
             with st.spinner("Uploading and checking the files…", show_time=True):
-                upload_integrated(db, file_store(), user, request)
+                created = upload_integrated(db, file_store(), user, request)
         except (Refused, NotFound) as refused:
             st.error(escape_markdown(refused), icon=":material/error:")
             return
         forget_widgets("integrated_")
         clear_ticks("integrated_table")
-        st.session_state["pending_notice"] = "Uploaded the integrated assessment: check it below, then submit it."
+        tick_keys("pending_table", [created])  # ticked on Pending, so Submit is the next click
+        st.session_state["pending_notice"] = "Uploaded the integrated assessment, ticked below: check it, then submit it."
         st.switch_page("pages/centre/pending_page.py")
 
 

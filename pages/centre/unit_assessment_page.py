@@ -20,7 +20,7 @@ from lib.store.scope import NotFound
 from lib.ui.grid import grid_query, sort_by_heading
 from lib.ui.page import file_store, page_setup
 from lib.ui.pager import pager
-from lib.ui.tables import blank_missing, clear_ticks, selectable_table
+from lib.ui.tables import blank_missing, clear_ticks, selectable_table, tick_keys
 from lib.ui.text import escape_markdown
 from lib.ui.upload_form import as_uploads, declaration_choice, evidence_feedback, forget_widgets, result_sheet_feedback
 
@@ -87,8 +87,9 @@ def upload_screen(basket: list[dict]) -> None:
         st.session_state.pop(BASKET, None)
         clear_ticks("units_table")
         forget_widgets("unit_upload_")
-        st.session_state["pending_notice"] = (f"Uploaded {len(created)} assessment(s): check them below, then "
-                                              "Submit or Submit as a Batch.")
+        tick_keys("pending_table", created)  # ticked on Pending, so Submit is the next click
+        st.session_state["pending_notice"] = (f"Uploaded {len(created)} assessment(s), ticked below: check them, "
+                                              "then Submit or Submit as a Batch.")
         st.switch_page("pages/centre/pending_page.py")
 
 

@@ -83,9 +83,9 @@ def test_upload_submit_as_batch_track_and_export(browser, prepared, tmp_path):
     page.locator(".st-key-unit_upload_submit button").click()
 
     expect(page.get_by_role("heading", name="Pending Submission")).to_be_visible(timeout=30_000)
-    expect(page.get_by_text("Uploaded 1 assessment(s)")).to_be_visible()
+    expect(page.get_by_text("Uploaded 1 assessment(s), ticked below")).to_be_visible()
     settle(page)
-    tick_row(page, "pending_table", 0)
+    # The upload is ticked already: Submit is the next click.
     expect(page.get_by_text("View / Edit item")).to_be_visible(timeout=30_000)
     expect(page.get_by_text(f"Evidence: {renamed}")).to_be_visible()
     page.locator(".st-key-pending_batch_name input").fill("Cohort 42")
