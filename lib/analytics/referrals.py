@@ -101,6 +101,7 @@ def monthly_service_rates(db: Database, user: User, period: Period) -> dict[str,
     return {month: rate for month, (rate, _) in monthly_service_figures(db, user, period).items()}
 
 
+@not_centre_data("the service-wide monthly rates and counts over all centres")
 def monthly_service_figures(db: Database, user: User, period: Period) -> dict[str, tuple[float, int]]:
     """The service's referral rate (%) and number of released unit results in each month, over all centres."""
     db = figures_db(db)  # counted in the figures copy on PostgreSQL (lib/store/figures.py)
