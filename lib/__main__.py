@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "export-ilr": ("lib.ops.export_ilr", "a centre's ILR funding return file (--centre NUMBER --out FILE [--db PATH])"),
     "migrate-to-postgres": ("lib.ops.migrate_to_postgres",
                             "move an embedded installation to PostgreSQL and a bucket (--to URL --files s3://…)"),
+    "similar-files": ("lib.ops.similar_files", "shared text between evidence files on disk, one JSON line per pair"),
     "run-job": ("lib.ops.run_job", "run a scheduled job now: backup, archive, reconcile-files, eqa-alerts, invoicing"),
 }
 

@@ -92,3 +92,32 @@ def learner_file_name(db, learner_id: int, resubmission: bool = False, extension
     """A name by the file naming protocol for evidence of this learner."""
     enr = db.query_one("SELECT enr FROM learners WHERE id = ?", [learner_id])[0]
     return f"S.Smith-{enr}({2 if resubmission else 1}){extension}"
+
+
+def text_pdf(paragraphs: list[str], line_chars: int = 90) -> bytes:
+    """A PDF whose pages carry these paragraphs as real text (Helvetica, wrapped), as a word processor exports."""
+    import textwrap
+
+    lines = []
+    for paragraph in paragraphs:
+        lines.extend(textwrap.wrap(paragraph, line_chars) + [""])
+    pages = [lines[start:start + 50] for start in range(0, len(lines), 50)] or [[]]
+    objects = ["<< /Type /Catalog /Pages 2 0 R >>", None, "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    kids = []
+    for page_lines in pages:
+        escaped = [line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") for line in page_lines]
+        stream = "BT /F1 10 Tf 14 TL 50 800 Td " + " ".join(f"({line}) '" for line in escaped) + " ET"
+        objects.append(f"<< /Length {len(stream.encode('latin-1'))} >>\nstream\n{stream}\nendstream")
+        objects.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents {len(objects)} 0 R "
+                       "/Resources << /Font << /F1 3 0 R >> >> >>")
+        kids.append(len(objects))
+    objects[1] = f"<< /Type /Pages /Kids [{' '.join(f'{k} 0 R' for k in kids)}] /Count {len(kids)} >>"
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n{body}\nendobj\n".encode("latin-1")
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += "".join(f"{offset:010d} 00000 n \n" for offset in offsets).encode()
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)

@@ -22,7 +22,8 @@ from lib.checks import limits
 from lib.checks.verdict import Verdict, refused
 
 _CONTEXT = multiprocessing.get_context("forkserver")
-_CONTEXT.set_forkserver_preload(["lib.checks.inspect", "lib.checks.table_read", "lib.checks.word_preview"])
+_CONTEXT.set_forkserver_preload(["lib.checks.inspect", "lib.checks.table_read", "lib.checks.word_preview",
+                                   "lib.checks.text_extract"])
 CHILD_NAME = "ilma-file-check"
 _preparation_data = multiprocessing.spawn.get_preparation_data
 
@@ -144,6 +145,35 @@ def run_word_preview(path: Path, memory: int = limits.CHECK_MEMORY_BYTES, cpu: i
 
     return _in_child(_preview_child, (str(path), memory, cpu), limits.CHECK_WALL_SECONDS,
                      lambda: WordPreview(reason=PREVIEW_TOO_LONG), lambda: WordPreview(reason=PREVIEW_TOO_BIG))
+
+
+TEXT_TOO_LONG = "{name} could not be read within the time the service allows: it is not compared."
+TEXT_TOO_BIG = "{name} needs more memory to read than the service allows: it is not compared."
+
+
+def _text_child(connection: Connection, path: str, extension: str, memory: int, cpu: int) -> None:
+    start_rss = _limit(memory, cpu)
+    from lib.checks.text_extract import ExtractedText, extract_text
+
+    try:
+        found = extract_text(Path(path), extension)
+    except MemoryError:
+        found = ExtractedText(reason=TEXT_TOO_BIG)
+    except Exception:  # noqa: BLE001 - a file that cannot be read is not compared; the log keeps the trace
+        traceback.print_exc()
+        found = ExtractedText(reason="{name} is damaged: its text cannot be read, so it is not compared.")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    connection.send(replace(found, peak_rss_bytes=peak, start_rss_bytes=start_rss))
+    connection.close()
+
+
+def run_text_extract(path: Path, extension: str, memory: int = limits.CHECK_MEMORY_BYTES,
+                     cpu: int = limits.CHECK_CPU_SECONDS):
+    """A Word document's or PDF's paragraphs (lib.checks.text_extract.ExtractedText) from a limited child."""
+    from lib.checks.text_extract import ExtractedText
+
+    return _in_child(_text_child, (str(path), extension, memory, cpu), limits.CHECK_WALL_SECONDS,
+                     lambda: ExtractedText(reason=TEXT_TOO_LONG), lambda: ExtractedText(reason=TEXT_TOO_BIG))
 
 
 def _in_child(target, args: tuple, wall_seconds: float, too_long, too_big):

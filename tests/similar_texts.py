@@ -1,0 +1,62 @@
+"""Evidence-like texts on one topic for the similarity tests and benchmark: originals written separately (they
+share the unit's vocabulary, never its sentences), and copies edited as learners edit them."""
+
+from __future__ import annotations
+
+import random
+
+LINKS = ["First", "Then", "Afterwards", "However", "Later", "Meanwhile", "Initially", "Eventually", "Similarly",
+         "Consequently", "Occasionally", "Finally", "Still", "Next"]
+SUBJECTS = ["I", "we", "Sam", "Priya", "management", "everyone", "Jordan", "colleagues", "leadership", "Alex",
+            "supervisors", "staff", "Morgan", "volunteers", "Chris"]
+VERBS = ["agreed", "reviewed", "planned", "discussed", "improved", "changed", "measured", "explained", "supported",
+         "challenged", "delegated", "introduced", "recorded", "questioned", "evaluated", "prioritised", "shared",
+         "monitored", "adapted", "clarified"]
+ADJECTIVES = ["weekly", "shared", "new", "difficult", "formal", "informal", "missed", "agreed", "quarterly", "urgent",
+              "regular", "practical", "honest", "detailed", "simple", "early", "final", "first", "main", "local"]
+NOUNS = ["objectives", "meetings", "feedback", "tracker", "priorities", "deadlines", "conversations", "rota",
+         "checks", "plan", "induction", "roles", "coaching", "stakeholders", "risks", "budget", "targets",
+         "complaints", "handovers", "reviews", "standards", "training", "workload", "values", "rules"]
+PREPOSITIONS = ["with", "for", "across", "within", "around", "after", "before", "during", "beyond", "despite"]
+DETERMINERS = ["our", "the", "every", "each", "their", "some"]
+ADVERBS = ["carefully", "quickly", "openly", "together", "again", "gradually", "fairly", "calmly", "properly",
+           "successfully", "regularly", "thoroughly"]
+
+
+def sentence(chance: random.Random) -> str:
+    return (f"{chance.choice(LINKS)} {chance.choice(SUBJECTS)} {chance.choice(VERBS)} the {chance.choice(ADJECTIVES)} "
+            f"{chance.choice(NOUNS)} {chance.choice(PREPOSITIONS)} {chance.choice(DETERMINERS)} "
+            f"{chance.choice(NOUNS)} {chance.choice(ADVERBS)}.")
+
+
+def original(seed: int, paragraphs: int = 8, sentences: int = 6) -> list[str]:
+    chance = random.Random(seed)
+    return [" ".join(sentence(chance) for _ in range(sentences)) for _ in range(paragraphs)]
+
+
+FILLERS = ["really", "clearly", "also", "then", "quite", "very", "still", "often", "now", "just"]
+
+
+def edited(paragraphs: list[str], seed: int, changed: float = 0.15, reorder: bool = True,
+           heading: str | None = "My reflective account") -> list[str]:
+    """A learner's edit of someone else's text: paragraphs reordered, about `changed` of the words replaced,
+    added or removed, a heading of its own."""
+    chance = random.Random(seed)
+    copied = list(paragraphs)
+    if reorder:
+        chance.shuffle(copied)
+    result = [heading] if heading else []
+    for paragraph in copied:
+        words = []
+        for word in paragraph.split():
+            roll = chance.random()
+            if roll < changed / 3:
+                continue  # removed
+            if roll < 2 * changed / 3:
+                words.append(chance.choice(FILLERS))  # replaced
+            elif roll < changed:
+                words.extend([word, chance.choice(FILLERS)])  # one added
+            else:
+                words.append(word)
+        result.append(" ".join(words))
+    return result
