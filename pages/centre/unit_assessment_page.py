@@ -108,7 +108,10 @@ if page.total == 0:
 shown = [c.label for c in UNIT_ROWS.columns if c.shown]
 ticked = selectable_table(page.rows, key="units_table", id_column="Row",
                           shown=blank_missing(page.rows[shown], ("Registration Expiry",)),
-                          on_heading=sort_by_heading("units"))
+                          on_heading=sort_by_heading("units"),
+                          # Narrow names, so the unit's status and last mark fit at 1280 px without scrolling.
+                          column_config={"Qual. Name": st.column_config.TextColumn(width="small"),
+                                         "Unit Name": st.column_config.TextColumn(width="small")})
 pager("units", page.total)
 if st.button("Upload Files", key="units_upload", type="primary", disabled=not ticked, icon=":material/upload_file:",
              ):
