@@ -19,7 +19,7 @@ from bench.timing import SMOKE
 if "--smoke" in sys.argv[1:]:
     os.environ[SMOKE] = "1"  # before the figures' modules are imported: their sizes are read at import
 
-from bench import admin, analytics, check, cockpit, ilm, load, ops, postgres, records, tracker, uploads
+from bench import admin, analytics, check, cockpit, ilm, load, ops, postgres, records, similarity, tracker, uploads
 from bench.timing import rerun_ms
 from lib import demo
 from lib.config import PROJECT_ROOT
@@ -94,7 +94,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--smoke", action="store_true", help="small inputs everywhere: shows the bench runs whole")
     parser.add_argument("--check", action="store_true", help="CI's guard: each guarded figure against its raw-SQL "
                         "baseline in the same run, exit 1 past its limit (default 50,000 submissions)")
-    parser.add_argument("--only", choices=["uploads", "media", "records", "admin", "cockpit", "ops", "postgres"],
+    parser.add_argument("--only", choices=["uploads", "media", "records", "admin", "cockpit", "ops", "postgres",
+                                                 "similarity"],
                         help="only this group of figures")
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["load"]:
@@ -111,6 +112,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.only == "records":
         records.figures(emit)
+        return 0
+    if args.only == "similarity":
+        similarity.figures(emit)
         return 0
     db_path = database(args.submissions, args.rebuild)
     if args.only == "admin":
@@ -142,6 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     cockpit.rerun_figures(bench_env(db_path), emit)
     uploads.figures(emit)
     records.figures(emit)
+    similarity.figures(emit)
     return 0
 
 
