@@ -31,7 +31,7 @@ def _unsafe(path: str) -> bool:
     return path.startswith("/") or ".." in path.split("/") or re.match(r"^[A-Za-z]:", path) is not None
 
 
-def _read_capped(archive: zipfile.ZipFile, name: str, cap: int):
+def read_capped(archive: zipfile.ZipFile, name: str, cap: int):
     """Yield the part's inflated bytes in chunks, stopping with _TooLarge past cap bytes really read, or when
     what it really inflates to is out of all proportion to its compressed size."""
     total = 0
@@ -50,8 +50,20 @@ def _inflate_every_part(archive: zipfile.ZipFile, entries: list[zipfile.ZipInfo]
     for entry in entries:
         if entry.is_dir():
             continue
-        for chunk in _read_capped(archive, entry.filename, left):
+        for chunk in read_capped(archive, entry.filename, left):
             left -= len(chunk)
+
+
+def _no_doctype(*_):
+    raise ValueError("a DOCTYPE in a Word part")
+
+
+def document_parser(start, end, text):
+    """An expat parser of a Word part with these handlers; a DOCTYPE or an entity declaration stops it."""
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.StartElementHandler, parser.EndElementHandler, parser.CharacterDataHandler = start, end, text
+    parser.StartDoctypeDeclHandler = parser.EntityDeclHandler = _no_doctype
+    return parser
 
 
 def _document_words(archive: zipfile.ZipFile, deadline) -> tuple[int, bool]:
@@ -78,14 +90,8 @@ def _document_words(archive: zipfile.ZipFile, deadline) -> tuple[int, bool]:
         if in_text:
             counter.feed(data)
 
-    def no_doctype(*_):
-        raise ValueError("a DOCTYPE in a Word part")
-
-    parser = expat.ParserCreate(namespace_separator=" ")
-    parser.StartElementHandler, parser.EndElementHandler, parser.CharacterDataHandler = start, end, text
-    parser.StartDoctypeDeclHandler = no_doctype
-    parser.EntityDeclHandler = no_doctype
-    for chunk in _read_capped(archive, "word/document.xml", limits.MAX_DOCUMENT_XML_BYTES):
+    parser = document_parser(start, end, text)
+    for chunk in read_capped(archive, "word/document.xml", limits.MAX_DOCUMENT_XML_BYTES):
         parser.Parse(chunk, False)
         if counter.capped:
             break
@@ -115,7 +121,7 @@ def inspect_docx(path: Path, count_words: bool, deadline) -> Verdict:
         if "[Content_Types].xml" not in names or "word/document.xml" not in names:
             return refused("{name} is not a Word document (it is a zip of something else).")
         try:
-            content_types = b"".join(_read_capped(archive, "[Content_Types].xml", limits.MAX_CONTENT_TYPES_BYTES))
+            content_types = b"".join(read_capped(archive, "[Content_Types].xml", limits.MAX_CONTENT_TYPES_BYTES))
             if any(part.lower().endswith("vbaproject.bin") for part in names) or b"macroEnabled" in content_types:
                 return refused("{name} contains macros. Save it as a plain Word document (.docx) and upload that.")
             _inflate_every_part(archive, entries)

@@ -9,6 +9,7 @@ and reads one small answer.
 
 from __future__ import annotations
 
+import importlib
 import multiprocessing
 import multiprocessing.spawn
 import resource
@@ -119,61 +120,50 @@ def run_table_read(path: Path, extension: str, max_rows: int, memory: int = limi
                      lambda: TableRead(reason=TABLE_TOO_LONG), lambda: TableRead(reason=TABLE_TOO_BIG))
 
 
-PREVIEW_TOO_LONG = "{name} could not be shown within the time the service allows: download it to read it."
-PREVIEW_TOO_BIG = "{name} needs more memory to show than the service allows: download it to read it."
-
-
-def _preview_child(connection: Connection, path: str, memory: int, cpu: int) -> None:
+def _reading_child(connection: Connection, reader: str, answer: str, args: tuple, memory: int, cpu: int,
+                   too_big: str, damaged: str) -> None:
+    """Run reader ('module.function') on args within the limits and send its answer (a dataclass of that module
+    named answer, with a reason field); a reader that runs out of memory or fails on the file gives a reason."""
     start_rss = _limit(memory, cpu)
-    from lib.checks.word_preview import WordPreview, word_as_html
-
+    module_name, function_name = reader.rsplit(".", 1)
+    module = importlib.import_module(module_name)
+    kind = getattr(module, answer)
     try:
-        preview = word_as_html(Path(path))
+        found = getattr(module, function_name)(*args)
     except MemoryError:
-        preview = WordPreview(reason=PREVIEW_TOO_BIG)
-    except Exception:  # noqa: BLE001 - a document mammoth cannot read is offered as a download instead
+        found = kind(reason=too_big)
+    except Exception:  # noqa: BLE001 - a reader failing on a crafted file says so; the log keeps the trace
         traceback.print_exc()
-        preview = WordPreview(reason="{name} cannot be shown in the page: download it to read it.")
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    connection.send(replace(preview, peak_rss_bytes=peak, start_rss_bytes=start_rss))
-    connection.close()
-
-
-def run_word_preview(path: Path, memory: int = limits.CHECK_MEMORY_BYTES, cpu: int = limits.CHECK_CPU_SECONDS):
-    """A Word document as sanitised HTML (lib.checks.word_preview.WordPreview) from a limited child."""
-    from lib.checks.word_preview import WordPreview
-
-    return _in_child(_preview_child, (str(path), memory, cpu), limits.CHECK_WALL_SECONDS,
-                     lambda: WordPreview(reason=PREVIEW_TOO_LONG), lambda: WordPreview(reason=PREVIEW_TOO_BIG))
-
-
-TEXT_TOO_LONG = "{name} could not be read within the time the service allows: it is not compared."
-TEXT_TOO_BIG = "{name} needs more memory to read than the service allows: it is not compared."
-
-
-def _text_child(connection: Connection, path: str, extension: str, memory: int, cpu: int) -> None:
-    start_rss = _limit(memory, cpu)
-    from lib.checks.text_extract import ExtractedText, extract_text
-
-    try:
-        found = extract_text(Path(path), extension)
-    except MemoryError:
-        found = ExtractedText(reason=TEXT_TOO_BIG)
-    except Exception:  # noqa: BLE001 - a file that cannot be read is not compared; the log keeps the trace
-        traceback.print_exc()
-        found = ExtractedText(reason="{name} is damaged: its text cannot be read, so it is not compared.")
+        found = kind(reason=damaged)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     connection.send(replace(found, peak_rss_bytes=peak, start_rss_bytes=start_rss))
     connection.close()
 
 
+def _read_in_child(reader: str, answer: str, args: tuple, memory: int, cpu: int, too_long: str, too_big: str,
+                   damaged: str):
+    kind = getattr(importlib.import_module(reader.rsplit(".", 1)[0]), answer)
+    return _in_child(_reading_child, (reader, answer, args, memory, cpu, too_big, damaged), limits.CHECK_WALL_SECONDS,
+                     lambda: kind(reason=too_long), lambda: kind(reason=too_big))
+
+
+def run_word_preview(path: Path, memory: int = limits.CHECK_MEMORY_BYTES, cpu: int = limits.CHECK_CPU_SECONDS):
+    """A Word document as sanitised HTML (lib.checks.word_preview.WordPreview) from a limited child."""
+    return _read_in_child(
+        "lib.checks.word_preview.word_as_html", "WordPreview", (Path(path),), memory, cpu,
+        "{name} could not be shown within the time the service allows: download it to read it.",
+        "{name} needs more memory to show than the service allows: download it to read it.",
+        "{name} cannot be shown in the page: download it to read it.")
+
+
 def run_text_extract(path: Path, extension: str, memory: int = limits.CHECK_MEMORY_BYTES,
                      cpu: int = limits.CHECK_CPU_SECONDS):
     """A Word document's or PDF's paragraphs (lib.checks.text_extract.ExtractedText) from a limited child."""
-    from lib.checks.text_extract import ExtractedText
-
-    return _in_child(_text_child, (str(path), extension, memory, cpu), limits.CHECK_WALL_SECONDS,
-                     lambda: ExtractedText(reason=TEXT_TOO_LONG), lambda: ExtractedText(reason=TEXT_TOO_BIG))
+    return _read_in_child(
+        "lib.checks.text_extract.extract_text", "ExtractedText", (Path(path), extension), memory, cpu,
+        "{name} could not be read within the time the service allows: it is not compared.",
+        "{name} needs more memory to read than the service allows: it is not compared.",
+        "{name} is damaged: its text cannot be read, so it is not compared.")
 
 
 def _in_child(target, args: tuple, wall_seconds: float, too_long, too_big):

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lib.checks import limits
-from lib.checks.docx_check import _read_capped, _TooLarge, _unsafe
+from lib.checks.docx_check import _TooLarge, _unsafe, read_capped
 
 TABLE_EXTENSIONS = (".csv", ".txt", ".xlsx", ".xlsm")
 SAVE_AS_CSV = "Save it as CSV (File > Save As > CSV UTF-8) and upload that."
@@ -94,7 +94,7 @@ def _inflate_parts(path: Path) -> None:
                 raise _Unreadable("{name} is not a plain spreadsheet. " + SAVE_AS_CSV)
             if entry.is_dir():
                 continue
-            for chunk in _read_capped(archive, entry.filename, left):
+            for chunk in read_capped(archive, entry.filename, left):
                 left -= len(chunk)
 
 

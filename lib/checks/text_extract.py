@@ -6,12 +6,11 @@ from __future__ import annotations
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from xml.parsers import expat
 
 from pypdf import PdfReader
 
 from lib.checks import limits
-from lib.checks.docx_check import WORD_NS, _read_capped
+from lib.checks.docx_check import WORD_NS, document_parser, read_capped
 from lib.checks.word_count import TOKEN
 
 MAX_COMPARED_WORDS = 100_000  # the evidence word cap: beyond it a file is not compared
@@ -59,14 +58,9 @@ def _docx_paragraphs(path: Path, max_words: int) -> list[str]:
         if in_text:
             current.append(data)
 
-    def no_doctype(*_):
-        raise ValueError("a DOCTYPE in a Word part")
-
-    parser = expat.ParserCreate(namespace_separator=" ")
-    parser.StartElementHandler, parser.EndElementHandler, parser.CharacterDataHandler = start, end, text
-    parser.StartDoctypeDeclHandler = parser.EntityDeclHandler = no_doctype
+    parser = document_parser(start, end, text)
     with zipfile.ZipFile(path) as archive:
-        for chunk in _read_capped(archive, "word/document.xml", limits.MAX_DOCUMENT_XML_BYTES):
+        for chunk in read_capped(archive, "word/document.xml", limits.MAX_DOCUMENT_XML_BYTES):
             parser.Parse(chunk, False)
         parser.Parse(b"", True)
     return paragraphs
