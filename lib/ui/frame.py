@@ -12,7 +12,8 @@ from lib.ui import session
 from lib.ui.text import escape_markdown
 
 # The lists are wide (the Tracker has 14 columns): the page's side margins give them back some room, and the title
-# starts near the top (Streamlit leaves ~130 px blank above it, a fifth of a 720 px screen). The footer (Help,
+# starts near the top (Streamlit leaves ~130 px blank above it, a fifth of a 720 px screen; the cookie
+# components' empty rows added 40 px more). The footer (Help,
 # Legal, Contact) stays at the foot of the window in a slim band: the page ends far enough below its last line to
 # scroll clear of it. Captions are darker than Streamlit's faded grey (3.9:1 on white) to reach WCAG AA's 4.5:1.
 NARROWER_MARGINS = ("<style>[data-testid='stMainBlockContainer'], [data-testid='stBottomBlockContainer'] "
@@ -20,6 +21,9 @@ NARROWER_MARGINS = ("<style>[data-testid='stMainBlockContainer'], [data-testid='
                     "[data-testid='stMainBlockContainer'] {padding-top: 2.5rem; padding-bottom: 5rem;} "
                     "[data-testid='stBottomBlockContainer'] {padding-top: 0.5rem; padding-bottom: 0.5rem;} "
                     "[data-testid='stCaptionContainer'], [data-testid='stMetricDelta'] + div {color: #545660;}"
+                    # The cookie components draw nothing but take a row (and a gap) above the title.
+                    ".st-key-init, .st-key-ilma_cookie_set, .st-key-ilma_device_set, .st-key-ilma_cookie_delete "
+                    "{position: absolute; width: 0; height: 0; overflow: hidden;}"
                     "</style>")
 
 
