@@ -22,17 +22,18 @@ EVIDENCE_STYLE = ("<style>.ilma-evidence h1 {font-size: 1.5rem} .ilma-evidence h
 
 
 @st.cache_data(max_entries=16, show_spinner="Opening the document…")
-def _word_preview(file_id: int, name: str, data: bytes) -> WordPreview:
-    # Keyed by the bytes as well as the file: a cached preview is only handed to someone who has just read them.
+def _word_preview(file_id: int, sha256: str, _read) -> WordPreview:
+    """Keyed by the file and its content's hash (both from the user's scoped listing of the item's files), so a
+    rerun of the page neither reads the document again nor hashes its bytes; _read gives (name, bytes) on a miss."""
+    name, data = _read()
     return preview_word(name, data)
 
 
 def _show(db: Database, store: FileStore, user: User, file, key: str, height: int) -> None:
-    name, data = read_file(db, user, int(file.id), store)
-    if Path(name).suffix.lower() == ".pdf":
-        st.pdf(data, height=height, key=f"{key}_pdf_{file.id}")
+    if Path(file.original_name).suffix.lower() == ".pdf":
+        st.pdf(read_file(db, user, int(file.id), store)[1], height=height, key=f"{key}_pdf_{file.id}")
         return
-    preview = _word_preview(int(file.id), name, data)
+    preview = _word_preview(int(file.id), file.sha256, lambda: read_file(db, user, int(file.id), store))
     if preview.reason:
         st.info(escape_markdown(preview.reason), icon=":material/visibility_off:")
         return
