@@ -17,7 +17,6 @@ from lib.analytics.referrals import (
     beside_service,
     min_results,
     monthly_service_figures,
-    monthly_service_rates,
     rates_by,
     rates_by_all,
     service_rate,
@@ -70,7 +69,8 @@ groups = ("unit", "month") if own_centre else tuple(GROUP_TABS)
 if own_centre:
     whole_service = Period(start, end, qualification)
     referrals, results = service_rate(db, user, whole_service)
-    monthly = monthly_service_rates(db, user, whole_service)
+    service_months = monthly_service_figures(db, user, whole_service)  # rates and counts, counted once
+    monthly = {month: rate for month, (rate, _) in service_months.items()}
     service = 100 * referrals / results if results else 0.0
     tables = beside_service(rates_by_all(db, user, (*groups, "centre"), period), service, monthly,
                             unit_service_rates(db, user, whole_service), fewest)
@@ -110,7 +110,9 @@ funnel_slot = st.empty()
 def monthly_chart(highlight: str | None) -> None:
     by_month = tables["month"]
     months = sorted(monthly)
-    if not own_centre and not centre:
+    if own_centre:
+        service_results = {month: results for month, (_, results) in service_months.items()}
+    elif not centre:
         service_results = dict(zip(by_month.Month, by_month.Results))  # the month table is the service's
     else:
         service_results = {month: results for month, (_, results) in
