@@ -53,7 +53,8 @@ def test_the_team_runs_a_backup_now_and_a_command_runs_one_beside_it(browser, sc
         assert command.returncode == 0, command.stderr
         assert json.loads(command.stdout)["outcome"] == "done"
         assert len(backup.backups(backups)) == 2
-        page.reload()
+        page.goto(f"{url}/operations")  # a fresh visit, as the team's next look at the page
+        expect(page.get_by_role("heading", name="Operations", exact=True)).to_be_visible(timeout=30_000)
         settle(page)
         # The runs table (a canvas grid) carries its cells for screen readers: the command's run is listed.
         expect(page.get_by_text("Command", exact=True).first).to_be_attached(timeout=30_000)
