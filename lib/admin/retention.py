@@ -206,6 +206,10 @@ def _archive_chunk(db: Database, user: User, store: FileStore | None, root: Path
 
     def work(writer: Writer) -> None:
         writer.cursor.register("chunk_ids", ids)
+        # Fingerprints are not archived: they are only for comparing evidence that is still kept.
+        for fingerprints in ("evidence_samples", "evidence_fingerprints"):
+            writer.execute(f"DELETE FROM {fingerprints} WHERE file_id IN "
+                           "(SELECT id FROM files WHERE submission_id IN (SELECT id FROM chunk_ids))")
         for table, condition in reversed(tables.items()):
             writer.execute(f"DELETE FROM {table} WHERE {condition}")
         writer.cursor.unregister("chunk_ids")

@@ -20,6 +20,7 @@ from lib.rules.status import centre_status
 from lib.store import grid
 from lib.store.db import Database, Writer
 from lib.store.files import DECLARATION, EVIDENCE, MARKED_RESULT_SHEET, RESULT_SHEET, FileStore
+from lib.store.fingerprints import store_fingerprint
 from lib.store.objects import LINK_SECONDS
 from lib.store.scope import (
     NotAllowed,
@@ -264,6 +265,8 @@ class StagedFiles:
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             [file_id, submission_id, unit_code, kind, checked.original_name, stored, checked.size, checked.sha256,
              checked.word_count, now, user.id, checked.seconds])
+        if kind == EVIDENCE:
+            store_fingerprint(writer, file_id, checked.samples, checked.not_compared)
         return file_id
 
 
@@ -573,6 +576,9 @@ def remove_pending(db: Database, store: FileStore, user: User, submission_ids: l
             _own_pending(writer, user, submission_id)
         stored = [row[0] for row in writer.execute(
             "SELECT stored_name FROM files WHERE list_contains(?, submission_id)", [submission_ids]).fetchall()]
+        for fingerprints in ("evidence_samples", "evidence_fingerprints"):
+            writer.execute(f"DELETE FROM {fingerprints} WHERE file_id IN "
+                           "(SELECT id FROM files WHERE list_contains(?, submission_id))", [submission_ids])
         writer.execute("DELETE FROM files WHERE list_contains(?, submission_id)", [submission_ids])
         writer.execute("DELETE FROM submission_units WHERE list_contains(?, submission_id)", [submission_ids])
         writer.execute("DELETE FROM submissions WHERE list_contains(?, id)", [submission_ids])

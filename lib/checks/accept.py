@@ -42,6 +42,9 @@ class CheckedFile:
     # A recording's length (seconds) and format, measured from its content.
     seconds: float | None = None
     media_format: str | None = None
+    # Evidence text's fingerprint for finding copied work, or why it has none (a sentence naming the file).
+    samples: tuple[int, ...] | None = None
+    not_compared: str | None = None
 
     @property
     def size(self) -> int:
@@ -153,7 +156,11 @@ def _checked(name: str, data: bytes, extension: str, count_words: bool) -> Check
     verdict = content_verdict(data, extension, count_words)
     if not verdict.accepted:
         raise FileRejected((verdict.reason or "{name} is refused.").replace("{name}", name))
-    return CheckedFile(name, data, extension, verdict.words if count_words else None, verdict.words_capped)
+    not_compared = verdict.not_compared or (
+        "{name} is Word 97-2003 (.doc): it is not compared for copying." if extension == ".doc" else None)
+    return CheckedFile(name, data, extension, verdict.words if count_words else None, verdict.words_capped,
+                       samples=verdict.samples if count_words else None,
+                       not_compared=not_compared.replace("{name}", name) if not_compared else None)
 
 
 def check_recording(name: str, data: bytes, terms: RecordingTerms) -> CheckedFile:
@@ -177,7 +184,8 @@ def check_recording(name: str, data: bytes, terms: RecordingTerms) -> CheckedFil
     if verdict.seconds > terms.max_seconds:
         raise FileRejected(f"{name} lasts {duration_label(verdict.seconds)}: the agreed longest recording is "
                            f"{duration_label(terms.max_seconds)}.")
-    return CheckedFile(name, data, extension, None, seconds=verdict.seconds, media_format=verdict.media_format)
+    return CheckedFile(name, data, extension, None, seconds=verdict.seconds, media_format=verdict.media_format,
+                       not_compared=f"{name} is a recording: it is not compared for copying.")
 
 
 def check_evidence(name: str, data: bytes, recordings: RecordingTerms | None = None) -> CheckedFile:

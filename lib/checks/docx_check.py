@@ -15,6 +15,7 @@ from pathlib import Path
 from xml.parsers import expat
 
 from lib.checks import limits
+from lib.checks.evidence_text import KeptText
 from lib.checks.verdict import Verdict, refused
 from lib.checks.word_count import WordCounter
 
@@ -66,8 +67,9 @@ def document_parser(start, end, text):
     return parser
 
 
-def _document_words(archive: zipfile.ZipFile, deadline) -> tuple[int, bool]:
-    """Words in the document's text (w:t), paragraph, tab and break boundaries kept; (count, capped)."""
+def _document_words(archive: zipfile.ZipFile, deadline, kept: KeptText) -> tuple[int, bool]:
+    """Words in the document's text (w:t), paragraph, tab and break boundaries kept; (count, capped). The text
+    goes to kept as well."""
     counter = WordCounter(limits.WORD_CAP)
     in_text = False
     out_of_time = False
@@ -78,6 +80,7 @@ def _document_words(archive: zipfile.ZipFile, deadline) -> tuple[int, bool]:
             in_text = True
         elif name in (f"{WORD_NS} tab", f"{WORD_NS} br", f"{WORD_NS} cr"):
             counter.gap()
+            kept.feed(" ")
 
     def end(name):
         nonlocal in_text
@@ -85,10 +88,12 @@ def _document_words(archive: zipfile.ZipFile, deadline) -> tuple[int, bool]:
             in_text = False
         elif name == f"{WORD_NS} p":
             counter.gap()
+            kept.gap()
 
     def text(data):
         if in_text:
             counter.feed(data)
+            kept.feed(data)
 
     parser = document_parser(start, end, text)
     for chunk in read_capped(archive, "word/document.xml", limits.MAX_DOCUMENT_XML_BYTES):
@@ -127,7 +132,8 @@ def inspect_docx(path: Path, count_words: bool, deadline) -> Verdict:
             _inflate_every_part(archive, entries)
             if not count_words:
                 return Verdict(True)
-            words, capped = _document_words(archive, deadline)
+            kept = KeptText()
+            words, capped = _document_words(archive, deadline, kept)
         except _TooLarge:
             return refused("{name} expands far beyond its size (a compressed 'zip bomb'): it is refused.")
         except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError):
@@ -135,4 +141,5 @@ def inspect_docx(path: Path, count_words: bool, deadline) -> Verdict:
                            "Word and upload that.")
         except (expat.ExpatError, ValueError):
             return refused("{name} is damaged (its text cannot be read): save it again in Word and upload that.")
-    return Verdict(True, words=words, words_capped=capped)
+    samples, not_compared = kept.fingerprint(words, capped)
+    return Verdict(True, words=words, words_capped=capped, samples=samples, not_compared=not_compared)

@@ -19,6 +19,7 @@ from pypdf.errors import PdfReadError
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
 from lib.checks import limits
+from lib.checks.evidence_text import KeptText
 from lib.checks.verdict import Verdict, refused
 from lib.checks.word_count import WordCounter
 
@@ -193,14 +194,20 @@ def inspect_pdf(path: Path, count_words: bool, deadline) -> Verdict:
         if not count_words:
             return Verdict(True)
         counter = WordCounter(limits.WORD_CAP)
+        kept = KeptText()
         out_of_time = False
         for page in reader.pages:
             with suppress(Exception):  # a page whose text cannot be read adds no words
-                counter.feed(page.extract_text() or "")
+                page_text = page.extract_text() or ""
+                counter.feed(page_text)
+                kept.feed(page_text)
             counter.gap()
+            kept.gap()
             if counter.capped:
                 break
             if deadline():
                 out_of_time = True
                 break
-    return Verdict(True, words=counter.words, words_capped=counter.capped or out_of_time)
+    samples, not_compared = kept.fingerprint(counter.words, counter.capped or out_of_time)
+    return Verdict(True, words=counter.words, words_capped=counter.capped or out_of_time, samples=samples,
+                   not_compared=not_compared)

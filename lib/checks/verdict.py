@@ -17,6 +17,9 @@ class Verdict:
     # MP3, WebM).
     seconds: float | None = None
     media_format: str | None = None
+    # Evidence text's fingerprint (lib.rules.similarity.fingerprint), or why there is none, with {name}.
+    samples: tuple[int, ...] | None = None
+    not_compared: str | None = None
     # Peak resident memory of the check, and what it held when it started (benchmarks report the difference).
     peak_rss_bytes: int = 0
     start_rss_bytes: int = 0

@@ -18,6 +18,11 @@ TOKEN = re.compile(r"[\w'’-]+")  # a word as the word count reads one
 SHINGLE_WORDS = 4
 MIN_PASSAGE_WORDS = 8  # shorter runs of shared words are common phrases, not passages
 DEFAULT_THRESHOLD = 0.25  # lightly edited copies share 35% and more; texts written apart, none
+# A fingerprint keeps the runs whose hash is a multiple of SAMPLE_EVERY: chosen by content, so two texts keep the
+# same runs of the words they share, and a text keeps about one run in SAMPLE_EVERY.
+SAMPLE_EVERY = 16
+MAX_FINGERPRINT_WORDS = 100_000  # the evidence word cap: longer files are not compared
+HASH_BITS = 63  # a signed 64-bit column holds every hash
 
 
 @dataclass(frozen=True)
@@ -26,28 +31,49 @@ class Words:
 
     shown: tuple[str, ...]
     compared: tuple[str, ...]
+    paragraph_starts: frozenset[int] = frozenset()  # the word positions a paragraph begins at, to lay it out
 
 
 @dataclass(frozen=True)
 class SharedText:
     share: float  # of the shorter text's words, in passages both have
     passages: tuple[str, ...]  # as the second text words them, in its order
+    first_spans: tuple[tuple[int, int], ...] = ()  # (start, end) word positions of the passages in each text
+    second_spans: tuple[tuple[int, int], ...] = ()
+
+
+def _words(text: str) -> list[str]:
+    return [match.group() for match in TOKEN.finditer(text) if any(c.isalnum() for c in match.group())]
 
 
 def words_of(paragraphs: list[str] | str) -> Words:
-    text = paragraphs if isinstance(paragraphs, str) else "\n".join(paragraphs)
-    shown = tuple(match.group() for match in TOKEN.finditer(text) if any(c.isalnum() for c in match.group()))
-    return Words(shown, tuple(word.lower().replace("’", "'") for word in shown))
+    shown: list[str] = []
+    starts = set()
+    for paragraph in [paragraphs] if isinstance(paragraphs, str) else paragraphs:
+        starts.add(len(shown))
+        shown.extend(_words(paragraph))
+    return Words(tuple(shown), tuple(word.lower().replace("’", "'") for word in shown), frozenset(starts))
 
 
 def _run_hash(words: tuple[str, ...], start: int) -> int:
     joined = " ".join(words[start:start + SHINGLE_WORDS]).encode("utf-8")
-    return int.from_bytes(hashlib.blake2b(joined, digest_size=8).digest(), "big")
+    return int.from_bytes(hashlib.blake2b(joined, digest_size=8).digest(), "big") >> (64 - HASH_BITS)
 
 
 def run_hashes(words: Words) -> list[int]:
     """One hash per run of SHINGLE_WORDS words, in order."""
     return [_run_hash(words.compared, start) for start in range(len(words.compared) - SHINGLE_WORDS + 1)]
+
+
+def fingerprint(words: Words) -> tuple[int, ...]:
+    """The text's sampled run hashes, each once, in order of value: what is stored to find candidates."""
+    return tuple(sorted({value for value in run_hashes(words) if value % SAMPLE_EVERY == 0}))
+
+
+def estimated_share(shared_samples: int, first_samples: int, second_samples: int) -> float:
+    """The share of the shorter text in shared runs, as the fingerprints estimate it."""
+    shorter = min(first_samples, second_samples)
+    return shared_samples / shorter if shorter else 0.0
 
 
 def _covered(flags: list[bool]) -> list[tuple[int, int]]:
@@ -80,4 +106,4 @@ def shared_text(first: Words, second: Words) -> SharedText:
     shorter, shared = min((len(first.compared), shared_first), (len(second.compared), shared_second))
     share = shared / shorter if shorter else 0.0
     passages = tuple(" ".join(second.shown[start:end]) for start, end in second_stretches)
-    return SharedText(round(share, 4), passages)
+    return SharedText(round(share, 4), passages, tuple(first_stretches), tuple(second_stretches))
