@@ -26,9 +26,11 @@ TITLES = {
     "jobs_hour": "Jobs: hour of the nightly run",
     "backup_interval_hours": "Backups: hours between backups",
     "backup_keep": "Backups: how many are kept",
+    "copied_work_percent": "Copied work: share of text shown as a match (%)",
 }
 # Settings whose sensible values are narrower than "zero or more": (lowest, highest).
 BOUNDS = {"jobs_hour": (0, 23), "backup_interval_hours": (1, 24 * 7), "backup_keep": (1, 365),
+          "copied_work_percent": (1, 100),
           "batch_flag_min_results": (5, 10**9), "funnel_min_results": (5, 10**9)}
 # Why a group smaller than 5 cannot be judged: at the service's usual referral rate (about 20%) even every result
 # referred in 4 (0.2⁴ = 0.16%) is within what chance gives at the 99.8% limit; from 5 (0.03%) it is not.

@@ -12,3 +12,6 @@ CREATE TABLE evidence_samples (
     file_id INTEGER NOT NULL,
     PRIMARY KEY (sample, file_id)
 );
+
+INSERT INTO settings VALUES
+    ('copied_work_percent', '25', 'Evidence sharing at least this share (%) of the shorter text with another item''s evidence is shown as a match at quality check and marking');
