@@ -8,8 +8,8 @@ import statistics
 import time
 
 from bench.timing import scaled
+from lib.demo.essays import edited, original
 from lib.rules.similarity import DEFAULT_THRESHOLD, shared_text, words_of
-from tests.similar_texts import edited, original
 
 TEXTS = scaled(200, 20)
 

@@ -8,12 +8,12 @@ import pytest
 
 from lib.centre import uploads
 from lib.centre.uploads import EMBEDDED, UnitUpload, Upload
+from lib.demo.essays import edited, original
 from lib.errors import NotAllowed, NotFound
 from lib.service.copied_work import OTHER_CENTRE, OWN_EARLIER, SAME_BATCH, SAME_CENTRE, _relation, copied_work
 from lib.store.files import FileStore
 from tests import samples
 from tests.conftest import files_beside, load_user
-from tests.similar_texts import edited, original
 from tests.test_similarity import docx_bytes
 
 

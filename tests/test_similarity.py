@@ -12,10 +12,10 @@ import pytest
 from docx import Document
 
 from lib.checks.compare import comparable_words
+from lib.demo.essays import edited, original
 from lib.errors import Refused
 from lib.rules.similarity import DEFAULT_THRESHOLD, MIN_PASSAGE_WORDS, shared_text, words_of
 from tests import samples
-from tests.similar_texts import edited, original
 
 ROOT = Path(__file__).resolve().parent.parent
 

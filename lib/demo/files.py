@@ -12,8 +12,11 @@ from xml.sax.saxutils import escape
 
 import docx
 
+from lib.demo.essays import copied_paragraphs
+from lib.rules.similarity import fingerprint, words_of
 from lib.store.db import Database, Writer
 from lib.store.files import EVIDENCE, MARKED_RESULT_SHEET, RESULT_SHEET, FileStore
+from lib.store.fingerprints import store_fingerprint
 
 
 def _marked_template(document) -> None:
@@ -77,29 +80,15 @@ def add_marked_sheets(db: Database, store: FileStore, centre_number: str, items:
         raise
 
 
-ESSAY = (
-    "Reflective account for unit UNIT_CODE: UNIT_NAME",
-    "This account describes how I applied the ideas of this unit in my own team at work over the last three "
-    "months, what went well, what did not, and what I will change. I lead a team of six in a busy operations "
-    "department, and I chose this unit because our weekly planning had become reactive.",
-    "First I reviewed how work was agreed. Tasks were handed out in the Monday meeting with little discussion, so "
-    "people did not always know why a task mattered or how it would be judged. Using the models in the unit, I "
-    "introduced short one-to-one conversations to agree objectives that were specific and measurable, and I "
-    "recorded them in a shared tracker the team could see.",
-    "Second, I asked for feedback. Two colleagues said the new meetings took longer at first, but that they now "
-    "understood the priorities. One said she felt trusted to decide how to reach her objective. Our missed "
-    "deadlines fell from five in the first month to one in the third.",
-    "Looking back, I explained the reasons for the change well, but I should have involved the team earlier in "
-    "designing the tracker. Next quarter I will run a short review with the team after four weeks, and I will "
-    "ask a peer to observe one of my one-to-ones and give me feedback on how I listen.",
-    "Learner: LEARNER_NAME (LEARNER_ENR), CENTRE_NAME.",
-)
-
-
-def _essay(document) -> None:
-    document.add_heading(ESSAY[0], level=1)
-    for paragraph in ESSAY[1:]:
+def evidence_document(title: str, paragraphs: list[str], signed: str) -> bytes:
+    """A learner's evidence as a .docx: a heading, the account, and who wrote it."""
+    document = docx.Document()
+    document.add_heading(title, level=1)
+    for paragraph in [*paragraphs, signed]:
         document.add_paragraph(paragraph)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
 
 
 def _result_sheet(document) -> None:
@@ -133,34 +122,44 @@ def add_work_files(db: Database, store: FileStore, assessor_username: str = "ass
     """Evidence and a result sheet for each unit of every item in quality check, in the demo assessor's marking
     queue, in sampling and ready to release, and of the released items also named (whose enquiries are
     reviewed); marked items also get their marked result sheets. Returns how many files were written."""
+    work_items = """((s.stage IN ('submitted', 'sampling', 'ready') OR (s.stage = 'allocated' AND a.username = ?))
+                     OR list_contains(?, s.id))
+                    AND NOT EXISTS (SELECT 1 FROM files f WHERE f.submission_id = s.id
+                                    AND f.kind <> 'marked_result_sheet')"""
+    # A re-submission's earlier attempt gets its evidence too: the demo shows the two sharing text.
+    earlier = [row[0] for row in db.query_all(
+        f"""SELECT s.resubmits_id FROM submissions s LEFT JOIN users a ON a.id = s.assessor_id
+            WHERE {work_items} AND s.resubmits_id IS NOT NULL ORDER BY s.id LIMIT 1""", [assessor_username, list(also)])]
     rows = db.query_all(
-        """SELECT s.id, s.stage, u.unit_code, coalesce(un.name, u.unit_code), l.first_name, l.last_name,
+        f"""SELECT s.id, s.stage, u.unit_code, coalesce(un.name, u.unit_code), l.first_name, l.last_name,
                   l.enr, c.name, s.submitted_at, s.uploaded_by, u.result, u.mark, u.feedback, u.marked_at,
-                  coalesce(a.name, 'ILM assessor'), s.assessor_id, s.resubmits_id IS NOT NULL
+                  coalesce(a.name, 'ILM assessor'), s.assessor_id, s.resubmits_id IS NOT NULL,
+                  s.learner_id, s.batch_id, s.centre_id, s.resubmits_id
            FROM submissions s JOIN submission_units u ON u.submission_id = s.id
            JOIN learners l ON l.id = s.learner_id JOIN centres c ON c.id = s.centre_id
            LEFT JOIN units un ON un.code = u.unit_code LEFT JOIN users a ON a.id = s.assessor_id
-           WHERE ((s.stage IN ('submitted', 'sampling', 'ready') OR (s.stage = 'allocated' AND a.username = ?))
-                  OR list_contains(?, s.id))
-             AND NOT EXISTS (SELECT 1 FROM files f WHERE f.submission_id = s.id AND f.kind <> 'marked_result_sheet')
-           ORDER BY s.id, u.unit_code""", [assessor_username, list(also)])
+           WHERE {work_items.replace("list_contains(?, s.id)", "list_contains(?, s.id) OR list_contains(?, s.id)")}
+           ORDER BY s.id, u.unit_code""", [assessor_username, list(also), earlier])
     marked_already = {(item, unit) for item, unit in db.query_all(
         "SELECT submission_id, unit_code FROM files WHERE kind = 'marked_result_sheet' AND removed_at IS NULL")}
-    essay, sheet = _template(_essay), _template(_result_sheet)
+    sheet = _template(_result_sheet)
+    bodies = copied_paragraphs(list({row[0]: (row[0], row[1], *row[17:]) for row in rows}.values()))
     stored_names: list[str] = []
     files = []
     evidence_done = set()
     for (item_id, stage, unit, unit_name, first, last, enr, centre, submitted_at, uploaded_by, result, mark,
-         feedback, marked_at, assessor, assessor_id, resubmission) in rows:
+         feedback, marked_at, assessor, assessor_id, resubmission, *_) in rows:
         values = {"UNIT_CODE": unit, "UNIT_NAME": unit_name, "LEARNER_NAME": f"{first} {last}", "LEARNER_ENR": enr,
                   "CENTRE_NAME": centre}
         base = f"{first[0]}.{last}-{enr}({2 if resubmission else 1})"
         uploaded = (submitted_at or datetime.now()) - timedelta(hours=1)
         if item_id not in evidence_done:  # one piece of evidence for the item (an integrated one covers every unit)
             evidence_done.add(item_id)
-            data = _personalised(essay, values)
-            files.append((item_id, None, EVIDENCE, f"{base}.docx", data, len(" ".join(ESSAY).split()), uploaded,
-                          uploaded_by))
+            signed = f"Learner: {first} {last} ({enr}), {centre}."
+            words = words_of([*bodies[item_id], signed])
+            data = evidence_document(f"Reflective account for unit {unit}: {unit_name}", bodies[item_id], signed)
+            files.append((item_id, None, EVIDENCE, f"{base}.docx", data, (len(words.shown), fingerprint(words)),
+                          uploaded, uploaded_by))
         files.append((item_id, unit, RESULT_SHEET, f"{base} {unit} result sheet.docx", _personalised(sheet, values),
                       None, uploaded, uploaded_by))
         if result is not None and stage in ("sampling", "ready", "released") and (item_id, unit) not in marked_already:
@@ -169,14 +168,18 @@ def add_work_files(db: Database, store: FileStore, assessor_username: str = "ass
                           None, marked_at or datetime.now(), assessor_id or 0))
 
     def work(writer: Writer) -> int:
-        for item_id, unit, kind, name, data, words, uploaded, uploaded_by in files:
+        for item_id, unit, kind, name, data, counted, uploaded, uploaded_by in files:
             stored = store.put(data)
             stored_names.append(stored)
+            file_id = writer.execute("SELECT nextval('seq_files')").fetchone()[0]
             writer.execute(
                 """INSERT INTO files (id, submission_id, unit_code, kind, original_name, stored_name, size_bytes,
                                       sha256, word_count, uploaded_at, uploaded_by)
-                   VALUES (nextval('seq_files'), ?, ?, ?, ?, ?, ?, sha256(?::BLOB), ?, ?, ?)""",
-                [item_id, unit, kind, name, stored, len(data), data, words, uploaded, uploaded_by or 0])
+                   VALUES (?, ?, ?, ?, ?, ?, ?, sha256(?::BLOB), ?, ?, ?)""",
+                [file_id, item_id, unit, kind, name, stored, len(data), data, counted[0] if counted else None,
+                 uploaded, uploaded_by or 0])
+            if counted:
+                store_fingerprint(writer, file_id, counted[1], None)
         writer.audit("demo_work_files", "files", None, after={"files": len(files)})
         return len(files)
 

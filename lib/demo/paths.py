@@ -19,6 +19,7 @@ from lib.service import enquiries, malpractice, quality_check
 from lib.service.enquiries import UnitDecision
 from lib.store.db import Database, Writer
 from lib.store.files import FileStore
+from lib.store.fingerprints import store_fingerprint
 
 WHY = {
     "changed": "Criterion 2.1 is met in section 3: the learner evaluates two leadership models against the team's "
@@ -201,11 +202,13 @@ def _add_recording(db: Database, store: FileStore, item_id: int, unit: str, uplo
     stored = store.put(checked.data)
 
     def work(writer: Writer) -> None:
+        file_id = writer.execute("SELECT nextval('seq_files')").fetchone()[0]
         writer.execute("""INSERT INTO files (id, submission_id, unit_code, kind, original_name, stored_name, size_bytes,
                               sha256, word_count, uploaded_at, uploaded_by, duration_seconds)
-                          VALUES (nextval('seq_files'), ?, NULL, 'evidence', ?, ?, ?, ?, NULL, ?, ?, ?)""",
-                       [item_id, checked.original_name, stored, checked.size, checked.sha256, uploaded, uploaded_by,
-                        checked.seconds])
+                          VALUES (?, ?, NULL, 'evidence', ?, ?, ?, ?, NULL, ?, ?, ?)""",
+                       [file_id, item_id, checked.original_name, stored, checked.size, checked.sha256, uploaded,
+                        uploaded_by, checked.seconds])
+        store_fingerprint(writer, file_id, None, checked.not_compared)
         writer.audit("demo_recording", "submission", item_id, after={"file": checked.original_name})
 
     try:

@@ -29,7 +29,7 @@ HASH_BITS = 63  # a signed 64-bit column holds every hash
 class Words:
     """A text's words as written (to show passages) and as compared."""
 
-    shown: tuple[str, ...]
+    shown: tuple[str, ...]  # each word as written, with the punctuation and space that follow it
     compared: tuple[str, ...]
     paragraph_starts: frozenset[int] = frozenset()  # the word positions a paragraph begins at, to lay it out
 
@@ -42,17 +42,18 @@ class SharedText:
     second_spans: tuple[tuple[int, int], ...] = ()
 
 
-def _words(text: str) -> list[str]:
-    return [match.group() for match in TOKEN.finditer(text) if any(c.isalnum() for c in match.group())]
-
-
 def words_of(paragraphs: list[str] | str) -> Words:
     shown: list[str] = []
+    compared: list[str] = []
     starts = set()
     for paragraph in [paragraphs] if isinstance(paragraphs, str) else paragraphs:
         starts.add(len(shown))
-        shown.extend(_words(paragraph))
-    return Words(tuple(shown), tuple(word.lower().replace("’", "'") for word in shown), frozenset(starts))
+        found = [match for match in TOKEN.finditer(paragraph) if any(c.isalnum() for c in match.group())]
+        for number, match in enumerate(found):
+            following = found[number + 1].start() if number + 1 < len(found) else len(paragraph)
+            shown.append(paragraph[match.start():following].rstrip() + " ")
+            compared.append(match.group().lower().replace("’", "'"))
+    return Words(tuple(shown), tuple(compared), frozenset(starts))
 
 
 def _run_hash(words: tuple[str, ...], start: int) -> int:
@@ -105,5 +106,5 @@ def shared_text(first: Words, second: Words) -> SharedText:
     shared_second = sum(end - start for start, end in second_stretches)
     shorter, shared = min((len(first.compared), shared_first), (len(second.compared), shared_second))
     share = shared / shorter if shorter else 0.0
-    passages = tuple(" ".join(second.shown[start:end]) for start, end in second_stretches)
+    passages = tuple("".join(second.shown[start:end]).strip() for start, end in second_stretches)
     return SharedText(round(share, 4), passages, tuple(first_stretches), tuple(second_stretches))

@@ -17,6 +17,7 @@ from lib.checks.sandbox import run_text_extract
 from lib.errors import NotFound
 from lib.rules.roles import ASSESSMENT_TEAM, ASSESSOR, LEAD_ASSESSOR, QUALITY, User
 from lib.rules.similarity import SharedText, Words, estimated_share, shared_text, words_of
+from lib.rules.text import NOTE_MAX
 from lib.service.settings import setting
 from lib.store import fingerprints
 from lib.store.db import Database
@@ -69,6 +70,24 @@ class Match:
         when = f", submitted {self.submitted:%d/%m/%Y}" if self.submitted else ", not submitted yet"
         return (f"Shares {self.share:.0%} of its text with item {self.other_item} ({self.learner}, {self.centre}"
                 f"{when}): {RELATIONS[self.relation]}")
+
+
+    def concern(self, item_id: int, limit: int = NOTE_MAX) -> str:
+        """What quality reads when a case is opened from this match: both items, the share and the passages (as
+        many as fit the limit of a concern)."""
+        head = (f"Item {item_id}'s evidence ({self.file_name}) shares {self.share:.0%} of its text with item "
+                f"{self.other_item}'s ({self.other_file_name}; {self.learner}, {self.centre}), "
+                f"{RELATIONS[self.relation]}. Shared passages:")
+        lines = [head]
+        for passage in self.shared.passages:
+            line = f"“{passage}”"
+            if len("\n".join([*lines, line])) > limit:
+                room = limit - len("\n".join(lines)) - 1  # after the line break
+                if room > 40:
+                    lines.append(line[:room - 2] + "…”")
+                break
+            lines.append(line)
+        return "\n".join(lines)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from lib.service.malpractice import flag_while_marking
 from lib.service.marking import RESULTS, mark_unit, marking_guide, my_queue
 from lib.store.scope import NotFound
 from lib.ui.context import app_context
+from lib.ui.copied_work import copied_work_panel
 from lib.ui.evidence_viewer import evidence_viewer
 from lib.ui.item_files import item_files
 from lib.ui.page import file_store, page_setup, run_action, show_notice
@@ -50,6 +51,10 @@ st.caption(f"Centre {escape_markdown(item['Centre'])} {escape_markdown(item['Cen
            f" · SLA target {pd.Timestamp(item['SLA Target']):%d/%m/%Y}")
 if pd.notna(item[NOTE_COLUMN]) and item[NOTE_COLUMN]:
     st.warning(f"Sent back by the lead assessor: {escape_markdown(item[NOTE_COLUMN])}", icon=":material/undo:")
+copied_work_panel(db, store, user, item_id, key="marking_copied", open_case=(
+    "Flag for malpractice with this match", lambda concern: flag_while_marking(db, user, item_id, concern),
+    "marking_notice", f"Item {item_id} is flagged with the match: quality has a case on it, and it is held until the "
+    "case closes."))
 evidence_col, form_col = st.columns([3, 2], gap="medium")
 with evidence_col:
     evidence_viewer(db, store, user, item_id, key="marking")

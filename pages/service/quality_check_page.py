@@ -4,6 +4,7 @@ import streamlit as st
 
 from lib.rules.text import NOTE_MAX
 from lib.service.quality_check import accept, qc_queue, reject, word_excess
+from lib.ui.copied_work import copied_work_panel
 from lib.ui.item_files import item_files
 from lib.ui.page import file_store, page_setup, run_action, show_notice
 from lib.ui.tables import work_queue
@@ -26,6 +27,11 @@ st.subheader(f"Item {item_id}: {escape_markdown(item['Learner'])}, {escape_markd
 st.caption(f"Centre {escape_markdown(item['Centre'])} {escape_markdown(item['Centre name'])} · ENR "
            f"{escape_markdown(item['ENR'])}")
 item_files(db, file_store(), user, item_id, key="qc")
+copied_work_panel(db, file_store(), user, item_id, key="qc_copied", open_case=(
+    "Reject and open a malpractice case with this match",
+    lambda concern: reject(db, user, item_id, concern, malpractice=True), "qc_notice",
+    f"Rejected item {item_id} and opened a malpractice case for quality with the match; the centre reads that it "
+    "is under review."))
 excess = word_excess(db, user, item_id)
 agree_fee = False
 if excess is not None:

@@ -1,5 +1,6 @@
-"""Evidence-like texts on one topic for the similarity tests and benchmark: originals written separately (they
-share the unit's vocabulary, never its sentences), and copies edited as learners edit them."""
+"""Evidence-like texts on one topic, for the demo's evidence and for the copied-work tests and benchmark:
+originals written separately (they share the unit's vocabulary, never its sentences), and copies edited as
+learners edit them."""
 
 from __future__ import annotations
 
@@ -60,3 +61,31 @@ def edited(paragraphs: list[str], seed: int, changed: float = 0.15, reorder: boo
                 words.append(word)
         result.append(" ".join(words))
     return result
+
+
+def copied_paragraphs(work: list[tuple[int, str, int, int | None, int, int | None]]) -> dict[int, list[str]]:
+    """The body of each work item's evidence, (id, stage, learner, batch, centre, earlier attempt) in id order:
+    each written apart, but for the copying a demo shows: a few pairs in one batch sharing paragraphs with small
+    edits, one passage shared across two centres (an item in quality check and one in the demo assessor's queue),
+    and a re-submission keeping much of its own earlier attempt."""
+    texts = {item: original(item * 7 + 1, paragraphs=6, sentences=5) for item, *_ in work}
+    by_batch: dict[int, list[int]] = {}
+    for item, stage, _learner, batch, _centre, _earlier in work:
+        if batch is not None and stage in ("submitted", "sampling", "allocated"):
+            by_batch.setdefault(batch, []).append(item)
+    for first, second, *_ in [items for items in by_batch.values() if len(items) >= 2][:2]:
+        texts[second] = edited(texts[first], second, changed=0.12, heading=None)
+    centres = {item: centre for item, _stage, _learner, _batch, centre, _earlier in work}
+    in_check = [item for item, stage, *_ in work if stage == "submitted"]
+    being_marked = [item for item, stage, *_ in work if stage == "allocated"]
+    across = next(((source, target) for source in in_check for target in being_marked
+                   if centres[source] != centres[target]), None)
+    if across:
+        source, target = across
+        texts[target] = texts[target][:2] + edited(texts[source][:2], target, changed=0.05, reorder=False,
+                                                   heading=None) + texts[target][4:]
+    for item, *_, earlier in work:
+        if earlier is not None and earlier in texts:
+            texts[item] = texts[earlier][:4] + original(item * 7 + 2, paragraphs=2, sentences=5)
+            break
+    return texts

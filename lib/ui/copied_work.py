@@ -1,0 +1,87 @@
+"""Copied work on an item, for the ILM side: one line a match (most shared first, the learner's own other
+submissions last and told apart), each opening on both texts side by side with the shared passages marked, and
+a button that opens a malpractice case from it (what the button does is the page's: a quality-check rejection,
+or a flag while marking). Nothing is decided here."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+
+import streamlit as st
+
+from lib.rules.roles import User
+from lib.rules.similarity import Words
+from lib.service.copied_work import CopiedWork, Match, copied_work
+from lib.store.db import Database
+from lib.store.files import FileStore
+from lib.ui.page import run_action
+from lib.ui.text import escape_markdown
+
+MARK_STYLE = ("<style>.ilma-shared p {margin: 0 0 0.6rem 0; line-height: 1.45} .ilma-shared mark "
+              "{background: #ffe08a; padding: 0 1px}</style>")
+
+
+def marked_html(words: Words, spans: tuple[tuple[int, int], ...]) -> str:
+    """The words as paragraphs of escaped text, the spans' words inside <mark>."""
+    shared = [False] * len(words.shown)
+    for start, end in spans:
+        shared[start:end] = [True] * (end - start)
+    paragraphs, current, run, run_shared = [], [], [], False
+
+    def close_run():
+        if run:
+            text = html.escape("".join(run).strip())
+            current.append(f"<mark>{text}</mark>" if run_shared else text)
+            run.clear()
+
+    for position, word in enumerate(words.shown):
+        if position in words.paragraph_starts and position:
+            close_run()
+            paragraphs.append(" ".join(current))
+            current = []
+        if shared[position] != run_shared:
+            close_run()
+            run_shared = shared[position]
+        run.append(word)
+    close_run()
+    paragraphs.append(" ".join(current))
+    return MARK_STYLE + '<div class="ilma-shared">' + "".join(f"<p>{p}</p>" for p in paragraphs if p) + "</div>"
+
+
+@st.cache_data(ttl=120, max_entries=32, show_spinner="Looking for shared text in other items' evidence…")
+def _cached(_db: Database, _store: FileStore, _user: User, user_key: tuple, item_id: int) -> CopiedWork:
+    """Counted again after 2 minutes, or on another item: evidence uploaded meanwhile joins then."""
+    return copied_work(_db, _user, item_id, _store)
+
+
+def _side_by_side(match: Match, item_id: int, key: str) -> None:
+    mine, theirs = st.columns(2, gap="medium")
+    mine.caption(f"This item ({item_id}): {escape_markdown(match.file_name)}")
+    theirs.caption(f"Item {match.other_item}: {escape_markdown(match.other_file_name)}")
+    with mine.container(height=420, border=True, key=f"{key}_mine"):
+        st.html(marked_html(match.words, match.shared.first_spans))
+    with theirs.container(height=420, border=True, key=f"{key}_theirs"):
+        st.html(marked_html(match.other_words, match.shared.second_spans))
+
+
+def copied_work_panel(db: Database, store: FileStore, user: User, item_id: int, key: str,
+                      open_case: tuple[str, Callable[[str], object], str, str] | None = None) -> None:
+    """The item's matches. open_case: (button label, the action given the concern, the notice key, the notice)."""
+    found = _cached(db, store, user, (user.id, user.role), item_id)
+    for note in found.not_compared:
+        st.caption(escape_markdown(note))
+    if not found.matches:
+        st.caption(f"Copied work: no other item's evidence shares {found.threshold:.0%} or more of its text with "
+                   "this item's.")
+        return
+    label, action, notice_key, notice = open_case or (None, None, None, None)
+    for number, match in enumerate(found.matches):
+        icon = ":material/content_copy:" if match.to_act_on else ":material/history:"
+        with st.expander(escape_markdown(match.summary()), icon=icon, expanded=False):
+            _side_by_side(match, item_id, f"{key}_match_{number}")
+            st.caption(f"{len(match.shared.passages)} shared passage(s), marked in both texts. Nothing is decided "
+                       "automatically: compare them and decide.")
+            if action and match.to_act_on and st.button(label, key=f"{key}_case_{number}",
+                                                         icon=":material/report:"):
+                run_action(lambda match=match: action(match.concern(item_id)), notice_key, notice)
