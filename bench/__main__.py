@@ -115,6 +115,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.only == "similarity":
         similarity.figures(emit)
+        similarity.index_figures(database(args.submissions, args.rebuild), emit)
         return 0
     db_path = database(args.submissions, args.rebuild)
     if args.only == "admin":
@@ -147,6 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     uploads.figures(emit)
     records.figures(emit)
     similarity.figures(emit)
+    similarity.index_figures(db_path, emit)
     return 0
 
 

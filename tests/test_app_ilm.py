@@ -268,3 +268,36 @@ def test_marking_shows_the_evidence_and_criteria_and_save_and_next_opens_the_nex
     assert any(s.value.startswith(f"Item {following}:") for s in at.subheader)
     assert first not in set(at.dataframe[0].value.ID)
 
+
+
+def test_quality_check_shows_copied_work_and_opens_a_case_from_a_match_with_both_items(as_role, db_path):
+    from lib.service.copied_work import copied_work
+    from lib.store.files import FileStore
+    from tests.conftest import load_user
+
+    db = open_test_database(db_path)
+    try:  # the demo's evidence in quality check that shares a passage with an item at another centre
+        team = load_user(db, "team.demo")
+        store = FileStore(db_path.parent / "files")
+        waiting = [row[0] for row in db.query_all("SELECT id FROM submissions WHERE stage = 'submitted' ORDER BY id")]
+        item_id, match = next((item, found.matches[0]) for item in waiting
+                              if (found := copied_work(db, team, item, store)).matches)
+    finally:
+        db.close()
+    at = as_role("team.demo", "pages/service/quality_check_page.py")
+    at.text_input(key="qc_table_search").input(str(item_id)).run()
+    tick(at, "qc_table", [0])
+    [expander] = [e for e in at.expander if e.label.startswith("Shares ")]
+    assert expander.label == escape_markdown(match.summary())
+    assert f"with item {match.other_item} (" in expander.label and "at another centre" in expander.label
+    at.button(key="qc_copied_case_0").click().run()
+    assert f"Rejected item {item_id} and opened a malpractice case for quality with the match" in texts(at)
+    db = open_test_database(db_path)
+    try:
+        concern, stage = db.query_one("""SELECT m.concern, s.stage FROM malpractice_cases m JOIN submissions s
+                                         ON s.id = m.submission_id WHERE m.submission_id = ?""", [item_id])
+    finally:
+        db.close()
+    assert stage == "rejected"
+    assert concern.startswith(f"Item {item_id}'s evidence") and f"with item {match.other_item}'s" in concern
+    assert match.shared.passages[0][:60] in concern
