@@ -73,8 +73,8 @@ def index_figures(db_path, emit, runs: int = 15) -> None:
         first = connection.execute("SELECT coalesce(max(id), 0) + 1000 FROM files").fetchone()[0]
         _fill_fingerprints(connection, first, items, DEMO_SAMPLES_PER_FILE, "SELECT id FROM submissions")
         probe_item, probe_file, copied_file = connection.execute(
-            f"""SELECT (SELECT submission_id FROM files WHERE id = {first} + 500000),
-                       {first} + 500000, {first} + 123457""").fetchone()
+            f"""SELECT (SELECT submission_id FROM files WHERE id = {first} + {items // 2}),
+                       {first} + {items // 2}, {first} + {items // 8 + 1}""").fetchone()
         connection.execute("INSERT INTO evidence_samples SELECT sample, ? FROM evidence_samples WHERE file_id = ?",
                            [copied_file, probe_file])
         connection.execute("CHECKPOINT")
