@@ -272,3 +272,15 @@ def test_a_centre_name_that_looks_like_html_is_text_in_the_funnel_hover(as_role,
     spec = funnel.proto.spec
     assert "&lt;b onmouseover=x&gt;Bold" in spec
     assert "<b onmouseover" not in spec and "\\u003cb onmouseover" not in spec
+
+
+def test_quality_sees_the_demos_clusters_of_shared_text_and_exports_them(as_role):
+    at = as_role("quality.demo", "pages/analytics/shared_text_page.py")
+    assert not at.exception and not at.error
+    table = at.dataframe[0].value
+    assert {"Cluster", "Learners in cluster", "Item", "Shares with item", "Share %",
+            "Longest shared passage"} <= set(table.columns)
+    # the demo's copying of the last 90 days (its re-submission sharing its own text is no cluster)
+    assert table.Cluster.nunique() >= 1 and (table["Share %"] >= 25).all()
+    assert (table.Learner != table["Its learner"]).all()
+    assert any(button.label == "Export to Excel" for button in at.get("download_button"))

@@ -10,7 +10,7 @@ from lib.centre import uploads
 from lib.centre.uploads import EMBEDDED, UnitUpload, Upload
 from lib.demo.essays import edited, original
 from lib.errors import NotAllowed, NotFound
-from lib.service.copied_work import OTHER_CENTRE, OWN_EARLIER, SAME_BATCH, SAME_CENTRE, _relation, copied_work
+from lib.service.copied_work import OTHER_CENTRE, OWN_EARLIER, SAME_BATCH, SAME_CENTRE, copied_work, relation
 from lib.store.files import FileStore
 from tests import samples
 from tests.conftest import files_beside, load_user
@@ -109,10 +109,10 @@ def test_only_the_ilm_side_looks_and_an_assessor_only_at_their_own_items(db, thr
 
 def test_how_two_items_are_related():
     # (learner, batch, centre)
-    assert _relation((1, 5, 9), (1, 6, 8)) == OWN_EARLIER
-    assert _relation((1, 5, 9), (2, 5, 9)) == SAME_BATCH
-    assert _relation((1, None, 9), (2, None, 9)) == SAME_CENTRE
-    assert _relation((1, 5, 9), (2, 7, 8)) == OTHER_CENTRE
+    assert relation((1, 5, 9), (1, 6, 8)) == OWN_EARLIER
+    assert relation((1, 5, 9), (2, 5, 9)) == SAME_BATCH
+    assert relation((1, None, 9), (2, None, 9)) == SAME_CENTRE
+    assert relation((1, 5, 9), (2, 7, 8)) == OTHER_CENTRE
 
 
 def test_removing_a_pending_item_removes_its_fingerprint(db, three_items):
@@ -122,3 +122,29 @@ def test_removing_a_pending_item_removes_its_fingerprint(db, three_items):
     assert copied_work(db, load_user(db, "team.demo"), copy, FileStore(files_beside(db))).matches == ()
     assert db.query_one("SELECT count(*) FROM evidence_fingerprints fp LEFT JOIN files f ON f.id = fp.file_id "
                         "WHERE f.id IS NULL")[0] == 0
+
+
+def test_three_learners_sharing_one_passage_are_one_cluster_and_a_learners_own_work_is_none(db):
+    from datetime import date, timedelta
+
+    from lib.analytics.copied_clusters import shared_text_clusters
+
+    centre = load_user(db, "centre.demo")
+    (a, unit_a), (b, unit_b), (c, unit_c), (d, unit_d) = fresh_learners(db, centre, 4)
+    passage = original(31, paragraphs=3)
+    items = [upload(db, centre, a, unit_a, docx_bytes(passage + original(32, paragraphs=3))),
+             upload(db, centre, b, unit_b, docx_bytes(original(33, paragraphs=3) + edited(passage, 5, 0.1, heading=None))),
+             upload(db, centre, c, unit_c, docx_bytes(edited(passage, 6, 0.1) + original(34, paragraphs=2))),
+             upload(db, centre, d, unit_d, docx_bytes(original(35)))]
+    today = date.today()
+    quality = load_user(db, "quality.demo")
+    store = FileStore(files_beside(db))
+    clusters = shared_text_clusters(db, quality, store, today - timedelta(days=1), today)
+    mine = clusters[clusters.Item.isin(items)]
+    assert set(mine.Item) == set(items[:3]) and mine.Cluster.nunique() == 1
+    assert set(mine["Learners in cluster"]) == {3}
+    assert (mine["Share %"] >= 25).all() and all(len(p.split()) >= 8 for p in mine["Longest shared passage"])
+    assert set(mine.Month) == {today.strftime("%b %Y")}
+    assert shared_text_clusters(db, quality, store, today - timedelta(days=400), today - timedelta(days=300)).empty
+    with pytest.raises(NotAllowed):
+        shared_text_clusters(db, load_user(db, "assessor.demo"), store, today, today)

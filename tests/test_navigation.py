@@ -13,7 +13,7 @@ EXPECTED = {
     "assessment_team": {
         "Queues": ["Home", "Quality check", "Allocation", "Release", "Walled Garden claims", "Enquiries and appeals",
                    "Malpractice cases", "Assessment methods"],
-        "Results and analytics": ["SLA dashboard", "Submissions", "Referral rates", "Batch review", "EQA alerts",
+        "Results and analytics": ["SLA dashboard", "Submissions", "Referral rates", "Batch review", "EQA alerts", "Shared text",
                                   "Invoicing"],
         "Learners": ["Learner records", "Programmes"],
         "Running the service": ["Centres", "Accounts", "Registration imports", "Qualifications and units",
@@ -25,7 +25,8 @@ EXPECTED = {
     "lead_assessor": {"Queues": ["Home", "Sampling", "Enquiries and appeals"],
                       "Results and analytics": ["Marked work", "Batch review", "Referral rates", "SLA dashboard"],
                       "Account": ["Change password"]},
-    "quality": {"Queues": ["Home", "EQA alerts", "Malpractice cases", "Enquiries and appeals", "Assessment methods"],
+    "quality": {"Queues": ["Home", "EQA alerts", "Malpractice cases", "Shared text", "Enquiries and appeals",
+                           "Assessment methods"],
                 "Universities": ["Mapped programmes", "EQA release checks"],
                 "Results and analytics": ["Referral rates", "SLA dashboard", "Audit trail"],
                 "Account": ["Change password"]},

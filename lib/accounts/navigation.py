@@ -66,6 +66,9 @@ EQA_ALERTS = PageSpec(
 MALPRACTICE = PageSpec(
     "pages/analytics/malpractice_page.py", "Malpractice cases", ":material/gpp_maybe:", "malpractice-cases",
     purpose="Cases of suspected plagiarism or malpractice raised in quality check or marking; their items are held.")
+SHARED_TEXT = PageSpec(
+    "pages/analytics/shared_text_page.py", "Shared text", ":material/content_copy:", "shared-text",
+    purpose="Clusters of learners whose evidence shares passages, by centre and month, with the passages.")
 ENQUIRIES = PageSpec(
     "pages/service/enquiries_page.py", "Enquiries and appeals", ":material/contact_support:", "enquiries",
     purpose="Enquiries about released results and their appeals: raised by centres, reviewed by someone who did "
@@ -146,7 +149,8 @@ ROLE_SECTIONS: dict[str, tuple[Section, ...]] = {
     ),
     ASSESSMENT_TEAM: (
         ("Queues", (HOME, QUALITY_CHECK, ALLOCATION, RELEASE, CLAIMS, ENQUIRIES, MALPRACTICE, ASSESSMENT_METHODS)),
-        ("Results and analytics", (SLA_DASHBOARD, SUBMISSIONS, REFERRALS, BATCH_REVIEW, EQA_ALERTS, INVOICING)),
+        ("Results and analytics", (SLA_DASHBOARD, SUBMISSIONS, REFERRALS, BATCH_REVIEW, EQA_ALERTS, SHARED_TEXT,
+                                   INVOICING)),
         ("Learners", (LEARNER_RECORDS, PROGRAMMES)),
         ("Running the service", (CENTRES, ACCOUNTS, REGISTRATIONS, REFERENCE, RETENTION, OPERATIONS, AUDIT, SETTINGS)),
     ),
@@ -159,7 +163,7 @@ ROLE_SECTIONS: dict[str, tuple[Section, ...]] = {
         ("Results and analytics", (MARKED_WORK, BATCH_REVIEW, REFERRALS, SLA_DASHBOARD)),
     ),
     QUALITY: (
-        ("Queues", (HOME, EQA_ALERTS, MALPRACTICE, ENQUIRIES, ASSESSMENT_METHODS)),
+        ("Queues", (HOME, EQA_ALERTS, MALPRACTICE, SHARED_TEXT, ENQUIRIES, ASSESSMENT_METHODS)),
         ("Universities", (MAPPED_PROGRAMMES, RELEASE_CHECKS)),
         ("Results and analytics", (REFERRALS, SLA_DASHBOARD, AUDIT)),
     ),

@@ -110,7 +110,7 @@ def threshold(db: Database) -> float:
 
 
 @lru_cache(maxsize=64)
-def _words(store: FileStore, stored_name: str, original_name: str) -> Words | None:
+def stored_words(store: FileStore, stored_name: str, original_name: str) -> Words | None:
     """A stored file's words (stored names never change their bytes), or None when its text cannot be read."""
     suffix = Path(original_name).suffix.lower()
     handle, temporary = tempfile.mkstemp(prefix="ilma-compare-", suffix=suffix)
@@ -123,7 +123,7 @@ def _words(store: FileStore, stored_name: str, original_name: str) -> Words | No
     return None if found.reason else words_of(found.paragraphs)
 
 
-def _relation(mine: tuple, theirs: tuple) -> str:
+def relation(mine: tuple, theirs: tuple) -> str:
     learner, batch, centre = mine
     other_learner, other_batch, other_centre = theirs
     if learner == other_learner:
@@ -162,12 +162,12 @@ def copied_work(db: Database, user: User, item_id: int, store: FileStore) -> Cop
         mine, theirs = details.get(file_id), details.get(other_id)
         if mine is None or theirs is None:
             continue
-        first, second = _words(store, mine[2], mine[1]), _words(store, theirs[2], theirs[1])
+        first, second = stored_words(store, mine[2], mine[1]), stored_words(store, theirs[2], theirs[1])
         if first is None or second is None:
             continue
         shared = shared_text(first, second)
         if shared.share >= limit:
             found.append(Match(file_id, mine[1], other_id, theirs[1], theirs[3], theirs[7], theirs[8], theirs[9],
-                               _relation(mine[4:7], theirs[4:7]), shared, first, second))
+                               relation(mine[4:7], theirs[4:7]), shared, first, second))
     found.sort(key=lambda match: (not match.to_act_on, -match.share, match.other_item))
     return CopiedWork(tuple(found), not_compared, limit)
