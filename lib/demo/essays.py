@@ -65,16 +65,17 @@ def edited(paragraphs: list[str], seed: int, changed: float = 0.15, reorder: boo
 
 def copied_paragraphs(work: list[tuple[int, str, int, int | None, int, int | None]]) -> dict[int, list[str]]:
     """The body of each work item's evidence, (id, stage, learner, batch, centre, earlier attempt) in id order:
-    each written apart, but for the copying a demo shows: a few pairs in one batch sharing paragraphs with small
-    edits, one passage shared across two centres (an item in quality check and one in the demo assessor's queue),
+    each written apart, but for the copying a demo shows: learners in one batch (two or three) sharing paragraphs
+    with small edits, one passage shared across two centres (an item in quality check and one in the demo assessor's queue),
     and a re-submission keeping much of its own earlier attempt."""
     texts = {item: original(item * 7 + 1, paragraphs=6, sentences=5) for item, *_ in work}
     by_batch: dict[int, list[int]] = {}
     for item, stage, _learner, batch, _centre, _earlier in work:
         if batch is not None and stage in ("submitted", "sampling", "allocated"):
             by_batch.setdefault(batch, []).append(item)
-    for first, second, *_ in [items for items in by_batch.values() if len(items) >= 2][:2]:
-        texts[second] = edited(texts[first], second, changed=0.12, heading=None)
+    for first, *copies in [items[:3] for items in by_batch.values() if len(items) >= 2][:2]:
+        for copy in copies:  # a batch of three or more gives three learners sharing one text
+            texts[copy] = edited(texts[first], copy, changed=0.12, heading=None)
     centres = {item: centre for item, _stage, _learner, _batch, centre, _earlier in work}
     in_check = [item for item, stage, *_ in work if stage == "submitted"]
     being_marked = [item for item, stage, *_ in work if stage == "allocated"]
