@@ -148,3 +148,13 @@ def test_three_learners_sharing_one_passage_are_one_cluster_and_a_learners_own_w
     assert shared_text_clusters(db, quality, store, today - timedelta(days=400), today - timedelta(days=300)).empty
     with pytest.raises(NotAllowed):
         shared_text_clusters(db, load_user(db, "assessor.demo"), store, today, today)
+
+
+def test_a_pdf_copy_of_word_evidence_is_found(db):
+    centre = load_user(db, "centre.demo")
+    (first, unit_a), (second, unit_b) = fresh_learners(db, centre, 2)
+    source = original(41)
+    word = upload(db, centre, first, unit_a, docx_bytes(source))
+    pdf = upload(db, centre, second, unit_b, samples.text_pdf(edited(source, 41, 0.12)), extension=".pdf")
+    found = copied_work(db, load_user(db, "team.demo"), pdf, FileStore(files_beside(db)))
+    assert [(m.other_item, m.share >= 0.35) for m in found.matches] == [(word, True)]
