@@ -66,14 +66,18 @@ def _side_by_side(match: Match, item_id: int, key: str) -> None:
 
 
 def copied_work_panel(db: Database, store: FileStore, user: User, item_id: int, key: str,
-                      open_case: tuple[str, Callable[[str], object], str, str] | None = None) -> None:
-    """The item's matches. open_case: (button label, the action given the concern, the notice key, the notice)."""
+                      open_case: tuple[str, Callable[[str], object], str, str] | None = None,
+                      quiet_in=None) -> None:
+    """The item's matches. open_case: (button label, the action given the concern, the notice key, the notice).
+    quiet_in: where to say that nothing matched or a file was not compared (a column lower down), so that a
+    page whose form is below keeps its place when there is nothing to act on."""
     found = _cached(db, store, user, (user.id, user.role), item_id)
+    quiet = quiet_in if quiet_in is not None else st.container()
     for note in found.not_compared:
-        st.caption(escape_markdown(note))
+        quiet.caption(escape_markdown(note))
     if not found.matches:
-        st.caption(f"Copied work: no other item's evidence shares {found.threshold:.0%} or more of its text with "
-                   "this item's.")
+        quiet.caption(f"Copied work: no other item's evidence shares {found.threshold:.0%} or more of its text with "
+                      "this item's.")
         return
     label, action, notice_key, notice = open_case or (None, None, None, None)
     for number, match in enumerate(found.matches):

@@ -51,11 +51,13 @@ st.caption(f"Centre {escape_markdown(item['Centre'])} {escape_markdown(item['Cen
            f" · SLA target {pd.Timestamp(item['SLA Target']):%d/%m/%Y}")
 if pd.notna(item[NOTE_COLUMN]) and item[NOTE_COLUMN]:
     st.warning(f"Sent back by the lead assessor: {escape_markdown(item[NOTE_COLUMN])}", icon=":material/undo:")
-copied_work_panel(db, store, user, item_id, key="marking_copied", open_case=(
-    "Flag for malpractice with this match", lambda concern: flag_while_marking(db, user, item_id, concern),
-    "marking_notice", f"Item {item_id} is flagged with the match: quality has a case on it, and it is held until the "
-    "case closes."))
+matches_slot = st.container()
 evidence_col, form_col = st.columns([3, 2], gap="medium")
+with matches_slot:
+    copied_work_panel(db, store, user, item_id, key="marking_copied", open_case=(
+        "Flag for malpractice with this match", lambda concern: flag_while_marking(db, user, item_id, concern),
+        "marking_notice", f"Item {item_id} is flagged with the match: quality has a case on it, and it is held until "
+        "the case closes."), quiet_in=evidence_col)
 with evidence_col:
     evidence_viewer(db, store, user, item_id, key="marking")
     with st.expander("The item's files (downloads)", icon=":material/attach_file:"):
