@@ -23,6 +23,7 @@ from lib.store.files import FileStore
 from lib.store.grid import ColumnFilter, Condition, GridQuery
 from tests.conftest import load_user
 from tests.samples import result_sheet
+from tests.test_claims_due import kept_right
 
 NOW = datetime(2026, 11, 23, 12)
 WHY = "Criterion 2.1 was met in section 3: the learner evaluates two leadership models with examples."
@@ -130,6 +131,7 @@ def test_a_claimed_pass_that_becomes_a_referral_waits_to_be_withdrawn(db, people
         release.withdrawals_export(db, centre)
     assert (item, unit) not in {(r.ID, r.Unit) for r in release.claims_to_make(db, team).itertuples()}
     assert db.query_one("SELECT count(*) FROM claims WHERE submission_id = ?", [item])[0] == 0
+    kept_right(db)
     # Quality restores the pass on appeal before the team withdrew it: the claim comes back, nothing to withdraw.
     enquiries.appeal(db, centre, enquiry, "The referral ignores the appendix that shows the learner's actions.",
                      now=NOW + timedelta(days=1))
@@ -138,6 +140,7 @@ def test_a_claimed_pass_that_becomes_a_referral_waits_to_be_withdrawn(db, people
                      "2.2 and 3.1 met through the appendix.", sheet())], now=NOW + timedelta(days=2))
     assert release.withdrawals_to_make(db, team).empty
     assert db.query_one("SELECT count(*) FROM claims WHERE submission_id = ?", [item])[0] == 1
+    kept_right(db)  # the passes to claim followed both changes
     history = enquiries.results_history(db, centre, item)
     assert history.Stage.tolist() == ["Enquiry", "Appeal"] and history.After.tolist() == ["Referral (38)",
                                                                                          "Pass (58)"]

@@ -24,6 +24,7 @@ import pandas as pd
 
 from lib.errors import NotAllowed, NotFound, Refused
 from lib.rules.roles import ASSESSMENT_TEAM, User
+from lib.service.claims_due import refresh_claims_due
 from lib.service.settings import setting
 from lib.store.db import Database, Writer
 from lib.store.files import FileStore
@@ -206,7 +207,8 @@ def _archive_chunk(db: Database, user: User, store: FileStore | None, root: Path
 
     def work(writer: Writer) -> None:
         writer.cursor.register("chunk_ids", ids)
-        # Fingerprints are not archived: they are only for comparing evidence that is still kept.
+        # Fingerprints and passes to claim are not archived: both are worked out again from what is.
+        writer.execute("DELETE FROM claims_due WHERE submission_id IN (SELECT id FROM chunk_ids)")
         for fingerprints in ("evidence_samples", "evidence_fingerprints"):
             writer.execute(f"DELETE FROM {fingerprints} WHERE file_id IN "
                            "(SELECT id FROM files WHERE submission_id IN (SELECT id FROM chunk_ids))")
@@ -290,6 +292,7 @@ def restore(db: Database, user: User, store: FileStore, root: Path, item_id: int
                          else f"{key} = {int(item_id)}")
             writer.execute(f"INSERT INTO {table} BY NAME SELECT * FROM read_parquet(?) WHERE {condition}",
                            [str(folder / f"{table}.parquet")])
+        refresh_claims_due(writer, [item_id])
         writer.execute("INSERT INTO archive_restores VALUES (?, ?, ?, ?)", [item_id, folder.name, now, user.id])
         writer.audit("archive_restore", "submission", item_id, after={"folder": folder.name, "files": len(names)})
 

@@ -63,9 +63,5 @@ def method_requests_waiting(db: Database, user: User) -> Waiting:
 def passes_to_claim(db: Database, user: User) -> Waiting:
     """Released passes (per unit) not yet claimed on Walled Garden and not held: the Walled Garden claims list."""
     require_role(user, (ASSESSMENT_TEAM,), "Walled Garden claims are made by the ILM Assessment Team.")
-    return count_waiting(db, f"""SELECT count(*), min(s.released_at) FROM submissions s
-                            JOIN submission_units u ON u.submission_id = s.id
-                            WHERE s.stage = 'released' AND u.result = 'Pass'
-                              AND NOT EXISTS (SELECT 1 FROM claims k WHERE k.submission_id = s.id
-                                              AND k.unit_code = u.unit_code)
-                              AND s.id NOT IN ({held_items()})""", [])
+    return count_waiting(db, f"""SELECT count(*), min(d.released_at) FROM claims_due d
+                                 WHERE d.submission_id NOT IN ({held_items()})""", [])

@@ -32,6 +32,7 @@ from lib.demo.records import add_learner_records
 from lib.rules import workdays
 from lib.rules.reference_data import QUALIFICATIONS
 from lib.rules.roles import ASSESSMENT_TEAM, ASSESSOR, CENTRE, LEAD_ASSESSOR, QUALITY, ROLE_LABELS
+from lib.service.claims_due import rebuild_claims_due
 from lib.store.db import Database, Writer
 from lib.store.files import FileStore
 from lib.store.migrate import create_database
@@ -601,6 +602,7 @@ def build(path: Path, n_submissions: int, seed_value: int = 2025, today: date | 
         add_policy_paths(db, store, today or date.today(), DEMO_CENTRE_NUMBER, NAMED_CENTRES[1][0])
         add_learner_records(db, today or date.today(), DEMO_CENTRE_NUMBER, NAMED_CENTRES[1][0])
         add_hei(db, today or date.today())
+        db.transact(None, rebuild_claims_due, actor_name="demo seeding")  # the seeded releases and claims
         return summary
 
     return create_database(path, fill)

@@ -19,6 +19,7 @@ from lib.rules.holds import open_case_condition
 from lib.rules.roles import ASSESSMENT_TEAM, ASSESSOR, CENTRE, LEAD_ASSESSOR, QUALITY, User
 from lib.rules.text import check_text
 from lib.rules.workdays import add_working_days, working_days_between
+from lib.service.claims_due import refresh_claims_due
 from lib.service.marking import check_mark
 from lib.service.settings import setting
 from lib.service.sla import in_words
@@ -345,6 +346,7 @@ def _apply(writer: Writer, staged: StagedFiles, user: User, enquiry_id: int, ite
                              FROM submission_units WHERE submission_id = ?),
                    mark = (SELECT CAST(round(avg(mark)) AS INTEGER) FROM submission_units WHERE submission_id = ?)
                WHERE id = ?""", [item_id, item_id, item_id])
+        refresh_claims_due(writer, [item_id])
     return changed
 
 

@@ -9,6 +9,7 @@ import pandas as pd
 from lib.errors import Refused
 from lib.rules.holds import hei_hold_condition, held_condition, held_items, open_case_condition
 from lib.rules.roles import ASSESSMENT_TEAM, User
+from lib.service.claims_due import refresh_claims_due
 from lib.service.settings import setting
 from lib.service.sla import sla_flags
 from lib.service.transitions import move
@@ -67,6 +68,7 @@ def _release(writer: Writer, user: User, item_id: int, now: datetime) -> None:
     result = "Referral" if outcome[0] else "Pass"
     move(writer, user, item_id, "release", "released_at = ?, result = ?, mark = ?", [now, result, int(outcome[1])],
          details={"result": result})
+    refresh_claims_due(writer, [item_id])
 
 
 @writes_centre_data(probes={"item_ids": "submission"})
@@ -99,11 +101,10 @@ CLAIM_COLUMNS = grid.ColumnSet(
     ),
     key="Claim",
 )
-CLAIMS_FROM = """submissions s JOIN submission_units u ON u.submission_id = s.id
+# The passes to claim (claims_due, as u: its unit_code is the unit's), not held.
+CLAIMS_FROM = """claims_due u JOIN submissions s ON s.id = u.submission_id
     JOIN centres c ON c.id = s.centre_id JOIN learners l ON l.id = s.learner_id"""
-UNCLAIMED = """s.stage = 'released' AND u.result = 'Pass'
-    AND NOT EXISTS (SELECT 1 FROM claims k WHERE k.submission_id = s.id AND k.unit_code = u.unit_code)
-    AND s.id NOT IN (""" + held_items() + ")"
+UNCLAIMED = "s.id NOT IN (" + held_items() + ")"
 OLDEST_FIRST = grid.Sort("Released")
 
 
@@ -164,6 +165,7 @@ def mark_claimed(db: Database, user: User, pairs: list[tuple[int, str]], now: da
                                       [item_id, unit, now, user.id]).fetchall())
         if not new:
             raise Refused("These passes are already recorded as claimed: someone else has just claimed them.")
+        refresh_claims_due(writer, [item_id for item_id, _ in pairs])
         writer.audit("claim", "submission", ",".join(str(p[0]) for p in pairs), after={"claims": new})
         return new
 
