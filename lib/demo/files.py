@@ -138,8 +138,7 @@ def add_work_files(db: Database, store: FileStore, assessor_username: str = "ass
            FROM submissions s JOIN submission_units u ON u.submission_id = s.id
            JOIN learners l ON l.id = s.learner_id JOIN centres c ON c.id = s.centre_id
            LEFT JOIN units un ON un.code = u.unit_code LEFT JOIN users a ON a.id = s.assessor_id
-           WHERE {work_items.replace("list_contains(?, s.id)", "list_contains(?, s.id) OR list_contains(?, s.id)")}
-           ORDER BY s.id, u.unit_code""", [assessor_username, list(also), earlier])
+           WHERE {work_items} ORDER BY s.id, u.unit_code""", [assessor_username, [*also, *earlier]])
     marked_already = {(item, unit) for item, unit in db.query_all(
         "SELECT submission_id, unit_code FROM files WHERE kind = 'marked_result_sheet' AND removed_at IS NULL")}
     sheet = _template(_result_sheet)
