@@ -44,13 +44,16 @@ def test_the_assessor_reads_a_match_side_by_side_and_flags_it_for_quality(browse
         line = page.get_by_text(f"Shares {match.share:.0%} of its text with item {match.other_item} (")
         expect(line).to_be_visible(timeout=30_000)
         line.click()
+        settle(page)
         for side in ("mine", "theirs"):
             marked = page.locator(f".st-key-marking_copied_match_0_{side} mark")
             expect(marked.first).to_be_visible(timeout=30_000)
         passage_start = " ".join(match.shared.passages[0].split()[:5])
         expect(page.locator(".st-key-marking_copied_match_0_theirs mark").filter(has_text=passage_start).first
                ).to_be_attached()
-        page.locator(".st-key-marking_copied_case_0 button").click()
+        flag = page.locator(".st-key-marking_copied_case_0 button")
+        expect(flag).to_be_visible()
+        flag.click()
         notice(page, f"Item {item} is flagged with the match")
     finally:
         context.close()
