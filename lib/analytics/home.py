@@ -25,6 +25,7 @@ from lib.service.enquiries import STATUS_LABELS as ENQUIRY_STATUS
 from lib.service.settings import setting
 from lib.service.sla import AT_RISK, BREACHED, ON_TRACK, days_left, open_items
 from lib.store.db import Database
+from lib.store.figures import figures_db
 from lib.store.scope import not_centre_data, reads_centre_data
 
 YEAR = 365
@@ -133,7 +134,8 @@ def _assessor(db: Database, user: User, today: date, service: float | None) -> l
     left = days_left(targets, today) if targets else np.array([], dtype=int)
     at_risk_days = int(setting(db, "sla_at_risk_working_days"))
     now, _ = _last_year(today)
-    mine = db.query_one(
+    # Counted where the service's rate beside it is (the figures copy on PostgreSQL): the two agree.
+    mine = figures_db(db).query_one(
         """SELECT count(*) FILTER (WHERE u.result = 'Referral'), count(*) FROM submissions s
            JOIN submission_units u ON u.submission_id = s.id
            WHERE s.stage = 'released' AND s.assessor_id = ? AND s.released_at >= ?""", [user.id, now.start])
@@ -210,7 +212,7 @@ def _university_cards(db: Database, user: User, today: date) -> list[Figure]:
 
 def _centre(db: Database, user: User, today: date, service: float | None) -> list[Figure]:
     now, _ = _last_year(today)
-    mine = db.query_one(
+    mine = figures_db(db).query_one(  # beside the service's rate, from the same copy (see _assessor)
         """SELECT count(*) FILTER (WHERE u.result = 'Referral'), count(*) FROM submissions s
            JOIN submission_units u ON u.submission_id = s.id
            WHERE s.stage = 'released' AND s.centre_id = ? AND s.released_at >= ?""", [user.centre_id, now.start])
