@@ -301,3 +301,13 @@ def test_quality_check_shows_copied_work_and_opens_a_case_from_a_match_with_both
     assert stage == "rejected"
     assert concern.startswith(f"Item {item_id}'s evidence") and f"with item {match.other_item}'s" in concern
     assert match.shared.passages[0][:60] in concern
+
+
+def test_the_lead_sees_copied_work_on_the_item_being_sampled(as_role):
+    at = as_role("lead.demo", "pages/service/sampling_page.py")
+    tick(at, "sampling_table", [0])
+    shown = [e.label for e in at.expander if e.label.startswith("Shares ")] + \
+        [c.value for c in at.caption if c.value.startswith("Copied work: no other item's evidence shares 25%")]
+    assert len(shown) >= 1, "each sampled item says what the copied-work check found"
+    assert not any(b.key and b.key.startswith("sampling_copied_case") for b in at.button), \
+        "the lead sends work back; opening a case is for quality check and marking"

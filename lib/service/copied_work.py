@@ -93,7 +93,7 @@ class Match:
 @dataclass(frozen=True)
 class CopiedWork:
     matches: tuple[Match, ...]
-    not_compared: tuple[str, ...]  # a sentence a file that has no fingerprint
+    not_compared: tuple[str, ...]  # a sentence for each file of the item that has no fingerprint
     threshold: float
 
     @property
@@ -109,9 +109,12 @@ def threshold(db: Database) -> float:
         return 0.25
 
 
+class _Unreadable(Exception):
+    pass
+
+
 @lru_cache(maxsize=64)
-def stored_words(store: FileStore, stored_name: str, original_name: str) -> Words | None:
-    """A stored file's words (stored names never change their bytes), or None when its text cannot be read."""
+def _read_words(store: FileStore, stored_name: str, original_name: str) -> Words:
     suffix = Path(original_name).suffix.lower()
     handle, temporary = tempfile.mkstemp(prefix="ilma-compare-", suffix=suffix)
     try:
@@ -120,7 +123,18 @@ def stored_words(store: FileStore, stored_name: str, original_name: str) -> Word
         found = run_text_extract(Path(temporary), suffix)
     finally:
         os.unlink(temporary)
-    return None if found.reason else words_of(found.paragraphs)
+    if found.reason:
+        raise _Unreadable(found.reason)  # not remembered: a read that ran out of time under load may pass next time
+    return words_of(found.paragraphs)
+
+
+def stored_words(store: FileStore, stored_name: str, original_name: str) -> Words | None:
+    """A stored file's words (remembered by stored name: its bytes never change), or None when its text cannot be
+    read."""
+    try:
+        return _read_words(store, stored_name, original_name)
+    except _Unreadable:
+        return None
 
 
 def relation(mine: tuple, theirs: tuple) -> str:

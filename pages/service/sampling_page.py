@@ -1,11 +1,12 @@
 """Sampling: marked items the rules picked for quality assurance; the evidence in the page beside each unit's
-result, mark and feedback in full, why it was sampled, and Agree and Send back."""
+result, mark and feedback in full, why it was sampled, any copied work found, and Agree and Send back."""
 
 import pandas as pd
 import streamlit as st
 
 from lib.rules.text import NOTE_MAX
 from lib.service.sampling import agree, sampling_queue, send_back, unit_results
+from lib.ui.copied_work import copied_work_panel
 from lib.ui.evidence_viewer import evidence_viewer
 from lib.ui.item_files import item_files
 from lib.ui.page import file_store, page_setup, run_action, show_notice
@@ -27,7 +28,10 @@ item = ticked[0]
 item_id = int(item["ID"])
 st.subheader(f"Item {item_id}: {escape_markdown(item['Learner'])}, centre {escape_markdown(item['Centre'])} "
              f"{escape_markdown(item['Centre name'])}")
+matches_slot = st.container()
 evidence_col, decision_col = st.columns([3, 2], gap="medium")
+with matches_slot:  # the lead reads what the assessor was shown: a match is acted on there or sent back
+    copied_work_panel(db, store, user, item_id, key="sampling_copied", quiet_in=evidence_col)
 with decision_col:
     st.info(f"Marked by {escape_markdown(item['Assessor'])}. Why sampled: {escape_markdown(item['Why sampled'])}.",
             icon=":material/fact_check:")
