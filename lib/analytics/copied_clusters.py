@@ -17,7 +17,6 @@ from lib.store.files import FileStore
 from lib.store.scope import reads_centre_data, require_role
 
 MOST_COMPARED = 400  # pairs compared exactly in one view, most shared samples first
-PASSAGE_SHOWN = 400  # characters of the longest shared passage in the table (the export has it whole)
 COLUMNS = ["Cluster", "Learners in cluster", "Item", "Learner", "Centre", "Centre name", "Submitted", "Month",
            "Shares with item", "Its learner", "Its centre", "Share %", "Longest shared passage"]
 

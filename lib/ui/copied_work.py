@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
+from lib.analytics.copied_clusters import shared_text_clusters
 from lib.rules.roles import User
 from lib.rules.similarity import Words
 from lib.service.copied_work import CopiedWork, Match, copied_work
@@ -53,6 +54,13 @@ def marked_html(words: Words, spans: tuple[tuple[int, int], ...]) -> str:
 def _cached(_db: Database, _store: FileStore, _user: User, user_key: tuple, item_id: int) -> CopiedWork:
     """Counted again after 2 minutes, or on another item: evidence uploaded meanwhile joins then."""
     return copied_work(_db, _user, item_id, _store)
+
+
+@st.cache_data(ttl=120, max_entries=16, show_spinner="Comparing evidence…")
+def shared_text_clusters_counted(_db: Database, _store: FileStore, _user: User, role: str, start, end):
+    """The clusters for a period, counted again after 2 minutes: ticking a row or paging reruns the page, and
+    comparing every item's evidence with every other's should not run again for it."""
+    return shared_text_clusters(_db, _user, _store, start, end)
 
 
 def _side_by_side(match: Match, item_id: int, key: str) -> None:

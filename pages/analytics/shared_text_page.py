@@ -5,9 +5,9 @@ from datetime import date, timedelta
 
 import streamlit as st
 
-from lib.analytics.copied_clusters import shared_text_clusters
 from lib.service.copied_work import threshold
 from lib.ui.analytics_table import analytics_table
+from lib.ui.copied_work import shared_text_clusters_counted
 from lib.ui.page import file_store, page_setup
 from lib.ui.text import escape_markdown
 
@@ -23,8 +23,7 @@ end = end_col.date_input("To", date.today(), key="shared_text_to", format="DD/MM
 if start > end:
     st.error("'Submitted from' must be on or before 'To'.")
     st.stop()
-with st.spinner("Comparing evidence…"):
-    clusters = shared_text_clusters(db, user, file_store(), start, end)
+clusters = shared_text_clusters_counted(db, file_store(), user, user.role, start, end)
 if clusters.empty:
     st.info("No evidence submitted in this period shares text with another learner's at or above the threshold.",
             icon=":material/check_circle:")
