@@ -10,6 +10,7 @@ from bench.timing import median_ms
 from lib.accounts.auth import user_by_username
 from lib.rules import workdays
 from lib.service.quality_check import qc_queue
+from lib.service.queues import QueueView
 from lib.service.sla import on_time_by_month, open_items
 from lib.store.db import Database
 
@@ -18,7 +19,8 @@ def figures(db_path: Path, emit) -> None:
     db = Database.open(db_path)
     try:
         team = user_by_username(db, "team.demo")
-        emit("qc_queue_ms", median_ms(lambda: qc_queue(db, team)), "ms")
+        # The first page with the queue's counts, as the page reads it.
+        emit("qc_queue_ms", median_ms(lambda: qc_queue(db, team, QueueView())), "ms")
         emit("sla_dashboard_ms", median_ms(lambda: open_items(db, team)), "ms", query="open items by stage")
         emit("sla_dashboard_ms", median_ms(lambda: on_time_by_month(db, team)), "ms", query="on-time rate by month")
     finally:

@@ -18,6 +18,7 @@ from lib.centre.tracker import tracker_page
 from lib.service.allocation import allocation_queue
 from lib.service.marking import my_queue
 from lib.service.quality_check import qc_queue
+from lib.service.queues import QueueView
 from lib.service.release import release_queue
 from lib.service.sampling import sampling_queue
 from lib.service.sla import open_items
@@ -25,6 +26,8 @@ from lib.store.db import Database
 from lib.store.figures import make_snapshot
 
 DATABASE = "ilma_bench"
+FIRST_PAGE = QueueView()
+SEARCHED = "smith"  # a surname many learners share
 
 
 def _cases(db: Database) -> list[tuple[str, dict, object]]:
@@ -34,11 +37,13 @@ def _cases(db: Database) -> list[tuple[str, dict, object]]:
     return [
         *[("tracker_query_ms", {"user": role}, lambda u=user[role]: tracker_page(db, u, QUERY))
           for role in ("centre", "assessment_team")],
-        ("qc_queue_ms", {}, lambda: qc_queue(db, team)),
-        ("queue_ms", {"queue": "allocation"}, lambda: allocation_queue(db, team)),
-        ("queue_ms", {"queue": "marking"}, lambda: my_queue(db, user["assessor"])),
-        ("queue_ms", {"queue": "sampling"}, lambda: sampling_queue(db, user["lead_assessor"])),
-        ("queue_ms", {"queue": "release"}, lambda: release_queue(db, team)),
+        # A queue's first page with its counts, as its page reads it; a search reads every name of the queue.
+        ("qc_queue_ms", {}, lambda: qc_queue(db, team, FIRST_PAGE)),
+        ("queue_ms", {"queue": "quality check, searched"}, lambda: qc_queue(db, team, QueueView(words=SEARCHED))),
+        ("queue_ms", {"queue": "allocation"}, lambda: allocation_queue(db, team, view=FIRST_PAGE)),
+        ("queue_ms", {"queue": "marking"}, lambda: my_queue(db, user["assessor"], FIRST_PAGE)),
+        ("queue_ms", {"queue": "sampling"}, lambda: sampling_queue(db, user["lead_assessor"], FIRST_PAGE)),
+        ("queue_ms", {"queue": "release"}, lambda: release_queue(db, team, FIRST_PAGE)),
         ("sla_dashboard_ms", {"query": "open items by stage"}, lambda: open_items(db, team)),
         *[("home_figures_ms", {"role": role}, lambda u=user[role]: home_figures(db, u, service_percent(db, u)))
           for role in ROLE_USERS],

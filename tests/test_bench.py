@@ -38,7 +38,7 @@ def test_the_whole_bench_runs_and_prints_every_figure(tmp_path):
     on_postgres = [figure for figure in figures if figure.get("backend") == "postgres" and "duckdb_ms" in figure]
     assert ON_POSTGRES <= {figure["name"] for figure in on_postgres}
     assert {figure["queue"] for figure in on_postgres if figure["name"] == "queue_ms"} == {
-        "allocation", "marking", "sampling", "release"}
+        "quality check, searched", "allocation", "marking", "sampling", "release"}
     assert all(figure["ratio"] > 0 for figure in on_postgres)
 
 

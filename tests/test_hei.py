@@ -177,7 +177,7 @@ def test_a_hold_blocks_release_and_claims_of_the_learners_items(db, people):
                           VALUES (?, ?, ?, ?, 'Unit', 'ready', 'New', ?, ?, 1, ?, ?)""",
                        [item, centre_id, learner, qualification, "8000-250", NOW, NOW, TODAY])
         cursor.execute("INSERT INTO submission_units VALUES (?, '8000-250', 'Pass', 70, 'Fine', ?, 1)", [item, NOW])
-    queue = release.release_queue(db, team)
+    queue = release.release_queue(db, team).rows
     assert queue.set_index("ID").loc[item, "Hold"] == "Held"
     with pytest.raises(Refused, match="waiting for its re-mapping"):
         release.release(db, team, [item], now=NOW)

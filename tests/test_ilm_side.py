@@ -48,9 +48,9 @@ def stage(db, item):
 
 
 def test_quality_check_queue_is_oldest_first_with_overdue_flags(db, people):
-    queue = quality_check.qc_queue(db, people["team"], today=date(2026, 11, 23))
+    queue = quality_check.qc_queue(db, people["team"], today=date(2026, 11, 23)).rows
     assert list(queue.Submitted) == sorted(queue.Submitted)
-    assert (queue.Overdue == (queue["QC due"].dt.date < date(2026, 11, 23))).all()
+    assert ((queue.Overdue == "Overdue") == (queue["QC due"].dt.date < date(2026, 11, 23))).all()
     with pytest.raises(NotAllowed):
         quality_check.qc_queue(db, people["centre"])
 
@@ -100,7 +100,7 @@ def test_a_conflict_recorded_later_flags_the_work_already_allocated_and_moves_it
            GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1""", [centre_id])
     touched = allocation.record_conflict(db, team, assessor_id, centre_id, "Her sister runs the centre", now=NOW)
     assert len(touched) == held > 0 and allocation.conflicted_work(db, team) == touched
-    flagged = allocation.allocation_queue(db, team, with_assessors=True).set_index("ID").loc[touched, "Conflict"]
+    flagged = allocation.allocation_queue(db, team, with_assessors=True).rows.set_index("ID").loc[touched, "Conflict"]
     assert set(flagged) == {"Conflict of interest: reallocate"}
     moved = allocation.reallocate_conflicted(db, team, now=NOW)
     assert sorted(moved) == sorted(touched) and assessor_id not in moved.values()
@@ -136,7 +136,7 @@ def test_marking_rules_and_bad_input(db, store, people):
     with pytest.raises(NotFound, match="not allocated to you"):
         marking.mark_unit(db, store, load_user(db, "assessor1.demo"), item, unit, "Pass", 70, "Good", SHEET)
     assert stage(db, item) == "allocated"
-    assert item in set(marking.my_queue(db, assessor).ID)
+    assert item in set(marking.my_queue(db, assessor).rows.ID)
     result = marking.mark_unit(db, store, assessor, item, unit, "Referral", 45, "Criteria 2.1 not met", SHEET,
                                now=NOW, chance=random.Random(1))
     assert result in ("sampling", "ready")
@@ -147,12 +147,12 @@ def test_sampling_records_why_and_the_lead_decides(db, store, people):
     db.query_one("UPDATE settings SET value = '100000' WHERE key = 'sampling_first_markings'")
     assert marking.mark_unit(db, store, people["assessor"], item, unit, "Pass", 72, "Well argued", SHEET,
                              now=NOW) == "sampling"
-    queue = sampling.sampling_queue(db, people["lead"]).set_index("ID")
+    queue = sampling.sampling_queue(db, people["lead"]).rows.set_index("ID")
     assert "first 100000 markings" in queue.loc[item, "Why sampled"]
     with pytest.raises(Refused, match="note"):
         sampling.send_back(db, people["lead"], item, "")
     sampling.send_back(db, people["lead"], item, "Check 3.2 against the evidence", now=NOW)
-    mine = marking.my_queue(db, people["assessor"]).set_index("ID")
+    mine = marking.my_queue(db, people["assessor"]).rows.set_index("ID")
     assert mine.loc[item, "Lead assessor's note"] == "Check 3.2 against the evidence"
     assert marking.mark_unit(db, store, people["assessor"], item, unit, "Pass", 68, "Re-marked", SHEET,
                              now=NOW) == "sampling"

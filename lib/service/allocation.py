@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import pandas as pd
 
 from lib.errors import Refused
 from lib.rules.roles import ASSESSMENT_TEAM, User
 from lib.rules.text import check_text
+from lib.service.queues import EVERYTHING, QueuePage, QueueSql, QueueView, queue_ids, read_queue
+from lib.service.settings import setting
 from lib.service.transitions import move
 from lib.store.db import Database, Writer
 from lib.store.scope import NotAllowed, NotFound, reads_centre_data, writes_centre_data
@@ -163,24 +165,36 @@ def auto_allocate(db: Database, user: User, now: datetime | None = None,
     return db.transact(user, work)
 
 
+def _allocation_sql(with_assessors: bool) -> QueueSql:
+    return QueueSql(
+        columns=(("ID", "s.id"), ("Centre", "c.number"), ("Centre name", "c.name"),
+                 ("Learner", "l.first_name || ' ' || l.last_name"), ("Unit(s)", "s.unit_codes"), ("Type", "s.type"),
+                 ("SLA Target", "s.sla_target"), ("Assessor", "coalesce(a.name, '')"),
+                 ("Stage", "CASE s.stage WHEN 'accepted' THEN 'Awaiting allocation' ELSE 'With assessor' END"),
+                 ("Conflict", "CASE WHEN s.stage = 'allocated' AND EXISTS (SELECT 1 FROM conflicts_of_interest k "
+                              "WHERE k.assessor_id = s.assessor_id AND k.centre_id = s.centre_id) "
+                              "THEN 'Conflict of interest: reallocate' ELSE '' END"),
+                 ("centre_id", "s.centre_id")),
+        source="submissions s",
+        where="s.stage = 'accepted'" + (" OR s.stage = 'allocated'" if with_assessors else ""),
+        joins="LEFT JOIN users a ON a.id = s.assessor_id", order="s.stage, s.sla_target, s.id", with_sla=False)
+
+
 @reads_centre_data()
-def allocation_queue(db: Database, user: User, with_assessors: bool = False) -> pd.DataFrame:
-    """Accepted items waiting for an assessor, the nearest SLA target first; with_assessors, also the allocated
-    ones not yet marked (they can be reallocated)."""
+def allocation_queue(db: Database, user: User, with_assessors: bool = False, view: QueueView = EVERYTHING,
+                     today: date | None = None) -> QueuePage:
+    """Accepted items waiting for an assessor, the nearest SLA target first (a page of them as view asks);
+    with_assessors, also the allocated ones not yet marked (they can be reallocated)."""
     _team_only(user)
-    return db.query_df(
-        """SELECT s.id AS "ID", c.number AS "Centre", c.name AS "Centre name",
-                  l.first_name || ' ' || l.last_name AS "Learner", s.unit_codes AS "Unit(s)", s.type AS "Type",
-                  s.sla_target AS "SLA Target", coalesce(a.name, '') AS "Assessor",
-                  CASE s.stage WHEN 'accepted' THEN 'Awaiting allocation' ELSE 'With assessor' END AS "Stage",
-                  CASE WHEN s.stage = 'allocated' AND EXISTS (SELECT 1 FROM conflicts_of_interest k
-                       WHERE k.assessor_id = s.assessor_id AND k.centre_id = s.centre_id)
-                       THEN 'Conflict of interest: reallocate' ELSE '' END AS "Conflict",
-                  s.centre_id
-           FROM submissions s JOIN centres c ON c.id = s.centre_id LEFT JOIN users a ON a.id = s.assessor_id
-           JOIN learners l ON l.id = s.learner_id
-           WHERE s.stage = 'accepted' OR (? AND s.stage = 'allocated') ORDER BY s.stage, s.sla_target, s.id""",
-        [with_assessors])
+    return read_queue(db, _allocation_sql(with_assessors), view, today or date.today(),
+                      int(setting(db, "sla_at_risk_working_days")))
+
+
+@reads_centre_data()
+def awaiting_allocation(db: Database, user: User) -> list[int]:
+    """Every accepted item still without an assessor, the nearest SLA target first: what automatic allocation takes."""
+    _team_only(user)
+    return queue_ids(db, _allocation_sql(False))
 
 
 @reads_centre_data()

@@ -14,9 +14,9 @@ from lib.errors import Refused
 from lib.rules.roles import ASSESSOR, User
 from lib.rules.text import check_text
 from lib.rules.unit_criteria import criteria, marking_guidance
+from lib.service.queues import EVERYTHING, QueuePage, QueueSql, QueueView, read_queue
 from lib.service.sampling import after_marking
 from lib.service.settings import setting
-from lib.service.sla import sla_flags
 from lib.service.transitions import move
 from lib.store.db import Database, Writer
 from lib.store.files import MARKED_RESULT_SHEET, FileStore
@@ -30,24 +30,26 @@ def _assessor_only(user: User) -> None:
         raise NotAllowed("Only assessors mark work.")
 
 
+def _marking_sql(assessor_id: int) -> QueueSql:
+    return QueueSql(
+        columns=(("ID", "s.id"), ("Centre", "c.number"), ("Centre name", "c.name"),
+                 ("Learner", "l.first_name || ' ' || l.last_name"), ("Unit(s)", "s.unit_codes"), ("Type", "s.type"),
+                 ("Category", "s.category"), ("SLA Target", "s.sla_target"),
+                 ("Units marked", "(SELECT count(*) FROM submission_units u WHERE u.submission_id = s.id "
+                                  "AND u.result IS NOT NULL)"),
+                 ("Lead assessor's note", "(SELECT p.note FROM sampling p WHERE p.submission_id = s.id "
+                                          "AND p.decision = 'sent_back' ORDER BY p.round DESC LIMIT 1)"),
+                 ("centre_id", "s.centre_id")),
+        source="submissions s", where="s.stage = 'allocated' AND s.assessor_id = ?", where_params=(assessor_id,))
+
+
 @reads_centre_data()
-def my_queue(db: Database, user: User, today: date | None = None) -> pd.DataFrame:
-    """The items allocated to this assessor and not yet marked, the nearest SLA target first."""
+def my_queue(db: Database, user: User, view: QueueView = EVERYTHING, today: date | None = None) -> QueuePage:
+    """The items allocated to this assessor and not yet marked, the nearest SLA target first (a page of them as
+    view asks)."""
     _assessor_only(user)
-    queue = db.query_df(
-        """SELECT s.id AS "ID", c.number AS "Centre", c.name AS "Centre name",
-                  l.first_name || ' ' || l.last_name AS "Learner", s.unit_codes AS "Unit(s)", s.type AS "Type",
-                  s.category AS "Category", s.sla_target AS "SLA Target",
-                  (SELECT count(*) FROM submission_units u WHERE u.submission_id = s.id AND u.result IS NOT NULL)
-                    AS "Units marked",
-                  (SELECT p.note FROM sampling p WHERE p.submission_id = s.id AND p.decision = 'sent_back'
-                   ORDER BY p.round DESC LIMIT 1) AS "Lead assessor's note", s.centre_id
-           FROM submissions s JOIN centres c ON c.id = s.centre_id JOIN learners l ON l.id = s.learner_id
-           WHERE s.stage = 'allocated' AND s.assessor_id = ? ORDER BY s.sla_target, s.id""",
-        [user.id])
-    queue.insert(queue.columns.get_loc("SLA Target") + 1, "SLA",
-                 sla_flags(queue["SLA Target"], today or date.today(), int(setting(db, "sla_at_risk_working_days"))))
-    return queue
+    return read_queue(db, _marking_sql(user.id), view, today or date.today(),
+                      int(setting(db, "sla_at_risk_working_days")))
 
 
 @dataclass(frozen=True)

@@ -9,13 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-import pandas as pd
-
 from lib.errors import Refused
 from lib.rules.holds import UNDER_REVIEW
 from lib.rules.roles import ASSESSMENT_TEAM, User
 from lib.rules.text import check_text
 from lib.service.malpractice import open_case
+from lib.service.queues import EVERYTHING, QueuePage, QueueSql, QueueView, read_queue
+from lib.service.settings import setting
 from lib.service.transitions import move
 from lib.store.db import Database, Writer
 from lib.store.scope import NotAllowed, reads_centre_data, writes_centre_data
@@ -26,18 +26,24 @@ def _team_only(user: User) -> None:
         raise NotAllowed("Only the ILM Assessment Team quality-checks submissions.")
 
 
+def _qc_sql(today: date) -> QueueSql:
+    return QueueSql(
+        columns=(("ID", "s.id"), ("Centre", "c.number"), ("Centre name", "c.name"),
+                 ("Submitted", "CAST(s.submitted_at AS DATE)"), ("QC due", "s.qc_due"),
+                 ("Overdue", "CASE WHEN s.qc_due < ? THEN 'Overdue' ELSE '' END"), ("ENR", "l.enr"),
+                 ("Learner", "l.first_name || ' ' || l.last_name"), ("Unit(s)", "s.unit_codes"), ("Type", "s.type"),
+                 ("Category", "s.category"), ("SLA Target", "s.sla_target"), ("centre_id", "s.centre_id")),
+        column_params=(today,), source="submissions s", where="s.stage = 'submitted'",
+        order="s.submitted_at, s.id", with_sla=False, tallies=(("overdue", "s.qc_due < ?", (today,)),))
+
+
 @reads_centre_data()
-def qc_queue(db: Database, user: User, today: date | None = None) -> pd.DataFrame:
-    """Every item waiting for its quality check, oldest first, with the check's due date and whether it is late."""
+def qc_queue(db: Database, user: User, view: QueueView = EVERYTHING, today: date | None = None) -> QueuePage:
+    """Items waiting for their quality check, oldest first (a page of them as view asks), with the check's due date
+    and whether it is late; tallies["overdue"] counts the late ones in the whole queue."""
     _team_only(user)
-    return db.query_df(
-        """SELECT s.id AS "ID", c.number AS "Centre", c.name AS "Centre name", CAST(s.submitted_at AS DATE) AS "Submitted",
-                  s.qc_due AS "QC due", s.qc_due < ? AS "Overdue", l.enr AS "ENR",
-                  l.first_name || ' ' || l.last_name AS "Learner", s.unit_codes AS "Unit(s)", s.type AS "Type",
-                  s.category AS "Category", s.sla_target AS "SLA Target", s.centre_id
-           FROM submissions s JOIN learners l ON l.id = s.learner_id JOIN centres c ON c.id = s.centre_id
-           WHERE s.stage = 'submitted' ORDER BY s.submitted_at, s.id""",
-        [today or date.today()])
+    today = today or date.today()
+    return read_queue(db, _qc_sql(today), view, today, int(setting(db, "sla_at_risk_working_days")))
 
 
 EXCESS_BLOCK_WORDS = 10_000

@@ -10,8 +10,8 @@ from lib.errors import Refused
 from lib.rules.holds import hei_hold_condition, held_condition, held_items, open_case_condition
 from lib.rules.roles import ASSESSMENT_TEAM, User
 from lib.service.claims_due import refresh_claims_due
+from lib.service.queues import EVERYTHING, QueuePage, QueueSql, QueueView, queue_ids, read_queue
 from lib.service.settings import setting
-from lib.service.sla import sla_flags
 from lib.service.transitions import move
 from lib.store import grid
 from lib.store.db import Database, Writer
@@ -24,27 +24,31 @@ def _team_only(user: User) -> None:
         raise NotAllowed("Only the ILM Assessment Team releases results and records claims.")
 
 
+RELEASE_QUEUE = QueueSql(
+    columns=(("ID", "s.id"), ("Centre", "c.number"), ("Centre name", "c.name"),
+             ("Learner", "l.first_name || ' ' || l.last_name"), ("Unit(s)", "s.unit_codes"), ("SLA Target", "s.sla_target"),
+             ("Result", "CASE WHEN (SELECT bool_or(u.result = 'Referral') FROM submission_units u "
+                        "WHERE u.submission_id = s.id) THEN 'Referral' ELSE 'Pass' END"),
+             ("Mark", "(SELECT CAST(round(avg(u.mark)) AS INTEGER) FROM submission_units u "
+                      "WHERE u.submission_id = s.id)"),
+             ("Hold", f"CASE WHEN {held_condition()} THEN 'Held' ELSE '' END"), ("centre_id", "s.centre_id")),
+    source="submissions s", where="s.stage = 'ready'",
+    tallies=(("held", f"s.id IN ({held_items()})", ()),))
+
+
 @reads_centre_data()
-def release_queue(db: Database, user: User, today: date | None = None) -> pd.DataFrame:
-    """Items ready to release, with the result the centre will see; breached and at-risk items flagged."""
+def release_queue(db: Database, user: User, view: QueueView = EVERYTHING, today: date | None = None) -> QueuePage:
+    """Items ready to release (a page of them as view asks), with the result the centre will see; breached and
+    at-risk items flagged; tallies["held"] counts the held ones in the whole queue."""
     _team_only(user)
-    queue = db.query_df(
-        f"""SELECT s.id AS "ID", c.number AS "Centre", c.name AS "Centre name",
-                  l.first_name || ' ' || l.last_name AS "Learner", s.unit_codes AS "Unit(s)",
-                  s.sla_target AS "SLA Target",
-                  CASE WHEN u.referred THEN 'Referral' ELSE 'Pass' END AS "Result", u.mark AS "Mark",
-                  CASE WHEN {held_condition()} THEN 'Held' ELSE '' END AS "Hold", s.centre_id
-           FROM submissions s JOIN centres c ON c.id = s.centre_id
-           JOIN (SELECT submission_id, bool_or(result = 'Referral') AS referred, CAST(round(avg(mark)) AS INTEGER) AS mark
-                 FROM submission_units
-                 -- only the ready items' units: PostgreSQL otherwise groups every unit ever marked first
-                 WHERE submission_id IN (SELECT id FROM submissions WHERE stage = 'ready')
-                 GROUP BY submission_id) u ON u.submission_id = s.id
-           JOIN learners l ON l.id = s.learner_id
-           WHERE s.stage = 'ready' ORDER BY s.sla_target, s.id""")
-    queue.insert(queue.columns.get_loc("SLA Target") + 1, "SLA",
-                 sla_flags(queue["SLA Target"], today or date.today(), int(setting(db, "sla_at_risk_working_days"))))
-    return queue
+    return read_queue(db, RELEASE_QUEUE, view, today or date.today(), int(setting(db, "sla_at_risk_working_days")))
+
+
+@reads_centre_data()
+def releasable(db: Database, user: User) -> list[int]:
+    """Every ready item that is not held: what *Release all* releases."""
+    _team_only(user)
+    return queue_ids(db, RELEASE_QUEUE, f"s.id NOT IN ({held_items()})")
 
 
 def _release(writer: Writer, user: User, item_id: int, now: datetime) -> None:

@@ -10,8 +10,8 @@ import pandas as pd
 from lib.errors import Refused
 from lib.rules.roles import LEAD_ASSESSOR, User
 from lib.rules.text import check_text
+from lib.service.queues import EVERYTHING, QueuePage, QueueSql, QueueView, read_queue
 from lib.service.settings import setting
-from lib.service.sla import sla_flags
 from lib.service.transitions import move
 from lib.store.db import Database, Writer
 from lib.store.scope import NotAllowed, NotFound, reads_centre_data, writes_centre_data
@@ -64,22 +64,21 @@ def _lead_only(user: User) -> None:
         raise NotAllowed("Only a lead assessor decides on sampled work.")
 
 
+SAMPLING_QUEUE = QueueSql(
+    columns=(("ID", "s.id"), ("Centre", "c.number"), ("Centre name", "c.name"),
+             ("Learner", "l.first_name || ' ' || l.last_name"), ("Unit(s)", "s.unit_codes"), ("Category", "s.category"),
+             ("Assessor", "a.name"), ("SLA Target", "s.sla_target"), ("Why sampled", "p.reasons"),
+             ("centre_id", "s.centre_id")),
+    source="submissions s JOIN sampling p ON p.submission_id = s.id AND p.decision IS NULL",
+    where="s.stage = 'sampling'", joins="JOIN users a ON a.id = s.assessor_id")
+
+
 @reads_centre_data()
-def sampling_queue(db: Database, user: User, today: date | None = None) -> pd.DataFrame:
-    """Marked items picked for sampling, with why, oldest SLA target first; breached and at-risk items flagged."""
+def sampling_queue(db: Database, user: User, view: QueueView = EVERYTHING, today: date | None = None) -> QueuePage:
+    """Marked items picked for sampling, with why, oldest SLA target first (a page of them as view asks); breached
+    and at-risk items flagged."""
     _lead_only(user)
-    queue = db.query_df(
-        """SELECT s.id AS "ID", c.number AS "Centre", c.name AS "Centre name",
-                  l.first_name || ' ' || l.last_name AS "Learner", s.unit_codes AS "Unit(s)",
-                  s.category AS "Category", a.name AS "Assessor", s.sla_target AS "SLA Target",
-                  p.reasons AS "Why sampled", s.centre_id
-           FROM submissions s JOIN sampling p ON p.submission_id = s.id AND p.decision IS NULL
-           JOIN centres c ON c.id = s.centre_id JOIN users a ON a.id = s.assessor_id
-           JOIN learners l ON l.id = s.learner_id
-           WHERE s.stage = 'sampling' ORDER BY s.sla_target, s.id""")
-    queue.insert(queue.columns.get_loc("SLA Target") + 1, "SLA",
-                 sla_flags(queue["SLA Target"], today or date.today(), int(setting(db, "sla_at_risk_working_days"))))
-    return queue
+    return read_queue(db, SAMPLING_QUEUE, view, today or date.today(), int(setting(db, "sla_at_risk_working_days")))
 
 
 @reads_centre_data(probes={"item_id": "submission"})

@@ -7,6 +7,7 @@ write conflict is; frames come out with the dtypes DuckDB gives, so pages and fi
 
 from __future__ import annotations
 
+import atexit
 import threading
 from contextlib import contextmanager, suppress
 from decimal import Decimal
@@ -29,6 +30,10 @@ from lib.store.sql_text import for_postgres
 POOL_SIZE = 12
 CONNECT_SECONDS = 10
 WRITE_ISOLATION = "REPEATABLE READ"
+# The app's statements are short: JIT compiling the bigger ones cost more (tens of ms each) than it ever saved, and
+# with the tables cached a random read costs about what a sequential one does (the planner then picks the indexes
+# that the queues' pages need). Parallel workers stay: without them the team's Tracker and Home took twice as long.
+SESSION_OPTIONS = "-c jit=off -c random_page_cost=1.1"
 
 
 class WholeOrFloatLoader(NumericLoader):
@@ -99,15 +104,19 @@ def _pg_type(arrow_type: pa.DataType) -> str:
     return "TEXT"
 
 
-_frames = threading.local()
+_frame_lock = threading.Lock()
+_frame_makers: list[duckdb.DuckDBPyConnection] = []
 
 
 def _frame_maker() -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB per thread that turns Arrow tables into frames exactly as DuckDB's own .df() does."""
-    maker = getattr(_frames, "connection", None)
-    if maker is None:
-        maker = _frames.connection = duckdb.connect()
-    return maker
+    """A cursor of the one in-memory DuckDB that turns Arrow tables into frames exactly as DuckDB's own .df() does.
+    One database for the process: opening one per thread (Streamlit runs each rerun on a new thread) cost 19 ms a
+    rerun under load."""
+    with _frame_lock:
+        if not _frame_makers:
+            _frame_makers.append(duckdb.connect())
+            atexit.register(_frame_makers[0].close)
+        return _frame_makers[0].cursor()
 
 
 class PostgresCursor:
@@ -149,7 +158,11 @@ class PostgresCursor:
 
     def df(self) -> pd.DataFrame:
         table = self._arrow(self._cursor.description or [], self._cursor.fetchall())
-        return _frame_maker().from_arrow(table).df()
+        maker = _frame_maker()
+        try:
+            return maker.from_arrow(table).df()
+        finally:
+            maker.close()
 
     def copy_out(self, statement: str, target: BinaryIO) -> None:
         """The rows of a COPY … TO STDOUT written to target as the server sends them: no row becomes a Python
@@ -239,9 +252,7 @@ class PostgresPool:
         self._pool = ConnectionPool(url, min_size=1, max_size=size, open=True, configure=_configure,
                                     kwargs={"autocommit": True, "cursor_factory": psycopg.RawCursor,
                                             "application_name": "ilma",
-                                            # The app's statements are short; JIT compiling the bigger ones cost
-                                            # more (tens of ms each) than it ever saved on them.
-                                            "options": "-c jit=off"})
+                                            "options": SESSION_OPTIONS})
 
     @contextmanager
     def cursor(self):

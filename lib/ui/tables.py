@@ -22,7 +22,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from lib.rules.search import search
+from lib.service.queues import PAGE_ROWS, QueuePage, QueueView
 from lib.service.sla import AT_RISK, BREACHED, ON_TRACK
 from lib.ui.pager import page_window, pager
 from lib.ui.remember import preset_widget
@@ -221,25 +221,9 @@ def sortable_table(shown: pd.DataFrame, key: str, on_heading: Callable[[str], No
         st.rerun()
 
 
-QUEUE_PAGE = 25
+QUEUE_PAGE = PAGE_ROWS
 ALL_ITEMS = "All"
 SLA_CHOICES = (ALL_ITEMS, BREACHED, AT_RISK, ON_TRACK)
-
-
-def sla_category(flags: pd.Series) -> pd.Series:
-    """A queue's SLA column ('Breached: 3 working days overdue', 'At risk: …' or '') as its category."""
-    return flags.fillna("").str.split(":").str[0].replace("", ON_TRACK)
-
-
-def _sla_filter(frame: pd.DataFrame, key: str) -> str:
-    """The queue's SLA filter (a link may set it: ?sla=Breached); All where the queue has no SLA column."""
-    if "SLA" not in frame.columns:
-        return ALL_ITEMS
-    preset_widget("sla", f"{key}_sla", SLA_CHOICES)
-    counts = sla_category(frame["SLA"]).value_counts()
-    chosen = st.radio("SLA", SLA_CHOICES, horizontal=True, key=f"{key}_sla",
-                      format_func=lambda flag: flag if flag == ALL_ITEMS else f"{flag} ({int(counts.get(flag, 0)):,})")
-    return chosen or ALL_ITEMS
 
 
 def _sort_queue(key: str, column: str) -> None:
@@ -255,62 +239,72 @@ def table_height(rows: int) -> int:
 COMPACT_QUEUE_HEIGHT = table_height(3)
 
 
-def _queue_order(found: pd.DataFrame, key: str) -> pd.DataFrame:
-    """The queue in its own order (the nearest target or the oldest first), or as a heading click sorted it."""
-    chosen = st.session_state.get(f"_queue_order_{key}")
-    if not chosen or chosen[0] not in found.columns:
-        return found
-    column, descending = chosen
+def _queue_order_note(key: str, sort: tuple[str, bool] | None) -> None:
+    """Says how a heading click sorted the queue, with a button back to the queue's own order."""
+    if not sort:
+        return
+    column, descending = sort
     note, reset = st.columns([5, 1], vertical_alignment="center")
     note.caption(f"Sorted by {escape_markdown(column)}, {'highest' if descending else 'lowest'} first: click the "
                  "heading again to reverse.")
     if reset.button("Queue order", key=f"{key}_queue_order", icon=":material/restart_alt:"):
         del st.session_state[f"_queue_order_{key}"]
         st.rerun()
-    return found.sort_values(column, ascending=not descending, na_position="last", kind="stable")
 
 
-def work_queue(frame: pd.DataFrame, key: str, empty: str, caption: str, date_columns: tuple[str, ...] = ("SLA Target",),
-               single: bool = True, counted: str = "waiting", stop: bool = True,
-               compact_when_ticked: bool = False) -> list[dict]:
-    """A role's queue: says so when it is empty (and stops the page, unless stop is False), else its count, a
-    search by ID, learner or centre, and a table of 25 rows a page to tick items in (the ticked records back).
-    A link may name an item (?item=123) to search for. compact_when_ticked: with an item ticked the table is a
-    strip of three rows that scrolls, so that the item's work starts on the first screen."""
-    if frame.empty:
+def _queue_view(key: str, with_sla: bool = True) -> QueueView:
+    """The view the queue's widgets ask for, read before they are drawn (a link may preset the search and the SLA
+    filter: ?item=123, ?sla=Breached)."""
+    preset_widget("item", f"{key}_search", None)
+    preset_widget("sla", f"{key}_sla", SLA_CHOICES)
+    offset, limit = page_window(key, QUEUE_PAGE)
+    sla = st.session_state.get(f"{key}_sla")
+    return QueueView(words=st.session_state.get(f"{key}_search") or "",
+                     sla=sla if sla and sla != ALL_ITEMS else None,
+                     sort=st.session_state.get(f"_queue_order_{key}"), offset=offset, limit=limit,
+                     ticked=tuple(_state(key)["records"]))
+
+
+def work_queue(read: Callable[[QueueView], QueuePage], key: str, empty: str, caption: str | Callable[[QueuePage], str],
+               date_columns: tuple[str, ...] = ("SLA Target",), single: bool = True, counted: str = "waiting",
+               stop: bool = True, compact_when_ticked: bool = False) -> list[dict]:
+    """A role's queue, read a page at a time (read(view) -> QueuePage): says so when it is empty (and stops the
+    page, unless stop is False), else its count, a search by ID, learner or centre, the SLA filter where the queue
+    has SLA flags, and a table of 25 rows a page to tick items in (the ticked records back). caption may be worked
+    out from the page (its tallies). compact_when_ticked: with an item ticked the table is a strip of three rows
+    that scrolls, so that the item's work starts on the first screen."""
+    view = _queue_view(key)
+    page = read(view)
+    if page.total == 0:
         clear_ticks(key)
         st.info(empty, icon=":material/inbox:")
         if stop:
             st.stop()
         return []
-    preset_widget("item", f"{key}_search", None)
     count_col, search_col = st.columns([3, 2], vertical_alignment="bottom")
-    words = search_col.text_input("Search by ID, learner or centre", key=f"{key}_search",
-                                  placeholder="e.g. 1234, Lisa Simpson or 023456", icon=":material/search:")
-    found = search(frame, words)
+    search_col.text_input("Search by ID, learner or centre", key=f"{key}_search",
+                          placeholder="e.g. 1234, Lisa Simpson or 023456", icon=":material/search:")
     count_slot = count_col.empty()  # the count, above the SLA filter that it reports on
-    with count_col:
-        flag = _sla_filter(frame, key)
-    if flag != ALL_ITEMS:
-        found = found[sla_category(found["SLA"]) == flag]
-    narrowed = [f"{len(found):,} match the search" if words else "",
-                f"showing {flag.lower()} only" if flag != ALL_ITEMS else ""]
-    count_slot.markdown(f"**{len(frame):,} item(s) {escape_markdown(counted)}**"
-                       + "".join(f" · {part}" for part in narrowed if part))
-    st.caption(caption)
-    if found.empty:
-        st.info("No item in this queue matches the search" + (" and the SLA filter" if flag != ALL_ITEMS else "")
+    if page.sla_counts:
+        counts = page.sla_counts
+        count_col.radio("SLA", SLA_CHOICES, horizontal=True, key=f"{key}_sla",
+                        format_func=lambda flag: flag if flag == ALL_ITEMS else f"{flag} ({counts.get(flag, 0):,})")
+    narrowed = [f"{page.matched:,} match the search" if view.words else "",
+                f"showing {view.sla.lower()} only" if view.sla and page.sla_counts else ""]
+    count_slot.markdown(f"**{page.total:,} item(s) {escape_markdown(counted)}**"
+                        + "".join(f" · {part}" for part in narrowed if part))
+    st.caption(caption(page) if callable(caption) else caption)
+    if page.matched == 0:
+        st.info("No item in this queue matches the search" + (" and the SLA filter" if view.sla else "")
                 + ". Clear it to see them all.", icon=":material/search_off:")
         return []
-    found = _queue_order(found, key)
-    offset, limit = page_window(key, QUEUE_PAGE)
-    offset = min(offset, (len(found) - 1) // limit * limit)
-    page = found.iloc[offset:offset + limit]
-    shown = blank_missing(page.drop(columns=["centre_id"], errors="ignore"), date_columns)
-    ticked = selectable_table(page, key=key, shown=shown, single=single,
-                              every_key={_plain(value) for value in frame["ID"].tolist()},
+    _queue_order_note(key, view.sort)
+    rows = page.rows
+    shown = blank_missing(rows.drop(columns=["centre_id"], errors="ignore"), date_columns)
+    ticked = selectable_table(rows, key=key, shown=shown, single=single,
+                              every_key={_plain(value) for value in rows["ID"].tolist()} | set(page.present),
                               on_heading=lambda column: _sort_queue(key, column),
                               height_when_ticked=COMPACT_QUEUE_HEIGHT if compact_when_ticked else None)
-    if len(found) > QUEUE_PAGE:
-        pager(key, len(found), QUEUE_PAGE)
+    if page.matched > QUEUE_PAGE:
+        pager(key, page.matched, QUEUE_PAGE)
     return ticked

@@ -9,6 +9,7 @@ from lib.service.allocation import (
     allocation_queue,
     assessor_workload,
     auto_allocate,
+    awaiting_allocation,
     centre_choices,
     conflicted_work,
     conflicts,
@@ -30,8 +31,7 @@ names = dict(zip(workload.id, workload.Assessor))
 if "item" in st.query_params:  # a link from the SLA dashboard may name an item already with an assessor
     st.session_state["allocation_reallocate"] = True
 reallocating = st.toggle("Show items already with an assessor, to reallocate them", key="allocation_reallocate")
-queue = allocation_queue(db, user, with_assessors=reallocating)
-awaiting = [int(i) for i in queue.ID[queue.Stage == "Awaiting allocation"]]
+awaiting = awaiting_allocation(db, user)
 left, right = st.columns([3, 1], vertical_alignment="bottom")
 left.caption("Automatic allocation takes the nearest SLA target first and gives each item to the assessor with the "
              "least open work who has no conflict with its centre.")
@@ -55,7 +55,8 @@ if conflicted:
                                  + ", ".join(f"{item} to {names.get(a, a)}" for item, a in moved.items()) + ".",
                    ticks="allocation_table")
 
-ticked = work_queue(queue, "allocation_table", "Nothing is waiting for allocation.",
+ticked = work_queue(lambda view: allocation_queue(db, user, reallocating, view), "allocation_table",
+                    "Nothing is waiting for allocation.",
                     "The nearest SLA target first. Tick an item to choose its assessor.",
                     counted="awaiting allocation or with an assessor" if reallocating else "awaiting allocation",
                     stop=False)

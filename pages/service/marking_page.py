@@ -9,6 +9,7 @@ from lib.errors import Refused
 from lib.rules.text import NOTE_MAX
 from lib.service.malpractice import flag_while_marking
 from lib.service.marking import RESULTS, mark_unit, marking_guide, my_queue
+from lib.service.queues import QueueView
 from lib.store.scope import NotFound
 from lib.ui.context import app_context
 from lib.ui.copied_work import copied_work_panel
@@ -23,8 +24,7 @@ db, user = page_setup()
 store = file_store()
 st.title("My marking queue")
 show_notice("marking_notice")
-queue = my_queue(db, user)
-ticked = work_queue(queue, "marking_table", "Nothing is allocated to you for marking.",
+ticked = work_queue(lambda view: my_queue(db, user, view), "marking_table", "Nothing is allocated to you for marking.",
                     "Items allocated to you, the nearest SLA target first; SLA flags the breached and at-risk ones. "
                     "Tick one to mark it.", counted="allocated to you", compact_when_ticked=True)
 if not ticked:
@@ -36,7 +36,7 @@ item_id = int(item["ID"])
 
 def open_next() -> str:
     """Tick the queue's next item (the nearest SLA target) for Save and next; what the notice says of it."""
-    rest = my_queue(db, user)
+    rest = my_queue(db, user, QueueView(limit=2)).rows
     rest = rest[rest["ID"] != item_id]
     if rest.empty:
         clear_ticks("marking_table")

@@ -13,11 +13,9 @@ from lib.ui.text import escape_markdown
 db, user = page_setup()
 st.title("Quality check")
 show_notice("qc_notice")
-queue = qc_queue(db, user)
-ticked = work_queue(queue.assign(Overdue=queue.Overdue.map({True: "Overdue", False: ""})), "qc_table",
-                    "Nothing is waiting for a quality check.",
-                    f"Oldest first; {int(queue.Overdue.sum()) if len(queue) else 0:,} past the 5-working-day quality "
-                    "check.", ("Submitted", "QC due", "SLA Target"), counted="waiting for a quality check")
+ticked = work_queue(lambda view: qc_queue(db, user, view), "qc_table", "Nothing is waiting for a quality check.",
+                    lambda page: f"Oldest first; {page.tallies['overdue']:,} past the 5-working-day quality check.",
+                    ("Submitted", "QC due", "SLA Target"), counted="waiting for a quality check")
 if not ticked:
     st.caption("Tick an item to open it.")
     st.stop()

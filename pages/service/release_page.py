@@ -1,8 +1,11 @@
 """Release: send the results of ready items to their centres, one by one or together."""
 
+from dataclasses import replace
+
 import streamlit as st
 
-from lib.service.release import release, release_queue
+from lib.service.queues import QueuePage
+from lib.service.release import releasable, release, release_queue
 from lib.ui.confirm import ask_first
 from lib.ui.page import page_setup, run_action, show_notice
 from lib.ui.tables import work_queue
@@ -10,12 +13,19 @@ from lib.ui.tables import work_queue
 db, user = page_setup()
 st.title("Release")
 show_notice("release_notice")
-queue = release_queue(db, user)
-held = queue.Hold != ""
-every_id = [int(i) for i in queue.ID[~held]]  # held items wait for their malpractice case or re-mapping
-# The Hold column only when an item is held, and then where it is seen: beside the ID.
-shown = queue.drop(columns=["Hold"]) if not held.any() else queue[["ID", "Hold", *queue.columns.drop(["ID", "Hold"])]]
-ticked = work_queue(shown, "release_table", "No results are ready to release.",
+every_id = releasable(db, user)  # held items wait for their malpractice case or re-mapping
+
+
+def with_hold_beside_the_id(page: QueuePage) -> QueuePage:
+    """The Hold column only when an item of the queue is held, and then where it is seen: beside the ID."""
+    rows = page.rows
+    rows = rows[["ID", "Hold", *rows.columns.drop(["ID", "Hold"])]] if page.tallies["held"] else rows.drop(
+        columns=["Hold"])
+    return replace(page, rows=rows)
+
+
+ticked = work_queue(lambda view: with_hold_beside_the_id(release_queue(db, user, view)), "release_table",
+                    "No results are ready to release.",
                     "Marked (and, where sampled, agreed) items, the nearest SLA target first; SLA flags the breached "
                     "and at-risk ones. Released results appear on the centre's Tracker as Completed or Referred, with "
                     "the marked result sheets, and the SLA Target shows the release date. An item held for a "

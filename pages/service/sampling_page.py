@@ -17,8 +17,7 @@ db, user = page_setup()
 store = file_store()
 st.title("Sampling")
 show_notice("sampling_notice")
-queue = sampling_queue(db, user)
-ticked = work_queue(queue, "sampling_table", "No marked work is waiting for sampling.",
+ticked = work_queue(lambda view: sampling_queue(db, user, view), "sampling_table", "No marked work is waiting for sampling.",
                     "Marked items picked by the sampling rules, with why; SLA flags the breached and at-risk ones. "
                     "Agree to make an item ready for release, or send it back to its assessor with a note.",
                     counted="to sample", compact_when_ticked=True)

@@ -10,6 +10,8 @@ import psycopg
 import pytest
 from playwright.sync_api import expect
 
+from lib.config import load_settings
+from lib.startup import open_database
 from lib.store.balancer import REPLICA_COOKIE, start_cluster
 from tests import s3server
 from tests.browser.conftest import STRONG_KEY, open_page, settle, sign_in, tick_row
@@ -23,6 +25,13 @@ def cluster(postgres_server, s3_server, tmp_path_factory):
     env = {**os.environ, "ILMA_DATABASE_URL": postgres_server.url("ilma_replicas"), "ILMA_DB": str(folder / "unused"),
            "ILMA_COOKIE_KEY": STRONG_KEY, "ILMA_SECRETS_FILE": str(folder / "no-secrets.toml"), "ILMA_JOBS": "off",
            **s3_server.env(s3server.BUCKET, "replicas")}
+    # The first start (migrations, the demo into an empty database) is done here, before the replicas start: done
+    # by the first replica's first page, it took most of the sign-in's wait while the rest of the suite ran.
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in env.items():
+            if os.environ.get(name) != value:
+                patch.setenv(name, value)  # the bucket's keys are read from the environment by boto3
+        open_database(load_settings(env)).db.close()
     running = start_cluster(env, replicas=2)
     running.database_url = env["ILMA_DATABASE_URL"]
     yield running
