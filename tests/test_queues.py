@@ -72,17 +72,28 @@ def test_the_search_finds_an_id_whole_and_names_and_centres_in_any_case(db, peop
     assert list(by_id.rows.ID) == [item.ID] and by_id.matched == 1
     surname = item.Learner.split()[-1]
     expected = whole[whole.Learner.str.lower().str.contains(surname.lower(), regex=False)
-                     | whole.ENR.str.lower().str.contains(surname.lower(), regex=False)
+                     | whole.ENR.str.lower().str.startswith(surname.lower())
                      | whole["Centre name"].str.lower().str.contains(surname.lower(), regex=False)
-                     | whole.Centre.str.lower().str.contains(surname.lower(), regex=False)]
+                     | whole.Centre.str.startswith(surname)]
     found = read(QueueView(words=surname.upper(), limit=None))
     assert list(found.rows.ID) == list(expected.ID)
     assert found.total == len(whole)
     both = read(QueueView(words=f"{surname} {item.Centre}", limit=None))
     assert item.ID in set(both.rows.ID)
     assert set(both.rows.ID) <= set(found.rows.ID)
-    assert all(row.Centre == item.Centre or item.Centre in row["Centre name"] or item.Centre in row.ENR
-               for _, row in both.rows.iterrows())
+    assert all(row.Centre.startswith(item.Centre) or row.ENR.startswith(item.Centre) for _, row in both.rows.iterrows())
+    by_enr = read(QueueView(words=item.ENR[:4].lower(), limit=None)).rows
+    assert item.ID in set(by_enr.ID)
+    assert item.ID not in set(read(QueueView(words=item.ENR[2:], limit=None)).rows.ID)  # not from its start
+
+
+def test_a_number_finds_its_item_not_every_enr_with_those_digits_inside(db, people):
+    read = _queues(db, people)["quality check"]
+    for item_id in read(EVERYTHING).rows.ID:
+        found = read(QueueView(words=str(item_id), limit=None)).rows
+        assert item_id in set(found.ID)
+        assert all(row.ID == item_id or row.ENR.startswith(str(item_id)) or row.Centre.startswith(str(item_id))
+                   for _, row in found.iterrows())
 
 
 @pytest.mark.parametrize("words", ["%", "_", "**bold**", "=1+1", "' OR 1=1 --", "no-such-learner-zz"])

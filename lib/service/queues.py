@@ -25,8 +25,8 @@ SORT_BY_TARGET = {"SLA": "SLA Target"}  # the SLA flag is worked out from the ta
 
 @dataclass(frozen=True)
 class QueueView:
-    """What a person looks at: the words searched for (each an ID, or part of a learner's name or ENR or of a
-    centre's number or name), one SLA category, a heading's sort (label, descending), the window, and the keys of
+    """What a person looks at: the words searched for (each an ID, the start of an ENR or a centre's number, or
+    part of a learner's or a centre's name), one SLA category, a heading's sort (label, descending), the window, and the keys of
     the items ticked (to tell which are still in the queue)."""
 
     words: str = ""
@@ -89,13 +89,15 @@ def _sla_condition(category: str | None, bounds: tuple[date, date]) -> tuple[str
 
 
 def _search_condition(words: str) -> tuple[str, list]:
-    """Every word found: as the whole ID, or inside the learner's name or ENR or the centre's number or name."""
+    """Every word found: as the whole ID, at the start of the learner's ENR or the centre's number (numbers are
+    typed from their start: a link's ?item=709 finds item 709, not every ENR with 709 inside), or inside the
+    learner's or the centre's name; any case."""
     sql, params = "", []
     for word in words.split():
         lowered = word.lower()
-        sql += (" AND (CAST(s.id AS VARCHAR) = ? OR strpos(l.search_name, ?) > 0 OR strpos(lower(l.enr), ?) > 0"
-                " OR strpos(lower(c.number), ?) > 0 OR strpos(lower(c.name), ?) > 0)")
-        params += [word, lowered, lowered, lowered, lowered]
+        sql += (" AND (CAST(s.id AS VARCHAR) = ? OR strpos(lower(l.enr), ?) = 1 OR strpos(c.number, ?) = 1"
+                " OR strpos(l.search_name, ?) > 0 OR strpos(lower(c.name), ?) > 0)")
+        params += [word, lowered, word, lowered, lowered]
     return sql, params
 
 
