@@ -130,7 +130,6 @@ def test_runs_left_by_a_process_that_died_are_marked_interrupted(db):
     assert "backup" in [spec.name for spec in jobs.due_jobs(db, datetime.now() + timedelta(days=2))]
 
 
-@pytest.mark.embedded_only("the archive job on PostgreSQL is not built yet (issue 23)")
 def test_the_scheduler_runs_each_due_job_once(db, settings):
     db.transact(None, lambda writer: (
         writer.execute("UPDATE schema_version SET applied_at = applied_at - INTERVAL '3 days'"),

@@ -1,7 +1,8 @@
 """Retention: released and rejected items older than the retention period (3 years, a setting), counted from
 release or rejection, are archived with their units, files' metadata, sampling, claims and audit rows.
 
-Each run works in chunks. A chunk's rows are written to Parquet with DuckDB's COPY, with a manifest of row counts
+Each run works in chunks. A chunk's rows are written to Parquet (by DuckDB's COPY on the embedded database; on
+PostgreSQL read as a frame and written by an in-memory DuckDB, so the files are alike), with a manifest of row counts
 and SHA-256 sums, and its files are linked into the chunk's folder; the folder is renamed into place; then, in
 one transaction with its audit row, the chunk is recorded and its live rows go; only then do the files leave the
 store. A run that stops half-way leaves either a folder the next run discards (rows still live) or a recorded
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 
 from lib.errors import NotAllowed, NotFound, Refused
@@ -28,6 +30,7 @@ from lib.service.claims_due import refresh_claims_due
 from lib.service.settings import setting
 from lib.store.db import Database, Writer
 from lib.store.files import FileStore
+from lib.store.objects import ObjectStore
 from lib.store.scope import not_centre_data
 
 CHUNK_ITEMS = 50_000
@@ -105,12 +108,30 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _place(source: Path, target: Path) -> None:
+def _place(store: FileStore | ObjectStore, stored_name: str, target: Path) -> None:
+    """A stored file into the archive folder: linked from the folder store, downloaded from a bucket."""
     target.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(store, ObjectStore):
+        target.write_bytes(store.read(stored_name))
+        return
     try:
-        os.link(source, target)
+        os.link(store.path(stored_name), target)
     except OSError:
-        shutil.copy2(source, target)
+        shutil.copy2(store.path(stored_name), target)
+
+
+def _write_parquet(frame: pd.DataFrame, target: Path) -> None:
+    with duckdb.connect() as duck:
+        duck.register("chunk_rows", frame)
+        duck.execute(f"COPY chunk_rows TO {_literal(target)} (FORMAT parquet)")
+
+
+def _read_parquet(sql: str, params: list) -> tuple[list[str], list[tuple]]:
+    """(column names, rows) of a query over archived Parquet files, read by an in-memory DuckDB whatever the
+    database is."""
+    with duckdb.connect() as duck:
+        found = duck.execute(sql, params)
+        return [column[0] for column in found.description], found.fetchall()
 
 
 def _discard_unfinished(db: Database, root: Path) -> int:
@@ -123,7 +144,7 @@ def _discard_unfinished(db: Database, root: Path) -> int:
     return discarded
 
 
-def _write_chunk(db: Database, store: FileStore | None, staging: Path, ids: pd.DataFrame, cutoff: datetime,
+def _write_chunk(db: Database, store: FileStore | ObjectStore | None, staging: Path, ids: pd.DataFrame, cutoff: datetime,
                  tables_to_write: dict[str, str] = TABLES) -> dict:
     """The chunk's rows as Parquet and its files linked beside them, with the manifest; returns the manifest."""
     tables = {}
@@ -131,22 +152,25 @@ def _write_chunk(db: Database, store: FileStore | None, staging: Path, ids: pd.D
         cursor.register("chunk_ids", ids)
         for table, condition in tables_to_write.items():
             target = staging / f"{table}.parquet"
-            cursor.execute(f"COPY (SELECT * FROM {table} WHERE {condition}) TO {_literal(target)} (FORMAT parquet)")
-            rows = cursor.execute("SELECT count(*) FROM read_parquet(?)", [str(target)]).fetchall()[0][0]
+            if db.dialect == "duckdb":
+                cursor.execute(f"COPY (SELECT * FROM {table} WHERE {condition}) TO {_literal(target)} (FORMAT parquet)")
+            else:
+                _write_parquet(cursor.execute(f"SELECT * FROM {table} WHERE {condition}").df(), target)
+            rows = _read_parquet("SELECT count(*) FROM read_parquet(?)", [str(target)])[1][0][0]
             tables[table] = {"rows": rows, "sha256": _sha256(target)}
         stored = [row[0] for row in cursor.execute(
             "SELECT stored_name FROM files WHERE submission_id IN (SELECT id FROM chunk_ids)").fetchall()] \
             if store is not None else []
         cursor.unregister("chunk_ids")
     for name in stored:
-        _place(store.path(name), staging / "files" / name)
+        _place(store, name, staging / "files" / name)
     manifest = {"cutoff": cutoff.isoformat(), "items": len(ids), "tables": tables, "files": len(stored)}
     (staging / "manifest.json").write_text(json.dumps(manifest, indent=2))
     return manifest
 
 
 @not_centre_data("the team's retention of every centre's old items")
-def archive(db: Database, user: User, store: FileStore, root: Path, before: datetime | None = None,
+def archive(db: Database, user: User, store: FileStore | ObjectStore, root: Path, before: datetime | None = None,
             chunk_items: int = CHUNK_ITEMS, now: datetime | None = None) -> ArchiveRun:
     """Archive every item due before `before` (the retention cutoff by default), chunk by chunk; one run at a time
     (a second is refused, saying so)."""
@@ -160,7 +184,7 @@ def archive(db: Database, user: User, store: FileStore, root: Path, before: date
         _ONE_RUN.release()
 
 
-def _archive(db: Database, user: User, store: FileStore, root: Path, before: datetime | None, chunk_items: int,
+def _archive(db: Database, user: User, store: FileStore | ObjectStore, root: Path, before: datetime | None, chunk_items: int,
              now: datetime | None) -> ArchiveRun:
     before = before or cutoff_for(db)
     root.mkdir(parents=True, exist_ok=True)
@@ -195,7 +219,7 @@ def _archive_money(db: Database, user: User, root: Path, before: datetime, now: 
     return len(ids)
 
 
-def _archive_chunk(db: Database, user: User, store: FileStore | None, root: Path, folder: str, ids: pd.DataFrame,
+def _archive_chunk(db: Database, user: User, store: FileStore | ObjectStore | None, root: Path, folder: str, ids: pd.DataFrame,
                    before: datetime, now: datetime, tables: dict[str, str], action: str, details: dict) -> dict:
     """Write one chunk (Parquet, files, manifest) under a temporary name and rename it into place; then delete
     its live rows and record it in one audited transaction. A chunk whose transaction fails leaves no folder."""
@@ -242,24 +266,35 @@ def search_archive(db: Database, user: User, root: Path, centre: str = "", learn
     if not paths:
         return pd.DataFrame(columns=["ID", "Centre", "ENR", "Learner", "Unit(s)", "Stage", "Result", "Released",
                                      "Rejected", "Folder"])
-    found = db.query_df(
-        """SELECT s.id AS "ID", c.number AS "Centre", l.enr AS "ENR", l.first_name || ' ' || l.last_name AS "Learner",
-                  s.unit_codes AS "Unit(s)", s.stage AS "Stage", s.result AS "Result",
-                  s.released_at::DATE AS "Released", s.rejected_at::DATE AS "Rejected",
-                  s.filename AS "Folder"
-           FROM read_parquet(?, filename = true) s
-           JOIN centres c ON c.id = s.centre_id JOIN learners l ON l.id = s.learner_id
-           WHERE s.id NOT IN (SELECT submission_id FROM archive_restores)
-             AND (? = '' OR c.number = ?) AND (? = '' OR l.search_name LIKE '%' || lower(?) || '%')
-             AND (? = '' OR l.enr = upper(?)) AND (? IS NULL OR s.id = ?)
-           ORDER BY s.id LIMIT ?""",
-        [paths, centre, centre, learner, learner, enr, enr, item_id, item_id, limit])
+    sql = """SELECT s.id AS "ID", c.number AS "Centre", l.enr AS "ENR", l.first_name || ' ' || l.last_name AS "Learner",
+                    s.unit_codes AS "Unit(s)", s.stage AS "Stage", s.result AS "Result",
+                    CAST(s.released_at AS DATE) AS "Released", CAST(s.rejected_at AS DATE) AS "Rejected",
+                    s.filename AS "Folder"
+             FROM {archived} s
+             JOIN centres c ON c.id = s.centre_id JOIN learners l ON l.id = s.learner_id
+             WHERE s.id NOT IN (SELECT submission_id FROM archive_restores)
+               AND (? = '' OR c.number = ?) AND (? = '' OR l.search_name LIKE '%' || lower(?) || '%')
+               AND (? = '' OR l.enr = upper(?)) AND (CAST(? AS BIGINT) IS NULL OR s.id = ?)
+             ORDER BY s.id LIMIT ?"""
+    params = [centre, centre, learner, learner, enr, enr, item_id, item_id, limit]
+    if db.dialect == "duckdb":
+        found = db.query_df(sql.format(archived="read_parquet(?, filename = true)"), [paths, *params])
+    else:
+        # PostgreSQL cannot read Parquet: the archived items' keys, read here, join its live centres and learners.
+        columns, rows = _read_parquet(
+            "SELECT id, centre_id, learner_id, unit_codes, stage, result, released_at, rejected_at, filename "
+            "FROM read_parquet(?, filename = true) WHERE CAST(? AS BIGINT) IS NULL OR id = ?",
+            [paths, item_id, item_id])
+        with db.cursor() as cursor:
+            cursor.register("archived_items", pd.DataFrame(rows, columns=columns))
+            found = cursor.execute(sql.format(archived="archived_items"), params).df()
     found["Folder"] = [Path(name).parent.name for name in found.Folder]
     return found
 
 
 @not_centre_data("the team's restore of an archived item")
-def restore(db: Database, user: User, store: FileStore, root: Path, item_id: int, now: datetime | None = None) -> str:
+def restore(db: Database, user: User, store: FileStore | ObjectStore, root: Path, item_id: int,
+            now: datetime | None = None) -> str:
     """Put an archived item back, rows and files as they were; returns the folder it came from."""
     _team_only(user)
     found = search_archive(db, user, root, item_id=int(item_id))
@@ -267,20 +302,16 @@ def restore(db: Database, user: User, store: FileStore, root: Path, item_id: int
         raise NotFound(f"Item {item_id} is not in the archive (or has been restored already).")
     folder = root / found.Folder.iloc[0]
     now = now or datetime.now()
-    names = [row[0] for row in db.query_all(
-        "SELECT stored_name FROM read_parquet(?) WHERE submission_id = ?", [str(folder / "files.parquet"), item_id])]
+    names = [row[0] for row in _read_parquet(
+        "SELECT stored_name FROM read_parquet(?) WHERE submission_id = ?", [str(folder / "files.parquet"), item_id])[1]]
     missing = [name for name in names if not (folder / "files" / name).is_file()]
     if missing:
         raise Refused(f"The archive of item {item_id} is missing its file {missing[0]}: it cannot be restored whole.")
     placed = []
     for name in names:
-        target = store.path(name)
-        if target.exists():
+        if isinstance(store, FileStore) and store.path(name).exists():
             continue  # still in the store (an archive run stopped before it removed it): the same bytes
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_name(f".{target.name}.part")
-        shutil.copyfile(folder / "files" / name, temporary)
-        os.replace(temporary, target)
+        store.put_named(name, (folder / "files" / name).read_bytes())  # whole before the rows commit
         placed.append(name)
 
     def work(writer: Writer) -> None:
@@ -290,8 +321,11 @@ def restore(db: Database, user: User, store: FileStore, root: Path, item_id: int
             key = "id" if table == "submissions" else "submission_id"
             condition = (f"entity = 'submission' AND entity_id = '{int(item_id)}'" if table == "audit_log"
                          else f"{key} = {int(item_id)}")
-            writer.execute(f"INSERT INTO {table} BY NAME SELECT * FROM read_parquet(?) WHERE {condition}",
-                           [str(folder / f"{table}.parquet")])
+            columns, rows = _read_parquet(f"SELECT * FROM read_parquet(?) WHERE {condition}",
+                                          [str(folder / f"{table}.parquet")])
+            named = ", ".join(f'"{column}"' for column in columns)
+            for row in rows:  # a handful: one item's
+                writer.execute(f"INSERT INTO {table} ({named}) VALUES ({', '.join('?' * len(columns))})", list(row))
         refresh_claims_due(writer, [item_id])
         writer.execute("INSERT INTO archive_restores VALUES (?, ?, ?, ?)", [item_id, folder.name, now, user.id])
         writer.audit("archive_restore", "submission", item_id, after={"folder": folder.name, "files": len(names)})

@@ -104,9 +104,6 @@ class Timing:
 
 
 def _folder_store(context: JobContext, what: str) -> FileStore:
-    if context.db.dialect != "duckdb":
-        raise Refused(f"{what} works on the embedded database so far; on PostgreSQL, items past the retention "
-                      "period stay in the database until it covers it.")
     if not isinstance(context.store, FileStore):
         raise Refused(f"{what} works on the folder file store; with files in a bucket (ILMA_FILES=s3://…) keep the "
                       "bucket's own versioned copies until the database and the bucket are backed up together.")
@@ -130,8 +127,7 @@ def _backup(context: JobContext) -> dict:
 def _archive(context: JobContext) -> dict:
     before = context.args.get("before")
     cutoff = datetime.combine(date.fromisoformat(before), datetime.min.time()) if before else None
-    store = _folder_store(context, "Archiving")
-    run = retention.archive(context.db, context.user, store, context.settings.archive_dir, before=cutoff)
+    run = retention.archive(context.db, context.user, context.store, context.settings.archive_dir, before=cutoff)
     return {"items": run.items, "files": run.files, "chunks": run.chunks, "invoices_archived": run.invoices,
             "unfinished_discarded": run.discarded}
 
