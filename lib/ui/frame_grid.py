@@ -52,8 +52,14 @@ class FramePage:
     rows: pd.DataFrame  # the page shown, with every column of the frame (hidden ones too)
     shown: pd.DataFrame  # the same rows with Yes/No for True/False, for drawing
     kept: pd.DataFrame  # every row the filters keep, in the order chosen (what an export holds)
-    every_key: set  # the keys of the whole list, filtered or not: a tick on a row filtered out is kept
+    keys: pd.Series  # the key column of the whole list, filtered or not
     total: int
+
+    @property
+    def every_key(self) -> set:
+        """The keys of the whole list, filtered or not: a tick on a row filtered out is kept. Made when asked
+        for (a table with ticks): a set of every key on each rerun of a long list without ticks was 5% of it."""
+        return {_plain(value) for value in self.keys.tolist()}
 
 
 def frame_grid(frame: pd.DataFrame, key: str, labels: list[str] | None = None,
@@ -74,7 +80,7 @@ def frame_grid(frame: pd.DataFrame, key: str, labels: list[str] | None = None,
                                 kind="stable")
     window = kept.index[query.offset:query.offset + query.limit]
     return FramePage(rows=frame.loc[window], shown=shown_frame.loc[window], kept=kept,
-                     every_key={_plain(value) for value in frame[columns.key]}, total=len(kept))
+                     keys=frame[columns.key], total=len(kept))
 
 
 def _plain(value):
