@@ -293,8 +293,9 @@ def work_queue(read: Callable[[QueueView], QueuePage], key: str, empty: str, cap
                 f"showing {view.sla.lower()} only" if view.sla and page.sla_counts else ""]
     count_slot.markdown(f"**{page.total:,} item(s) {escape_markdown(counted)}**"
                         + "".join(f" · {part}" for part in narrowed if part))
-    st.caption(caption(page) if callable(caption) else caption)
+    caption_slot = st.empty()  # filled once the table has said whether an item is ticked
     if page.matched == 0:
+        caption_slot.caption(caption(page) if callable(caption) else caption)
         st.info("No item in this queue matches the search" + (" and the SLA filter" if view.sla else "")
                 + ". Clear it to see them all.", icon=":material/search_off:")
         return []
@@ -305,6 +306,8 @@ def work_queue(read: Callable[[QueueView], QueuePage], key: str, empty: str, cap
                               every_key={_plain(value) for value in rows["ID"].tolist()} | set(page.present),
                               on_heading=lambda column: _sort_queue(key, column),
                               height_when_ticked=COMPACT_QUEUE_HEIGHT if compact_when_ticked else None)
+    if not (compact_when_ticked and ticked):  # while an item is worked on, its work comes first
+        caption_slot.caption(caption(page) if callable(caption) else caption)
     if page.matched > QUEUE_PAGE:
         pager(key, page.matched, QUEUE_PAGE)
     return ticked

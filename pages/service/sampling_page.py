@@ -32,6 +32,19 @@ evidence_col, decision_col = st.columns([3, 2], gap="medium")
 with matches_slot:  # the lead reads what the assessor was shown: a match is acted on there or sent back
     copied_work_panel(db, store, user, item_id, key="sampling_copied", quiet_in=evidence_col)
 with decision_col:
+    # The decision first, on the first screen beside the evidence; what it rests on (why sampled, each unit's
+    # result and feedback in full) right beneath it.
+    with st.container(border=True, key="sampling_decision"):
+        note = st.text_area("Note for the assessor (to send it back)", key="sampling_note", max_chars=NOTE_MAX,
+                            height=68, label_visibility="collapsed",
+                            placeholder="Note for the assessor, to send it back: what to look at again, and why")
+        agree_col, back_col = st.columns(2)
+        if agree_col.button("Agree", key="sampling_agree", type="primary", icon=":material/check:", width="stretch"):
+            run_action(lambda: agree(db, user, item_id), "sampling_notice",
+                       f"Agreed: item {item_id} is ready for release.", ticks="sampling_table")
+        if back_col.button("Send back", key="sampling_send_back", icon=":material/undo:", width="stretch"):
+            run_action(lambda: send_back(db, user, item_id, note), "sampling_notice",
+                       f"Item {item_id} went back to its assessor with your note.", ticks="sampling_table")
     st.info(f"Marked by {escape_markdown(item['Assessor'])}. Why sampled: {escape_markdown(item['Why sampled'])}.",
             icon=":material/fact_check:")
     for unit in unit_results(db, user, item_id).itertuples():
@@ -40,15 +53,6 @@ with decision_col:
             st.markdown(f"**{escape_markdown(unit.Unit)} {escape_markdown(unit.Title or '')}**  \n"
                         f"{escape_markdown(unit.Result or 'No result')}{mark}")
             st.markdown(escape_markdown(unit.Feedback or "No feedback written."))  # in full, as text
-    note = st.text_area("Note for the assessor (to send it back)", key="sampling_note", max_chars=NOTE_MAX,
-                        height=100, placeholder="What to look at again, and why")
-    agree_col, back_col = st.columns(2)
-    if agree_col.button("Agree", key="sampling_agree", type="primary", icon=":material/check:", width="stretch"):
-        run_action(lambda: agree(db, user, item_id), "sampling_notice",
-                   f"Agreed: item {item_id} is ready for release.", ticks="sampling_table")
-    if back_col.button("Send back", key="sampling_send_back", icon=":material/undo:", width="stretch"):
-        run_action(lambda: send_back(db, user, item_id, note), "sampling_notice",
-                   f"Item {item_id} went back to its assessor with your note.", ticks="sampling_table")
 with evidence_col:
     evidence_viewer(db, store, user, item_id, key="sampling", height=560)
     with st.expander("The item's files (downloads)", icon=":material/attach_file:"):
