@@ -162,7 +162,9 @@ def read_queue(db: Database, queue: QueueSql, view: QueueView, today: date, at_r
             offset = (matched - 1) // view.limit * view.limit
             keys, matched = _page_keys(db, queue, condition, params, view.limit, offset, known)
         rows = _rows(db, queue, keys=keys) if keys else _rows(db, queue, " AND FALSE")
-        rows = rows.set_index("ID", drop=False).reindex(keys).reset_index(drop=True) if keys else rows
+        # In the keys' order; a key whose item left the queue between the two reads (someone acted on it) is dropped.
+        kept = [key for key in keys if key in set(rows["ID"].tolist())]
+        rows = rows.set_index("ID", drop=False).loc[kept].reset_index(drop=True) if keys else rows
         rows = _with_flags(rows, queue, today, at_risk_days)
     present = frozenset()
     if view.ticked:
