@@ -18,7 +18,6 @@ from lib.rules import workdays
 from lib.service.sla import AT_RISK, BREACHED, ON_TRACK, sla_flags
 from lib.store.db import Database
 
-SLA_CATEGORIES = (BREACHED, AT_RISK, ON_TRACK)
 PAGE_ROWS = 25
 SORT_BY_TARGET = {"SLA": "SLA Target"}  # the SLA flag is worked out from the target: it sorts as the target does
 
@@ -104,23 +103,23 @@ def _search_condition(words: str) -> tuple[str, list]:
 PEOPLE = " JOIN learners l ON l.id = s.learner_id JOIN centres c ON c.id = s.centre_id"
 
 
-def _rows(db: Database, queue: QueueSql, extra: str = "", extra_params: list | None = None,
+def _rows(cursor, queue: QueueSql, extra: str = "", extra_params: list | None = None,
           keys: list | None = None) -> pd.DataFrame:
     select = ", ".join(f'{sql} AS "{label}"' for label, sql in queue.columns)
     chosen = " AND list_contains(?, s.id)" if keys is not None else ""
-    return db.query_df(
+    return cursor.execute(
         f"SELECT {select} FROM {queue.source}{PEOPLE} {queue.joins} WHERE ({queue.where}){extra}{chosen} "
         f"ORDER BY {queue.order}",
-        [*queue.column_params, *queue.where_params, *(extra_params or []), *([keys] if keys is not None else [])])
+        [*queue.column_params, *queue.where_params, *(extra_params or []), *([keys] if keys is not None else [])]).df()
 
 
-def _counts(db: Database, queue: QueueSql, bounds: tuple[date, date]) -> tuple[int, dict, dict]:
+def _counts(cursor, queue: QueueSql, bounds: tuple[date, date]) -> tuple[int, dict, dict]:
     tallies = "".join(f", count(*) FILTER (WHERE {condition})" for _, condition, _ in queue.tallies)
-    row = db.query_one(
+    row = cursor.execute(
         f"""SELECT count(*), count(*) FILTER (WHERE s.sla_target < ?),
                    count(*) FILTER (WHERE s.sla_target >= ? AND s.sla_target < ?){tallies}
             FROM {queue.source} WHERE {queue.where}""",
-        [bounds[0], *bounds, *(p for _, _, params in queue.tallies for p in params), *queue.where_params])
+        [bounds[0], *bounds, *(p for _, _, params in queue.tallies for p in params), *queue.where_params]).fetchone()
     total, breached, at_risk = (int(value or 0) for value in row[:3])
     sla_counts = {BREACHED: breached, AT_RISK: at_risk, ON_TRACK: total - breached - at_risk} if queue.with_sla else {}
     return total, sla_counts, {name: int(value or 0) for (name, _, _), value in zip(queue.tallies, row[3:])}
@@ -134,15 +133,25 @@ def _with_flags(rows: pd.DataFrame, queue: QueueSql, today: date, at_risk_days: 
 
 
 def read_queue(db: Database, queue: QueueSql, view: QueueView, today: date, at_risk_days: int) -> QueuePage:
-    """One page of the queue as the view asks for it, with the queue's counts."""
+    """One page of the queue as the view asks for it, with the queue's counts, all read from one snapshot (the
+    counts, the page's keys and its rows agree even while others act on the queue)."""
+    with db.cursor() as cursor:
+        cursor.begin()
+        try:
+            return _read(cursor, queue, view, today, at_risk_days)
+        finally:
+            cursor.rollback()
+
+
+def _read(cursor, queue: QueueSql, view: QueueView, today: date, at_risk_days: int) -> QueuePage:
     bounds = sla_bounds(today, at_risk_days)
-    total, sla_counts, tallies = _counts(db, queue, bounds)
+    total, sla_counts, tallies = _counts(cursor, queue, bounds)
     sla_sql, sla_params = _sla_condition(view.sla if queue.with_sla else None, bounds)
     search_sql, search_params = _search_condition(view.words)
     offset = max(view.offset, 0)
     if view.limit is None or view.sort:
         # The whole queue, or what the search leaves of it, sorted by a heading (a rarer view: every match read).
-        rows = _with_flags(_rows(db, queue, search_sql + sla_sql, search_params + sla_params), queue, today,
+        rows = _with_flags(_rows(cursor, queue, search_sql + sla_sql, search_params + sla_params), queue, today,
                            at_risk_days)
         if view.sort:
             label, descending = view.sort
@@ -157,37 +166,36 @@ def read_queue(db: Database, queue: QueueSql, view: QueueView, today: date, at_r
     else:
         condition, params = search_sql + sla_sql, search_params + sla_params
         known = None if view.words else sla_counts.get(view.sla, total)
-        keys, matched = _page_keys(db, queue, condition, params, view.limit, offset, known)
-        if not keys and matched and offset:  # past the end (items have left the queue): its last page
+        keys, matched = _page_keys(cursor, queue, condition, params, view.limit, offset, known)
+        if not keys and matched and offset:  # past the end: its last page
             offset = (matched - 1) // view.limit * view.limit
-            keys, matched = _page_keys(db, queue, condition, params, view.limit, offset, known)
-        rows = _rows(db, queue, keys=keys) if keys else _rows(db, queue, " AND FALSE")
-        # In the keys' order; a key whose item left the queue between the two reads (someone acted on it) is dropped.
-        kept = [key for key in keys if key in set(rows["ID"].tolist())]
-        rows = rows.set_index("ID", drop=False).loc[kept].reset_index(drop=True) if keys else rows
+            keys, matched = _page_keys(cursor, queue, condition, params, view.limit, offset, known)
+        rows = _rows(cursor, queue, keys=keys) if keys else _rows(cursor, queue, " AND FALSE")
+        rows = rows.set_index("ID", drop=False).loc[keys].reset_index(drop=True) if keys else rows  # keys' order
         rows = _with_flags(rows, queue, today, at_risk_days)
     present = frozenset()
     if view.ticked:
-        present = frozenset(key for (key,) in db.query_all(
+        present = frozenset(key for (key,) in cursor.execute(
             f"SELECT s.id FROM {queue.source} WHERE ({queue.where}) AND list_contains(?, s.id)",
-            [*queue.where_params, [int(key) for key in view.ticked]]))
+            [*queue.where_params, [int(key) for key in view.ticked]]).fetchall())
     return QueuePage(rows, total, int(matched), offset, sla_counts, tallies, present)
 
 
-def _page_keys(db: Database, queue: QueueSql, condition: str, params: list, limit: int, offset: int,
+def _page_keys(cursor, queue: QueueSql, condition: str, params: list, limit: int, offset: int,
                known: int | None) -> tuple[list, int]:
     """The page's keys in the queue's order, and how many items the condition leaves (known from the counts
     unless a search narrows them: then counted here)."""
     people = PEOPLE if known is None else ""
     counted = ", count(*) OVER ()" if known is None else ""
-    found = db.query_all(
+    found = cursor.execute(
         f"SELECT s.id{counted} FROM {queue.source}{people} WHERE ({queue.where}){condition} "
-        f"ORDER BY {queue.order} LIMIT ? OFFSET ?", [*queue.where_params, *params, limit, offset])
+        f"ORDER BY {queue.order} LIMIT ? OFFSET ?", [*queue.where_params, *params, limit, offset]).fetchall()
     if known is None:
         known = int(found[0][1]) if found else 0
         if not found and offset:  # past the search's end: how many it found, for its last page
-            known = int(db.query_one(f"SELECT count(*) FROM {queue.source}{people} WHERE ({queue.where}){condition}",
-                                     [*queue.where_params, *params])[0])
+            known = int(cursor.execute(
+                f"SELECT count(*) FROM {queue.source}{people} WHERE ({queue.where}){condition}",
+                [*queue.where_params, *params]).fetchone()[0])
     return [int(row[0]) for row in found], known
 
 
