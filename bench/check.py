@@ -18,7 +18,7 @@ from pathlib import Path
 from bench.analytics import default_period
 from bench.tracker import QUERY, raw_sql
 from lib.accounts.auth import user_by_username
-from lib.analytics.home import home_figures, service_percent
+from lib.analytics.home import home_figures, service_wide
 from lib.analytics.referrals import rate_view
 from lib.centre.tracker import tracker_page
 from lib.store.db import Database
@@ -79,7 +79,7 @@ def guards(db: Database) -> list[Guard]:
               lambda: raw_sql(db, centre.centre_id)),
         Guard("tracker_query_team", TRACKER_LIMIT, lambda: tracker_page(db, team, QUERY), lambda: raw_sql(db, None)),
         Guard("referral_rates", RATES_LIMIT, lambda: rate_view(db, team, period), lambda: db.query_all(RATES_RAW, window)),
-        Guard("home_figures_lead", LEAD_HOME_LIMIT, lambda: home_figures(db, lead, service_percent(db, lead)),
+        Guard("home_figures_lead", LEAD_HOME_LIMIT, lambda: home_figures(db, lead, service_wide(db, lead)),
               lambda: db.query_all(LEAD_RAW, [year_ago])),
     ]
 

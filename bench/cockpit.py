@@ -7,7 +7,7 @@ from pathlib import Path
 
 from bench.timing import median_ms, rerun_ms, signed_in_app
 from lib.accounts.auth import user_by_username
-from lib.analytics.home import home_figures, service_percent
+from lib.analytics.home import home_figures, service_wide
 from lib.service.forecast import back_test, forecast
 from lib.store.db import Database
 
@@ -24,7 +24,7 @@ def figures(db_path: Path, emit) -> None:
         emit("sla_back_test_ms", median_ms(lambda: back_test(db, team), runs=5), "ms")
         for role, username in ROLE_USERS.items():
             user = user_by_username(db, username)
-            emit("home_figures_ms", median_ms(lambda u=user: home_figures(db, u, service_percent(db, u)), runs=9),
+            emit("home_figures_ms", median_ms(lambda u=user: home_figures(db, u, service_wide(db, u)), runs=9),
                  "ms", role=role)
     finally:
         db.close()

@@ -119,36 +119,48 @@ def centre_action(session: Session, chance: random.Random):
     """Filtering and paging the Tracker, as centres do most."""
     choice = chance.random()
     if choice < 0.25:
-        return session.rerun("tracker", query=chance.choice(("status=Referred", "status=Rejected", "status=Submitted")))
+        return "tracker filtered", session.rerun(
+            "tracker", query=chance.choice(("status=Referred", "status=Rejected", "status=Submitted")))
     if choice < 0.65 and "tracker_next" in session.ids:
-        return session.rerun(widgets=session.trigger("tracker_next"))
+        return "tracker next page", session.rerun(widgets=session.trigger("tracker_next"))
     if choice < 0.8 and "tracker_clear" in session.ids:
-        return session.rerun(widgets=session.trigger("tracker_clear"))
+        return "tracker cleared", session.rerun(widgets=session.trigger("tracker_clear"))
     if choice < 0.9:
-        return session.rerun("tracker")
-    return session.rerun("")
+        return "tracker", session.rerun("tracker")
+    return "centre home", session.rerun("")
 
 
 def team_action(session: Session, chance: random.Random):
     """The team on its queues and Referral rates."""
     choice = chance.random()
     if choice < 0.2:
-        return session.rerun("quality-check")
+        return "quality check", session.rerun("quality-check")
     if choice < 0.4 and "qc_table_search" in session.ids:
-        return session.rerun(widgets=session.text("qc_table_search", chance.choice(SEARCHES)))
+        return "quality check searched", session.rerun(
+            widgets=session.text("qc_table_search", chance.choice(SEARCHES)))
     if choice < 0.55:
-        return session.rerun("allocation")
+        return "allocation", session.rerun("allocation")
     if choice < 0.75:
-        return session.rerun("sla")
+        return "sla dashboard", session.rerun("sla")
     if choice < 0.95:
-        return session.rerun("referral-rates")
-    return session.rerun("")
+        return "referral rates", session.rerun("referral-rates")
+    return "team home", session.rerun("")
 
 
 @dataclass
 class Tally:
     timings: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    by_action: dict[str, list[float]] = field(default_factory=dict)
+
+    def add(self, action: str, milliseconds: float) -> None:
+        self.timings.append(milliseconds)
+        self.by_action.setdefault(action, []).append(milliseconds)
+
+    def p95_by_action(self) -> dict[str, float]:
+        """Which of the mix's actions the slow reruns were: each action's p95, slowest first."""
+        figures = {action: _p95(sorted(timings)) for action, timings in self.by_action.items()}
+        return dict(sorted(figures.items(), key=lambda item: -item[1]))
 
 
 async def drive(session: Session, act, until: float, tally: Tally, chance: random.Random) -> None:
@@ -156,8 +168,9 @@ async def drive(session: Session, act, until: float, tally: Tally, chance: rando
         await asyncio.sleep(chance.uniform(*THINK_S))
         if time.monotonic() >= until:
             break
+        action, rerun = act(session, chance)
         try:
-            tally.timings.append(await act(session, chance))
+            tally.add(action, await rerun)
         except RerunFailed as failure:
             tally.errors.append(str(failure))
             await session.close()
@@ -248,14 +261,19 @@ async def run_load(url: str, server_pids: int | list[int], accounts: list[tuple[
     timings = sorted(tally.timings)
     return {
         "load_p50_ms": statistics.median(timings) if timings else float("nan"),
-        "load_p95_ms": timings[min(len(timings) - 1, int(0.95 * len(timings)))] if timings else float("nan"),
+        "load_p95_ms": _p95(timings),
         "load_errors": len(tally.errors),
         "server_peak_rss_mb": peak[0],
         "server_baseline_rss_mb": baseline,
         "server_rss_per_session_mb": (peak[0] - baseline) / len(sessions),
         "reruns": len(timings),
         "first_errors": tally.errors[:3],
+        "p95_by_action": {action: round(ms) for action, ms in tally.p95_by_action().items()},
     }
+
+
+def _p95(timings: list[float]) -> float:
+    return timings[min(len(timings) - 1, int(0.95 * len(timings)))] if timings else float("nan")
 
 
 def _counts(text: str) -> list[int]:
@@ -287,8 +305,11 @@ def main(argv: list[str], database, bench_env, emit) -> int:
         extra = {"sessions": sessions, "seconds": args.seconds, "submissions": args.submissions,
                  "replicas": replicas or "embedded", "reruns": figures.pop("reruns")}
         errors = figures.pop("first_errors")
+        by_action = figures.pop("p95_by_action")
         for name, value in figures.items():
-            emit(name, value, "count" if name == "load_errors" else "MB" if name.endswith("_mb") else "ms", **extra)
+            detail = {"by_action": by_action} if name == "load_p95_ms" else {}
+            emit(name, value, "count" if name == "load_errors" else "MB" if name.endswith("_mb") else "ms",
+                 **extra, **detail)
         if errors:
             emit("load_first_errors", len(errors), "count", examples=errors, **extra)
 

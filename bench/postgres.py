@@ -12,7 +12,7 @@ from bench.cockpit import ROLE_USERS
 from bench.timing import median_ms
 from bench.tracker import QUERY
 from lib.accounts.auth import user_by_username
-from lib.analytics.home import home_figures, service_percent
+from lib.analytics.home import home_figures, service_wide
 from lib.analytics.referrals import GROUPS, rate_view
 from lib.centre.tracker import tracker_page
 from lib.service.allocation import allocation_queue
@@ -45,7 +45,7 @@ def _cases(db: Database) -> list[tuple[str, dict, object]]:
         ("queue_ms", {"queue": "sampling"}, lambda: sampling_queue(db, user["lead_assessor"], FIRST_PAGE)),
         ("queue_ms", {"queue": "release"}, lambda: release_queue(db, team, FIRST_PAGE)),
         ("sla_dashboard_ms", {"query": "open items by stage"}, lambda: open_items(db, team)),
-        *[("home_figures_ms", {"role": role}, lambda u=user[role]: home_figures(db, u, service_percent(db, u)))
+        *[("home_figures_ms", {"role": role}, lambda u=user[role]: home_figures(db, u, service_wide(db, u)))
           for role in ROLE_USERS],
         ("referral_rates_ms", {"groupings": len(GROUPS), "period": "all time"}, lambda: rate_view(db, team)),
     ]

@@ -7,7 +7,7 @@ import re
 import pandas as pd
 import pytest
 
-from lib.analytics.home import home_figures, service_percent
+from lib.analytics.home import home_figures, service_wide
 from tests.apptest_helpers import texts
 from tests.conftest import load_user, open_test_database
 
@@ -24,7 +24,7 @@ def figures_of(db_path, username: str) -> dict:
     database = open_test_database(db_path)
     try:
         user = load_user(database, username)
-        return {figure.label: figure for figure in home_figures(database, user, service_percent(database, user))}
+        return {figure.label: figure for figure in home_figures(database, user, service_wide(database, user))}
     finally:
         database.close()
 

@@ -19,6 +19,7 @@ import pandas as pd
 import pytest
 
 import lib
+from lib.analytics.home import ServiceWide
 from lib.errors import Refused
 from lib.store.db import Database
 from lib.store.files import FileStore
@@ -31,10 +32,11 @@ CENTRE_B_USER = "harbourside.demo"
 # ILM Mapped is for universities: its reads are checked with the demo's university as the other centre.
 HEI_NUMBER, HEI_USER = "091234", "university.demo"
 # Arguments that widen a call so that every row counts: a page of a million rows, ten years back.
-# service_percent: the service-wide rate a home page compares with, passed in (it is not the centre's own data).
+# service_percent, service: the service-wide rates a page compares with, passed in (not the centre's own data).
 # status: the enquiries waiting at one stage, the first a centre's enquiry reaches.
 # A read that stamps what it makes with the time (the ILR file's DateTime) is given one time, so two readings compare.
-WIDE_ARGUMENTS = {"limit": 1_000_000, "days": 3650, "service_percent": 20.0, "include_all": True,
+WIDE_ARGUMENTS = {"limit": 1_000_000, "days": 3650, "service_percent": 20.0,
+                  "service": ServiceWide(20.0, 20.0, None), "include_all": True,
                   "now": datetime(2026, 11, 23, 12), "base_url": "https://ilm.example", "unit_codes": ["8600-300"],
                   "status": "awaiting_reviewer"}
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import numpy as np
+import pandas as pd
 
 from lib.accounts import navigation as nav
 from lib.analytics import waiting
@@ -23,7 +24,7 @@ from lib.rules.roles import ASSESSMENT_TEAM, ASSESSOR, CENTRE, LEAD_ASSESSOR, QU
 from lib.rules.status import REFERRED, REJECTED
 from lib.service.enquiries import STATUS_LABELS as ENQUIRY_STATUS
 from lib.service.settings import setting
-from lib.service.sla import AT_RISK, BREACHED, ON_TRACK, days_left, open_items
+from lib.service.sla import AT_RISK, BREACHED, ON_TRACK, SLA_ROLES, days_left, open_items
 from lib.store.db import Database
 from lib.store.figures import figures_db
 from lib.store.scope import not_centre_data, reads_centre_data
@@ -82,14 +83,13 @@ def _last_year(today: date) -> tuple[Period, Period]:
     return now, Period(now.start - timedelta(days=YEAR), now.end - timedelta(days=YEAR))
 
 
-def _team(db: Database, user: User, today: date, service: float | None) -> list[Figure]:
+def _team(db: Database, user: User, today: date, service: ServiceWide) -> list[Figure]:
     stages = _stage_waiting(db, today)
     nothing = Waiting(0, None)
     late_checks = db.query_one("SELECT count(*) FROM submissions WHERE stage = 'submitted' AND qc_due < ?", [today])[0]
-    board = open_items(db, user, today)
+    board = service.open_board
     at_risk, breached = (int(board[column].sum()) if len(board) else 0 for column in ("At risk", "Breached"))
-    now, before = _last_year(today)
-    rate_now, rate_before = service, _rate(*service_rate(db, user, before))
+    rate_now, rate_before = service.rate_last_year, service.rate_year_before
     return [
         _waiting_card("Awaiting quality check", stages.get("submitted", nothing),
                       f"{late_checks:,} past the 5 working days for a quality check", nav.QUALITY_CHECK, today),
@@ -128,7 +128,7 @@ def _given_to_me(db: Database, user: User, today: date) -> Figure:
                          today, {"status": ENQUIRY_STATUS["in_review"]}, link_label="List them")
 
 
-def _assessor(db: Database, user: User, today: date, service: float | None) -> list[Figure]:
+def _assessor(db: Database, user: User, today: date, service: ServiceWide) -> list[Figure]:
     targets = [target for (target,) in db.query_all(
         "SELECT sla_target FROM submissions WHERE stage = 'allocated' AND assessor_id = ?", [user.id])]
     left = days_left(targets, today) if targets else np.array([], dtype=int)
@@ -148,19 +148,20 @@ def _assessor(db: Database, user: User, today: date, service: float | None) -> l
                  link_label=f"List them ({flag.lower()})") for words, mask, flag in buckets],
         _given_to_me(db, user, today),
         Figure("My referral rate, last 12 months", _percent(my_rate),
-               f"the service's: {_percent(service)}", nav.MY_QUEUE, {"status": REFERRED},
-               delta=_points(my_rate, service), link_label="List my referrals"),
+               f"the service's: {_percent(service.rate_last_year)}", nav.MY_QUEUE,
+               {"status": REFERRED}, delta=_points(my_rate, service.rate_last_year), link_label="List my referrals"),
     ]
 
 
-def _lead(db: Database, user: User, today: date, service: float | None) -> list[Figure]:
+def _lead(db: Database, user: User, today: date, service: ServiceWide) -> list[Figure]:
     to_sample = _stage_waiting(db, today).get("sampling", Waiting(0, None))
-    board = open_items(db, user, today)
+    board = service.open_board
     sampling = board[board.Stage == "Sampling"] if len(board) else board
     late = int(sampling["At risk"].sum() + sampling["Breached"].sum()) if len(sampling) else 0
     now, _ = _last_year(today)
-    # service is the rate over the same 12 months (service_percent): no need to count it again.
-    flagged, without_report = flagged_batch_counts(db, user, now, 0.0 if service is None else service)
+    # The service's rate over the same 12 months: no need to count it again.
+    rate = service.rate_last_year
+    flagged, without_report = flagged_batch_counts(db, user, now, 0.0 if rate is None else rate)
     return [
         _waiting_card("Items to sample", to_sample, f"{late:,} of the marked items at risk or past their SLA target",
                       nav.SAMPLING, today),
@@ -171,10 +172,11 @@ def _lead(db: Database, user: User, today: date, service: float | None) -> list[
     ]
 
 
-def _quality(db: Database, user: User, today: date, service: float | None) -> list[Figure]:
+def _quality(db: Database, user: User, today: date, service: ServiceWide) -> list[Figure]:
     counts = alerts(db, user).Status.value_counts()
     now, _ = _last_year(today)
-    centres = against_service(rates_by(db, user, "centre", now), service or 0.0, fewest=min_results(db))
+    centres = against_service(rates_by(db, user, "centre", now), service.rate_last_year or 0.0,
+                              fewest=min_results(db))
     standing = centres.Standing.value_counts()
     return [
         *[Figure(f"EQA alerts: {label}", f"{int(counts.get(label, 0)):,}", "alerts at this step of the follow-up",
@@ -210,7 +212,7 @@ def _university_cards(db: Database, user: User, today: date) -> list[Figure]:
     ]
 
 
-def _centre(db: Database, user: User, today: date, service: float | None) -> list[Figure]:
+def _centre(db: Database, user: User, today: date, service: ServiceWide) -> list[Figure]:
     now, _ = _last_year(today)
     mine = figures_db(db).query_one(  # beside the service's rate, from the same copy (see _assessor)
         """SELECT count(*) FILTER (WHERE u.result = 'Referral'), count(*) FROM submissions s
@@ -227,8 +229,9 @@ def _centre(db: Database, user: User, today: date, service: float | None) -> lis
     reports = reports_for_centre(db, user)
     latest = reports.iloc[0] if len(reports) else None
     centre_cards = [
-        Figure("My referral rate, last 12 months", _percent(my_rate), f"the service's: {_percent(service)}",
-               nav.CENTRE_REFERRALS, delta=_points(my_rate, service)),
+        Figure("My referral rate, last 12 months", _percent(my_rate),
+               f"the service's: {_percent(service.rate_last_year)}", nav.CENTRE_REFERRALS,
+               delta=_points(my_rate, service.rate_last_year)),
         Figure("Missing a result sheet", f"{missing:,}", "pending items: add the result sheet before submitting",
                nav.PENDING, link_label="Open Pending"),
         Figure("Referred items to re-submit", f"{to_act.get('released', 0):,}", "referred and not yet re-submitted",
@@ -251,15 +254,30 @@ def _centre(db: Database, user: User, today: date, service: float | None) -> lis
 FIGURES = {ASSESSMENT_TEAM: _team, ASSESSOR: _assessor, LEAD_ASSESSOR: _lead, QUALITY: _quality, CENTRE: _centre}
 
 
-@not_centre_data("the service-wide rate over all centres, which every role's home page compares against")
-def service_percent(db: Database, user: User, today: date | None = None) -> float | None:
-    """The service's referral rate (%) over the last 12 months."""
-    now, _ = _last_year(today or date.today())
-    return _rate(*service_rate(db, user, now))
+@dataclass(frozen=True)
+class ServiceWide:
+    """What Home holds a user's own figures against, the same for every user of a role: a page may count it once
+    for all of them and keep it a minute or two (counting the rates over every result, and the open work by
+    stage, was half of the team's Home)."""
+
+    rate_last_year: float | None  # the service's referral rate (%) over the last 12 months
+    rate_year_before: float | None  # over the same 12 months a year before
+    open_board: pd.DataFrame | None  # open items by stage (open_items), for the roles that see the SLA
+
+
+@not_centre_data("the service-wide rates every Home compares with, and the open work by stage for the roles that "
+                 "see the SLA (open_items checks the role); a centre's own figures are counted beside it")
+def service_wide(db: Database, user: User, today: date | None = None) -> ServiceWide:
+    """The service's referral rates (last 12 months, and the 12 months a year before) and, for the roles that see
+    the SLA dashboard, the open work by stage."""
+    today = today or date.today()
+    now, before = _last_year(today)
+    return ServiceWide(_rate(*service_rate(db, user, now)), _rate(*service_rate(db, user, before)),
+                       open_items(db, user, today) if user.role in SLA_ROLES else None)
 
 
 @reads_centre_data()
-def home_figures(db: Database, user: User, service_percent: float | None, today: date | None = None) -> list[Figure]:
-    """The figures on the user's home page, in the order they are shown; service_percent is the service's rate
-    over the last 12 months (service_percent()), what a user's own rate is held against."""
-    return FIGURES[user.role](db, user, today or date.today(), service_percent)
+def home_figures(db: Database, user: User, service: ServiceWide, today: date | None = None) -> list[Figure]:
+    """The figures on the user's home page, in the order they are shown; service is service_wide(), what a user's
+    own figures are held against."""
+    return FIGURES[user.role](db, user, today or date.today(), service)

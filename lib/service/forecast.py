@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -50,12 +51,14 @@ class StageTime:
     that stage is forecast from."""
 
     durations: np.ndarray  # sorted
+    # The quantiles below are kept once worked out: the SLA dashboard reads one shared forecast on every rerun,
+    # and each was a quantile over every recent item.
 
-    @property
+    @cached_property
     def central(self) -> float:
         return float(np.quantile(self.durations, CENTRAL_QUANTILE))
 
-    @property
+    @cached_property
     def pessimistic(self) -> float:
         return float(np.quantile(self.durations, PESSIMISTIC_QUANTILE))
 
@@ -83,7 +86,7 @@ class Forecast:
     def already_breached(self) -> int:
         return int((self.items["SLA Target"] < self.as_of).sum()) if len(self.items) else 0
 
-    @property
+    @cached_property
     def likely(self) -> pd.DataFrame:
         return self.items[self.items["Forecast"] != "On time"]
 

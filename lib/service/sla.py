@@ -21,8 +21,11 @@ DASHBOARD_STAGES = {
 }
 
 
+SLA_ROLES = (ASSESSMENT_TEAM, LEAD_ASSESSOR, QUALITY)  # who sees the open work against the SLA
+
+
 def _staff_only(user: User) -> None:
-    if user.role not in (ASSESSMENT_TEAM, LEAD_ASSESSOR, QUALITY):
+    if user.role not in SLA_ROLES:
         raise NotAllowed("The service-level dashboard is for the ILM Assessment Service.")
 
 

@@ -15,6 +15,7 @@ from lib.ui.grid import grid_query
 from lib.ui.text import escape_markdown
 
 YES_NO = ("Yes", "No")
+FIRST_VALUE_SCAN = 64
 
 
 def _kind(series: pd.Series) -> str:
@@ -22,10 +23,14 @@ def _kind(series: pd.Series) -> str:
         return grid.TEXT
     if pd.api.types.is_numeric_dtype(series):
         return grid.NUMBER
-    first = series.first_valid_index()  # the first value says it all, without scanning a long column
-    if pd.api.types.is_datetime64_any_dtype(series) or (first is not None and isinstance(series[first], date)):
+    if pd.api.types.is_datetime64_any_dtype(series):
         return grid.DATE
-    return grid.TEXT
+    # The first value says it all; looked for in the head first (first_valid_index scans the whole column).
+    head = series.iloc[:FIRST_VALUE_SCAN]
+    first = head.first_valid_index()
+    if first is None and len(series) > FIRST_VALUE_SCAN:
+        first = series.first_valid_index()
+    return grid.DATE if first is not None and isinstance(series[first], date) else grid.TEXT
 
 
 def readable(frame: pd.DataFrame) -> tuple[pd.DataFrame, tuple[str, ...]]:

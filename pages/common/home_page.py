@@ -8,7 +8,7 @@ from lib.accounts.navigation import OPERATIONS, pages_for
 from lib.analytics.home import home_figures
 from lib.ops.jobs import problems
 from lib.ui.page import page_setup
-from lib.ui.rates_cache import recent_service_percent
+from lib.ui.rates_cache import recent_service_wide
 from lib.ui.text import escape_markdown
 
 PER_ROW = 4
@@ -30,7 +30,7 @@ for state in problems(db, user):
             st.warning(f"**{state.job.title} is overdue**: no run has completed {since}.", icon=":material/schedule:")
         st.page_link(OPERATIONS.script, label="Open Operations", icon=OPERATIONS.icon)
 
-figures = home_figures(db, user, recent_service_percent(db, user))
+figures = home_figures(db, user, recent_service_wide(db, user))
 for start in range(0, len(figures), PER_ROW):
     for column, figure in zip(st.columns(PER_ROW), figures[start:start + PER_ROW]):
         with column.container(border=True, key=f"home_{re.sub('[^a-z0-9]+', '_', figure.label.lower())}"):

@@ -10,10 +10,11 @@ from lib.accounts.navigation import ALLOCATION, ENQUIRIES, QUALITY_CHECK, RELEAS
 from lib.config import SLA_WORKING_DAYS
 from lib.service.enquiries import stage_clocks
 from lib.service.settings import setting
-from lib.service.sla import AT_RISK, BREACHED, open_items
+from lib.service.sla import AT_RISK, BREACHED
 from lib.ui.analytics_table import analytics_table
 from lib.ui.charts import MONTH_PERIOD, mark_partial_month, month_axis, month_dates
 from lib.ui.page import page_setup
+from lib.ui.rates_cache import recent_open_board
 from lib.ui.remember import preset_widget, remembered
 from lib.ui.sla_cache import recent_open_work, recent_performance
 from lib.ui.tables import blank_missing
@@ -27,7 +28,7 @@ db, user = page_setup()
 st.title("SLA dashboard")
 st.caption("Results are due 25 UK working days after submission (England and Wales bank holidays excluded). "
            "At risk: 5 working days or fewer left. Breached: past the SLA target.")
-board = open_items(db, user)
+board = recent_open_board(db, user)
 stage_names = list(board.Stage) if not board.empty else []
 preset_widget("show", "sla_show", SHOW)
 preset_widget("stage", "sla_stage", stage_names)
