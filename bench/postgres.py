@@ -73,8 +73,49 @@ def figures(db_path: Path, emit, runs: int = 5) -> None:
                 duckdb_ms, postgres_ms = median_ms(on_duckdb, runs=runs), median_ms(on_postgres, runs=runs)
                 emit(name, postgres_ms, "ms", **labels, backend="postgres", duckdb_ms=round(duckdb_ms, 1),
                      ratio=round(postgres_ms / duckdb_ms, 2) if duckdb_ms else None)
+            similarity_candidates(scaled, emit, runs=15)
         finally:
             embedded.close()
             scaled.close()
     finally:
         server.stop()
+
+
+def similarity_candidates(db: Database, emit, runs: int) -> None:
+    """similarity_candidates_ms on PostgreSQL, as bench.similarity.index_figures measures it on DuckDB: a fingerprint
+    of DEMO_SAMPLES_PER_FILE samples for every item (one evidence file each), a copy of one file planted, and the
+    candidates for the probe's item found through the index on sample. The indexes are made after the rows (as a
+    restore makes them), which is quicker than keeping them up row by row."""
+    from bench.similarity import DEMO_SAMPLES_PER_FILE
+    from lib.store import fingerprints
+
+    with db.cursor() as cursor:
+        items, first = cursor.execute(
+            "SELECT count(*), (SELECT coalesce(max(id), 0) + 1000 FROM files) FROM submissions").fetchone()
+        cursor.execute("DROP INDEX evidence_samples_by_sample")
+        cursor.execute("DROP INDEX evidence_samples_by_file")
+        cursor.execute("""INSERT INTO files (id, submission_id, kind, original_name, stored_name, size_bytes, sha256,
+                                             uploaded_at, uploaded_by)
+                          SELECT ? + row_number() OVER (ORDER BY id), id, 'evidence', 'bench.docx', 'bench-' || id,
+                                 1000, '', now(), 0 FROM submissions""", [first])
+        cursor.execute("INSERT INTO evidence_fingerprints SELECT ? + i, ?, NULL FROM generate_series(1, ?) i",
+                       [first, DEMO_SAMPLES_PER_FILE, items])
+        # 63-bit samples, as the fingerprints store them; twenty in one file never collide in practice.
+        cursor.execute("""INSERT INTO evidence_samples
+                          SELECT hashtextextended((? + i) || ':' || j, 0) >> 1, ? + i
+                          FROM generate_series(1, ?) i, generate_series(1, ?) j""",
+                       [first, first, items, DEMO_SAMPLES_PER_FILE])
+        probe_file, copied_file = first + items // 2, first + items // 8 + 1
+        cursor.execute("INSERT INTO evidence_samples SELECT sample, ? FROM evidence_samples WHERE file_id = ?",
+                       [copied_file, probe_file])
+        cursor.execute("CREATE INDEX evidence_samples_by_sample ON evidence_samples (sample, file_id)")
+        cursor.execute("CREATE INDEX evidence_samples_by_file ON evidence_samples (file_id)")
+        cursor.execute("ANALYZE files")
+        cursor.execute("ANALYZE evidence_samples")
+        cursor.execute("ANALYZE evidence_fingerprints")
+        probe_item = cursor.execute("SELECT submission_id FROM files WHERE id = ?", [probe_file]).fetchone()[0]
+    found = fingerprints.sharing_samples(db, int(probe_item), 2)
+    assert [row[1] for row in found] == [copied_file], found
+    emit("similarity_candidates_ms", median_ms(lambda: fingerprints.sharing_samples(db, int(probe_item), 2),
+                                               runs=runs), "ms",
+         files=items, samples_per_file=DEMO_SAMPLES_PER_FILE, backend="postgres")

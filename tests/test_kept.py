@@ -83,3 +83,10 @@ def test_the_least_recently_read_keys_are_let_go():
         kept.get(key, lambda key=key: key)
     assert kept.get("a", lambda: "counted again") == "counted again"
     assert kept.get("c", lambda: "not kept") == "c"
+
+
+def test_after_clear_the_next_reading_counts_again():
+    kept = Kept(60)
+    kept.get("k", lambda: "old")
+    kept.clear()
+    assert kept.get("k", lambda: "new") == "new"

@@ -56,6 +56,11 @@ class Kept(Generic[T]):
             with self._lock:
                 self._first_counts.pop(key, None)
 
+    def clear(self) -> None:
+        """Forget every value: the next reading of each counts it again, waiting for it."""
+        with self._lock:
+            self._values.clear()
+
     def _recount(self, key: Hashable, count: Callable[[], T]) -> None:
         try:
             self._keep(key, count())
