@@ -144,21 +144,15 @@ def _copy_table(reader, connection, folder: Path, table: str, columns: list[str]
     values = ", ".join(
         f"""from_json(c{index}, '["{types[column][:-2]}"]')""" if column in listed
         else f'CAST(c{index} AS {types[column]})' for index, column in enumerate(columns))
+    connection.execute(f'DELETE FROM "{table}"')  # what the migrations put there
     if csv_path.stat().st_size == 0:
-        connection.execute(f'DELETE FROM "{table}"')  # what the migrations put there
         csv_path.unlink()
         return
-    # Into a table of the same columns and types without the keys and indexes, which only writes need: building
-    # them for a million rows was most of the copy's time. It then takes the table's place.
-    loading = f"{table}__loading"
-    connection.execute(f'CREATE TABLE "{loading}" AS SELECT * FROM "{table}" LIMIT 0')
     connection.execute(
-        f"""INSERT INTO "{loading}" ({names}) SELECT {values}
+        f"""INSERT INTO "{table}" ({names}) SELECT {values}
             FROM read_csv(?, auto_detect = false, header = false, columns = {{{read_as}}}, allow_quoted_nulls = false,
                           quote = '"', escape = '"', delim = ',', new_line = '\\n', parallel = true)""",
         [str(csv_path)])
-    connection.execute(f'DROP TABLE "{table}"')
-    connection.execute(f'ALTER TABLE "{loading}" RENAME TO "{table}"')
     csv_path.unlink()
 
 
