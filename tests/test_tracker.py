@@ -105,3 +105,20 @@ def test_the_tracker_opens_on_just_the_items_named_and_never_another_centres(db)
     named = (*own, int(other))
     page = tracker_page(db, centre, GridQuery((ColumnFilter("ID", Condition(ONE_OF, named)),), None, 0, 10))
     assert sorted(page.rows.ID) == sorted(own) and page.total == len(own)
+
+
+def test_tracker_rows_are_coloured_by_status_and_the_result_keeps_its_own_colour():
+    import pandas as pd
+
+    from lib.ui.tracker_table import RESULT_COLOURS, ROW_COLOURS, _styles
+
+    shown = pd.DataFrame({"ID": [1, 2, 3, 4], "Status": ["Submitted", "Rejected", "Referred", "Completed"],
+                          "Result": ["", "", "Referral", "Pass"]})
+    styles = _styles(shown)
+    assert styles.loc[0].tolist() == [ROW_COLOURS["Submitted"]] * 3
+    assert styles.loc[1, "ID"] == ROW_COLOURS["Rejected"]
+    assert styles.loc[2, "ID"] == ROW_COLOURS["Referred"]
+    assert styles.loc[2, "Result"] == f"{ROW_COLOURS['Referred']}; {RESULT_COLOURS['Referral']}"
+    assert styles.loc[3].tolist() == ["", "", RESULT_COLOURS["Pass"]]  # a completed row is not coloured
+    html = shown.style.apply(_styles, axis=None).to_html()
+    assert "background-color: #fef3c7" in html and "color: #166534" in html
