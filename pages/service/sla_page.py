@@ -72,8 +72,8 @@ def act_in(rows):
 
 
 st.caption(f"{len(items):,} item(s): {show.lower()}{f' at {stage}' if stage else ''}, the nearest SLA target first. "
-           f"Act in opens the queue that can move the item on. Listed as of {counted_at:%H:%M}; the list, the "
-           "forecast and the performance figures are counted again every minute.")
+           f"Act in opens the queue that can move the item on. Listed as of {counted_at:%H:%M}; the counts above, the "
+           "list, the forecast and the performance figures are counted again every minute.")
 analytics_table(items, "sla_items", "SLA items", date_columns=("SLA Target",), page_columns=act_in,
                 column_config={"Act in": st.column_config.LinkColumn("Act in", display_text="Open the queue")})
 
