@@ -40,6 +40,9 @@ def test_the_assessor_reads_a_match_side_by_side_and_flags_it_for_quality(browse
         page.goto(f"{url}/marking?item={item}")
         expect(page.get_by_role("heading", name="My marking queue", exact=True)).to_be_visible(timeout=30_000)
         settle(page)
+        # The link opens the queue on that one item: its ID in the search box, one row to tick.
+        expect(page.locator(".st-key-marking_table_search input")).to_have_value(str(item), timeout=30_000)
+        expect(page.get_by_text("1 match the search")).to_be_visible(timeout=30_000)
         tick_row(page, "marking_table", 0)
         line = page.get_by_text(f"Shares {match.share:.0%} of its text with item {match.other_item} (")
         expect(line).to_be_visible(timeout=30_000)
