@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import random
 import socket
 import statistics
@@ -231,12 +232,14 @@ class _Rss:
 
 
 async def run_load(url: str, server_pids: int | list[int], accounts: list[tuple[str, str]], seconds: float,
-                   seed: int = 7) -> dict:
+                   seed: int = 7, warm_urls: list[str] | None = None) -> dict:
     server = Processes(server_pids if isinstance(server_pids, list) else [server_pids])
-    # A centre and a team member first, through every page of the mix: modules imported, the shared caches
-    # filled, DuckDB's buffers warm. What the server holds then is the baseline each further session adds to.
-    for username, role in ({role: (username, role) for username, role in accounts}).values():
-        warm = Session(url, username)
+    # A centre and a team member first, through every page of the mix, on every replica (warm_urls: each one's
+    # own address, as a service in use has them): modules imported, the shared caches filled, DuckDB's buffers
+    # warm. What the server holds then is the baseline each further session adds to.
+    for warm_url, (username, role) in itertools.product(
+            warm_urls or [url], ({role: (username, role) for username, role in accounts}).values()):
+        warm = Session(warm_url, username)
         await warm.open()
         await warm.sign_in()
         for page in WARM_PAGES[role]:
@@ -357,7 +360,8 @@ def _scaled_out(db_path: Path, env: dict[str, str], points: list[tuple[int, int]
                                      **bucket.env(s3server.BUCKET, "load")}, replicas)
             try:
                 report(replicas, sessions, asyncio.run(run_load(
-                    cluster.url, [process.pid for process in cluster.replicas], accounts[:sessions], seconds)))
+                    cluster.url, [process.pid for process in cluster.replicas], accounts[:sessions], seconds,
+                    warm_urls=cluster.replica_urls)))
             finally:
                 cluster.stop()
     finally:

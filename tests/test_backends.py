@@ -126,6 +126,28 @@ def test_the_figures_copy_is_one_moment_and_is_made_again_when_old(both):
     copy.close()
 
 
+def test_a_starting_replica_makes_its_first_figures_copy_in_the_background(both, monkeypatch):
+    from lib.store import figures
+
+    _, scaled = both
+    made = []
+
+    def counted(source):
+        made.append(threading.current_thread().name)
+        return make_snapshot(source)
+
+    make_snapshot = figures.make_snapshot
+    monkeypatch.setattr(figures, "make_snapshot", counted)
+    copy = FiguresCopy(scaled, refresh_seconds=3600)
+    copy.prepare()
+    copy.prepare()  # a second start while the first copy is being made starts nothing
+    first = copy.current()  # waits for the copy being made rather than making another
+    assert made == ["figures-copy"], "one copy, made by the background thread, not by the first reader"
+    copy.prepare()  # with a copy there, nothing to do
+    assert copy.current() is first and len(made) == 1
+    copy.close()
+
+
 def test_the_figures_copy_keeps_awkward_text_lists_nulls_and_moments_exactly(both):
     _, scaled = both
     awkward = 'Line one, "quoted"\nline two; =SUM(A1) \\ ends with a comma,'

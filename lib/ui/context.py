@@ -12,6 +12,7 @@ from lib.config import load_settings
 from lib.ops.scheduler import Scheduler
 from lib.startup import StartupProblem, limit_malloc_arenas, open_database, read_secrets, resolve_cookie_key
 from lib.store.db import Database
+from lib.store.figures import figures_copy
 from lib.store.files import FileStore
 from lib.store.objects import ObjectStore
 from lib.store.stores import open_file_store
@@ -34,6 +35,8 @@ def _open(db_path: str, files_dir: str, database_url: str, files_url: str) -> Ap
     cookie_key = resolve_cookie_key(settings, read_secrets(settings.secrets_files))
     opened = open_database(settings)
     store = open_file_store(settings)
+    if opened.db.dialect != "duckdb":
+        figures_copy(opened.db).prepare()  # a replica's first figures page should not wait for the whole copy
     return AppContext(opened.db, cookie_key, demo.is_demo(opened.db), store, _scheduler(opened.db, store, settings))
 
 
