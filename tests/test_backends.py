@@ -131,12 +131,12 @@ def test_a_starting_replica_makes_its_first_figures_copy_in_the_background(both,
 
     _, scaled = both
     made = []
+    make_snapshot = figures.make_snapshot
 
     def counted(source):
         made.append(threading.current_thread().name)
         return make_snapshot(source)
 
-    make_snapshot = figures.make_snapshot
     monkeypatch.setattr(figures, "make_snapshot", counted)
     copy = FiguresCopy(scaled, refresh_seconds=3600)
     copy.prepare()

@@ -20,9 +20,11 @@ from datetime import datetime
 from pathlib import Path
 
 import adbc_driver_postgresql.dbapi as postgres_arrow
+from psycopg.conninfo import make_conninfo
 
 from lib.store.db import Database, connect
 from lib.store.migrate import migrate
+from lib.store.postgres import CONNECT_SECONDS
 
 REFRESH_SECONDS = 120
 # What no figure reads: the history, sign-in state and documents kept in the database.
@@ -68,14 +70,18 @@ class FiguresCopy:
                     self._current = make_snapshot(self.source)
             return self._current
         if time.monotonic() - snapshot.made > self._refresh_after and self._making.acquire(blocking=False):
-            threading.Thread(target=self._refresh, name="figures-copy", daemon=True).start()
+            self._make_in_background()
         return snapshot
 
     def prepare(self) -> None:
         """Make the first copy in the background (a replica starting): the first figures page read after it
         waits for nothing, or only for the rest of it."""
         if self._current is None and self._making.acquire(blocking=False):
-            threading.Thread(target=self._refresh, name="figures-copy", daemon=True).start()
+            self._make_in_background()
+
+    def _make_in_background(self) -> None:
+        """Called holding _making, which the thread releases when its copy is in place (or has failed)."""
+        threading.Thread(target=self._refresh, name="figures-copy", daemon=True).start()
 
     def refresh_now(self) -> Snapshot:
         with self._making:
@@ -170,7 +176,8 @@ def make_snapshot(source: Database) -> Snapshot:
         connection.execute("SET threads = 1")
         migrate(connection)
         tables = _tables(source)
-        with closing(postgres_arrow.connect(source.url)) as arrow_source, closing(arrow_source.cursor()) as reader:
+        arrow_source = postgres_arrow.connect(make_conninfo(source.url, connect_timeout=CONNECT_SECONDS))
+        with closing(arrow_source), closing(arrow_source.cursor()) as reader:
             # One transaction (begun by the driver, which does not commit on its own) at REPEATABLE READ: every
             # table as it was at one moment. It must be the transaction's first statement.
             reader.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
