@@ -152,11 +152,15 @@ def test_quality_follows_an_alert_up_with_notes(as_role):
 
 def test_the_sla_dashboard_shows_performance_overall_and_by_centre(as_role):
     at = as_role("lead.demo", "pages/service/sla_page.py")
+    assert chart_keys(at) == ["sla_forecast_chart"]  # only the open tab is drawn
+    assert "Released" not in [m.label for m in at.metric]
+    at.session_state["sla_tab"] = "Performance on released work"
+    at.run()
     labels = [m.label for m in at.metric]
     assert labels[-4:] == ["Released", "On time", "Median working days to result",
                            "Quality checks within 5 working days"]
     assert at.metric[-3].value.endswith("%")
-    assert chart_keys(at) == ["sla_forecast_chart", "sla_chart"]
+    assert chart_keys(at) == ["sla_chart"]
     spec = chart_spec(at, "sla_chart")
     target = [shape for shape in spec["layout"]["shapes"] if shape.get("yref") == "y2"]
     assert [(shape["y0"], shape["y1"]) for shape in target] == [(25, 25)]  # the SLA as a target line
@@ -166,6 +170,22 @@ def test_the_sla_dashboard_shows_performance_overall_and_by_centre(as_role):
     by_centre = next(frame.value for frame in at.dataframe if "On-time %" in frame.value.columns
                      and "Centre" in frame.value.columns)
     assert len(by_centre) >= 3
+
+
+def test_the_performance_tabs_choices_are_kept_while_another_tab_is_open(as_role):
+    at = as_role("team.demo", "pages/service/sla_page.py")
+    at.session_state["sla_tab"] = "Performance on released work"
+    at.run()
+    centre = at.selectbox(key="sla_centre").options[1]
+    at.selectbox(key="sla_centre").set_value(centre).run()
+    assert f"By month of release: centre {centre}" == chart_spec(at, "sla_chart")["layout"]["title"]["text"]
+    at.session_state["sla_tab"] = "Breach forecast"
+    at.run()
+    assert chart_keys(at) == ["sla_forecast_chart"]
+    at.session_state["sla_tab"] = "Performance on released work"
+    at.run()
+    assert at.selectbox(key="sla_centre").value == centre
+    assert f"By month of release: centre {centre}" == chart_spec(at, "sla_chart")["layout"]["title"]["text"]
 
 
 def items_listed(at):

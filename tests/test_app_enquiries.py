@@ -185,6 +185,8 @@ def test_the_team_marks_a_claim_withdrawn(as_role, db_path):
 
 def test_the_sla_dashboard_shows_the_enquiry_clocks(as_role):
     at = as_role("team.demo", "pages/service/sla_page.py")
+    at.session_state["sla_tab"] = "Enquiries and appeals"
+    at.run()
     labels = [metric.label for metric in at.metric]
     assert "Enquiries and appeals: open" in labels
     clocks = [f.value for f in at.dataframe if "Target (working days)" in f.value.columns][0]

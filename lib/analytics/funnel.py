@@ -45,6 +45,7 @@ def _cdf(n: int, rate: float) -> tuple[int, np.ndarray]:
     return first, np.cumsum(np.exp(log_pmf))
 
 
+@lru_cache(maxsize=65_536)  # the funnel's 1,200 limit points are the same on every rerun of Referral rates
 def binomial_quantile(results: int, rate: float, probability: float) -> int:
     """The smallest count r with P(R <= r) >= probability, R ~ Binomial(results, rate)."""
     first, cdf = _cdf(int(results), round(float(rate), 12))

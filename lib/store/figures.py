@@ -9,6 +9,7 @@ on the embedded database, and comes out the same.
 
 from __future__ import annotations
 
+import os
 import random
 import shutil
 import tempfile
@@ -27,6 +28,7 @@ from lib.store.migrate import migrate
 from lib.store.postgres import CONNECT_SECONDS
 
 REFRESH_SECONDS = 120
+LOWEST_PRIORITY = 19  # the highest nice value
 # What no figure reads: the history, sign-in state and documents kept in the database.
 NOT_COPIED = frozenset({"schema_version", "audit_log", "sessions", "sign_in_throttle", "device_lockouts",
                         "mapping_versions", "hei_credentials", "learner_record_versions", "job_runs", "job_lock",
@@ -70,7 +72,7 @@ class FiguresCopy:
                     self._current = make_snapshot(self.source)
             return self._current
         if time.monotonic() - snapshot.made > self._refresh_after and self._making.acquire(blocking=False):
-            self._make_in_background()
+            self._make_in_background(yielding=True)
         return snapshot
 
     def prepare(self) -> None:
@@ -79,17 +81,21 @@ class FiguresCopy:
         if self._current is None and self._making.acquire(blocking=False):
             self._make_in_background()
 
-    def _make_in_background(self) -> None:
-        """Called holding _making, which the thread releases when its copy is in place (or has failed)."""
-        threading.Thread(target=self._refresh, name="figures-copy", daemon=True).start()
+    def _make_in_background(self, yielding: bool = False) -> None:
+        """Called holding _making, which the thread releases when its copy is in place (or has failed). A refresh
+        (yielding) runs at the lowest CPU priority: pages go on using the copy it replaces, so the copy is the work
+        that can wait when the cores are busy. A first copy is waited for and keeps the normal priority."""
+        threading.Thread(target=self._refresh, args=(yielding,), name="figures-copy", daemon=True).start()
 
     def refresh_now(self) -> Snapshot:
         with self._making:
             self._replace(make_snapshot(self.source))
         return self._current
 
-    def _refresh(self) -> None:
+    def _refresh(self, yielding: bool = False) -> None:
         try:
+            if yielding:
+                lower_this_threads_priority()
             self._replace(make_snapshot(self.source))
         finally:
             self._making.release()
@@ -105,6 +111,15 @@ class FiguresCopy:
         for snapshot in [*self._retired, *([self._current] if self._current else [])]:
             snapshot.close()
         self._current, self._retired = None, []
+
+
+def lower_this_threads_priority() -> None:
+    """The calling thread's nice value to the lowest priority (on Linux a nice value belongs to a thread, named by
+    its native ID); elsewhere, nothing."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), LOWEST_PRIORITY)
+    except (AttributeError, OSError):
+        pass
 
 
 def figures_db(db: Database) -> Database:

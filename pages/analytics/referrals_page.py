@@ -190,7 +190,11 @@ def drill_table(group: str, within: Period, key: str, drill: bool = False):
 
 
 ticked_centre = None
-for tab, group in zip(st.tabs([GROUP_TABS[g] for g in groups]), groups):
+# Only the open tab's table is drawn, and the centres' always: their tick drives the drill-down and the charts
+# whichever tab is open (a table not drawn in a run would lose its tick).
+for tab, group in zip(st.tabs([GROUP_TABS[g] for g in groups], key="rates_tab", on_change="rerun"), groups):
+    if not tab.open and group != "centre":
+        continue
     with tab:
         if group == "centre":
             st.caption("Tick a centre to see its units, its batches and their submissions below. "

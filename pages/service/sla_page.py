@@ -77,9 +77,8 @@ st.caption(f"{len(items):,} item(s): {show.lower()}{f' at {stage}' if stage else
 analytics_table(items, "sla_items", "SLA items", date_columns=("SLA Target",), page_columns=act_in,
                 column_config={"Act in": st.column_config.LinkColumn("Act in", display_text="Open the queue")})
 
-forecast_tab, enquiries_tab, performance_tab = st.tabs(["Breach forecast", "Enquiries and appeals",
-                                                        "Performance on released work"])
-with enquiries_tab:
+
+def enquiry_clocks() -> None:
     st.caption("Enquiries about results and appeals run on clocks of their own, in working days: a reviewer is "
                "given within the first target of the enquiry being raised, the outcome within the second, and "
                "quality decides an appeal within the third of it being made. At risk: "
@@ -90,7 +89,9 @@ with enquiries_tab:
     st.dataframe(blank_missing(clocks), hide_index=True, key="sla_enquiry_clocks", width="stretch")
     if ENQUIRIES in mine:
         st.page_link(ENQUIRIES.script, label="Open Enquiries and appeals", icon=ENQUIRIES.icon)
-with forecast_tab:
+
+
+def breach_forecast() -> None:
     times = ahead.stage_times
     st.caption("Each open item's release date, forecast from the working days each stage took for the items "
                "released in the last 90 days, and each assessor's queue and marking pace over the last 20 working "
@@ -144,21 +145,24 @@ with forecast_tab:
                 "that were out by their pessimistic date; rejected items are left out")):
             column.metric(label, value, help=help_text, border=True)
 
-with performance_tab:
+
+def performance() -> None:
     st.subheader("Performance on released work")
     start_col, end_col, centre_col = st.columns(3)
-    start = start_col.date_input("Released from", date.today().replace(day=1) - timedelta(days=334), key="sla_from",
-                                 format="DD/MM/YYYY")
-    end = end_col.date_input("To", date.today(), key="sla_to", format="DD/MM/YYYY")
+    # Remembered: the tab is not drawn while another is open, and its choices should still be there on return.
+    start = remembered(start_col.date_input, "Released from", "sla_from",
+                       value=date.today().replace(day=1) - timedelta(days=334), format="DD/MM/YYYY")
+    end = remembered(end_col.date_input, "To", "sla_to", value=date.today(), format="DD/MM/YYYY")
     centres = [n for (n,) in db.query_all("SELECT number FROM centres ORDER BY number")]
-    centre = centre_col.selectbox("Centre", centres, index=None, placeholder="All centres", key="sla_centre")
+    centre = remembered(centre_col.selectbox, "Centre", "sla_centre", options=centres, index=None,
+                        placeholder="All centres")
     if start > end:
         st.error("'Released from' must be on or before 'To'.")
-        st.stop()
+        return
     overall = recent_performance(db, user, start, end, None, centre)
     if overall.empty:
         st.caption("No results released in this period.")
-        st.stop()
+        return
     row = overall.iloc[0]
     for column, label, value in zip(st.columns(4), ("Released", "On time", "Median working days to result",
                                                     "Quality checks within 5 working days"),
@@ -198,3 +202,12 @@ with performance_tab:
     with by_centre_tab:
         analytics_table(recent_performance(db, user, start, end, "centre", centre), "sla_centres",
                         "SLA by centre")
+
+
+# Only the open tab is worked out: each is a page of figures of its own, and a rerun of the dashboard (a tick, a
+# filter) need not draw the other two where nobody sees them.
+for tab, show_tab in zip(st.tabs(["Breach forecast", "Enquiries and appeals", "Performance on released work"],
+                                 key="sla_tab", on_change="rerun"), (breach_forecast, enquiry_clocks, performance)):
+    if tab.open:
+        with tab:
+            show_tab()
