@@ -480,3 +480,29 @@ def test_a_broken_postgres_backup_is_named_by_verify(both, tmp_path):
     (taken.folder / DUMP).write_bytes(b"not a dump")
     problems = backup.verify(taken.folder).problems
     assert any("dump cannot be read" in problem for problem in problems), problems
+
+
+def test_a_figures_refresh_yields_the_cpu_to_pages_and_a_first_copy_does_not(both, monkeypatch):
+    from lib.store import figures
+
+    _, scaled = both
+    priorities = []
+    make_snapshot = figures.make_snapshot
+
+    def noted(source):
+        priorities.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
+        return make_snapshot(source)
+
+    monkeypatch.setattr(figures, "make_snapshot", noted)
+    copy = FiguresCopy(scaled, refresh_seconds=0.01)
+    copy.prepare()
+    first = copy.current()  # the first copy, waited for
+    time.sleep(0.05)
+    assert copy.current() is first, "a stale copy is still read while the next is made"
+    deadline = time.monotonic() + 60
+    while copy.current() is first and time.monotonic() < deadline:
+        time.sleep(0.05)
+    copy._refresh_after = float("inf")  # no further refresh while the test ends
+    assert priorities[:2] == [os.getpriority(os.PRIO_PROCESS, 0), figures.LOWEST_PRIORITY]
+    assert os.getpriority(os.PRIO_PROCESS, 0) != figures.LOWEST_PRIORITY, "the process itself keeps its priority"
+    copy.close()

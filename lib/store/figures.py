@@ -15,7 +15,7 @@ import shutil
 import tempfile
 import threading
 import time
-from contextlib import closing
+from contextlib import closing, suppress
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -108,18 +108,18 @@ class FiguresCopy:
         self._retired = [old] if old else []
 
     def close(self) -> None:
-        for snapshot in [*self._retired, *([self._current] if self._current else [])]:
-            snapshot.close()
-        self._current, self._retired = None, []
+        """Close every copy, after the one being made (if any) is in place: its thread reads the source."""
+        with self._making:
+            for snapshot in [*self._retired, *([self._current] if self._current else [])]:
+                snapshot.close()
+            self._current, self._retired = None, []
 
 
 def lower_this_threads_priority() -> None:
     """The calling thread's nice value to the lowest priority (on Linux a nice value belongs to a thread, named by
     its native ID); elsewhere, nothing."""
-    try:
+    with suppress(AttributeError, OSError):
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), LOWEST_PRIORITY)
-    except (AttributeError, OSError):
-        pass
 
 
 def figures_db(db: Database) -> Database:
