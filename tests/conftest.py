@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -105,8 +106,17 @@ def database_url(backend, request) -> str | None:
     with psycopg.connect(server.url(), autocommit=True) as admin:
         admin.execute(f"CREATE DATABASE {name} TEMPLATE {template}")
     yield server.url(name)
+    release_app_contexts()
     with psycopg.connect(server.url(), autocommit=True) as admin:
         admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def release_app_contexts() -> None:
+    """Close the databases the app opened in this test (their pools and figures copies), before the test's database
+    goes: a copy still being made would read a database that no longer exists."""
+    context = sys.modules.get("lib.ui.context")
+    if context is not None:
+        context._open.clear()
 
 
 @pytest.fixture

@@ -27,7 +27,15 @@ class AppContext:
     scheduler: Scheduler | None
 
 
-@st.cache_resource(show_spinner="Opening the database (the first start builds the demo data)…")
+def _release(context: AppContext) -> None:
+    """When the cached context is let go (its cache cleared): jobs stopped, then the database and its figures copy
+    closed, so no connection outlives the context."""
+    if context.scheduler is not None:
+        context.scheduler.stop()
+    context.db.close()
+
+
+@st.cache_resource(show_spinner="Opening the database (the first start builds the demo data)…", on_release=_release)
 def _open(db_path: str, files_dir: str, database_url: str, files_url: str) -> AppContext:
     """Cached per database and file store, so tests with others get their own."""
     limit_malloc_arenas()  # once per server process, before the sessions' threads allocate
