@@ -278,7 +278,7 @@ def table_height(rows: int) -> int:
     return 36 + rows * 35
 
 
-COMPACT_QUEUE_HEIGHT = table_height(3)
+COMPACT_QUEUE_HEIGHT = table_height(2)  # the ticked item and one more: the work fits the first screen at 1280x720
 
 
 def _queue_order_note(key: str, sort: tuple[str, bool] | None) -> None:
@@ -313,7 +313,7 @@ def work_queue(read: Callable[[QueueView], QueuePage], key: str, empty: str, cap
     """A role's queue, read a page at a time (read(view) -> QueuePage): says so when it is empty (and stops the
     page, unless stop is False), else its count, a search by ID, learner or centre, the SLA filter where the queue
     has SLA flags, and a table of 25 rows a page to tick items in (the ticked records back). caption may be worked
-    out from the page (its tallies). compact_when_ticked: with an item ticked the table is a strip of three rows
+    out from the page (its tallies). compact_when_ticked: with an item ticked the table is a strip of two rows
     that scrolls, so that the item's work starts on the first screen."""
     view = _queue_view(key)
     page = read(view)

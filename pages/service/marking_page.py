@@ -47,12 +47,14 @@ def open_next() -> str:
 
 
 st.subheader(f"Item {item_id}: {escape_markdown(item['Learner'])}, {escape_markdown(item['Unit(s)'])}")
-st.caption(f"Centre {escape_markdown(item['Centre'])} {escape_markdown(item['Centre name'])} · {item['Category']}"
-           f" · SLA target {pd.Timestamp(item['SLA Target']):%d/%m/%Y}")
 if pd.notna(item[NOTE_COLUMN]) and item[NOTE_COLUMN]:
     st.warning(f"Sent back by the lead assessor: {escape_markdown(item[NOTE_COLUMN])}", icon=":material/undo:")
 matches_slot = st.container()
 evidence_col, form_col = st.columns([3, 2], gap="medium")
+# The item's details head the evidence column: the form beside it starts right under the title, on the first
+# screen at 1280x720.
+evidence_col.caption(f"Centre {escape_markdown(item['Centre'])} {escape_markdown(item['Centre name'])} · "
+                     f"{item['Category']} · SLA target {pd.Timestamp(item['SLA Target']):%d/%m/%Y}")
 with matches_slot:
     copied_work_panel(db, store, user, item_id, key="marking_copied", open_case=(
         "Flag for malpractice with this match", lambda concern: flag_while_marking(db, user, item_id, concern),
@@ -70,15 +72,6 @@ with form_col:
             saved = f" · saved: {guide.result}, mark {guide.mark}" if guide.result else ""
             st.markdown(f"**{escape_markdown(guide.code)} {escape_markdown(guide.name)}** "
                         f"({guide.credits} credits){saved}")
-            with st.expander("Criteria and guidance", expanded=len(guides) == 1, icon=":material/checklist:"):
-                if guide.criteria:
-                    st.markdown("\n".join(f"- **{ref}** {escape_markdown(text)}" for ref, text in guide.criteria))
-                else:
-                    st.caption("No criteria are recorded for this unit: mark it against its specification.")
-                for point in guide.guidance:
-                    st.caption(escape_markdown(point))
-                if guide.last_time:
-                    st.caption(f"Last time: {escape_markdown(guide.last_time)}")
             last_to_save = unsaved in ([guide.code], [])
             with st.form(f"marking_form_{item_id}_{guide.code}", clear_on_submit=False, border=False):
                 unit = guide.code
@@ -116,6 +109,15 @@ with form_col:
                                                         "Demo feedback: every criterion met.", user.name),
                     file_name=f"Marked result sheet {item_id} {unit}.docx", icon=":material/download:",
                     type="tertiary")
+            with st.expander("Criteria and guidance", expanded=len(guides) == 1, icon=":material/checklist:"):
+                if guide.criteria:
+                    st.markdown("\n".join(f"- **{ref}** {escape_markdown(text)}" for ref, text in guide.criteria))
+                else:
+                    st.caption("No criteria are recorded for this unit: mark it against its specification.")
+                for point in guide.guidance:
+                    st.caption(escape_markdown(point))
+                if guide.last_time:
+                    st.caption(f"Last time: {escape_markdown(guide.last_time)}")
     with st.expander("Suspected plagiarism or malpractice?", icon=":material/report:"):
         st.caption("Flagging opens a case for the quality team with your concern and the evidence. The item is "
                    "held: it is not released until quality closes the case. The centre reads only that it is "

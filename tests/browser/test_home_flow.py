@@ -78,3 +78,21 @@ def test_every_home_card_opens_its_list_filtered_to_its_count(page, app_url, use
         page.locator("[data-testid='stSidebarNav'] a", has_text="Home").first.click()
         expect(page.locator(f".st-key-{key}")).to_be_visible(timeout=30_000)
         settle(page)
+
+
+def test_an_assessor_ticking_an_item_finds_the_marking_form_on_the_first_screen(browser, app_url):
+    """At 1280x720, the unit's result and mark are above the footer without scrolling, beside the evidence."""
+    from tests.browser.conftest import open_page, tick_row
+
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    page = context.new_page()
+    sign_in(page, app_url, "assessor.demo", DEMO_PASSWORD)
+    open_page(page, "My marking queue")
+    tick_row(page, "marking_table", 0)
+    form = page.locator("[class*='st-key-marking_unit_']").first
+    expect(form).to_be_visible(timeout=30_000)
+    footer_top = page.get_by_test_id("stBottom").bounding_box()["y"]
+    for field in (form.get_by_text("Pass", exact=True), form.locator("[class*='st-key-marking_mark_'] input")):
+        box = field.bounding_box()
+        assert box["y"] + box["height"] <= footer_top, "scrolled below the first screen"
+    context.close()
