@@ -19,7 +19,9 @@ EVERY_FIGURE = {
     "sla_forecast_ms", "home_figures_ms", "signin_rerun_ms", "tracker_rerun_ms", "analytics_first_run_ms",
     "analytics_rerun_ms", "home_rerun_ms", "media_check_150mb_s", "upload_check_150mb_s", "crafted_upload_peak_mb",
     "learner_records_search_ms", "template_apply_10k_ms", "spreadsheet_check_s", "spreadsheet_check_peak_mb",
-    "signin_write_stall_ms", "queue_ms", "postgres_move_in_s", "figures_copy_s",
+    "signin_write_stall_ms", "queue_ms", "postgres_move_in_s", "figures_copy_s", "similarity_recall",
+    "similarity_false_matches", "similarity_pair_ms", "similarity_candidates_ms", "shared_text_month_ms",
+    "similarity_index_mb",
 }
 # Each of these is printed for PostgreSQL beside DuckDB (bench/postgres.py), with the ratio.
 ON_POSTGRES = {"tracker_query_ms", "qc_queue_ms", "queue_ms", "sla_dashboard_ms", "home_figures_ms",

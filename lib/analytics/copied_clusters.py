@@ -20,7 +20,7 @@ MOST_COMPARED = 400  # pairs compared exactly in one view, most shared samples f
 COLUMNS = ["Cluster", "Learners in cluster", "Item", "Learner", "Centre", "Centre name", "Submitted", "Month",
            "Shares with item", "Its learner", "Its centre", "Share %", "Longest shared passage"]
 
-_PAIRS = """WITH chosen AS (
+PAIRS = """WITH chosen AS (
                 SELECT f.id FROM files f JOIN submissions s ON s.id = f.submission_id
                 WHERE f.kind = 'evidence' AND f.removed_at IS NULL
                   AND coalesce(s.submitted_at, s.uploaded_at) >= ? AND coalesce(s.submitted_at, s.uploaded_at) < ?)
@@ -59,7 +59,7 @@ def shared_text_clusters(db: Database, user: User, store: FileStore, start: date
     of it when not given), grouped in clusters of learners: the biggest clusters first, then the most shared."""
     require_role(user, (QUALITY, ASSESSMENT_TEAM), "Clusters of shared text are for quality and the assessment team.")
     limit = threshold(db)
-    found = db.query_all(_PAIRS, [start or date(1900, 1, 1), (end or date(2999, 12, 31)) + timedelta(days=1),
+    found = db.query_all(PAIRS, [start or date(1900, 1, 1), (end or date(2999, 12, 31)) + timedelta(days=1),
                                   FEWEST_SHARED_SAMPLES])
     canonical = {tuple(sorted((first, second))): shared for first, second, shared in found}
     files = {row[0]: row for row in db.query_all(_FILES, [sorted({f for pair in canonical for f in pair})])} \
