@@ -45,6 +45,24 @@ def sorted_by(page, sort_key: str) -> str:
     return page.locator(f".st-key-{sort_key} input").first.input_value().strip()
 
 
+def sort_state(page, sort_key: str) -> tuple[str, bool]:
+    """The Sort by column and the Descending toggle."""
+    toggle = page.locator(f".st-key-{sort_key.removesuffix('_sort')}_descending input").first
+    return sorted_by(page, sort_key), toggle.is_checked()
+
+
+def click_and_wait_for_sort(page, sort_key: str, x: float, y: float) -> None:
+    """Click at (x, y) on a heading and wait for the sort to change: on a loaded machine the rerun a click
+    starts may begin after settle() has looked, and a second click on a column already sorted reverses it."""
+    before = sort_state(page, sort_key)
+    page.mouse.click(x, y)
+    for _ in range(12):  # a click between headings sorts nothing: give up after a few seconds
+        settle(page)
+        if sort_state(page, sort_key) != before:
+            return
+        page.wait_for_timeout(250)
+
+
 def click_heading(page, table_key: str, sort_key: str, label: str, labels: list[str]) -> None:
     """Click a column heading of a canvas-drawn table. Where each column starts is not in the page, so click
     along the heading row, moving towards the column by what the last click sorted by."""
@@ -53,8 +71,7 @@ def click_heading(page, table_key: str, sort_key: str, label: str, labels: list[
     box = grid.bounding_box()
     x, step = box["x"] + 60, 70
     for _ in range(25):
-        page.mouse.click(x, box["y"] + 17)
-        settle(page)
+        click_and_wait_for_sort(page, sort_key, x, box["y"] + 17)
         chosen = sorted_by(page, sort_key)
         if chosen == label:
             return
