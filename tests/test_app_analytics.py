@@ -70,6 +70,23 @@ def test_team_sees_rates_charts_and_drills_from_a_centre_to_a_batch(as_role):
     assert list(at.dataframe[0].value.ID) == [drilled.ID.iloc[0]]
 
 
+def table_keys(at) -> list[str]:
+    return [key for frame in at.dataframe for key in ("rates_centre_table", "rates_unit_table", "rates_batch_table",
+                                                        "drill_units_table", "drill_batches_table")
+            if f"-{key}" in frame.proto.id]
+
+
+def test_rates_draw_the_open_tab_and_the_centres_whose_tick_outlives_a_tab_switch(as_role):
+    at = as_role("team.demo", "pages/analytics/referrals_page.py")
+    assert table_keys(at) == ["rates_centre_table"]  # the other tabs' tables are not drawn until opened
+    tick(at, "rates_centre_table", [0])
+    at.session_state["rates_tab"] = "Units"
+    at.run()
+    assert table_keys(at) == ["rates_centre_table", "rates_unit_table", "drill_units_table", "drill_batches_table"]
+    ticked = next(frame.value for frame in at.dataframe if "-rates_centre_table" in frame.proto.id).Centre.iloc[0]
+    assert f"Centre {ticked}" in texts(at), "the centre ticked on the Centres tab is still drilled into"
+
+
 def test_a_filter_on_the_centre_table_keeps_matching_rows(as_role):
     at = as_role("team.demo", "pages/analytics/referrals_page.py")
     at.selectbox(key="rates_centre_filter_column").set_value("Centre").run()
