@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from lib.rules.status import REFERRED, REJECTED, SUBMITTED
+from lib.ui.cell_styles import cell_styled
 from lib.ui.tables import blank_missing, selectable_table
 
 ROW_COLOURS = {SUBMITTED: "background-color: #dbeafe", REJECTED: "background-color: #fde2e1",
@@ -56,7 +57,7 @@ def tracker_table(rows: pd.DataFrame, show_centre: bool, key: str,
     """The Tracker rows, coloured by status; returns the ticked records."""
     shown = blank_missing(rows[shown_columns(show_centre, rows)], DATE_COLUMNS)
     return selectable_table(
-        rows, key=key, shown=shown.style.apply(_styles, axis=None),
+        rows, key=key, shown=cell_styled(shown, _styles(shown)),
         on_heading=on_heading,
         column_config={
             "ID": st.column_config.NumberColumn(format="%d", width="small"),
