@@ -34,6 +34,13 @@ def show_notice(key: str) -> None:
         st.success(escape_markdown(notice), icon=":material/check_circle:")
 
 
+def show_warning(key: str) -> None:
+    """What the previous page could not finish and left here for the user (shown once)."""
+    warning = st.session_state.pop(key, None)
+    if warning:
+        st.warning(escape_markdown(warning), icon=":material/pending_actions:")
+
+
 def run_action(work, notice_key: str, success, ticks: str | None = None) -> None:
     """Do a user's action; a refusal is shown where they are, a success is announced after the rerun.
 

@@ -1,7 +1,5 @@
 """Pending Submission: check, edit and remove uploads, then submit them alone or as a named batch."""
 
-from datetime import datetime
-
 import pandas as pd
 import streamlit as st
 
@@ -22,14 +20,14 @@ from lib.checks.accept import duration_label
 from lib.errors import Refused
 from lib.rules.naming import check_file_name
 from lib.rules.text import batch_name_problem
-from lib.rules.workdays import sla_target
 from lib.store.scope import NotFound
 from lib.ui.confirm import ask_first
 from lib.ui.frame_grid import frame_grid
-from lib.ui.grid import show_only, sort_by_heading
-from lib.ui.page import file_store, page_setup, show_notice
+from lib.ui.grid import sort_by_heading
+from lib.ui.page import file_store, page_setup, show_notice, show_warning
 from lib.ui.pager import pager
 from lib.ui.stored_download import stored_file_button
+from lib.ui.submitted import QUALITY_DECLARATION, open_tracker_on
 from lib.ui.tables import blank_missing, clear_ticks, selectable_table
 from lib.ui.text import escape_markdown
 from lib.ui.upload_form import as_uploads, evidence_feedback, forget_widgets, renamed_uploads, result_sheet_feedback
@@ -40,6 +38,7 @@ db, user = page_setup()
 store = file_store()
 st.title("Pending Submission")
 show_notice("pending_notice")
+show_warning("pending_warning")
 
 items = pending_items(db, user)
 if items.empty:
@@ -79,9 +78,7 @@ def stop_confirming() -> None:
 def confirm(ids: list[int], batch_name: str | None) -> None:
     st.write(f"You are sending {len(ids)} assessment(s) to ILM"
              + (f" as batch **{escape_markdown(batch_name)}**." if batch_name else "."))
-    confirmed = st.checkbox("I confirm that these assessments are complete, are the learners' own work, carry the "
-                            "right result sheets and follow ILM's file naming and word-count guidance.",
-                            key="pending_quality_confirmed")
+    confirmed = st.checkbox(QUALITY_DECLARATION, key="pending_quality_confirmed")
     many = many_first(db, user, ids)
     if many:
         units = ", ".join(f"{n} items of unit {unit}" for unit, n in many.items())
@@ -98,15 +95,7 @@ def confirm(ids: list[int], batch_name: str | None) -> None:
             return
         stop_confirming()
         clear_ticks("pending_table")
-        # The Tracker opens on just these items, whatever it was filtered to, so the centre sees them arrive.
-        show_only("tracker", "ID", submitted)
-        listed = ", ".join(str(i) for i in submitted[:20]) + (f" and {len(submitted) - 20} more"
-                                                               if len(submitted) > 20 else "")
-        st.session_state["tracker_notice"] = (
-            f"Submitted {len(submitted)} assessment(s)" + (f" as batch {batch_name}" if batch_name else "")
-            + f": item(s) {listed}. Results are due by {sla_target(datetime.now()):%d/%m/%Y} (25 working days). "
-            "The Tracker shows just these: use Clear Filter for all your submissions.")
-        st.switch_page("pages/centre/tracker_page.py")
+        open_tracker_on(submitted, batch_name)
 
 
 submit_col, batch_col, batch_name_col, remove_col = st.columns([1.1, 1.5, 2.2, 1.8], vertical_alignment="bottom")

@@ -1,12 +1,14 @@
-"""Unit Assessment: pick learners and units, upload their evidence and result sheets, then go to Pending."""
+"""Unit Assessment: pick learners and units, upload their evidence and result sheets, then go to Pending (or,
+confirmed, submit them at once and go to the Tracker)."""
 
 from datetime import date
 
 import pandas as pd
 import streamlit as st
 
-from lib.centre.first_submissions import ADVICE, first_time_units
+from lib.centre.first_submissions import ADVICE, first_time_units, many_first
 from lib.centre.methods import agreed_units, terms_from
+from lib.centre.submitting import submit
 from lib.centre.uploads import (
     UNIT_ROWS,
     UnitUpload,
@@ -20,6 +22,7 @@ from lib.store.scope import NotFound
 from lib.ui.grid import grid_query, sort_by_heading
 from lib.ui.page import file_store, page_setup
 from lib.ui.pager import pager
+from lib.ui.submitted import QUALITY_DECLARATION, open_tracker_on
 from lib.ui.tables import blank_missing, clear_ticks, selectable_table, tick_keys
 from lib.ui.text import escape_markdown
 from lib.ui.upload_form import as_uploads, declaration_choice, evidence_feedback, forget_widgets, result_sheet_feedback
@@ -69,29 +72,59 @@ def upload_screen(basket: list[dict]) -> None:
             declaration, declaration_file = declaration_choice(key)
         rows.append(UnitUpload(int(row["learner_id"]), row["Unit"], evidence, sheet[0] if sheet else None,
                                declaration, declaration_file))
-    upload, cancel, _ = st.columns([1, 1, 6])
+    missing_sheets = [row.result_sheet is None for row in rows]
+    submit_now = st.checkbox(f"{QUALITY_DECLARATION} Submit them to ILM as soon as they are uploaded.",
+                             key="unit_upload_quality",
+                             help="Leave unticked to upload to Pending and submit from there, alone or as a batch.")
+    upload, upload_and_submit, cancel, _ = st.columns([1, 1.7, 1, 3.3])
     if cancel.button("Cancel", key="unit_upload_cancel"):
         st.session_state.pop(BASKET, None)
         forget_widgets("unit_upload_")
         st.rerun()
-    if upload.button("Upload", key="unit_upload_submit", type="primary", icon=":material/upload:",
-                     disabled=bool(misnamed),
-                     help=f"Rename the evidence of {', '.join(misnamed)} first: use the suggested names"
-                     if misnamed else None):
-        try:
-            with st.spinner(f"Uploading and checking the files of {len(rows)} assessment(s)…", show_time=True):
-                created = upload_units(db, file_store(), user, rows)
-        except (Refused, NotFound) as refused:
-            st.error(escape_markdown(refused), icon=":material/error:")
-            return
-        st.session_state.pop(BASKET, None)
-        clear_ticks("units_table")
-        forget_widgets("unit_upload_")
-        tick_keys("pending_table", created)  # ticked on Pending, so Submit is the next click
-        st.session_state["pending_notice"] = (f"Uploaded {len(created)} assessment(s), ticked below: check them, "
-                                              "then Submit or Submit as a Batch.")
-        st.switch_page("pages/centre/pending_page.py")
+    rename_first = f"Rename the evidence of {', '.join(misnamed)} first: use the suggested names" if misnamed else None
+    uploading = upload.button("Upload", key="unit_upload_submit", icon=":material/upload:",
+                              type="secondary" if submit_now else "primary", disabled=bool(misnamed),
+                              help=rename_first)
+    submitting = upload_and_submit.button(
+        "Upload and submit", key="unit_upload_and_submit", icon=":material/send:",
+        type="primary" if submit_now else "secondary", disabled=bool(misnamed) or not submit_now or any(missing_sheets),
+        help=rename_first or ("Every row needs its result sheet to be submitted" if any(missing_sheets) else None)
+        or (None if submit_now else "Tick the confirmation above first"))
+    if not (uploading or submitting):
+        return
+    try:
+        with st.spinner(f"Uploading and checking the files of {len(rows)} assessment(s)…", show_time=True):
+            created = upload_units(db, file_store(), user, rows)
+    except (Refused, NotFound) as refused:
+        st.error(escape_markdown(refused), icon=":material/error:")
+        return
+    st.session_state.pop(BASKET, None)
+    clear_ticks("units_table")
+    forget_widgets("unit_upload_")
+    if submitting:
+        submit_uploaded(created)
+    tick_keys("pending_table", created)  # ticked on Pending, so Submit is the next click
+    st.session_state["pending_notice"] = (f"Uploaded {len(created)} assessment(s), ticked below: check them, "
+                                          "then Submit or Submit as a Batch.")
+    st.switch_page("pages/centre/pending_page.py")
 
+
+def submit_uploaded(created: list[int]) -> None:
+    """Submit what was just uploaded; what cannot go now (more first submissions of a unit than advised, or a
+    refusal) waits on Pending, ticked, saying why."""
+    many = many_first(db, user, created)
+    if many:
+        st.session_state["pending_warning"] = (
+            "Uploaded, not yet submitted: this is your centre's first submission of "
+            + ", ".join(f"{n} items of unit {unit}" for unit, n in many.items()) + f". {ADVICE} Submit from here.")
+        return
+    try:
+        with st.spinner(f"Submitting {len(created)} assessment(s)…", show_time=True):
+            submitted = submit(db, user, created, quality_confirmed=True)
+    except (Refused, NotFound) as refused:
+        st.session_state["pending_warning"] = f"Uploaded, not yet submitted: {refused}"
+        return
+    open_tracker_on(submitted)
 
 basket = st.session_state.get(BASKET)
 if basket:

@@ -22,26 +22,26 @@ from tests.browser.conftest import open_page, settle, sign_in, start_app, tick_r
 
 @pytest.fixture(scope="module")
 def prepared(tmp_path_factory):
-    """A demo learner of the demo centre who never submitted anything (the list shows their last unit first)."""
+    """Two demo learners of the demo centre who never submitted anything (the list shows their last unit first)."""
     folder = tmp_path_factory.mktemp("flow")
     path = folder / "ilma.duckdb"
     demo.build(path, 800, seed_value=5)
     db = Database.open(path)
-    enr, unit = db.query_one(
+    (enr, unit), other = db.query_all(
         """SELECT l.enr, max(qu.unit_code) FROM learners l JOIN registrations r ON r.learner_id = l.id
            JOIN qualification_units qu ON qu.qualification_code = r.qualification_code
            JOIN centres c ON c.id = l.centre_id
            WHERE c.number = '012345' AND r.expires_on > current_date
              AND NOT EXISTS (SELECT 1 FROM submissions s WHERE s.learner_id = l.id)
-           GROUP BY l.enr ORDER BY l.enr LIMIT 1""")
+           GROUP BY l.enr ORDER BY l.enr LIMIT 2""")
     db.close()
     process, url = start_app(folder, path)
-    yield url, enr, unit, folder
+    yield url, enr, unit, folder, other
     devserver.stop(process)
 
 
 def test_upload_submit_as_batch_track_and_export(browser, prepared, tmp_path):
-    url, enr, unit, _ = prepared
+    url, enr, unit, _, _ = prepared
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
     page = context.new_page()
     sign_in(page, url, "centre.demo", DEMO_PASSWORD)
@@ -122,4 +122,50 @@ def test_upload_submit_as_batch_track_and_export(browser, prepared, tmp_path):
     assert ours[0][header.index("ENR")] == enr and ours[0][header.index("Unit(s)")] == unit
     assert ours[0][header.index("SLA Target")].date() == workdays.sla_target(date.today())
     assert ours[0][header.index("Status")] == "Submitted"
+    context.close()
+
+
+def choose_units_of(page, enr: str) -> None:
+    open_page(page, "Unit Assessment")
+    page.locator(".st-key-units_search input").fill(enr)
+    page.locator(".st-key-units_search input").press("Enter")
+    settle(page)
+    tick_row(page, "units_table", 0)
+    page.locator(".st-key-units_upload button").click()
+    expect(page.get_by_text("Learner Name :").first).to_be_visible(timeout=30_000)
+    settle(page)
+
+
+def test_upload_and_submit_in_one_go_opens_the_tracker_on_the_item_sent(browser, prepared, tmp_path):
+    url, _, _, _, (enr, unit) = prepared
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    page = context.new_page()
+    sign_in(page, url, "centre.demo", DEMO_PASSWORD)
+    choose_units_of(page, enr)
+    evidence, sheet = tmp_path / f"A.Learner-{enr}(1).docx", tmp_path / "Result Sheet.docx"
+    evidence.write_bytes(samples.word_document(words=1200))
+    sheet.write_bytes(samples.result_sheet())
+    page.locator("[class*='st-key-unit_upload_'][class*='_evidence'] input[type=file]").set_input_files(str(evidence))
+    wait_idle(page)
+    expect(page.get_by_text("1,200 words").first).to_be_visible(timeout=30_000)
+    page.get_by_text("The learner's signed declaration is embedded in the evidence").click()
+    wait_idle(page)
+    # Without its result sheet, or before the quality is confirmed, the item cannot go straight to ILM.
+    page.locator(".st-key-unit_upload_quality label").click()
+    settle(page)
+    expect(page.locator(".st-key-unit_upload_and_submit button").first).to_be_disabled()
+    page.locator("[class*='st-key-unit_upload_'][class*='_sheet'] input[type=file]").set_input_files(str(sheet))
+    wait_idle(page)
+    settle(page)
+    page.locator(".st-key-unit_upload_and_submit button").first.click()
+
+    expect(page.get_by_role("heading", name="Tracker")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("Submitted 1 assessment(s): item(s) ")).to_be_visible()
+    settle(page)
+    expect(page.get_by_text("Filtered: ID is one of ")).to_be_visible()
+    first_row = page.locator(".st-key-tracker_table [role='row']").nth(1)
+    expect(first_row).to_contain_text(enr)
+    expect(first_row).to_contain_text(unit)
+    expect(first_row).to_contain_text("Submitted")
+    expect(first_row).to_contain_text(workdays.sla_target(date.today()).strftime("%d/%m/%Y"))
     context.close()
