@@ -7,6 +7,7 @@ import subprocess
 import sys
 from datetime import datetime
 
+import pandas as pd
 import pytest
 
 from lib.accounts import auth
@@ -182,3 +183,48 @@ def test_reference_data_is_checked_and_audited(db, team):
     actions = [r[0] for r in db.query_all("SELECT action FROM audit_log WHERE entity IN ('qualification', 'unit') "
                                           "ORDER BY id")]
     assert actions == ["qualification_saved", "unit_saved", "qualification_saved"]
+
+
+def test_unit_criteria_kept_on_reference_data_are_what_the_assessor_marks_against(db, team):
+    from lib.admin import reference
+    from lib.rules.unit_criteria import CRITERIA
+    from lib.service.marking import marking_guide
+
+    assessor = load_user(db, "assessor.demo")
+    item_id, units = db.query_one("SELECT id, unit_codes FROM submissions WHERE stage = 'allocated' AND assessor_id = ? "
+                                  "ORDER BY id LIMIT 1", [assessor.id])
+    code = units.split(", ")[0]
+    unit = reference.units(db, team).set_index("Code").loc[code]
+    assert unit.Criteria == len(CRITERIA[code])  # the published ones until the team keeps its own
+    assert unit.criteria_text.splitlines()[0] == " ".join(CRITERIA[code][0])
+
+    def save(criteria):
+        reference.save_unit(db, team, code, unit.Name, int(unit.Level), int(unit.Credits),
+                            None if pd.isna(unit["Word-count guidance"]) else int(unit["Word-count guidance"]),
+                            unit.Qualifications.split(", "), criteria)
+
+    save("1.1  Explain the **purpose** of =SUM(A1)\n\n1.2. <b>Plan</b> the change\n2.1 Review it")
+    guide = next(g for g in marking_guide(db, assessor, item_id) if g.code == code)
+    assert guide.criteria == (("1.1", "Explain the **purpose** of =SUM(A1)"), ("1.2", "<b>Plan</b> the change"),
+                              ("2.1", "Review it"))
+    assert reference.units(db, team).set_index("Code").loc[code].Criteria == 3
+    assert db.query_one("SELECT count(*) FROM audit_log WHERE action = 'unit_saved' AND entity_id = ?", [code])[0] == 1
+
+    with pytest.raises(Refused, match="Line 2 of the criteria does not start with its number"):
+        save("1.1 Explain\nExplain again")
+    with pytest.raises(Refused, match="Criterion 1.1 is given twice"):
+        save("1.1 Explain\n1.1 Plan")
+    assert next(g for g in marking_guide(db, assessor, item_id) if g.code == code).criteria[2] == ("2.1", "Review it")
+
+    save("")  # empty: the published criteria again
+    assert next(g for g in marking_guide(db, assessor, item_id) if g.code == code).criteria == CRITERIA[code]
+
+
+def test_a_new_unit_has_no_criteria_until_the_team_writes_them(db, team):
+    from lib.admin import reference
+
+    reference.save_qualification(db, team, "8601-31", "Level 3 Award in Team Leading", 3)
+    reference.save_unit(db, team, "8601-301", "Leading a team", 3, 3, 2500, ["8601-31"])
+    assert reference.units(db, team).set_index("Code").loc["8601-301"].Criteria == 0
+    reference.save_unit(db, team, "8601-301", "Leading a team", 3, 3, 2500, ["8601-31"], "1.1 Lead a team meeting")
+    assert reference.units(db, team).set_index("Code").loc["8601-301"].criteria_text == "1.1 Lead a team meeting"

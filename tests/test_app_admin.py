@@ -64,6 +64,24 @@ def test_the_team_edits_a_unit_s_word_count_guidance(as_role):
     assert units.set_index("Code").loc[code, "Word-count guidance"] in ("3500", 3500)
 
 
+def test_the_team_rewrites_a_unit_s_criteria_and_a_bad_line_is_refused_saying_which(as_role):
+    at = as_role("team.demo", "pages/admin/reference_page.py")
+    units = next(f.value for f in at.dataframe if "Criteria" in f.value.columns)
+    assert "criteria_text" not in units.columns
+    code = units.Code.iloc[0]
+    at.selectbox(key="reference_unit_choice").select(code).run()
+    box = at.text_area(key=f"reference_unit_criteria_{code}")
+    assert box.value.startswith("1.1 ")  # the published criteria, to edit
+    box.input(box.value + "\nno number here")
+    at.button(key=f"reference_unit_save_{code}").click().run()
+    assert "does not start with its number" in " ".join(e.value for e in at.error)
+    at.text_area(key=f"reference_unit_criteria_{code}").input("1.1 Explain *why* the change\n1.2 Plan it")
+    at.button(key=f"reference_unit_save_{code}").click().run()
+    assert not at.exception and f"Unit {code} is saved." in texts(at)
+    units = next(f.value for f in at.dataframe if "Criteria" in f.value.columns)
+    assert units.set_index("Code").loc[code, "Criteria"] in ("2", 2)
+
+
 def test_an_assessor_s_account_shows_their_conflicts_of_interest(as_role):
     at = as_role("team.demo", "pages/admin/accounts_page.py")
     listed = next(f.value for f in at.dataframe if "Username" in f.value.columns)

@@ -3,6 +3,14 @@ and the guidance the service policy gives on length and evidence."""
 
 from __future__ import annotations
 
+import re
+
+from lib.errors import Refused
+
+CRITERION_LINE = re.compile(r"(\d{1,2}(?:\.\d{1,2}){0,2})\.?\s+(\S.*)")
+MAX_CRITERIA = 40
+MAX_CRITERION_CHARS = 300
+
 CRITERIA: dict[str, tuple[tuple[str, str], ...]] = {
     "8000-250": (("1.1", "Describe the role and responsibilities of a team leader"),
                  ("1.2", "Identify own strengths and areas for development as a team leader"),
@@ -75,8 +83,36 @@ CRITERIA: dict[str, tuple[tuple[str, str], ...]] = {
 PORTFOLIO_UNITS = {"8585-301", "8585-302", "8585-303", "8588-501", "8588-502", "8588-503"}
 
 
-def criteria(unit_code: str) -> tuple[tuple[str, str], ...]:
-    return CRITERIA.get(unit_code, ())
+def criteria(unit_code: str, kept: str | None = None) -> tuple[tuple[str, str], ...]:
+    """The unit's criteria: those kept on Reference data (kept, as criteria_text wrote them), else the published."""
+    return parse_criteria(kept) if kept else CRITERIA.get(unit_code, ())
+
+
+def parse_criteria(text: str | None) -> tuple[tuple[str, str], ...]:
+    """'1.1 Describe ...' per line as (number, criterion) pairs; blank lines are skipped. A line without its
+    number first, a number given twice, or too many or too long lines are refused, saying which."""
+    pairs: list[tuple[str, str]] = []
+    for line_number, line in enumerate((text or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        matched = CRITERION_LINE.fullmatch(line.strip())
+        if not matched:
+            raise Refused(f"Line {line_number} of the criteria does not start with its number (for example "
+                          f"\"1.1 Describe the role of a team leader\"): {line.strip()[:60]}")
+        number, criterion = matched.group(1), " ".join(matched.group(2).split())
+        if len(criterion) > MAX_CRITERION_CHARS:
+            raise Refused(f"Criterion {number} is longer than {MAX_CRITERION_CHARS} characters.")
+        if number in {known for known, _ in pairs}:
+            raise Refused(f"Criterion {number} is given twice.")
+        pairs.append((number, criterion))
+    if len(pairs) > MAX_CRITERIA:
+        raise Refused(f"A unit has at most {MAX_CRITERIA} criteria; these are {len(pairs)}.")
+    return tuple(pairs)
+
+
+def criteria_text(pairs: tuple[tuple[str, str], ...]) -> str:
+    """The criteria one per line, as parse_criteria reads them back."""
+    return "\n".join(f"{number} {criterion}" for number, criterion in pairs)
 
 
 def marking_guidance(unit_code: str, limit: int | None, words: int | None, resubmission: bool) -> list[str]:

@@ -78,7 +78,7 @@ def marking_guide(db: Database, user: User, item_id: int) -> list[UnitGuide]:
         raise NotFound(f"Item {item_id} is not allocated to you.")
     codes, resubmits = item[0].split(", "), item[1]
     units = db.query_df(
-        """SELECT u.code, u.name, u.credits, u.word_limit, su.result, su.mark, su.feedback,
+        """SELECT u.code, u.name, u.credits, u.word_limit, u.criteria AS kept_criteria, su.result, su.mark, su.feedback,
                   (SELECT max(f.word_count) FROM files f WHERE f.submission_id = ? AND f.kind = 'evidence'
                      AND f.removed_at IS NULL AND (f.unit_code = u.code OR f.unit_code IS NULL)) AS words,
                   (SELECT p.result || coalesce(', mark ' || CAST(p.mark AS VARCHAR), '') || ': ' || p.feedback
@@ -92,7 +92,7 @@ def marking_guide(db: Database, user: User, item_id: int) -> list[UnitGuide]:
         known = lambda value: None if pd.isna(value) else value  # noqa: E731
         words = known(unit.words)
         guides.append(UnitGuide(
-            code, unit["name"], int(unit.credits), criteria(code),
+            code, unit["name"], int(unit.credits), criteria(code, known(unit.kept_criteria)),
             marking_guidance(code, known(unit.word_limit), int(words) if words is not None else None,
                              resubmits is not None),
             known(unit.result), int(unit.mark) if known(unit.mark) is not None else None, known(unit.feedback),

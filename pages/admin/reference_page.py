@@ -36,7 +36,8 @@ with qual_tab:
                        f"Qualification {code} is saved.")
 
 with unit_tab:
-    st.dataframe(blank_missing(unit_list), hide_index=True, key="reference_units", width="stretch")
+    st.dataframe(blank_missing(unit_list.drop(columns="criteria_text")), hide_index=True, key="reference_units",
+                 width="stretch")
     chosen_unit = st.selectbox("Add or change", [NEW, *unit_list.Code], key="reference_unit_choice")
     unit = unit_list.set_index("Code").loc[chosen_unit] if chosen_unit != NEW else None
     with st.form(f"reference_unit_{chosen_unit}"):
@@ -56,6 +57,12 @@ with unit_tab:
         members = [] if unit is None or not isinstance(unit.Qualifications, str) else unit.Qualifications.split(", ")
         in_quals = st.multiselect("Belongs to", list(quals.Code), default=members,
                                   key=f"reference_unit_quals_{chosen_unit}")
+        unit_criteria = st.text_area(
+            "Assessment criteria, one per line: its number, then the criterion", height=180,
+            value="" if unit is None else unit.criteria_text, key=f"reference_unit_criteria_{chosen_unit}",
+            placeholder="1.1 Describe the role and responsibilities of a team leader",
+            help="What assessors see beside the marking form. Empty: the criteria published for the unit, if any.")
         if st.form_submit_button("Save unit", type="primary", key=f"reference_unit_save_{chosen_unit}"):
-            run_action(lambda: save_unit(db, user, unit_code, unit_name, unit_level, unit_credits, words, in_quals),
+            run_action(lambda: save_unit(db, user, unit_code, unit_name, unit_level, unit_credits, words, in_quals,
+                                         unit_criteria),
                        NOTICE, f"Unit {unit_code} is saved.")
