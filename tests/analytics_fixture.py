@@ -46,8 +46,9 @@ def new_database(path) -> Database:
         connection.execute("INSERT INTO users (id, username, name, role, centre_id, password_hash, created_at) "
                            "VALUES (?, ?, ?, ?, ?, 'x', now())", [user.id, user.username, user.name, user.role,
                                                                   user.centre_id])
-    connection.execute("""INSERT INTO units VALUES ('8000-250', 'Developing yourself', 2, 3, 5000),
-                          ('8000-251', 'Leading a team', 2, 3, 5000), ('8585-301', 'Coaching practice', 5, 6, NULL)""")
+    connection.execute("""INSERT INTO units (code, name, level, credits, word_limit)
+                          VALUES ('8000-250', 'Developing yourself', 2, 3, 5000),
+                                 ('8000-251', 'Leading a team', 2, 3, 5000), ('8585-301', 'Coaching practice', 5, 6, NULL)""")
     connection.execute("INSERT INTO qualifications (code, name, level) VALUES ('8000-14', 'Leadership', 2)")
     connection.execute("""INSERT INTO learners (id, enr, first_name, last_name, centre_id, search_name)
                           VALUES (1, 'AAA001', 'Ann', 'Ash', 1, 'ann ash'),
