@@ -27,18 +27,14 @@ def file_store() -> FileStore:
     return app_context().store
 
 
-def show_notice(key: str) -> None:
-    """A message left by the previous page (after an upload or a submission), shown once."""
+def show_notice(key: str, warning: bool = False) -> None:
+    """A message left by the previous page (after an upload or a submission), shown once; warning: what that page
+    could not finish, left here for the user."""
     notice = st.session_state.pop(key, None)
-    if notice:
+    if notice and warning:
+        st.warning(escape_markdown(notice), icon=":material/pending_actions:")
+    elif notice:
         st.success(escape_markdown(notice), icon=":material/check_circle:")
-
-
-def show_warning(key: str) -> None:
-    """What the previous page could not finish and left here for the user (shown once)."""
-    warning = st.session_state.pop(key, None)
-    if warning:
-        st.warning(escape_markdown(warning), icon=":material/pending_actions:")
 
 
 def run_action(work, notice_key: str, success, ticks: str | None = None) -> None:

@@ -24,7 +24,7 @@ from lib.store.scope import NotFound
 from lib.ui.confirm import ask_first
 from lib.ui.frame_grid import frame_grid
 from lib.ui.grid import sort_by_heading
-from lib.ui.page import file_store, page_setup, show_notice, show_warning
+from lib.ui.page import file_store, page_setup, show_notice
 from lib.ui.pager import pager
 from lib.ui.stored_download import stored_file_button
 from lib.ui.submitted import QUALITY_DECLARATION, open_tracker_on
@@ -38,7 +38,7 @@ db, user = page_setup()
 store = file_store()
 st.title("Pending Submission")
 show_notice("pending_notice")
-show_warning("pending_warning")
+show_notice("pending_warning", warning=True)
 
 items = pending_items(db, user)
 if items.empty:

@@ -6,7 +6,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from lib.centre.first_submissions import ADVICE, first_time_units, many_first
+from lib.centre.first_submissions import ADVICE, first_time_units
 from lib.centre.methods import agreed_units, terms_from
 from lib.centre.submitting import submit
 from lib.centre.uploads import (
@@ -110,14 +110,8 @@ def upload_screen(basket: list[dict]) -> None:
 
 
 def submit_uploaded(created: list[int]) -> None:
-    """Submit what was just uploaded; what cannot go now (more first submissions of a unit than advised, or a
-    refusal) waits on Pending, ticked, saying why."""
-    many = many_first(db, user, created)
-    if many:
-        st.session_state["pending_warning"] = (
-            "Uploaded, not yet submitted: this is your centre's first submission of "
-            + ", ".join(f"{n} items of unit {unit}" for unit, n in many.items()) + f". {ADVICE} Submit from here.")
-        return
+    """Submit what was just uploaded; what submit refuses (more first submissions of a unit than advised, a
+    Re-assessment outside a purchase-order batch…) waits on Pending, ticked, saying why."""
     try:
         with st.spinner(f"Submitting {len(created)} assessment(s)…", show_time=True):
             submitted = submit(db, user, created, quality_confirmed=True)
@@ -125,6 +119,7 @@ def submit_uploaded(created: list[int]) -> None:
         st.session_state["pending_warning"] = f"Uploaded, not yet submitted: {refused}"
         return
     open_tracker_on(submitted)
+
 
 basket = st.session_state.get(BASKET)
 if basket:
