@@ -1,18 +1,22 @@
 """An item's evidence read in the page beside the marking form: a PDF in the browser's PDF viewer (pdf.js), a
-Word document as sanitised HTML; any other file is offered as a download with the item's files."""
+Word document as sanitised HTML; any other file is offered as a download with the item's files. With files in a
+bucket, the PDF viewer reads the file from a link that expires, signed after the permission check, so the bytes go
+from the bucket to the browser rather than through this process's /media."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import streamlit as st
 
-from lib.centre.uploads import read_file, submission_files
+from lib.centre.uploads import file_link, read_file, submission_files
 from lib.checks.preview import SHOWN_IN_PAGE, preview_word
 from lib.checks.word_preview import WordPreview
 from lib.rules.roles import User
 from lib.store.db import Database
 from lib.store.files import FileStore
+from lib.store.objects import ObjectStore
 from lib.ui.text import escape_markdown
 
 EVIDENCE_STYLE = ("<style>.ilma-evidence h1 {font-size: 1.5rem} .ilma-evidence h2 {font-size: 1.3rem} "
@@ -29,9 +33,28 @@ def _word_preview(file_id: int, sha256: str, _read) -> WordPreview:
     return preview_word(name, data)
 
 
+# pdf.js reads the whole document soon after opening it; a link outlives a long marking session's reruns so
+# that the viewer is not given a new address (and reloads the document) while someone reads it.
+PDF_LINK_SECONDS = 3600
+PDF_LINK_KEPT_SECONDS = 2700
+
+
+def _pdf_link(db: Database, store: ObjectStore, user: User, file_id: int) -> str:
+    """The file's link for this session: signed again only once it is near its end. It is handed out only for a
+    file in the user's scoped listing of the item, drawn again on every run."""
+    kept = st.session_state.setdefault("evidence_pdf_links", {})
+    link, signed_at = kept.get((user.id, file_id), (None, 0.0))
+    if link is None or time.monotonic() - signed_at > PDF_LINK_KEPT_SECONDS:
+        link, signed_at = file_link(db, user, file_id, store, PDF_LINK_SECONDS), time.monotonic()
+        kept[(user.id, file_id)] = (link, signed_at)
+    return link
+
+
 def _show(db: Database, store: FileStore, user: User, file, key: str, height: int) -> None:
     if Path(file.original_name).suffix.lower() == ".pdf":
-        st.pdf(read_file(db, user, int(file.id), store)[1], height=height, key=f"{key}_pdf_{file.id}")
+        document = (_pdf_link(db, store, user, int(file.id)) if isinstance(store, ObjectStore)
+                    else read_file(db, user, int(file.id), store)[1])
+        st.pdf(document, height=height, key=f"{key}_pdf_{file.id}", alt=f"Evidence: {file.original_name}")
         return
     preview = _word_preview(int(file.id), file.sha256, lambda: read_file(db, user, int(file.id), store))
     if preview.reason:
