@@ -103,3 +103,17 @@ def test_a_centre_sees_no_history_of_its_items(centre_app):
     at = open_page(centre_app, "pages/centre/tracker_page.py")
     tick(at, "tracker_table", [0])
     assert not [f for f in at.dataframe if "Action" in f.value.columns]
+
+
+def test_the_units_table_fits_a_laptop_screen_with_the_criteria_count_beside_the_name(as_role):
+    import json
+
+    at = as_role("team.demo", "pages/admin/reference_page.py")
+    table = next(f for f in at.dataframe if "Criteria" in f.value.columns)
+    assert list(table.proto.column_order)[:5] == ["Code", "Name", "Level", "Credits", "Criteria"]
+    config = json.loads(table.proto.columns)
+    # The name is the one wide column; the figures are narrow (at 1280 pixels nothing scrolls sideways).
+    assert config["Name"]["width"] == "large"
+    assert {config[name]["width"] for name in ("Code", "Level", "Credits", "Criteria")} == {"small"}
+    guidance = table.value["Word-count guidance"]
+    assert "None" not in set(guidance.astype(str)) and config["Word-count guidance"]["label"] == "Words"

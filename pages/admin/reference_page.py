@@ -36,8 +36,18 @@ with qual_tab:
                        f"Qualification {code} is saved.")
 
 with unit_tab:
+    # Narrow figures and a bounded name, so every column (the criteria count too) fits a 1280-pixel screen.
     st.dataframe(blank_missing(unit_list.drop(columns="criteria_text")), hide_index=True, key="reference_units",
-                 width="stretch")
+                 width="stretch", column_order=("Code", "Name", "Level", "Credits", "Criteria", "Word-count guidance",
+                                                "Qualifications"),
+                 column_config={"Code": st.column_config.TextColumn(width="small"),
+                                "Name": st.column_config.TextColumn(width="large"),
+                                **{name: st.column_config.NumberColumn(width="small")
+                                   for name in ("Level", "Credits", "Criteria")},
+                                # Text: a unit without guidance shows a blank, not a number column's "None".
+                                "Word-count guidance": st.column_config.TextColumn(
+                                    "Words", width="small", alignment="right", help="Word-count guidance"),
+                                "Qualifications": st.column_config.TextColumn(width="medium")})
     chosen_unit = st.selectbox("Add or change", [NEW, *unit_list.Code], key="reference_unit_choice")
     unit = unit_list.set_index("Code").loc[chosen_unit] if chosen_unit != NEW else None
     with st.form(f"reference_unit_{chosen_unit}"):
