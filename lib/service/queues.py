@@ -138,6 +138,11 @@ def read_queue(db: Database, queue: QueueSql, view: QueueView, today: date, at_r
     with db.cursor() as cursor:
         cursor.begin()
         try:
+            if db.dialect == "postgres":
+                # A queue is one stage's items, read through indexes: starting parallel workers costs more than
+                # they save (a searched Quality check, 41 -> 26 ms on the 1,000,000 demo), and on a busy replica
+                # they would take the cores other sessions are waiting for.
+                cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
             return _read(cursor, queue, view, today, at_risk_days)
         finally:
             cursor.rollback()
