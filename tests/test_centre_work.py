@@ -236,6 +236,23 @@ def test_resubmitting_a_referral_is_a_reassessment_in_a_purchase_order_batch(db,
     assert db.query_one("SELECT category FROM submissions WHERE id = ?", [new])[0] == "Re-assessment"
 
 
+def test_an_upload_is_known_to_be_a_re_assessment_only_after_a_referral(db, centre):
+    """What the upload screen reads to say, before the click, that a row can only be submitted in a PO batch."""
+    def learner_and_units(item):
+        learner_id, units = db.query_one("SELECT learner_id, unit_codes FROM submissions WHERE id = ?", [item])
+        return learner_id, units.split(", ")
+
+    assert uploads.is_re_assessment(db, centre, *learner_and_units(latest_with_status(db, centre, "released",
+                                                                                      "Referral")))
+    for status in (("rejected",), ("released", "Pass")):
+        assert not uploads.is_re_assessment(db, centre, *learner_and_units(latest_with_status(db, centre, *status)))
+    learner_id, _, unit, _ = fresh_learner_unit(db, centre)
+    assert not uploads.is_re_assessment(db, centre, learner_id, [unit])
+    other = db.query_one("SELECT id FROM learners WHERE centre_id <> ? LIMIT 1", [centre.centre_id])[0]
+    with pytest.raises(NotFound):
+        uploads.is_re_assessment(db, centre, other, [unit])
+
+
 def test_only_the_latest_record_can_be_resubmitted(db, store, centre):
     older = db.query_one("""SELECT p.id FROM submissions s JOIN submissions p ON p.id = s.resubmits_id
                             WHERE s.centre_id = ? LIMIT 1""", [centre.centre_id])[0]

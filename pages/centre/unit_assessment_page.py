@@ -6,13 +6,14 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from lib.centre.first_submissions import ADVICE, first_time_units
+from lib.centre.first_submissions import ADVICE, ADVISED_FIRST, first_time_units
 from lib.centre.methods import agreed_units, terms_from
 from lib.centre.submitting import submit
 from lib.centre.uploads import (
     UNIT_ROWS,
     UnitUpload,
     evidence_word_cap,
+    is_re_assessment,
     is_resubmission,
     unit_assessment_rows,
     upload_units,
@@ -73,22 +74,28 @@ def upload_screen(basket: list[dict]) -> None:
         rows.append(UnitUpload(int(row["learner_id"]), row["Unit"], evidence, sheet[0] if sheet else None,
                                declaration, declaration_file))
     missing_sheets = [row.result_sheet is None for row in rows]
+    waits_for_pending = pending_only_reason(basket, first)
     submit_now = st.checkbox(f"{QUALITY_DECLARATION} Submit them to ILM as soon as they are uploaded.",
-                             key="unit_upload_quality",
+                             key="unit_upload_quality", disabled=bool(waits_for_pending),
                              help="Leave unticked to upload to Pending and submit from there, alone or as a batch.")
+    submit_now = submit_now and not waits_for_pending
+    if waits_for_pending:
+        st.caption(f"Upload these to Pending and submit them there. {waits_for_pending}")
     upload, upload_and_submit, cancel, _ = st.columns([1, 1.7, 1, 3.3])
     if cancel.button("Cancel", key="unit_upload_cancel"):
         st.session_state.pop(BASKET, None)
         forget_widgets("unit_upload_")
         st.rerun()
-    rename_first = f"Rename the evidence of {', '.join(misnamed)} first: use the suggested names" if misnamed else None
+    rename_first = (f"Rename the evidence of {', '.join(escape_markdown(m) for m in misnamed)} first: use the "
+                    "suggested names") if misnamed else None
     uploading = upload.button("Upload", key="unit_upload_submit", icon=":material/upload:",
                               type="secondary" if submit_now else "primary", disabled=bool(misnamed),
                               help=rename_first)
     submitting = upload_and_submit.button(
         "Upload and submit", key="unit_upload_and_submit", icon=":material/send:",
         type="primary" if submit_now else "secondary", disabled=bool(misnamed) or not submit_now or any(missing_sheets),
-        help=rename_first or ("Every row needs its result sheet to be submitted" if any(missing_sheets) else None)
+        help=rename_first or waits_for_pending
+        or ("Every row needs its result sheet to be submitted" if any(missing_sheets) else None)
         or (None if submit_now else "Tick the confirmation above first"))
     if not (uploading or submitting):
         return
@@ -107,6 +114,22 @@ def upload_screen(basket: list[dict]) -> None:
     st.session_state["pending_notice"] = (f"Uploaded {len(created)} assessment(s), ticked below: check them, "
                                           "then Submit or Submit as a Batch.")
     st.switch_page("pages/centre/pending_page.py")
+
+
+def pending_only_reason(basket: list[dict], first: list[str]) -> str | None:
+    """Why these rows cannot go to ILM straight from this screen (said before the click, not refused after it):
+    a Re-assessment goes only in a purchase-order batch, and more first submissions of a unit than advised are
+    confirmed on Pending."""
+    charged = [escape_markdown(row["Learner"]) for row in basket
+               if is_re_assessment(db, user, int(row["learner_id"]), [row["Unit"]])]
+    if charged:
+        return (f"{', '.join(charged)} {'is' if len(charged) == 1 else 'are'} re-assessed after a referral, which "
+                "is charged: on Pending, submit as a batch named with your purchase order number, for example PO 2345678.")
+    many = [unit for unit in first if sum(row["Unit"] == unit for row in basket) > ADVISED_FIRST]
+    if many:
+        return (f"This is more than the {ADVISED_FIRST} first submissions of unit {', '.join(many)} that ILM "
+                "advises: Pending asks you to confirm sending them all.")
+    return None
 
 
 def submit_uploaded(created: list[int]) -> None:

@@ -22,7 +22,8 @@ from tests.browser.conftest import open_page, settle, sign_in, start_app, tick_r
 
 @pytest.fixture(scope="module")
 def prepared(tmp_path_factory):
-    """Two demo learners of the demo centre who never submitted anything (the list shows their last unit first)."""
+    """Two demo learners of the demo centre who never submitted anything (the list shows their last unit first), and
+    a learner's unit whose latest result is a referral."""
     folder = tmp_path_factory.mktemp("flow")
     path = folder / "ilma.duckdb"
     demo.build(path, 800, seed_value=5)
@@ -34,14 +35,22 @@ def prepared(tmp_path_factory):
            WHERE c.number = '012345' AND r.expires_on > current_date
              AND NOT EXISTS (SELECT 1 FROM submissions s WHERE s.learner_id = l.id)
            GROUP BY l.enr ORDER BY l.enr LIMIT 2""")
+    referred = db.query_one(
+        """SELECT l.enr, s.unit_codes FROM submissions s JOIN learners l ON l.id = s.learner_id
+           JOIN centres c ON c.id = s.centre_id JOIN registrations r ON r.learner_id = s.learner_id
+                AND r.qualification_code = s.qualification_code
+           WHERE c.number = '012345' AND s.stage = 'released' AND s.result = 'Referral' AND s.type = 'Unit'
+             AND r.expires_on > current_date
+             AND s.id = (SELECT max(t.id) FROM submissions t WHERE t.learner_id = s.learner_id
+                         AND t.unit_codes = s.unit_codes) ORDER BY s.id LIMIT 1""")
     db.close()
     process, url = start_app(folder, path)
-    yield url, enr, unit, folder, other
+    yield url, enr, unit, folder, other, referred
     devserver.stop(process)
 
 
 def test_upload_submit_as_batch_track_and_export(browser, prepared, tmp_path):
-    url, enr, unit, _, _ = prepared
+    url, enr, unit, _, _, _ = prepared
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
     page = context.new_page()
     sign_in(page, url, "centre.demo", DEMO_PASSWORD)
@@ -125,9 +134,9 @@ def test_upload_submit_as_batch_track_and_export(browser, prepared, tmp_path):
     context.close()
 
 
-def choose_units_of(page, enr: str) -> None:
+def choose_units_of(page, enr: str, unit: str = "") -> None:
     open_page(page, "Unit Assessment")
-    page.locator(".st-key-units_search input").fill(enr)
+    page.locator(".st-key-units_search input").fill(f"{enr} {unit}".strip())
     page.locator(".st-key-units_search input").press("Enter")
     settle(page)
     tick_row(page, "units_table", 0)
@@ -137,7 +146,7 @@ def choose_units_of(page, enr: str) -> None:
 
 
 def test_upload_and_submit_in_one_go_opens_the_tracker_on_the_item_sent(browser, prepared, tmp_path):
-    url, _, _, _, (enr, unit) = prepared
+    url, _, _, _, (enr, unit), _ = prepared
     context = browser.new_context(viewport={"width": 1280, "height": 720})
     page = context.new_page()
     sign_in(page, url, "centre.demo", DEMO_PASSWORD)
@@ -168,4 +177,32 @@ def test_upload_and_submit_in_one_go_opens_the_tracker_on_the_item_sent(browser,
     expect(first_row).to_contain_text(unit)
     expect(first_row).to_contain_text("Submitted")
     expect(first_row).to_contain_text(workdays.sla_target(date.today()).strftime("%d/%m/%Y"))
+    context.close()
+
+
+def test_a_re_assessment_is_sent_to_pending_saying_why_before_the_click(browser, prepared, tmp_path):
+    url, *_, (enr, unit) = prepared
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    page = context.new_page()
+    sign_in(page, url, "centre.demo", DEMO_PASSWORD)
+    choose_units_of(page, enr, unit)
+    expect(page.get_by_text("Learner Name :").first).to_contain_text(unit)
+    caption = page.get_by_text("Upload these to Pending and submit them there.")
+    expect(caption).to_contain_text("re-assessed after a referral, which is charged")
+    expect(caption).to_contain_text("PO 2345678")
+    expect(page.locator(".st-key-unit_upload_quality input")).to_be_disabled()
+    expect(page.locator(".st-key-unit_upload_and_submit button").first).to_be_disabled()
+
+    evidence, sheet = tmp_path / f"A.Learner-{enr}(2).docx", tmp_path / "Result Sheet.docx"
+    evidence.write_bytes(samples.word_document(words=1100))
+    sheet.write_bytes(samples.result_sheet())
+    page.locator("[class*='st-key-unit_upload_'][class*='_evidence'] input[type=file]").set_input_files(str(evidence))
+    page.locator("[class*='st-key-unit_upload_'][class*='_sheet'] input[type=file]").set_input_files(str(sheet))
+    wait_idle(page)
+    expect(page.get_by_text("1,100 words").first).to_be_visible(timeout=30_000)
+    settle(page)
+    expect(page.locator(".st-key-unit_upload_and_submit button").first).to_be_disabled()
+    page.locator(".st-key-unit_upload_submit button").click()
+    expect(page.get_by_role("heading", name="Pending Submission")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("Uploaded 1 assessment(s), ticked below")).to_be_visible()
     context.close()
