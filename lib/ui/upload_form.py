@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+import pandas as pd
 import streamlit as st
 
 from lib.centre.uploads import EMBEDDED, SEPARATE_FILE, Upload, word_cap_problem
@@ -14,6 +17,16 @@ DECLARATION_CHOICES = {
     EMBEDDED: "The learner's signed declaration is embedded in the evidence",
     SEPARATE_FILE: "I will attach the signed declaration as a separate file",
 }
+
+
+def registration_expired(row: dict, what: str = "the row") -> bool:
+    """Says so on the upload screen before anything is chosen, when the learner's registration has expired."""
+    expiry = pd.Timestamp(row["Registration Expiry"]).date()
+    if expiry >= date.today():
+        return False
+    st.error(f"This registration expired on {expiry:%d/%m/%Y}: renew it on Walled Garden, or remove {what}, before "
+             "uploading.", icon=":material/event_busy:")
+    return True
 
 
 def _renamed(name: str, renames: dict[str, str]) -> str:

@@ -10,6 +10,7 @@ from lib.centre.uploads import (
     evidence_word_cap,
     integrated_approvals,
     integrated_rows,
+    is_re_assessment,
     is_resubmission,
     qualification_units,
     upload_integrated,
@@ -19,9 +20,17 @@ from lib.store.scope import NotFound
 from lib.ui.grid import grid_query, sort_by_heading
 from lib.ui.page import file_store, page_setup
 from lib.ui.pager import pager
+from lib.ui.submitted import re_assessment_reason, submit_at_once_choice, submit_uploaded
 from lib.ui.tables import blank_missing, clear_ticks, selectable_table, tick_keys
 from lib.ui.text import escape_markdown
-from lib.ui.upload_form import as_uploads, declaration_choice, evidence_feedback, forget_widgets, result_sheet_feedback
+from lib.ui.upload_form import (
+    as_uploads,
+    declaration_choice,
+    evidence_feedback,
+    forget_widgets,
+    registration_expired,
+    result_sheet_feedback,
+)
 
 CHOSEN = "integrated_learner"
 SLOTS = "integrated_unit_slots"
@@ -39,6 +48,7 @@ def upload_screen(row: dict) -> None:
                    f"{escape_markdown(row['Qual. Name'])}**")
     if remove.button("Remove", key="integrated_remove", icon=":material/close:"):
         cancel()
+    expired = registration_expired(row, "the learner")
     evidence = as_uploads(st.file_uploader("Evidence Files", accept_multiple_files=True, key="integrated_evidence"),
                           renames_key=RENAMES)
     single = st.toggle("Upload Single Result Sheet (one sheet for all the units)", key="integrated_single")
@@ -90,11 +100,21 @@ def upload_screen(row: dict) -> None:
         st.info(f"No result sheet yet for {', '.join(missing)}: the item waits in Pending Submission until "
                 f"{'it is' if len(missing) == 1 else 'they are'} added.", icon=":material/description:")
     declaration, declaration_file = declaration_choice("integrated")
-    upload, cancel_col, _ = st.columns([1, 1, 6])
+    charged = len(chosen_units) > 1 and is_re_assessment(db, user, int(row["learner_id"]), list(chosen_units))
+    submit_now = submit_at_once_choice("integrated_quality", re_assessment_reason([row["Learner"]]) if charged else None)
+    upload, upload_and_submit, cancel_col, _ = st.columns([1, 1.7, 1, 3.3])
     if cancel_col.button("Cancel", key="integrated_cancel"):
         cancel()
-    if upload.button("Upload", key="integrated_upload", type="primary", icon=":material/upload:", disabled=not named,
-                     help=None if named else "Rename the evidence first: use the suggested names"):
+    rename_first = ("Renew the registration on Walled Garden first" if expired else None) or \
+        (None if named else "Rename the evidence first: use the suggested names")
+    uploading = upload.button("Upload", key="integrated_upload", type="secondary" if submit_now else "primary",
+                              icon=":material/upload:", disabled=not named or expired, help=rename_first)
+    submitting = upload_and_submit.button(
+        "Upload and submit", key="integrated_upload_and_submit", icon=":material/send:",
+        type="primary" if submit_now else "secondary", disabled=not named or expired or not submit_now or bool(missing),
+        help=rename_first or ("Every unit needs its result sheet, or one sheet for all, to be submitted"
+                              if missing else None) or (None if submit_now else "Tick the confirmation above first"))
+    if uploading or submitting:
         request = IntegratedUpload(int(row["learner_id"]), row["Qual"], evidence, chosen_units,
                                    single_sheet[0] if single_sheet else None, declaration, declaration_file)
         try:
@@ -105,6 +125,8 @@ def upload_screen(row: dict) -> None:
             return
         forget_widgets("integrated_")
         clear_ticks("integrated_table")
+        if submitting:
+            submit_uploaded(db, user, [created])
         tick_keys("pending_table", [created])  # ticked on Pending, so Submit is the next click
         st.session_state["pending_notice"] = "Uploaded the integrated assessment, ticked below: check it, then submit it."
         st.switch_page("pages/centre/pending_page.py")

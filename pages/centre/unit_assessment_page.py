@@ -1,14 +1,11 @@
 """Unit Assessment: pick learners and units, upload their evidence and result sheets, then go to Pending (or,
 confirmed, submit them at once and go to the Tracker)."""
 
-from datetime import date
 
-import pandas as pd
 import streamlit as st
 
 from lib.centre.first_submissions import ADVICE, ADVISED_FIRST, first_time_units
 from lib.centre.methods import agreed_units, terms_from
-from lib.centre.submitting import submit
 from lib.centre.uploads import (
     UNIT_ROWS,
     UnitUpload,
@@ -23,10 +20,17 @@ from lib.store.scope import NotFound
 from lib.ui.grid import grid_query, sort_by_heading
 from lib.ui.page import file_store, page_setup
 from lib.ui.pager import pager
-from lib.ui.submitted import QUALITY_DECLARATION, open_tracker_on
+from lib.ui.submitted import re_assessment_reason, submit_at_once_choice, submit_uploaded
 from lib.ui.tables import blank_missing, clear_ticks, selectable_table, tick_keys
 from lib.ui.text import escape_markdown
-from lib.ui.upload_form import as_uploads, declaration_choice, evidence_feedback, forget_widgets, result_sheet_feedback
+from lib.ui.upload_form import (
+    as_uploads,
+    declaration_choice,
+    evidence_feedback,
+    forget_widgets,
+    registration_expired,
+    result_sheet_feedback,
+)
 
 BASKET = "unit_upload_rows"
 db, user = page_setup()
@@ -53,10 +57,7 @@ def upload_screen(basket: list[dict]) -> None:
         with st.container(border=True):
             title, remove = st.columns([6, 1], vertical_alignment="center")
             title.markdown(f"**{escape_markdown(header(row))}**")
-            expiry = pd.Timestamp(row["Registration Expiry"]).date()
-            if expiry < date.today():
-                st.error(f"This registration expired on {expiry:%d/%m/%Y}: renew it on Walled Garden, or remove the "
-                         "row, before uploading.", icon=":material/event_busy:")
+            registration_expired(row)
             if remove.button("Remove", key=f"{key}_remove", icon=":material/close:"):
                 basket.remove(row)
                 st.rerun()
@@ -75,12 +76,7 @@ def upload_screen(basket: list[dict]) -> None:
                                declaration, declaration_file))
     missing_sheets = [row.result_sheet is None for row in rows]
     waits_for_pending = pending_only_reason(basket, first)
-    submit_now = st.checkbox(f"{QUALITY_DECLARATION} Submit them to ILM as soon as they are uploaded.",
-                             key="unit_upload_quality", disabled=bool(waits_for_pending),
-                             help="Leave unticked to upload to Pending and submit from there, alone or as a batch.")
-    submit_now = submit_now and not waits_for_pending
-    if waits_for_pending:
-        st.caption(f"Upload these to Pending and submit them there. {waits_for_pending}")
+    submit_now = submit_at_once_choice("unit_upload_quality", waits_for_pending)
     upload, upload_and_submit, cancel, _ = st.columns([1, 1.7, 1, 3.3])
     if cancel.button("Cancel", key="unit_upload_cancel"):
         st.session_state.pop(BASKET, None)
@@ -109,7 +105,7 @@ def upload_screen(basket: list[dict]) -> None:
     clear_ticks("units_table")
     forget_widgets("unit_upload_")
     if submitting:
-        submit_uploaded(created)
+        submit_uploaded(db, user, created)
     tick_keys("pending_table", created)  # ticked on Pending, so Submit is the next click
     st.session_state["pending_notice"] = (f"Uploaded {len(created)} assessment(s), ticked below: check them, "
                                           "then Submit or Submit as a Batch.")
@@ -120,28 +116,14 @@ def pending_only_reason(basket: list[dict], first: list[str]) -> str | None:
     """Why these rows cannot go to ILM straight from this screen (said before the click, not refused after it):
     a Re-assessment goes only in a purchase-order batch, and more first submissions of a unit than advised are
     confirmed on Pending."""
-    charged = [escape_markdown(row["Learner"]) for row in basket
-               if is_re_assessment(db, user, int(row["learner_id"]), [row["Unit"]])]
+    charged = [row["Learner"] for row in basket if is_re_assessment(db, user, int(row["learner_id"]), [row["Unit"]])]
     if charged:
-        return (f"{', '.join(charged)} {'is' if len(charged) == 1 else 'are'} re-assessed after a referral, which "
-                "is charged: on Pending, submit as a batch named with your purchase order number, for example PO 2345678.")
+        return re_assessment_reason(charged)
     many = [unit for unit in first if sum(row["Unit"] == unit for row in basket) > ADVISED_FIRST]
     if many:
         return (f"This is more than the {ADVISED_FIRST} first submissions of unit {', '.join(many)} that ILM "
                 "advises: Pending asks you to confirm sending them all.")
     return None
-
-
-def submit_uploaded(created: list[int]) -> None:
-    """Submit what was just uploaded; what submit refuses (more first submissions of a unit than advised, a
-    Re-assessment outside a purchase-order batch…) waits on Pending, ticked, saying why."""
-    try:
-        with st.spinner(f"Submitting {len(created)} assessment(s)…", show_time=True):
-            submitted = submit(db, user, created, quality_confirmed=True)
-    except (Refused, NotFound) as refused:
-        st.session_state["pending_warning"] = f"Uploaded, not yet submitted: {refused}"
-        return
-    open_tracker_on(submitted)
 
 
 basket = st.session_state.get(BASKET)

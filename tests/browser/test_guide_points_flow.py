@@ -30,14 +30,22 @@ def app(tmp_path_factory):
     unclaimed_id, unclaimed = on_order[-1]
     with db.cursor() as cursor:
         cursor.execute("UPDATE hei_order_learners SET claimed = FALSE WHERE learner_id = ?", [unclaimed_id])
+    integrated_enr = db.query_one(
+        """SELECT l.enr FROM learners l JOIN registrations r ON r.learner_id = l.id
+           JOIN centres c ON c.id = l.centre_id
+           JOIN centre_approvals a ON a.centre_id = l.centre_id AND a.qualification_code = r.qualification_code
+           WHERE c.number = '012345' AND a.integrated AND r.expires_on > current_date
+             AND NOT EXISTS (SELECT 1 FROM submissions s WHERE s.learner_id = l.id)
+             AND (SELECT count(*) FROM registrations o WHERE o.learner_id = l.id) = 1
+           ORDER BY l.enr DESC LIMIT 1""")[0]
     db.close()
     process, url = start_app(folder, path)
-    yield url, [name for _, name in on_order], unclaimed
+    yield url, [name for _, name in on_order], unclaimed, integrated_enr
     devserver.stop(process)
 
 
 def test_a_learner_conferred_but_not_claimed_is_named_on_the_release_check(browser, app, tmp_path):
-    url, on_order, unclaimed = app
+    url, on_order, unclaimed, _ = app
     context, quality = as_user(browser, url, "quality.demo")
     # every learner on the order was conferred, the unclaimed one too
     record_release_check(quality, url, tmp_path, on_order, "BSc Exam Board minutes, summer")
@@ -51,7 +59,7 @@ def test_a_learner_conferred_but_not_claimed_is_named_on_the_release_check(brows
 
 
 def test_integrated_result_sheets_survive_the_single_sheet_toggle(browser, app, tmp_path):
-    url, _, _ = app
+    url, *_ = app
     context, centre = as_user(browser, url, "centre.demo")
     open_page(centre, "Integrated Assessment")
     tick_row(centre, "integrated_table", 0)
@@ -94,4 +102,47 @@ def test_integrated_result_sheets_survive_the_single_sheet_toggle(browser, app, 
     first = centre.locator(".st-key-pending_table [role='row']").nth(1)
     expect(first).to_contain_text("Integrated")
     expect(first).to_contain_text("Uploaded")  # its result sheets came with it, not "No Result Sheet"
+    context.close()
+
+
+def test_an_integrated_assessment_uploads_and_goes_to_ilm_in_one_go(browser, app, tmp_path):
+    url, *_, enr = app
+    context, centre = as_user(browser, url, "centre.demo", height=720)
+    open_page(centre, "Integrated Assessment")
+    centre.locator(".st-key-integrated_search input").fill(enr)
+    centre.locator(".st-key-integrated_search input").press("Enter")
+    settle(centre)
+    tick_row(centre, "integrated_table", 0)
+    centre.locator(".st-key-integrated_choose button").click()
+    expect(centre.get_by_text("Learner Name :").first).to_be_visible(timeout=30_000)
+    settle(centre)
+    for slot in range(2):
+        centre.locator(f".st-key-integrated_unit_{slot}").click()
+        centre.get_by_role("option").nth(slot).click()
+        settle(centre)
+    evidence = tmp_path / "evidence.docx"
+    evidence.write_bytes(samples.word_document(words=1300))
+    centre.locator(".st-key-integrated_evidence input[type=file]").set_input_files(str(evidence))
+    settle(centre)
+    centre.locator(".st-key-integrated_evidence_renames_apply button").click()
+    settle(centre)
+    centre.get_by_text("The learner's signed declaration is embedded in the evidence").click()
+    centre.locator(".st-key-integrated_quality label").click()
+    settle(centre)
+    # Confirmed, but a unit has no result sheet yet: it cannot go to ILM.
+    expect(centre.locator(".st-key-integrated_upload_and_submit button").first).to_be_disabled()
+    centre.locator(".st-key-integrated_single label").first.click()
+    settle(centre)
+    sheet = tmp_path / "Single result sheet.docx"
+    sheet.write_bytes(samples.result_sheet())
+    centre.locator(".st-key-integrated_single_sheet input[type=file]").set_input_files(str(sheet))
+    settle(centre)
+    centre.locator(".st-key-integrated_upload_and_submit button").first.click()
+
+    expect(centre.get_by_role("heading", name="Tracker")).to_be_visible(timeout=30_000)
+    expect(centre.get_by_text("Submitted 1 assessment(s): item(s) ")).to_be_visible()
+    settle(centre)
+    first_row = centre.locator(".st-key-tracker_table [role='row']").nth(1)
+    expect(first_row).to_contain_text("Integrated")
+    expect(first_row).to_contain_text("Submitted")
     context.close()
