@@ -102,9 +102,11 @@ if not own_centre and len(centres):
                                f"{int(counts.get(BELOW_998, 0) + counts.get(BELOW_95, 0)):,} below the lower limits",
                           border=True)
 
-# The charts are drawn once the tables below have said which centre is ticked, so both can show it.
-monthly_slot = st.empty()
-funnel_slot = st.empty()
+# The charts are drawn once the tables below have said which centre is ticked, so both can show it. Containers,
+# not st.empty: an empty slot clears its chart at the start of each run, and the page, shorter for a moment, threw
+# someone reading the tables back to its top whenever they opened another tab.
+monthly_slot = st.container()
+funnel_slot = st.container()
 
 
 def monthly_chart(highlight: str | None) -> None:
