@@ -4,9 +4,11 @@ two items are related; the learner's own other submission is shown as expected, 
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
-from lib.centre import uploads
+from lib.centre import submitting, uploads
 from lib.centre.uploads import EMBEDDED, UnitUpload, Upload
 from lib.demo.essays import edited, original
 from lib.errors import NotAllowed, NotFound
@@ -26,10 +28,13 @@ def fresh_learners(db, centre, count: int) -> list[tuple[int, str]]:
            GROUP BY l.id ORDER BY 1 LIMIT ?""", [centre.centre_id, count])
 
 
-def upload(db, centre, learner_id: int, unit: str, data: bytes, extension: str = ".docx") -> int:
+def upload(db, centre, learner_id: int, unit: str, data: bytes, extension: str = ".docx", send: bool = True) -> int:
+    """An item of this evidence, submitted to ILM (or, not sent, left in Pending)."""
     [item] = uploads.upload_units(db, FileStore(files_beside(db)), centre, [UnitUpload(
         learner_id, unit, (Upload(samples.learner_file_name(db, learner_id, extension=extension), data),),
         Upload("Sheet.docx", samples.result_sheet()), EMBEDDED)])
+    if send:
+        submitting.submit(db, centre, [item], quality_confirmed=True)
     return item
 
 
@@ -57,7 +62,7 @@ def test_an_edited_copy_is_found_with_its_passages_and_the_text_written_apart_is
     learner = db.query_one("SELECT l.first_name || ' ' || l.last_name FROM submissions s JOIN learners l "
                            "ON l.id = s.learner_id WHERE s.id = ?", [first])[0]
     assert match.summary().startswith(f"Shares {match.share:.0%} of its text with item {first} ({learner}, ")
-    assert "not submitted yet): at the same centre" in match.summary()
+    assert f"submitted {date.today():%d/%m/%Y}): at the same centre" in match.summary()
     assert [m.other_item for m in copied_work(db, team, first, store).matches] == [copy]
     assert copied_work(db, team, apart, store).matches == ()
 
@@ -115,11 +120,20 @@ def test_how_two_items_are_related():
     assert relation((1, 5, 9), (2, 7, 8)) == OTHER_CENTRE
 
 
-def test_removing_a_pending_item_removes_its_fingerprint(db, three_items):
-    first, copy, _ = three_items
-    centre = load_user(db, "centre.demo")
-    uploads.remove_pending(db, FileStore(files_beside(db)), centre, [first])
-    assert copied_work(db, load_user(db, "team.demo"), copy, FileStore(files_beside(db))).matches == ()
+def test_an_item_still_in_pending_is_no_match_until_it_is_sent_and_its_removal_takes_its_fingerprint(db, three_items):
+    """Pending work is the centre's draft: ILM does not see it as the other side of a match until it is sent."""
+    first, _, _ = three_items
+    centre, team = load_user(db, "centre.demo"), load_user(db, "team.demo")
+    store = FileStore(files_beside(db))
+    [(learner, unit)] = fresh_learners(db, centre, 1)
+    draft = upload(db, centre, learner, unit, docx_bytes(edited(original(7), 8, 0.1)), send=False)
+    assert draft not in [match.other_item for match in copied_work(db, team, first, store).matches]
+    submitting.submit(db, centre, [draft], quality_confirmed=True)
+    assert draft in [match.other_item for match in copied_work(db, team, first, store).matches]
+
+    [(learner, unit)] = fresh_learners(db, centre, 1)
+    removed = upload(db, centre, learner, unit, docx_bytes(original(7)), send=False)
+    uploads.remove_pending(db, store, centre, [removed])
     assert db.query_one("SELECT count(*) FROM evidence_fingerprints fp LEFT JOIN files f ON f.id = fp.file_id "
                         "WHERE f.id IS NULL")[0] == 0
 

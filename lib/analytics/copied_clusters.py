@@ -22,18 +22,18 @@ COLUMNS = ["Cluster", "Learners in cluster", "Item", "Learner", "Centre", "Centr
 
 PAIRS = """WITH chosen AS (
                 SELECT f.id FROM files f JOIN submissions s ON s.id = f.submission_id
-                WHERE f.kind = 'evidence' AND f.removed_at IS NULL
-                  AND coalesce(s.submitted_at, s.uploaded_at) >= ? AND coalesce(s.submitted_at, s.uploaded_at) < ?)
+                WHERE f.kind = 'evidence' AND f.removed_at IS NULL AND s.stage <> 'pending'
+                  AND s.submitted_at >= ? AND s.submitted_at < ?)
             SELECT a.file_id, b.file_id, count(*)
             FROM evidence_samples a JOIN evidence_samples b ON b.sample = a.sample AND b.file_id <> a.file_id
             WHERE a.file_id IN (SELECT id FROM chosen)
             GROUP BY a.file_id, b.file_id HAVING count(*) >= ?"""
 _FILES = """SELECT f.id, f.stored_name, f.original_name, fp.samples, s.id, s.learner_id,
-                   l.first_name || ' ' || l.last_name, c.number, c.name, coalesce(s.submitted_at, s.uploaded_at)
+                   l.first_name || ' ' || l.last_name, c.number, c.name, s.submitted_at
             FROM files f JOIN evidence_fingerprints fp ON fp.file_id = f.id
             JOIN submissions s ON s.id = f.submission_id
             JOIN learners l ON l.id = s.learner_id JOIN centres c ON c.id = s.centre_id
-            WHERE list_contains(?, f.id) AND f.removed_at IS NULL"""
+            WHERE list_contains(?, f.id) AND f.removed_at IS NULL AND s.stage <> 'pending'"""
 
 
 def _clusters(pairs: list[tuple[int, int]]) -> dict[int, int]:

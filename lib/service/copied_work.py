@@ -67,9 +67,8 @@ class Match:
 
     def summary(self) -> str:
         """'Shares 38% of its text with item 5123 (Learner, centre 100234 Name, submitted 12/03/2026)'."""
-        when = f", submitted {self.submitted:%d/%m/%Y}" if self.submitted else ", not submitted yet"
-        return (f"Shares {self.share:.0%} of its text with item {self.other_item} ({self.learner}, {self.centre}"
-                f"{when}): {RELATIONS[self.relation]}")
+        return (f"Shares {self.share:.0%} of its text with item {self.other_item} ({self.learner}, {self.centre}, "
+                f"submitted {self.submitted:%d/%m/%Y}): {RELATIONS[self.relation]}")
 
 
     def concern(self, item_id: int, limit: int = NOTE_MAX) -> str:

@@ -17,7 +17,8 @@ def store_fingerprint(writer: Writer, file_id: int, samples: tuple[int, ...] | N
 
 def sharing_samples(db: Database, item_id: int, min_shared: int) -> list[tuple[int, int, int, int, int]]:
     """For each of the item's evidence files, the other items' evidence sharing at least min_shared samples with
-    it: (file, other file, shared samples, file's samples, other's samples), most shared first."""
+    it: (file, other file, shared samples, file's samples, other's samples), most shared first. An item still in
+    Pending is never the other side: it is the centre's draft until sent, and may be removed unseen."""
     return db.query_all(
         """WITH mine AS (SELECT es.sample, es.file_id FROM evidence_samples es JOIN files f ON f.id = es.file_id
                          WHERE f.submission_id = ? AND f.kind = 'evidence' AND f.removed_at IS NULL),
@@ -27,8 +28,8 @@ def sharing_samples(db: Database, item_id: int, min_shared: int) -> list[tuple[i
            SELECT sh.file_id, sh.other_id, sh.shared, fp.samples, ofp.samples
            FROM shared sh JOIN evidence_fingerprints fp ON fp.file_id = sh.file_id
            JOIN evidence_fingerprints ofp ON ofp.file_id = sh.other_id
-           JOIN files o ON o.id = sh.other_id
-           WHERE o.submission_id <> ? AND o.removed_at IS NULL
+           JOIN files o ON o.id = sh.other_id JOIN submissions os ON os.id = o.submission_id
+           WHERE o.submission_id <> ? AND o.removed_at IS NULL AND os.stage <> 'pending'
            ORDER BY sh.shared DESC, sh.other_id""", [item_id, min_shared, item_id])
 
 
