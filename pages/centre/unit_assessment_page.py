@@ -1,7 +1,6 @@
 """Unit Assessment: pick learners and units, upload their evidence and result sheets, then go to Pending (or,
 confirmed, submit them at once and go to the Tracker)."""
 
-
 import streamlit as st
 
 from lib.centre.first_submissions import ADVICE, ADVISED_FIRST, first_time_units
