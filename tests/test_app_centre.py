@@ -271,3 +271,53 @@ def test_a_row_from_a_reported_batch_offers_its_feedback_summary_report(centre_a
     tick(at, "tracker_table", [0])
     buttons = [b for b in at.get("download_button") if b.proto.id.endswith("tracker_report")]
     assert buttons and buttons[0].proto.label == "Download Feedback Summary Report (Word)"
+
+
+def test_an_upload_whose_submit_a_colleague_beat_lands_on_pending_saying_why(centre_app, db_path, monkeypatch):
+    """Upload and submit: the upload commits, then the submit (its own transaction) is refused because a colleague
+    sent the item from another tab in between; the centre lands on Pending with the reason, nothing half-written."""
+    import lib.ui.submitted as submitted
+    from lib.centre.uploads import EMBEDDED
+    from tests import samples
+
+    db = open_test_database(db_path)
+    centre = load_user(db, "centre.demo")
+    learner_id, enr, unit = db.query_one(
+        """SELECT l.id, l.enr, max(qu.unit_code) FROM learners l JOIN registrations r ON r.learner_id = l.id
+           JOIN qualification_units qu ON qu.qualification_code = r.qualification_code
+           WHERE l.centre_id = ? AND r.expires_on > current_date
+             AND NOT EXISTS (SELECT 1 FROM submissions s WHERE s.learner_id = l.id)
+           GROUP BY l.id, l.enr ORDER BY l.enr LIMIT 1""", [centre.centre_id])
+    db.close()
+    sent_by_colleague = []
+    real_submit = submitted.submit
+
+    def a_colleague_sends_it_first(db, user, ids, **options):
+        sent_by_colleague.extend(real_submit(db, user, ids, **options))  # from another tab, a moment earlier
+        return real_submit(db, user, ids, **options)
+
+    monkeypatch.setattr(submitted, "submit", a_colleague_sends_it_first)
+    at = open_page(centre_app, "pages/centre/unit_assessment_page.py")
+    at.text_input(key="units_search").input(f"{enr} {unit}").run()
+    tick(at, "units_table", [0])
+    at.button(key="units_upload").click().run()
+    key = f"unit_upload_{learner_id}_{unit}"
+    at.file_uploader(key=f"{key}_evidence").set_value(
+        (f"S.Smith-{enr}(1).docx", samples.word_document(words=900),
+         "application/vnd.openxmlformats-officedocument.wordprocessingml.document")).run()
+    at.file_uploader(key=f"{key}_sheet").set_value(
+        ("Result Sheet.docx", samples.result_sheet(),
+         "application/vnd.openxmlformats-officedocument.wordprocessingml.document")).run()
+    at.radio(key=f"{key}_declaration").set_value(EMBEDDED).run()
+    at.checkbox(key="unit_upload_quality").check().run()
+    at.button(key="unit_upload_and_submit").click().run()
+    assert not at.exception
+    [item] = sent_by_colleague
+    warning = " ".join(w.value for w in at.warning)
+    assert f"Item {item}" in warning and "has already been submitted" in warning and "another tab" in warning
+    db = open_test_database(db_path)
+    try:  # sent once, by the colleague; its files are all there
+        assert db.query_one("SELECT stage, (SELECT count(*) FROM files f WHERE f.submission_id = s.id) "
+                            "FROM submissions s WHERE s.id = ?", [item]) == ("submitted", 2)
+    finally:
+        db.close()

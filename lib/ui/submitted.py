@@ -58,6 +58,6 @@ def submit_uploaded(db: Database, user: User, created: list[int]) -> None:
         with st.spinner(f"Submitting {len(created)} assessment(s)…", show_time=True):
             submitted = submit(db, user, created, quality_confirmed=True)
     except (Refused, NotFound) as refused:
-        st.session_state["pending_warning"] = f"Uploaded, not yet submitted: {refused}"
+        st.session_state["pending_warning"] = f"Uploaded, but not submitted from here: {refused}"
         return
     open_tracker_on(submitted)
