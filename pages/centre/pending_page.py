@@ -55,12 +55,15 @@ listing = frame_grid(items, "pending", labels=PENDING_COLUMNS,
                               "Type": ("Unit", "Integrated")})
 if listing.total == 0:
     st.info("No pending item matches these filters. Use Clear Filter to see them all.", icon=":material/search_off:")
+actions_slot = st.container()
 ticked = selectable_table(listing.rows, key="pending_table", every_key=listing.every_key,
                           shown=blank_missing(listing.shown[PENDING_COLUMNS], ("Registration Expiry",)),
                           on_heading=sort_by_heading("pending"),
                           column_config={"ID": st.column_config.NumberColumn(format="%d", width="small"),
-                                         "Qual. Name": st.column_config.TextColumn(width="medium"),
-                                         "Result Sheet": st.column_config.TextColumn(width="small")})
+                                         # Narrow: the result sheet and submission columns fit at 1280 px.
+                                         "Qual. Name": st.column_config.TextColumn(width="small"),
+                                         "Registration Expiry": st.column_config.TextColumn("Expiry", width="small"),
+                                         "Type": st.column_config.TextColumn(width="small")})
 pager("pending", listing.total)
 selected_ids = [int(record["ID"]) for record in ticked]
 
@@ -98,34 +101,36 @@ def confirm(ids: list[int], batch_name: str | None) -> None:
         open_tracker_on(submitted, batch_name)
 
 
-submit_col, batch_col, batch_name_col, remove_col = st.columns([1.1, 1.5, 2.2, 1.8], vertical_alignment="bottom")
-if submit_col.button("Submit", key="pending_submit", type="primary", disabled=not selected_ids):
-    st.session_state[CONFIRMING] = (selected_ids, None)
-batch_name = batch_name_col.text_input("Batch name (3 to 20 characters)", key="pending_batch_name",
-                                       placeholder="e.g. PO 2345678", max_chars=40)
-if batch_col.button("Submit as a Batch", key="pending_submit_batch", disabled=not selected_ids):
-    problem = batch_name_problem(batch_name)
-    if problem:
-        batch_name_col.error(problem)
-    else:
-        st.session_state[CONFIRMING] = (selected_ids, batch_name.strip())
-if CONFIRMING in st.session_state:
-    confirm(*st.session_state[CONFIRMING])
-to_remove = ask_first("Remove from Pending", "pending_remove",
-                      f"Remove {len(selected_ids):,} item(s) from Pending, with their uploaded files? They are not "
-                      "submitted, and you would need to upload them again.",
-                      f"Yes, remove {len(selected_ids):,}", selected_ids, disabled=not selected_ids,
-                      icon=":material/delete:", where=remove_col)
-if to_remove:
-    try:
-        with st.spinner(f"Removing {len(to_remove)} item(s)…"):
-            removed = remove_pending(db, store, user, to_remove)
-    except (Refused, NotFound) as refused:
-        st.error(escape_markdown(refused))
-    else:
-        clear_ticks("pending_table")
-        st.session_state["pending_notice"] = f"Removed {removed} item(s) from Pending."
-        st.rerun()
+# The actions sit above the list (drawn into their slot once the ticks are known), on the first screen.
+with actions_slot:
+    submit_col, batch_col, batch_name_col, remove_col = st.columns([1.1, 1.5, 2.2, 1.8], vertical_alignment="bottom")
+    if submit_col.button("Submit", key="pending_submit", type="primary", disabled=not selected_ids):
+        st.session_state[CONFIRMING] = (selected_ids, None)
+    batch_name = batch_name_col.text_input("Batch name (3 to 20 characters)", key="pending_batch_name",
+                                           placeholder="e.g. PO 2345678", max_chars=40)
+    if batch_col.button("Submit as a Batch", key="pending_submit_batch", disabled=not selected_ids):
+        problem = batch_name_problem(batch_name)
+        if problem:
+            batch_name_col.error(problem)
+        else:
+            st.session_state[CONFIRMING] = (selected_ids, batch_name.strip())
+    if CONFIRMING in st.session_state:
+        confirm(*st.session_state[CONFIRMING])
+    to_remove = ask_first("Remove from Pending", "pending_remove",
+                          f"Remove {len(selected_ids):,} item(s) from Pending, with their uploaded files? They are not "
+                          "submitted, and you would need to upload them again.",
+                          f"Yes, remove {len(selected_ids):,}", selected_ids, disabled=not selected_ids,
+                          icon=":material/delete:", where=remove_col)
+    if to_remove:
+        try:
+            with st.spinner(f"Removing {len(to_remove)} item(s)…"):
+                removed = remove_pending(db, store, user, to_remove)
+        except (Refused, NotFound) as refused:
+            st.error(escape_markdown(refused))
+        else:
+            clear_ticks("pending_table")
+            st.session_state["pending_notice"] = f"Removed {removed} item(s) from Pending."
+            st.rerun()
 
 if len(selected_ids) != 1:
     st.caption("Tick exactly one item to view its files or edit it.")

@@ -205,4 +205,11 @@ def test_a_re_assessment_is_sent_to_pending_saying_why_before_the_click(browser,
     page.locator(".st-key-unit_upload_submit button").click()
     expect(page.get_by_role("heading", name="Pending Submission")).to_be_visible(timeout=30_000)
     expect(page.get_by_text("Uploaded 1 assessment(s), ticked below")).to_be_visible()
+    # At 1280x720 the actions are on the first screen, above the list: the next click is right there.
+    settle(page)
+    submit_as_batch = page.locator(".st-key-pending_submit_batch button")
+    expect(submit_as_batch).to_be_enabled()
+    box, table = submit_as_batch.bounding_box(), page.locator(".st-key-pending_table").bounding_box()
+    assert box["y"] + box["height"] <= table["y"], (box, table)  # however long the list
+    assert box["y"] + box["height"] <= 720 - 70, box  # above the Help / Legal footer
     context.close()
