@@ -24,6 +24,9 @@ def with_hold_beside_the_id(page: QueuePage) -> QueuePage:
     return replace(page, rows=rows)
 
 
+# The release buttons head the page (drawn into their slot once the ticks are known): on the first screen
+# however long the queue.
+actions_slot = st.container()
 ticked = work_queue(lambda view: with_hold_beside_the_id(release_queue(db, user, view)), "release_table",
                     "No results are ready to release.",
                     "Marked (and, where sampled, agreed) items, the nearest SLA target first; SLA flags the breached "
@@ -40,8 +43,7 @@ def released_notice(ids: list[int]) -> str:
     return f"Released {len(ids):,} result(s) to their centres: item(s) {named}."
 
 
-
-selected_col, all_col, _ = st.columns([1.5, 1.5, 4])
+selected_col, all_col, _ = actions_slot.columns([1.5, 1.5, 4])
 if selected_col.button(f"Release {len(chosen):,} selected", key="release_selected", disabled=not chosen,
                        type="primary"):
     run_action(lambda: release(db, user, chosen), "release_notice", released_notice(chosen), ticks="release_table")
