@@ -15,7 +15,7 @@ st.title("Quality check")
 show_notice("qc_notice")
 ticked = work_queue(lambda view: qc_queue(db, user, view), "qc_table", "Nothing is waiting for a quality check.",
                     lambda page: f"Oldest first; {page.tallies['overdue']:,} past the 5-working-day quality check.",
-                    ("Submitted", "QC due", "SLA Target"), counted="waiting for a quality check")
+                    ("Submitted", "QC due", "SLA Target"), counted="waiting for a quality check", compact_when_ticked=True)
 if not ticked:
     st.caption("Tick an item to open it.")
     st.stop()
@@ -24,7 +24,6 @@ item_id = int(item["ID"])
 st.subheader(f"Item {item_id}: {escape_markdown(item['Learner'])}, {escape_markdown(item['Unit(s)'])}")
 st.caption(f"Centre {escape_markdown(item['Centre'])} {escape_markdown(item['Centre name'])} · ENR "
            f"{escape_markdown(item['ENR'])}")
-item_files(db, file_store(), user, item_id, key="qc")
 copied_work_panel(db, file_store(), user, item_id, key="qc_copied", open_case=(
     "Reject and open a malpractice case with this match",
     lambda concern: reject(db, user, item_id, concern, malpractice=True), "qc_notice",
@@ -59,3 +58,5 @@ if reject_col.button("Reject", key="qc_reject", icon=":material/block:"):
                f"Rejected item {item_id} and opened a malpractice case for quality; the centre reads that it is "
                "under review." if suspected else f"Rejected item {item_id}; the centre sees the reason on its Tracker.",
                ticks="qc_table")
+# The decision first, on the first screen with the item ticked; its files (each to open or download) under it.
+item_files(db, file_store(), user, item_id, key="qc")

@@ -55,7 +55,12 @@ def test_from_quality_check_to_re_assessment(browser, one_item, tmp_path):
     team_context, team = as_user(browser, url, "team.demo")
     open_page(team, "Quality check")
     tick_row(team, "qc_table", 0)
-    team.locator(".st-key-qc_accept button").click()
+    # The decision comes before the item's files: Accept is on the first screen (the queue a strip of two rows).
+    accept = team.locator(".st-key-qc_accept button")
+    expect(accept).to_be_visible(timeout=30_000)
+    assert accept.bounding_box()["y"] + 40 < 720
+    assert accept.bounding_box()["y"] < team.get_by_text("Evidence:").first.bounding_box()["y"]
+    accept.click()
     notice(team, f"Accepted item {item}")
 
     open_page(team, "Allocation")
