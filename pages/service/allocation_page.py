@@ -55,6 +55,8 @@ if conflicted:
                                  + ", ".join(f"{item} to {names.get(a, a)}" for item, a in moved.items()) + ".",
                    ticks="allocation_table")
 
+# A ticked item's assessor is chosen above the queue (drawn there once the tick is known), on the first screen.
+manual_slot = st.container()
 ticked = work_queue(lambda view: allocation_queue(db, user, reallocating, view), "allocation_table",
                     "Nothing is waiting for allocation.",
                     "The nearest SLA target first. Tick an item to choose its assessor.",
@@ -62,7 +64,7 @@ ticked = work_queue(lambda view: allocation_queue(db, user, reallocating, view),
                     stop=False)
 if ticked:
     item_id = int(ticked[0]["ID"])
-    pick, go = st.columns([3, 1], vertical_alignment="bottom")
+    pick, go = manual_slot.columns([3, 1], vertical_alignment="bottom")
     assessor = pick.selectbox(f"Assessor for item {item_id}", list(names), key="allocation_assessor",
                               format_func=lambda a: f"{names[a]} ({int(workload.set_index('id').loc[a, 'Open items'])} open)")
     if go.button("Reallocate" if ticked[0]["Stage"] != "Awaiting allocation" else "Allocate", key="allocation_manual"):

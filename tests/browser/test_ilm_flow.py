@@ -65,7 +65,10 @@ def test_from_quality_check_to_re_assessment(browser, one_item, tmp_path):
 
     open_page(team, "Allocation")
     tick_row(team, "allocation_table", 0)
-    team.locator(".st-key-allocation_assessor").click()
+    chooser = team.locator(".st-key-allocation_assessor")
+    expect(chooser).to_be_visible(timeout=30_000)
+    assert chooser.bounding_box()["y"] < team.locator(".st-key-allocation_table").bounding_box()["y"]
+    chooser.click()
     team.get_by_role("option").filter(has_text="Mark Evans").click()
     settle(team)
     team.locator(".st-key-allocation_manual button").click()
