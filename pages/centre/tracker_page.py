@@ -67,6 +67,9 @@ else:
     st.caption(f"{WHAT_IT_LISTS[user.role]} Rows are coloured by what the centre sees: Submitted blue, Referred amber, "
                "Rejected red. Filter on Stage or Assessor with Filter.")
 st.caption(f"{page.total:,} item(s). Click a column heading to sort the whole list by it; click again to reverse.")
+# The actions head the list (drawn into their slot once the ticks are known): on the first screen however long
+# the page of rows.
+actions_slot = st.container()
 chosen = tracker_table(page.rows, show_centre=not user.is_centre, key="tracker_table",
                        on_heading=sort_by_heading("tracker"))
 for record in chosen:
@@ -76,8 +79,8 @@ for record in chosen:
 pager("tracker", page.total)
 chosen_ids = [int(record["ID"]) for record in chosen]
 
-export_col, sheets_col, resubmit_col, enquire_col, report_col = st.columns([1.6, 2, 1.4, 1.4, 2.6])
-why_not_box = st.container()  # under the buttons: why Enquire or Re-submit is not live for the ticked row
+export_col, sheets_col, resubmit_col, enquire_col, report_col = actions_slot.columns([1.6, 2.5, 1.4, 1.4, 2.1])
+why_not_box = actions_slot.container()  # under the buttons: why Enquire or Re-submit is not live for the ticked row
 export_col.download_button("Export to Excel", data=lambda: tracker_export(db, user, query),
                            file_name=centre_report_name(date.today()), mime=XLSX, key="tracker_export",
                            icon=":material/table_view:", on_click="ignore")
