@@ -50,16 +50,17 @@ if page.total == 0:
 st.caption(f"{page.total:,} released pass(es) to claim on Walled Garden, oldest release first. Tick them on any "
            "page, then Mark claimed.")
 shown = [column.label for column in CLAIM_COLUMNS.columns if column.shown]
+actions_slot = st.container()  # Mark claimed and the export head the list, on the first screen
 ticked = selectable_table(page.rows, key="claims_table", id_column="Claim",
                           shown=blank_missing(page.rows[shown], ("Released",)), on_heading=sort_by_heading("claims"))
 grid_pager("claims", page)
-claim_col, export_col, _ = st.columns([1.6, 1.6, 4])
+claim_col, export_col, _ = actions_slot.columns([1.6, 1.6, 4])
 if claim_col.button("Mark claimed", key="claims_mark", type="primary", disabled=not ticked):
     pairs = [(int(record["ID"]), record["Unit"]) for record in ticked]
     try:
         mark_claimed(db, user, pairs)
     except (Refused, NotFound) as refused:
-        st.error(escape_markdown(refused))
+        actions_slot.error(escape_markdown(refused))
     else:
         clear_ticks("claims_table")
         st.session_state["claims_notice"] = f"Recorded {len(pairs)} claim(s)."
