@@ -112,6 +112,18 @@ def open_page(page: Page, name: str) -> None:
     settle(page)
 
 
+def open_upload_screen(page: Page, name: str, key: str, words: str, choose: str) -> None:
+    """On a centre's list page, search for words, tick the first row and open its upload screen."""
+    open_page(page, name)
+    page.locator(f".st-key-{key}_search input").fill(words)
+    page.locator(f".st-key-{key}_search input").press("Enter")
+    settle(page)
+    tick_row(page, f"{key}_table", 0)
+    page.locator(f".st-key-{choose} button").click()
+    expect(page.get_by_text("Learner Name :").first).to_be_visible(timeout=30_000)
+    settle(page)
+
+
 def as_user(browser, url: str, username: str, height: int = 1400):
     """A new browser context signed in as this demo user, and its page."""
     from lib.demo import DEMO_PASSWORD

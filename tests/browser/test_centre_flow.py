@@ -17,7 +17,7 @@ from lib.rules import workdays
 from lib.store import devserver
 from lib.store.db import Database
 from tests import samples
-from tests.browser.conftest import open_page, settle, sign_in, start_app, tick_row, wait_idle
+from tests.browser.conftest import open_page, open_upload_screen, settle, sign_in, start_app, tick_row, wait_idle
 
 
 @pytest.fixture(scope="module")
@@ -135,14 +135,7 @@ def test_upload_submit_as_batch_track_and_export(browser, prepared, tmp_path):
 
 
 def choose_units_of(page, enr: str, unit: str = "") -> None:
-    open_page(page, "Unit Assessment")
-    page.locator(".st-key-units_search input").fill(f"{enr} {unit}".strip())
-    page.locator(".st-key-units_search input").press("Enter")
-    settle(page)
-    tick_row(page, "units_table", 0)
-    page.locator(".st-key-units_upload button").click()
-    expect(page.get_by_text("Learner Name :").first).to_be_visible(timeout=30_000)
-    settle(page)
+    open_upload_screen(page, "Unit Assessment", "units", f"{enr} {unit}".strip(), "units_upload")
 
 
 def test_upload_and_submit_in_one_go_opens_the_tracker_on_the_item_sent(browser, prepared, tmp_path):

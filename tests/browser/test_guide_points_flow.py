@@ -11,7 +11,7 @@ from lib import demo
 from lib.store import devserver
 from lib.store.db import Database
 from tests import samples
-from tests.browser.conftest import as_user, notice, open_page, settle, start_app, tick_row
+from tests.browser.conftest import as_user, notice, open_page, open_upload_screen, settle, start_app, tick_row
 from tests.browser.test_hei_flow import BSC, record_release_check
 
 
@@ -108,14 +108,7 @@ def test_integrated_result_sheets_survive_the_single_sheet_toggle(browser, app, 
 def test_an_integrated_assessment_uploads_and_goes_to_ilm_in_one_go(browser, app, tmp_path):
     url, *_, enr = app
     context, centre = as_user(browser, url, "centre.demo", height=720)
-    open_page(centre, "Integrated Assessment")
-    centre.locator(".st-key-integrated_search input").fill(enr)
-    centre.locator(".st-key-integrated_search input").press("Enter")
-    settle(centre)
-    tick_row(centre, "integrated_table", 0)
-    centre.locator(".st-key-integrated_choose button").click()
-    expect(centre.get_by_text("Learner Name :").first).to_be_visible(timeout=30_000)
-    settle(centre)
+    open_upload_screen(centre, "Integrated Assessment", "integrated", enr, "integrated_choose")
     for slot in range(2):
         centre.locator(f".st-key-integrated_unit_{slot}").click()
         centre.get_by_role("option").nth(slot).click()
