@@ -11,6 +11,7 @@ from lib.centre.uploads import EMBEDDED, SEPARATE_FILE, IntegratedUpload, UnitUp
 from lib.checks.accept import FileRejected
 from lib.errors import Refused
 from lib.rules import workdays
+from lib.rules.status import COMPLETED, REFERRED, REJECTED
 from lib.store.files import FileStore
 from lib.store.scope import NotAllowed, NotFound
 from tests import samples
@@ -237,20 +238,26 @@ def test_resubmitting_a_referral_is_a_reassessment_in_a_purchase_order_batch(db,
 
 
 def test_an_upload_is_known_to_be_a_re_assessment_only_after_a_referral(db, centre):
-    """What the upload screen reads to say, before the click, that a row can only be submitted in a PO batch."""
+    """What the upload screens read to name files (2) and to say, before the click, that a row can only be
+    submitted in a PO batch: the status of the latest record the upload would follow."""
     def learner_and_units(item):
         learner_id, units = db.query_one("SELECT learner_id, unit_codes FROM submissions WHERE id = ?", [item])
         return learner_id, units.split(", ")
 
-    assert uploads.is_re_assessment(db, centre, *learner_and_units(latest_with_status(db, centre, "released",
-                                                                                      "Referral")))
-    for status in (("rejected",), ("released", "Pass")):
-        assert not uploads.is_re_assessment(db, centre, *learner_and_units(latest_with_status(db, centre, *status)))
+    def is_re_assessment(*record):
+        return uploads.previous_status(db, centre, *record) == REFERRED
+
+    assert is_re_assessment(*learner_and_units(latest_with_status(db, centre, "released", "Referral")))
+    for status, shown in ((("rejected",), REJECTED), (("released", "Pass"), COMPLETED)):
+        record = learner_and_units(latest_with_status(db, centre, *status))
+        assert not is_re_assessment(*record)
+        assert uploads.previous_status(db, centre, *record) == shown  # a re-submission all the same
     learner_id, _, unit, _ = fresh_learner_unit(db, centre)
-    assert not uploads.is_re_assessment(db, centre, learner_id, [unit])
+    assert not is_re_assessment(learner_id, [unit])
+    assert uploads.previous_status(db, centre, learner_id, [unit]) is None  # a first submission
     other = db.query_one("SELECT id FROM learners WHERE centre_id <> ? LIMIT 1", [centre.centre_id])[0]
     with pytest.raises(NotFound):
-        uploads.is_re_assessment(db, centre, other, [unit])
+        uploads.previous_status(db, centre, other, [unit])
 
 
 def test_only_the_latest_record_can_be_resubmitted(db, store, centre):

@@ -16,7 +16,7 @@ from lib.checks.accept import CheckedFile
 from lib.errors import Refused
 from lib.rules.naming import require_protocol_names
 from lib.rules.roles import ASSESSOR, User
-from lib.rules.status import REFERRED, centre_status
+from lib.rules.status import centre_status
 from lib.store import grid
 from lib.store.db import Database, Writer
 from lib.store.files import DECLARATION, EVIDENCE, MARKED_RESULT_SHEET, RESULT_SHEET, FileStore
@@ -127,33 +127,19 @@ def integrated_rows(db: Database, user: User, query: grid.GridQuery | None = Non
 
 
 @reads_centre_data(probes={"learner_id": "learner"})
-def is_resubmission(db: Database, user: User, learner_id: int, unit_codes: list[str]) -> bool:
-    """Would an upload for this learner and these units re-submit an earlier record (its files are named (2))?"""
+def previous_status(db: Database, user: User, learner_id: int, unit_codes: list[str]) -> str | None:
+    """What the centre sees of the latest record an upload for this learner and these units would follow: None
+    for a first submission; otherwise a re-submission (its files named (2)), a charged Re-assessment when it is
+    Referred."""
     _centre_only(user)
     found = db.query_one(
-        """SELECT (SELECT count(*) FROM submissions s WHERE s.learner_id = l.id AND s.unit_codes = ?)
-           FROM learners l WHERE l.id = ? AND l.centre_id = ?""",
+        """SELECT s.stage, s.result FROM learners l
+           LEFT JOIN submissions s ON s.learner_id = l.id AND s.unit_codes = ?
+           WHERE l.id = ? AND l.centre_id = ? ORDER BY s.id DESC NULLS LAST LIMIT 1""",
         [", ".join(sorted(unit_codes)), learner_id, user.centre_id])
     if found is None:
         raise NotFound(f"There is no learner {learner_id} at your centre.")
-    return bool(found[0])
-
-
-@reads_centre_data(probes={"learner_id": "learner"})
-def is_re_assessment(db: Database, user: User, learner_id: int, unit_codes: list[str]) -> bool:
-    """Would an upload for this learner and these units re-submit a Referred record? Such an item is a
-    Re-assessment: charged, so submitted only in a batch named with the centre's purchase order."""
-    _centre_only(user)
-    found = db.query_one(
-        """SELECT (SELECT s.stage FROM submissions s WHERE s.learner_id = l.id AND s.unit_codes = ?
-                   ORDER BY s.id DESC LIMIT 1),
-                  (SELECT s.result FROM submissions s WHERE s.learner_id = l.id AND s.unit_codes = ?
-                   ORDER BY s.id DESC LIMIT 1)
-           FROM learners l WHERE l.id = ? AND l.centre_id = ?""",
-        [", ".join(sorted(unit_codes))] * 2 + [learner_id, user.centre_id])
-    if found is None:
-        raise NotFound(f"There is no learner {learner_id} at your centre.")
-    return found[0] is not None and centre_status(*found) == REFERRED
+    return None if found[0] is None else centre_status(*found)
 
 
 @reads_centre_data()

@@ -10,12 +10,12 @@ from lib.centre.uploads import (
     evidence_word_cap,
     integrated_approvals,
     integrated_rows,
-    is_re_assessment,
-    is_resubmission,
+    previous_status,
     qualification_units,
     upload_integrated,
 )
 from lib.errors import Refused
+from lib.rules.status import REFERRED
 from lib.store.scope import NotFound
 from lib.ui.grid import grid_query, sort_by_heading
 from lib.ui.page import file_store, page_setup
@@ -83,7 +83,9 @@ def upload_screen(row: dict) -> None:
         st.info(f"Your centre's first submission of unit {', '.join(first)}: {ADVICE}",
                 icon=":material/tips_and_updates:")
     limits = [limit for code, limit in zip(units.code, units.word_limit) if code in chosen_units and limit == limit]
-    resubmission = len(chosen_units) > 1 and is_resubmission(db, user, int(row["learner_id"]), list(chosen_units))
+    previous = previous_status(db, user, int(row["learner_id"]), list(chosen_units)) if len(chosen_units) > 1 \
+        else None
+    resubmission = previous is not None
     named = evidence_feedback(evidence, row["Learner"], row["ENR"], resubmission, user.centre_number,
                               tuple(chosen_units), int(min(limits)) if limits else None,
                               terms_from(agreed_units(db, user), list(chosen_units)), evidence_word_cap(db), RENAMES)
@@ -100,19 +102,19 @@ def upload_screen(row: dict) -> None:
         st.info(f"No result sheet yet for {', '.join(missing)}: the item waits in Pending Submission until "
                 f"{'it is' if len(missing) == 1 else 'they are'} added.", icon=":material/description:")
     declaration, declaration_file = declaration_choice("integrated")
-    charged = len(chosen_units) > 1 and is_re_assessment(db, user, int(row["learner_id"]), list(chosen_units))
-    submit_now = submit_at_once_choice("integrated_quality", re_assessment_reason([row["Learner"]]) if charged else None)
+    submit_now = submit_at_once_choice("integrated_quality",
+                                       re_assessment_reason([row["Learner"]]) if previous == REFERRED else None)
     upload, upload_and_submit, cancel_col, _ = st.columns([1, 1.7, 1, 3.3])
     if cancel_col.button("Cancel", key="integrated_cancel"):
         cancel()
-    rename_first = ("Renew the registration on Walled Garden first" if expired else None) or \
+    blocked = ("Renew the registration on Walled Garden first" if expired else None) or \
         (None if named else "Rename the evidence first: use the suggested names")
     uploading = upload.button("Upload", key="integrated_upload", type="secondary" if submit_now else "primary",
-                              icon=":material/upload:", disabled=not named or expired, help=rename_first)
+                              icon=":material/upload:", disabled=not named or expired, help=blocked)
     submitting = upload_and_submit.button(
         "Upload and submit", key="integrated_upload_and_submit", icon=":material/send:",
         type="primary" if submit_now else "secondary", disabled=not named or expired or not submit_now or bool(missing),
-        help=rename_first or ("Every unit needs its result sheet, or one sheet for all, to be submitted"
+        help=blocked or ("Every unit needs its result sheet, or one sheet for all, to be submitted"
                               if missing else None) or (None if submit_now else "Tick the confirmation above first"))
     if uploading or submitting:
         request = IntegratedUpload(int(row["learner_id"]), row["Qual"], evidence, chosen_units,

@@ -9,12 +9,12 @@ from lib.centre.uploads import (
     UNIT_ROWS,
     UnitUpload,
     evidence_word_cap,
-    is_re_assessment,
-    is_resubmission,
+    previous_status,
     unit_assessment_rows,
     upload_units,
 )
 from lib.errors import Refused
+from lib.rules.status import REFERRED
 from lib.store.scope import NotFound
 from lib.ui.grid import grid_query, sort_by_heading
 from lib.ui.page import file_store, page_setup
@@ -49,7 +49,7 @@ def upload_screen(basket: list[dict]) -> None:
     if first:
         st.info(f"Your centre's first submission of unit {', '.join(first)}: {ADVICE}",
                 icon=":material/tips_and_updates:")
-    rows, misnamed = [], []
+    rows, misnamed, charged = [], [], []
     agreed = agreed_units(db, user)
     for row in basket:
         key = f"unit_upload_{row['learner_id']}_{row['Unit']}"
@@ -64,7 +64,10 @@ def upload_screen(basket: list[dict]) -> None:
             evidence = as_uploads(left.file_uploader("Evidence Files", accept_multiple_files=True,
                                                      key=f"{key}_evidence"), renames_key=f"{key}_renames")
             sheet = as_uploads(right.file_uploader("Result Sheet (Word .docx)", key=f"{key}_sheet"))
-            resubmission = is_resubmission(db, user, int(row["learner_id"]), [row["Unit"]])
+            previous = previous_status(db, user, int(row["learner_id"]), [row["Unit"]])
+            resubmission = previous is not None
+            if previous == REFERRED:
+                charged.append(row["Learner"])
             if not evidence_feedback(evidence, row["Learner"], row["ENR"], resubmission, user.centre_number,
                                      (row["Unit"],), row["word_limit"], terms_from(agreed, [row["Unit"]]),
                                      evidence_word_cap(db), f"{key}_renames"):
@@ -74,7 +77,7 @@ def upload_screen(basket: list[dict]) -> None:
         rows.append(UnitUpload(int(row["learner_id"]), row["Unit"], evidence, sheet[0] if sheet else None,
                                declaration, declaration_file))
     missing_sheets = [row.result_sheet is None for row in rows]
-    waits_for_pending = pending_only_reason(basket, first)
+    waits_for_pending = pending_only_reason(basket, first, charged)
     submit_now = submit_at_once_choice("unit_upload_quality", waits_for_pending)
     upload, upload_and_submit, cancel, _ = st.columns([1, 1.7, 1, 3.3])
     if cancel.button("Cancel", key="unit_upload_cancel"):
@@ -111,11 +114,10 @@ def upload_screen(basket: list[dict]) -> None:
     st.switch_page("pages/centre/pending_page.py")
 
 
-def pending_only_reason(basket: list[dict], first: list[str]) -> str | None:
+def pending_only_reason(basket: list[dict], first: list[str], charged: list[str]) -> str | None:
     """Why these rows cannot go to ILM straight from this screen (said before the click, not refused after it):
-    a Re-assessment goes only in a purchase-order batch, and more first submissions of a unit than advised are
-    confirmed on Pending."""
-    charged = [row["Learner"] for row in basket if is_re_assessment(db, user, int(row["learner_id"]), [row["Unit"]])]
+    a Re-assessment (charged: the learners) goes only in a purchase-order batch, and more first submissions of a
+    unit than advised are confirmed on Pending."""
     if charged:
         return re_assessment_reason(charged)
     many = [unit for unit in first if sum(row["Unit"] == unit for row in basket) > ADVISED_FIRST]
